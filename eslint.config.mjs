@@ -1,0 +1,19 @@
+// Lint: the recommended JS and typescript-eslint rules, plus a few that keep research
+// code honest (no floating promises in the CLI, no unused values).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "reports/", "data/", "notebooks/", ".jupyter/", "bin/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-require-imports": "off", // lib loads optional native packages with require()
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      eqeqeq: ["error", "always"],
+      "no-restricted-properties": ["error", { object: "Math", property: "random", message: "Pass an Rng (lib/rng.ts) instead: no global random state." }],
+    },
+  },
+);

@@ -1,0 +1,166 @@
+// Picks the TensorFlow.js backend once per process: native TensorFlow when it really
+// loads, else WebAssembly (SIMD), else the pure-JS cpu backend.
+//
+// Why the care: `@tensorflow/tfjs-node` cannot install without internet, so it is an
+// optional dependency under the alias `tfjs-node-native`, and danfojs-node's own
+// `@tensorflow/tfjs-node` is overridden to plain tfjs. `require("@tensorflow/tfjs-node")`
+// therefore succeeds and silently gives pure-JS tfjs: only the backend name proves anything.
+import * as tf from "@tensorflow/tfjs";
+
+export type BackendName = "tensorflow" | "wasm" | "cpu";
+export type BackendChoice = BackendName | "auto";
+
+export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
+
+export interface BackendInfo {
+  /** The tfjs backend in use. */
+  name: BackendName;
+  /** The package that provided it. */
+  provider: string;
+  /** WebAssembly SIMD in use (wasm only; null elsewhere). */
+  simd: boolean | null;
+  /** Threads the backend computes on (null when tfjs does not report it). */
+  threads: number | null;
+  /** Why faster backends were skipped, one line each. */
+  skipped: string[];
+}
+
+export interface BackendOptions {
+  /** Backend to use; "auto" picks the fastest that loads. Overridden by CVAE_BACKEND. */
+  backend?: BackendChoice;
+  /** Print the one-line summary (default true; printed once per process). */
+  log?: boolean;
+  /** Environment to read CVAE_BACKEND from (tests pass their own). */
+  env?: NodeJS.ProcessEnv;
+}
+
+// Native packages in order of preference: a user-installed GPU build first.
+const NATIVE_PACKAGES = ["@tensorflow/tfjs-node-gpu", "tfjs-node-native"];
+
+let current: Promise<BackendInfo> | null = null;
+let currentChoice: BackendChoice | null = null;
+let printed = false;
+
+/** Parses a backend choice, throwing on anything unknown. */
+export function parseBackendChoice(value: string, source = "backend"): BackendChoice {
+  switch (value) {
+    case "auto":
+    case "tensorflow":
+    case "wasm":
+    case "cpu":
+      return value;
+    default:
+      throw new Error(`${source}: unknown backend "${value}"; expected one of auto, ${BACKEND_NAMES.join(", ")}`);
+  }
+}
+
+/**
+ * Initialises tfjs once and returns what was chosen. Later calls return the same
+ * result; asking for a different backend than the one already chosen throws.
+ */
+export function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  const { env = process.env, log = true } = options;
+  const fromEnv = env.CVAE_BACKEND;
+  let choice: BackendChoice;
+  try {
+    choice = fromEnv ? parseBackendChoice(fromEnv, "CVAE_BACKEND") : parseBackendChoice(options.backend ?? "auto");
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  if (current) {
+    if (choice !== "auto" && currentChoice !== choice && currentChoice !== "auto") {
+      return Promise.reject(new Error(`backend already initialised as "${currentChoice}"; restart the process to use "${choice}"`));
+    }
+    return current;
+  }
+  currentChoice = choice;
+  current = selectBackend(choice).then((info) => {
+    if (log && !printed) {
+      printed = true;
+      console.log(describeBackend(info));
+    }
+    return info;
+  });
+  current.catch(() => {
+    current = null; // a failed forced choice may be retried with another one
+    currentChoice = null;
+  });
+  return current;
+}
+
+/** One line for logs and notebook headers. */
+export function describeBackend(info: BackendInfo): string {
+  const parts = [`tfjs ${tf.version_core} backend: ${info.name} (${info.provider}`];
+  if (info.simd !== null) parts.push(`, SIMD ${info.simd ? "on" : "off"}`);
+  if (info.threads !== null) parts.push(`, ${info.threads} thread${info.threads === 1 ? "" : "s"}`);
+  parts.push(")");
+  const skipped = info.skipped.length ? `; skipped: ${info.skipped.join("; ")}` : "";
+  return parts.join("") + skipped;
+}
+
+async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
+  const skipped: string[] = [];
+  if (choice === "auto" || choice === "tensorflow") {
+    const native = await tryNative(skipped);
+    if (native) return native;
+    if (choice === "tensorflow") {
+      throw new Error(
+        `CVAE_BACKEND/backend "tensorflow" requested, but native TensorFlow did not load (${skipped.join("; ")}). ` +
+          "Install it with `npm install` on a machine with internet access (see environment.md), or use wasm.",
+      );
+    }
+  }
+  if (choice === "auto" || choice === "wasm") {
+    const wasm = await tryWasm(skipped);
+    if (wasm) return wasm;
+    if (choice === "wasm") {
+      throw new Error(`backend "wasm" requested, but it did not initialise (${skipped.join("; ")})`);
+    }
+  }
+  await tf.setBackend("cpu");
+  await tf.ready();
+  return { name: "cpu", provider: "@tensorflow/tfjs", simd: null, threads: 1, skipped };
+}
+
+async function tryNative(skipped: string[]): Promise<BackendInfo | null> {
+  for (const pkg of NATIVE_PACKAGES) {
+    try {
+      // A variable specifier keeps bundlers and the type checker away from a package that may be absent.
+      const load: (id: string) => unknown = require;
+      load(pkg);
+    } catch (err) {
+      skipped.push(`${pkg}: ${firstLine(err)}`);
+      continue;
+    }
+    // The native package registers "tensorflow" on the shared tfjs-core when it really loaded.
+    try {
+      if ((await tf.setBackend("tensorflow")) && tf.getBackend() === "tensorflow") {
+        return { name: "tensorflow", provider: pkg, simd: null, threads: null, skipped };
+      }
+      skipped.push(`${pkg}: loaded, but the "tensorflow" backend failed to initialise`);
+    } catch (err) {
+      skipped.push(`${pkg}: loaded, but registered no "tensorflow" backend (${firstLine(err)})`);
+    }
+  }
+  return null;
+}
+
+async function tryWasm(skipped: string[]): Promise<BackendInfo | null> {
+  try {
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    const ok = await tf.setBackend("wasm");
+    await tf.ready();
+    if (!ok || tf.getBackend() !== "wasm") throw new Error("setBackend returned false");
+    const simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
+    return { name: "wasm", provider: "@tensorflow/tfjs-backend-wasm", simd, threads: wasm.getThreadsCount(), skipped };
+  } catch (err) {
+    skipped.push(`wasm: ${firstLine(err)}`);
+    return null;
+  }
+}
+
+function firstLine(err: unknown): string {
+  if ((err as { code?: string } | null)?.code === "MODULE_NOT_FOUND") return "not installed";
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split("\n")[0];
+}

@@ -1,0 +1,58 @@
+// `cvae <command>`: scripted access to the same lib functions the notebooks call.
+import { commandHelp, parseCommandArgs, UsageError, type Command } from "./args";
+import { backendCommand, benchCommand, kernelCommand, reproduceCommand } from "./commands";
+
+const COMMANDS: Command[] = [reproduceCommand, kernelCommand, backendCommand, benchCommand];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    "cvae: the cvae-lens command line (C-VAE latent-space study on MovieLens)",
+    "",
+    "usage: cvae <command> [options]     cvae <command> --help",
+    "",
+    "commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    console.error(`cvae: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(commandHelp(command));
+    return 0;
+  }
+  try {
+    const { positionals, flags } = parseCommandArgs(command, rest);
+    return await command.run(positionals, flags);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n\n${commandHelp(command)}`);
+      return 2;
+    }
+    console.error(`cvae ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.CVAE_DEBUG && err instanceof Error) console.error(err.stack);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,38 @@
+// One colour per genre, the same in every figure. Fixed assignments for the MovieLens
+// genre labels (grouped so related genres get related hues); any other label gets a
+// stable colour from its name.
+export const GENRE_COLORS: Readonly<Record<string, string>> = {
+  Action: "#d62728",
+  Adventure: "#ff7f0e",
+  Animation: "#f7b6d2",
+  Children: "#e377c2",
+  Comedy: "#ffbb00",
+  Crime: "#5c3d2e",
+  Documentary: "#7f7f7f",
+  Drama: "#1f77b4",
+  Fantasy: "#c49cde",
+  "Film-Noir": "#17202a",
+  Horror: "#8b0000",
+  IMAX: "#17becf",
+  Musical: "#bcbd22",
+  Mystery: "#6a3d9a",
+  Romance: "#ff6f91",
+  "Sci-Fi": "#2ca02c",
+  Thriller: "#8c564b",
+  War: "#556b2f",
+  Western: "#c68642",
+  "(no genres listed)": "#b0b0b0",
+};
+
+/** Colour for unconditioned users (the zero condition): black, as in the paper. */
+export const NO_CONDITION_COLOR = "#000000";
+
+const FALLBACK = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"];
+
+export function genreColor(genre: string): string {
+  const fixed = GENRE_COLORS[genre];
+  if (fixed) return fixed;
+  let h = 0;
+  for (let i = 0; i < genre.length; i++) h = (Math.imul(h, 31) + genre.charCodeAt(i)) >>> 0;
+  return FALLBACK[h % FALLBACK.length];
+}

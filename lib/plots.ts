@@ -1,0 +1,101 @@
+// Pure figure builders: data in, Plotly figure spec out. No rendering, no I/O.
+// Every data-derived string goes through plotlyText so titles like
+// `<img src=x onerror=alert(1)>` display as text.
+import type { Figure } from "./display";
+import { plotlyText } from "./html";
+
+export interface ChartOptions {
+  title: string;
+  xTitle?: string;
+  yTitle?: string;
+  height?: number;
+  /** Shown under the title, e.g. "synthetic data". */
+  subtitle?: string;
+}
+
+export interface Series {
+  name: string;
+  x: readonly number[];
+  y: readonly number[];
+  color?: string;
+  dash?: "solid" | "dash" | "dot";
+}
+
+/** Common layout: readable fonts, white background, title with optional subtitle. */
+export function baseLayout(options: ChartOptions): Record<string, unknown> {
+  const title = options.subtitle
+    ? `${plotlyText(options.title)}<br><span style="font-size:12px;color:#59636e">${plotlyText(options.subtitle)}</span>`
+    : plotlyText(options.title);
+  return {
+    title: { text: title, x: 0.02, xanchor: "left" },
+    height: options.height ?? 420,
+    margin: { l: 64, r: 24, t: options.subtitle ? 76 : 56, b: 56 },
+    font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 13, color: "#1f2328" },
+    paper_bgcolor: "#ffffff",
+    plot_bgcolor: "#ffffff",
+    xaxis: { title: { text: plotlyText(options.xTitle ?? "") }, gridcolor: "#eaeef2", zerolinecolor: "#d0d7de" },
+    yaxis: { title: { text: plotlyText(options.yTitle ?? "") }, gridcolor: "#eaeef2", zerolinecolor: "#d0d7de" },
+    legend: { orientation: "v" },
+  };
+}
+
+/** Vertical bars, one per label, in the given order. */
+export function barChart(labels: readonly string[], values: readonly number[], options: ChartOptions & { colors?: readonly string[]; text?: readonly string[] }): Figure {
+  if (labels.length !== values.length) throw new Error(`barChart: ${labels.length} labels but ${values.length} values`);
+  return {
+    data: [
+      {
+        type: "bar",
+        x: labels.map(plotlyText),
+        y: [...values],
+        marker: { color: options.colors ? [...options.colors] : "#4c78a8" },
+        text: options.text ? options.text.map(plotlyText) : undefined,
+        textposition: options.text ? "outside" : undefined,
+        hovertemplate: "%{x}: %{y}<extra></extra>",
+      },
+    ],
+    layout: { ...baseLayout(options), showlegend: false },
+  };
+}
+
+/** Lines, one per series. */
+export function lineChart(series: readonly Series[], options: ChartOptions): Figure {
+  return {
+    data: series.map((s) => ({
+      type: "scatter",
+      mode: "lines",
+      name: plotlyText(s.name),
+      x: [...s.x],
+      y: [...s.y],
+      line: { color: s.color, dash: s.dash ?? "solid", width: 2 },
+    })),
+    layout: baseLayout(options),
+  };
+}
+
+export interface ScatterGroup {
+  name: string;
+  x: readonly number[];
+  y: readonly number[];
+  color: string;
+  /** One hover line per point (escaped here). */
+  hover?: readonly string[];
+  size?: number;
+}
+
+/** Markers, one trace per group (so the legend toggles groups). */
+export function scatterChart(groups: readonly ScatterGroup[], options: ChartOptions): Figure {
+  return {
+    data: groups.map((g) => ({
+      type: "scatter",
+      mode: "markers",
+      name: plotlyText(g.name),
+      x: [...g.x],
+      y: [...g.y],
+      text: g.hover ? g.hover.map(plotlyText) : undefined,
+      hovertemplate: g.hover ? "%{text}<extra></extra>" : undefined,
+      marker: { color: g.color, size: g.size ?? 6, opacity: 0.75 },
+    })),
+    layout: baseLayout(options),
+  };
+}

@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { installKernelspec, jupyterUserDataDir, kernelspecDir } from "../../lib/cli/kernelspec";
+
+describe("jupyterUserDataDir(env, platform)", () => {
+  it("follows jupyter_core: JUPYTER_DATA_DIR, then XDG on Linux, ~/Library on macOS, APPDATA on Windows", () => {
+    assert.equal(jupyterUserDataDir({ JUPYTER_DATA_DIR: "/j", HOME: "/h" }, "linux"), "/j");
+    assert.equal(jupyterUserDataDir({ HOME: "/h" }, "linux"), "/h/.local/share/jupyter");
+    assert.equal(jupyterUserDataDir({ HOME: "/h", XDG_DATA_HOME: "/x" }, "linux"), "/x/jupyter");
+    assert.equal(jupyterUserDataDir({ HOME: "/h" }, "darwin"), "/h/Library/Jupyter");
+    assert.equal(jupyterUserDataDir({ HOME: "/h", APPDATA: "C:/A" }, "win32"), join("C:/A", "jupyter"));
+  });
+});
+
+describe("installKernelspec(options)", () => {
+  it("writes a tslab kernel.json that starts this project's tslab with this Node", () => {
+    const home = mkdtempSync(join(tmpdir(), "home-"));
+    const dir = installKernelspec({ location: "user", projectRoot: "/p", env: { HOME: home }, platform: "linux" });
+    assert.equal(dir, join(home, ".local/share/jupyter/kernels/tslab"));
+    const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8"));
+    assert.equal(spec.argv[0], process.execPath);
+    assert.ok(existsSync(spec.argv[1]) && spec.argv[1].endsWith(join("tslab", "bin", "tslab")));
+    assert.deepEqual(spec.argv.slice(2), ["kernel", "--config-path", "{connection_file}"]);
+    assert.equal(spec.language, "typescript");
+  });
+  it("puts project and prefix installs under share/jupyter/kernels and needs a prefix for 'prefix'", () => {
+    assert.equal(kernelspecDir({ location: "project", projectRoot: "/p" }), "/p/.jupyter/share/jupyter/kernels/tslab");
+    assert.equal(kernelspecDir({ location: "prefix", prefix: "/opt/x", projectRoot: "/p", name: "cvae" }), "/opt/x/share/jupyter/kernels/cvae");
+    assert.throws(() => kernelspecDir({ location: "prefix", projectRoot: "/p" }), /needs --prefix/);
+  });
+});

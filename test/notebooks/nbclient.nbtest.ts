@@ -1,0 +1,25 @@
+// The notebooks also run in Jupyter itself: one is executed by Jupyter's nbclient with
+// the tslab kernel (kernelspec written by `cvae kernel --prefix`) and its outputs checked.
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { projectRoot } from "../../lib/paths";
+import { jupyterMissing, privateJupyterPath, runHelper } from "../helpers/jupyter";
+
+describe("Jupyter nbclient with the tslab kernel", () => {
+  it("executes notebooks/03-training.ipynb and keeps its text, figure and table outputs", (t) => {
+    const missing = jupyterMissing();
+    if (missing) return t.skip(missing);
+    const out = join(mkdtempSync(join(tmpdir(), "nbclient-")), "03-training.ipynb");
+    process.env.CVAE_DATA_DIR = mkdtempSync(join(tmpdir(), "nbclient-data-"));
+    const r = runHelper(["execute", join(projectRoot(), "notebooks", "03-training.ipynb"), out], privateJupyterPath());
+    assert.equal(r.status, 0, JSON.stringify(r.result) + r.stderr);
+    assert.equal(r.result.ok, true);
+    assert.ok((r.result.output_types as string[]).includes("display_data"));
+    assert.ok((r.result.output_types as string[]).includes("stream"));
+    assert.deepEqual(r.result.mime_types, ["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
+    assert.match(String(r.result.text), /backend: (wasm|tensorflow)/);
+  });
+});

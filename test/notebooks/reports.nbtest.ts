@@ -1,0 +1,114 @@
+// Notebook tier: every notebook of notebooks/ runs headless through `cvae reproduce`
+// (the real tslab kernel), the executed notebooks are valid nbformat 4, and the HTML
+// reports really draw their figures in headless Chromium.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser } from "playwright-core";
+import { projectRoot } from "../../lib/paths";
+import { PLOTLY_MIME } from "../../lib/display";
+import type { Notebook } from "../../lib/runner/notebook";
+import { chromiumAvailable, launchBrowser, openFile } from "../helpers/browser";
+import { jupyterMissing, privateJupyterPath, runHelper } from "../helpers/jupyter";
+
+const ROOT = projectRoot();
+const OUT = mkdtempSync(join(tmpdir(), "cvae-reports-"));
+const DATA = mkdtempSync(join(tmpdir(), "cvae-data-"));
+// Tiny-data overrides for the notebook tier live here as the data and model issues add them.
+const TINY_PARAMS: string[] = [];
+
+function cvae(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, "bin", "cvae.js"), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, CVAE_DATA_DIR: DATA },
+    timeout: 30 * 60_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function figuresIn(nb: Notebook): number {
+  let n = 0;
+  for (const c of nb.cells) if (c.cell_type === "code") for (const o of c.outputs) if (o.output_type === "display_data" && PLOTLY_MIME in o.data) n++;
+  return n;
+}
+
+const notebooks = readdirSync(join(ROOT, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort();
+
+describe("npm run reproduce on the project's notebooks", () => {
+  let run: { status: number | null; stdout: string; stderr: string };
+  before(() => {
+    run = cvae(["reproduce", "--out", OUT, ...TINY_PARAMS.flatMap((p) => ["--param", p])]);
+  });
+
+  it("runs every notebook to the end and exits 0, printing per-cell and per-notebook times", () => {
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    for (const nb of notebooks) assert.match(run.stdout, new RegExp(`${nb.replace(".ipynb", "")}: ok, \\d+ code cells?, \\d+ figures?, \\d+\\.\\d s`));
+    assert.match(run.stdout, /\[ 1\/\d+\] +\d+\.\d\d s/);
+    assert.match(run.stdout, new RegExp(`reproduced: ${notebooks.length}/${notebooks.length} notebooks`));
+  });
+
+  it("writes executed notebooks with outputs, each with at least one figure", () => {
+    for (const name of notebooks) {
+      const nb = JSON.parse(readFileSync(join(OUT, name), "utf8")) as Notebook;
+      const code = nb.cells.filter((c) => c.cell_type === "code");
+      assert.ok(code.every((c) => c.cell_type === "code" && c.execution_count !== null), `${name}: every cell ran`);
+      assert.ok(figuresIn(nb) >= 1, `${name}: has a figure`);
+    }
+  });
+
+  it("writes notebooks that nbformat validates as version 4", (t) => {
+    const missing = jupyterMissing();
+    if (missing) return t.skip(missing);
+    const r = runHelper(["validate", ...notebooks.map((n) => join(OUT, n))], privateJupyterPath());
+    assert.equal(r.status, 0, JSON.stringify(r.result) + r.stderr);
+    assert.equal(r.result.checked, notebooks.length);
+  });
+
+  describe("the HTML reports in headless Chromium", () => {
+    let browser: Browser;
+    before(async () => {
+      if (chromiumAvailable()) browser = await launchBrowser();
+    });
+    after(async () => {
+      await browser?.close();
+    });
+
+    it("draw every figure of every notebook, without page errors", async (t) => {
+      if (!chromiumAvailable()) return t.skip("chromium is not installed (apt install chromium)");
+      for (const name of notebooks) {
+        const nb = JSON.parse(readFileSync(join(OUT, name), "utf8")) as Notebook;
+        const { page, pageErrors, dialogs } = await openFile(browser, join(OUT, name.replace(".ipynb", ".html")));
+        const drawn = await page.locator(".cvae-figure .main-svg").count();
+        const plots = await page.locator(".cvae-figure.js-plotly-plot").count();
+        assert.equal(plots, figuresIn(nb), `${name}: one Plotly plot per figure`);
+        assert.ok(drawn >= plots, `${name}: every plot has an SVG`);
+        assert.deepEqual(pageErrors, [], `${name}: page errors`);
+        assert.deepEqual(dialogs, []);
+        await page.screenshot({ path: join(OUT, name.replace(".ipynb", ".png")), fullPage: true });
+        await page.close();
+      }
+      const index = await openFile(browser, join(OUT, "index.html"));
+      assert.equal(await index.page.locator("td.ok").count(), notebooks.length);
+    });
+
+    it("show a hostile movie title as text and run nothing (fixture notebook)", async (t) => {
+      if (!chromiumAvailable()) return t.skip("chromium is not installed (apt install chromium)");
+      const out = mkdtempSync(join(tmpdir(), "cvae-xss-"));
+      const r = cvae(["reproduce", join(ROOT, "test", "fixtures", "notebooks", "ok.ipynb"), "--out", out]);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      const { page, dialogs, pageErrors } = await openFile(browser, join(out, "ok.html"));
+      await page.waitForTimeout(300);
+      assert.deepEqual(dialogs, [], "no alert ran");
+      assert.deepEqual(pageErrors, []);
+      assert.equal(await page.locator('img[src="x"]').count(), 0, "no <img> was created from data");
+      assert.equal(await page.locator(".scatterlayer .point").count(), 3, "the scatter drew its 3 points");
+      assert.equal(await page.locator("table.cvae-table td", { hasText: "<img src=x onerror=alert(1)>" }).count(), 1);
+      assert.equal(await page.locator(".gtitle", { hasText: "<img src=x onerror=alert(1)>" }).count(), 1, "the figure title shows the text literally");
+      await page.screenshot({ path: join(out, "ok.png"), fullPage: true });
+    });
+  });
+});

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { figureBundle, PLOTLY_LOADER_META } from "../../lib/display";
+import type { Notebook } from "../../lib/runner/notebook";
+import { countFigures, notebookTitle, renderIndexHtml, renderNotebookHtml } from "../../lib/runner/report";
+
+const XSS = "<img src=x onerror=alert(1)>";
+
+function notebook(outputs: Notebook["cells"][number] extends infer _ ? unknown[] : never): Notebook {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      { cell_type: "markdown", metadata: {}, source: "# My *study*\n\nprose" },
+      { cell_type: "code", metadata: {}, source: `const t = "${XSS}";`, execution_count: 1, outputs: outputs as never },
+    ],
+  };
+}
+
+describe("renderNotebookHtml(nb, options)", () => {
+  it("renders markdown, escapes code and text outputs, and runs no data as HTML", () => {
+    const html = renderNotebookHtml(notebook([{ output_type: "stream", name: "stdout", text: `${XSS}\n` }]), { title: XSS, subtitle: XSS });
+    assert.match(html, /<h1>My <em>study<\/em><\/h1>/);
+    assert.ok(!html.includes("<img"), "no raw <img from code, stream, title or subtitle");
+    assert.match(html, /In \[1\]:/);
+  });
+  it("inlines plotly.js once in the head when there are figures, and skips the kernel's loader output", () => {
+    const fig = figureBundle({ data: [{ type: "bar", x: [1], y: [2] }] });
+    const loader = { output_type: "display_data", data: { "text/html": "<script>LOADER</script>" }, metadata: { [PLOTLY_LOADER_META]: true } };
+    const html = renderNotebookHtml(notebook([loader, { output_type: "display_data", data: fig.data, metadata: {} }]), { title: "t" });
+    assert.equal(html.split("window.Plotly = Plotly").length - 1, 1);
+    assert.ok(html.indexOf("window.Plotly = Plotly") < html.indexOf("</head>"));
+    assert.ok(!html.includes("LOADER"));
+    assert.match(html, /Plotly\.newPlot/);
+  });
+  it("leaves plotly.js out of pages without figures", () => {
+    const html = renderNotebookHtml(notebook([]), { title: "t" });
+    assert.ok(!html.includes("window.Plotly = Plotly"));
+    assert.ok(html.length < 20_000);
+  });
+  it("shows error outputs with their name and traceback, escaped", () => {
+    const html = renderNotebookHtml(notebook([{ output_type: "error", ename: "RangeError", evalue: XSS, traceback: ["at f"] }]), { title: "t" });
+    assert.match(html, /<span class="ename">RangeError<\/span>: &lt;img/);
+  });
+});
+
+describe("notebookTitle(nb) and countFigures(nb)", () => {
+  it("takes the first H1 and counts Plotly bundles", () => {
+    const fig = figureBundle({ data: [] });
+    const nb = notebook([{ output_type: "display_data", data: fig.data, metadata: {} }]);
+    assert.equal(notebookTitle(nb, "x"), "My *study*");
+    assert.equal(countFigures(nb), 1);
+  });
+});
+
+describe("renderIndexHtml(entries)", () => {
+  it("links run notebooks, marks failures and escapes titles", () => {
+    const html = renderIndexHtml(
+      [
+        { name: "01-a", html: "01-a.html", ipynb: "01-a.ipynb", status: "ok", seconds: 1.5, cells: 3, figures: 1, title: XSS },
+        { name: "02-b", html: "02-b.html", ipynb: "02-b.ipynb", status: "not run", seconds: null, cells: 0, figures: 0, title: "b" },
+      ],
+      { title: "report", subtitle: "run" },
+    );
+    assert.match(html, /<a href="01-a.html">01-a<\/a>/);
+    assert.ok(!html.includes('href="02-b.html"'));
+    assert.ok(!html.includes("<img"));
+  });
+});
