@@ -33,8 +33,8 @@ export function baseLayout(options: ChartOptions): Record<string, unknown> {
     font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 13, color: "#1f2328" },
     paper_bgcolor: "#ffffff",
     plot_bgcolor: "#ffffff",
-    xaxis: { title: { text: plotlyText(options.xTitle ?? "") }, gridcolor: "#eaeef2", zerolinecolor: "#d0d7de" },
-    yaxis: { title: { text: plotlyText(options.yTitle ?? "") }, gridcolor: "#eaeef2", zerolinecolor: "#d0d7de" },
+    xaxis: { title: { text: plotlyText(options.xTitle ?? "") }, gridcolor: "#eaeef2", zerolinecolor: "#d0d7de", automargin: true },
+    yaxis: { title: { text: plotlyText(options.yTitle ?? "") }, gridcolor: "#eaeef2", zerolinecolor: "#d0d7de", automargin: true },
     legend: { orientation: "v" },
   };
 }
@@ -54,8 +54,13 @@ export function barChart(labels: readonly string[], values: readonly number[], o
         hovertemplate: "%{x}: %{y}<extra></extra>",
       },
     ],
-    layout: { ...baseLayout(options), showlegend: false },
+    layout: { ...withCategoryX(baseLayout(options)), showlegend: false },
   };
+}
+
+// Bar labels are categories even when they look like numbers ("0.5", "4-7").
+function withCategoryX(layout: Record<string, unknown>): Record<string, unknown> {
+  return { ...layout, xaxis: { ...(layout.xaxis as Record<string, unknown>), type: "category" } };
 }
 
 /** Lines, one per series. */
@@ -97,5 +102,45 @@ export function scatterChart(groups: readonly ScatterGroup[], options: ChartOpti
       marker: { color: g.color, size: g.size ?? 6, opacity: 0.75 },
     })),
     layout: baseLayout(options),
+  };
+}
+
+/** A heatmap of a square or rectangular matrix with labelled rows and columns. */
+export function heatmap(
+  rowLabels: readonly string[],
+  colLabels: readonly string[],
+  z: readonly (readonly number[])[],
+  options: ChartOptions & { colorbarTitle?: string; zmin?: number; zmax?: number; digits?: number; hideDiagonal?: boolean },
+): Figure {
+  if (z.length !== rowLabels.length || z.some((row) => row.length !== colLabels.length)) {
+    throw new Error(`heatmap: matrix is ${z.length}x${z[0]?.length ?? 0}, labels ${rowLabels.length}x${colLabels.length}`);
+  }
+  const digits = options.digits ?? 2;
+  return {
+    data: [
+      {
+        type: "heatmap",
+        x: colLabels.map(plotlyText),
+        y: rowLabels.map(plotlyText),
+        // A blank diagonal keeps self-similarity (always 1) from flattening the scale.
+        z: z.map((row, i) => row.map((v, j) => (options.hideDiagonal && i === j ? null : v))),
+        zmin: options.zmin,
+        zmax: options.zmax,
+        colorscale: [
+          [0, "#f7fbff"],
+          [0.5, "#6baed6"],
+          [1, "#08306b"],
+        ],
+        colorbar: { title: { text: plotlyText(options.colorbarTitle ?? "") } },
+        hovertemplate: `%{y} / %{x}: %{z:.${digits}f}<extra></extra>`,
+      },
+    ],
+    layout: {
+      ...baseLayout(options),
+      height: options.height ?? 640,
+      margin: { l: 130, r: 40, t: options.subtitle ? 76 : 56, b: 130 },
+      xaxis: { tickangle: -45, automargin: true },
+      yaxis: { autorange: "reversed", automargin: true },
+    },
   };
 }

@@ -67,16 +67,14 @@ export const backendCommand: Command = {
 export const benchCommand: Command = {
   name: "bench",
   summary: `benchmarks: ${Object.keys(SUITES).join(", ")}`,
-  usage: "cvae bench [SUITE ...]  (npm run bench -- SUITE)",
+  usage: "cvae bench [SUITE [ARGS...]]  (npm run bench -- SUITE); all suites when none is named",
   flags: {},
   async run(positionals) {
-    const names = positionals.length ? positionals : Object.keys(SUITES);
-    for (const name of names) {
-      if (!SUITES[name]) throw new UsageError(`cvae bench: unknown suite "${name}"; suites: ${Object.keys(SUITES).join(", ")}`);
-    }
-    for (const name of names) {
+    const [suite, ...args] = positionals;
+    if (suite && !SUITES[suite]) throw new UsageError(`cvae bench: unknown suite "${suite}"; suites: ${Object.keys(SUITES).join(", ")}`);
+    for (const name of suite ? [suite] : Object.keys(SUITES)) {
       console.log(`\n== bench ${name}: ${SUITES[name].summary}`);
-      await SUITES[name].run(positionals.slice(1));
+      await SUITES[name].run(suite ? args : []);
     }
     return 0;
   },

@@ -1,8 +1,9 @@
 // `cvae <command>`: scripted access to the same lib functions the notebooks call.
 import { commandHelp, parseCommandArgs, UsageError, type Command } from "./args";
 import { backendCommand, benchCommand, kernelCommand, reproduceCommand } from "./commands";
+import { dataDownloadCommand, dataListCommand, dataPrepareCommand, dataSynthCommand } from "./data";
 
-const COMMANDS: Command[] = [reproduceCommand, kernelCommand, backendCommand, benchCommand];
+const COMMANDS: Command[] = [reproduceCommand, dataSynthCommand, dataDownloadCommand, dataPrepareCommand, dataListCommand, kernelCommand, backendCommand, benchCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -17,12 +18,20 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // Two-word commands ("data prepare") first, then one-word ones.
+  const twoWord = COMMANDS.find((c) => argv.length >= 2 && c.name === `${argv[0]} ${argv[1]}`);
+  const name = twoWord ? twoWord.name : argv[0];
+  const rest = argv.slice(twoWord ? 2 : 1);
   if (!name || name === "--help" || name === "-h" || name === "help") {
     console.log(usage());
     return name ? 0 : 2;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = twoWord ?? COMMANDS.find((c) => c.name === name);
+  const group = COMMANDS.filter((c) => c.name.startsWith(`${name} `));
+  if (!command && group.length) {
+    console.error(`cvae ${name}: name a subcommand:\n${group.map((c) => `  cvae ${c.name.padEnd(16)}${c.summary}`).join("\n")}`);
+    return 2;
+  }
   if (!command) {
     console.error(`cvae: unknown command "${name}"\n\n${usage()}`);
     return 2;

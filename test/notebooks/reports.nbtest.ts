@@ -18,7 +18,7 @@ const ROOT = projectRoot();
 const OUT = mkdtempSync(join(tmpdir(), "cvae-reports-"));
 const DATA = mkdtempSync(join(tmpdir(), "cvae-data-"));
 // Tiny-data overrides for the notebook tier live here as the data and model issues add them.
-const TINY_PARAMS: string[] = [];
+const TINY_PARAMS: string[] = ["dataset=synthetic-tiny"];
 
 function cvae(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, "bin", "cvae.js"), ...args], {

@@ -1,0 +1,78 @@
+// Vocabulary shared by every stage: identifiers, the genre labels, and the in-memory
+// shapes of raw and processed data. Defined once; notebooks never spell them again.
+
+/** MovieLens user id (as in the files). */
+export type UserId = number;
+/** MovieLens movie id (as in the files). */
+export type MovieId = number;
+/** Index of an item in the processed item vocabulary (0..m-1). */
+export type ItemIndex = number;
+export type Genre = string;
+
+/** The label MovieLens uses for movies without genres; a condition of its own. */
+export const NO_GENRES: Genre = "(no genres listed)";
+
+/** The 20 genre labels of ML-20M's movies.csv, in its documentation's order plus the two extras. */
+export const ML20M_GENRES: readonly Genre[] = [
+  "Action",
+  "Adventure",
+  "Animation",
+  "Children",
+  "Comedy",
+  "Crime",
+  "Documentary",
+  "Drama",
+  "Fantasy",
+  "Film-Noir",
+  "Horror",
+  "IMAX",
+  "Musical",
+  "Mystery",
+  "Romance",
+  "Sci-Fi",
+  "Thriller",
+  "War",
+  "Western",
+  NO_GENRES,
+];
+
+/** Ratings in file order, columnar. Length is the number of ratings. */
+export interface RatingsTable {
+  userIds: Int32Array;
+  movieIds: Int32Array;
+  ratings: Float32Array;
+  length: number;
+}
+
+/** The movie catalogue: one entry per movie of movies.csv (or its equivalent). */
+export interface MovieTable {
+  movieIds: Int32Array;
+  titles: string[];
+  genres: Genre[][];
+}
+
+export type MovieLensFormat = "csv" | "dat" | "ml-100k";
+
+/** One MovieLens data set in memory, whatever its source format. */
+export interface RawDataset {
+  format: MovieLensFormat;
+  folder: string;
+  ratingsFile: string;
+  moviesFile: string;
+  ratings: RatingsTable;
+  movies: MovieTable;
+  /** True for data made by lib/synth.ts (it writes ground-truth.json beside the files). */
+  synthetic: boolean;
+  /** Problems that were skipped rather than fatal, each with a count. */
+  warnings: string[];
+}
+
+/** A binary sparse matrix in compressed sparse row form (all stored values are 1). */
+export interface Csr {
+  rows: number;
+  cols: number;
+  /** rows + 1 offsets into `indices`. */
+  indptr: Int32Array;
+  /** Column indices, ascending within each row. */
+  indices: Int32Array;
+}
