@@ -122,7 +122,7 @@ function parseStream(fd: number, size: number, path: string, layout: RatingsLayo
           }
         }
         if ((intDigits === 0 && scale === 1) || !(c === d0 || c === NL || c === CR)) {
-          fail(lineStart, p === fieldStart ? "empty rating" : `rating ${fieldText(fieldStart)} is not a number`);
+          fail(lineStart, p === fieldStart && (c === d0 || c === NL || c === CR) ? "empty rating" : `rating ${fieldText(fieldStart)} is not a number`);
         }
         rating = whole + frac / scale;
         if (rating < 0.5 || rating > 5) fail(lineStart, `rating ${rating} is outside 0.5-5`);
@@ -195,7 +195,7 @@ function parseStream(fd: number, size: number, path: string, layout: RatingsLayo
         p += c0 === NL ? 1 : 2;
       } else if (names === null) {
         const e = buf.indexOf(NL, p);
-        names = headerRoles(buf.toString("utf8", p, e).replace(/\r$/, ""), path, layout.delimiter);
+        names = headerRoles(buf.toString("utf8", p, e).replace(/\r$/, ""), path, lineNo, layout.delimiter);
         roles = toCodes(names);
         fast = fastLayout(roles, d1);
         p = e + 1;
@@ -309,16 +309,16 @@ function toCodes(names: RatingField[]): Int8Array {
 
 const REQUIRED: RatingField[] = ["userId", "movieId", "rating"];
 
-function headerRoles(header: string, path: string, delimiter: string): RatingField[] {
+function headerRoles(header: string, path: string, line: number, delimiter: string): RatingField[] {
   const names = header.split(delimiter).map((s) => s.trim().replace(/^"(.*)"$/, "$1"));
   if (names.length === 1) {
     const guess = [";", "\t", "|", "::"].find((d) => header.includes(d));
-    throw new DataError(path, 1, `no ${JSON.stringify(delimiter)} in the header ${JSON.stringify(header)}${guess ? `; the file looks ${JSON.stringify(guess)}-separated` : ""}. MovieLens ${delimiter === "," ? "CSV files are comma" : "files are"}-separated`);
+    throw new DataError(path, line, `no ${JSON.stringify(delimiter)} in the header ${JSON.stringify(header)}${guess ? `; the file looks ${JSON.stringify(guess)}-separated` : ""}. MovieLens ${delimiter === "," ? "CSV files are comma" : "files are"}-separated`);
   }
   const roles = names.map((name): RatingField => (REQUIRED.includes(name as RatingField) ? (name as RatingField) : "ignore"));
   const missing = REQUIRED.filter((r) => !roles.includes(r));
   if (missing.length) {
-    throw new DataError(path, 1, `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; expected a header like userId,movieId,rating,timestamp, got ${JSON.stringify(header)}`);
+    throw new DataError(path, line, `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; expected a header like userId,movieId,rating,timestamp, got ${JSON.stringify(header)}`);
   }
   return roles;
 }

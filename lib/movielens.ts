@@ -58,13 +58,15 @@ export function readMovieLens(folder: string): RawDataset {
   const files = detectMovieLens(folder);
   const warnings: string[] = [];
   const movies = readMovies(files, warnings);
+  const afterHeader = files.format === "csv" ? " after the header" : "";
+  if (movies.movieIds.length === 0) throw new DataError(files.moviesFile, 0, `no movies${afterHeader}`);
   const ratings =
     files.format === "csv"
       ? readRatingsFile(files.ratingsFile, { delimiter: ",", header: true })
       : files.format === "dat"
         ? readRatingsFile(files.ratingsFile, { delimiter: "::", header: false, columns: ["userId", "movieId", "rating", "ignore"] })
         : readRatingsFile(files.ratingsFile, { delimiter: "\t", header: false, columns: ["userId", "movieId", "rating", "ignore"] });
-  if (ratings.length === 0) throw new DataError(files.ratingsFile, 0, "no ratings after the header");
+  if (ratings.length === 0) throw new DataError(files.ratingsFile, 0, `no ratings${afterHeader}`);
   return { ...files, ratings, movies, synthetic: existsSync(join(files.folder, "ground-truth.json")), warnings };
 }
 
@@ -113,6 +115,7 @@ function moviesFromRecords(
     const idText = rec.fields[idColumn].trim();
     if (!/^\d+$/.test(idText)) throw new DataError(path, rec.line, `movieId ${JSON.stringify(idText)} is not a whole number`);
     const id = Number(idText);
+    if (id > 2147483647) throw new DataError(path, rec.line, `movieId ${idText} is too large`);
     if (seen.has(id)) throw new DataError(path, rec.line, `movieId ${id} appears twice (first on line ${seen.get(id)})`);
     seen.set(id, rec.line);
     const [title, gs] = pick(rec.fields, rec.line);
