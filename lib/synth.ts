@@ -23,7 +23,7 @@ export interface SynthConfig {
 }
 
 /** Bumped whenever the generator's output changes, so stale copies are regenerated. */
-export const SYNTH_VERSION = 3;
+export const SYNTH_VERSION = 4;
 
 export type SynthPreset = "synthetic" | "synthetic-tiny" | "synthetic-20m";
 
@@ -99,7 +99,27 @@ interface Catalogue {
   genres: number[][];
   pos: Float64Array; // movies x DIMS
   quality: Float64Array;
-  byGenre: { movies: Int32Array; table: AliasTable }[];
+  byGenre: { movies: Int32Array; table: AliasTable; sectors: { movies: Int32Array; table: AliasTable }[] }[];
+}
+
+/**
+ * Niches inside a genre: movies of genre k fall into SECTORS angular sectors around the
+ * genre's position (in a plane fixed per genre), and a user prefers the sector their
+ * taste points to. This is the collaborative signal beyond genre and popularity.
+ */
+const SECTORS = 6;
+const NICHE_SHARE = 0.7;
+
+function sectorOf(pos: ArrayLike<number>, offset: number, k: number): number {
+  // The plane of genre k: axes (cos a, sin a, 0) and (0, 0, 1) rotated by a genre-specific angle.
+  const a = (2 * Math.PI * k) / GENRES.length;
+  const d0 = pos[offset] - POS[k][0];
+  const d1 = pos[offset + 1] - POS[k][1];
+  const d2 = pos[offset + 2] - POS[k][2];
+  const x = Math.cos(a) * d0 + Math.sin(a) * d1;
+  const y = d2 * Math.cos(a) - (Math.cos(a) * d1 - Math.sin(a) * d0) * Math.sin(a);
+  const angle = Math.atan2(y, x) + Math.PI; // 0 .. 2 pi
+  return Math.min(SECTORS - 1, Math.floor((angle / (2 * Math.PI)) * SECTORS));
 }
 
 function drawGenres(rng: Rng): number[] {
@@ -165,9 +185,14 @@ function buildCatalogue(config: SynthConfig, rng: Rng): Catalogue {
     quality[j] = 0.5 * rng.normal();
     popularity[j] = Math.exp(1.6 * rng.normal()) * (gs[0] === NONE ? 0.15 : 1);
   }
+  const table = (movies: Int32Array) => new AliasTable(movies.length ? Array.from(movies, (j) => popularity[j]) : [1]);
   const byGenre = GENRES.map((_, k) => {
     const movies = Int32Array.from(genres.flatMap((gs, j) => (gs.includes(k) ? [j] : [])));
-    return { movies, table: new AliasTable(movies.length ? Array.from(movies, (j) => popularity[j]) : [1]) };
+    const sectors = Array.from({ length: SECTORS }, (_, sct) => {
+      const inSector = movies.filter((j) => sectorOf(pos, j * DIMS, k) === sct);
+      return { movies: inSector, table: table(inSector) };
+    });
+    return { movies, table: table(movies), sectors };
   });
   return { ids, titles, genres, pos, quality, byGenre };
 }
@@ -200,6 +225,7 @@ function drawUser(rng: Rng, cat: Catalogue, count: number, seen: Int32Array, sta
     pref[k] = cum;
   }
   const bias = 0.4 * rng.normal();
+  const niche = GENRES.map((_, k) => sectorOf(taste, 0, k));
   const movies = new Int32Array(count);
   const scores = new Float64Array(count);
   let n = 0;
@@ -209,7 +235,9 @@ function drawUser(rng: Rng, cat: Catalogue, count: number, seen: Int32Array, sta
     const x = rng.random() * cum;
     let k = 0;
     while (pref[k] <= x && k < G - 1) k++;
-    const list = cat.byGenre[k];
+    const genre = cat.byGenre[k];
+    const sector = genre.sectors[niche[k]];
+    const list = sector.movies.length > 0 && rng.random() < NICHE_SHARE ? sector : genre;
     const j = list.movies[list.table.draw(rng)];
     if (seen[j] === stampValue) continue;
     seen[j] = stampValue;
