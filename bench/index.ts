@@ -1,6 +1,7 @@
 // Benchmark suites run by `npm run bench -- <suite>` (all suites when none is named).
 import { benchMatmul } from "./matmul";
 import { benchPreprocess } from "./preprocess";
+import { benchTrain } from "./train";
 
 export interface BenchSuite {
   summary: string;
@@ -9,5 +10,6 @@ export interface BenchSuite {
 
 export const SUITES: Record<string, BenchSuite> = {
   matmul: { summary: "matMul GFLOPS of the chosen backend at the model's shapes", run: () => benchMatmul() },
+  train: { summary: "training step at m=8000 and a real epoch, against PyTorch: [repeats]", run: (args) => benchTrain(args) },
   preprocess: { summary: "preprocessing at ML-20M size against pandas: [preset] [repeats]", run: (args) => benchPreprocess(args) },
 };

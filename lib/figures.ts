@@ -1,8 +1,9 @@
 // Domain figures built on the generic charts of plots.ts: one colour per genre everywhere.
+import type { EpochRecord } from "./checkpoint";
 import type { Figure } from "./display";
 import type { GenreCount } from "./genres";
 import { genreColor } from "./palette";
-import { barChart, type ChartOptions } from "./plots";
+import { barChart, baseLayout, type ChartOptions } from "./plots";
 
 /** Bars of per-genre counts or shares, in the given order, each in its genre's colour. */
 export function genreBars(counts: readonly GenreCount[], options: ChartOptions & { value?: "count" | "share" }): Figure {
@@ -18,4 +19,29 @@ export function genreBars(counts: readonly GenreCount[], options: ChartOptions &
     default:
       throw new Error(`genreBars: unknown value "${String(value)}"; expected count or share`);
   }
+}
+
+/** Loss per epoch (left axis) and validation nDCG@100 (right axis), for training curves. */
+export function trainingCurves(history: readonly EpochRecord[], options: { title?: string; subtitle?: string } = {}): Figure {
+  const epochs = history.map((r) => r.epoch);
+  const validated = history.filter((r) => r.validNdcgUnconditioned !== null);
+  const traces: Record<string, unknown>[] = [
+    { type: "scatter", mode: "lines+markers", name: "training loss", x: epochs, y: history.map((r) => r.loss), line: { color: "#4c78a8" }, yaxis: "y" },
+    { type: "scatter", mode: "lines+markers", name: "valid nDCG@100, no condition", x: validated.map((r) => r.epoch), y: validated.map((r) => r.validNdcgUnconditioned), line: { color: "#000000", dash: "dot" }, yaxis: "y2" },
+  ];
+  const conditioned = validated.filter((r) => r.validNdcgConditioned !== null);
+  if (conditioned.length) {
+    traces.push({ type: "scatter", mode: "lines+markers", name: "valid nDCG@100, genre rows", x: conditioned.map((r) => r.epoch), y: conditioned.map((r) => r.validNdcgConditioned), line: { color: "#e45756" }, yaxis: "y2" });
+  }
+  const layout = baseLayout({ title: options.title ?? "Training curves", subtitle: options.subtitle, xTitle: "epoch", yTitle: "loss (NLL + beta KL)" });
+  return {
+    data: traces,
+    layout: {
+      ...layout,
+      xaxis: { ...(layout.xaxis as Record<string, unknown>), dtick: 1 },
+      yaxis2: { title: { text: "validation nDCG@100" }, overlaying: "y", side: "right", showgrid: false },
+      legend: { orientation: "h", y: -0.2 },
+      margin: { l: 64, r: 64, t: options.subtitle ? 76 : 56, b: 90 },
+    },
+  };
 }

@@ -144,3 +144,21 @@ export function heatmap(
     },
   };
 }
+
+/** Bars grouped by category, one colour per series (e.g. methods across protocols). */
+export function groupedBars(categories: readonly string[], series: readonly { name: string; values: readonly number[]; color?: string }[], options: ChartOptions): Figure {
+  for (const s of series) if (s.values.length !== categories.length) throw new Error(`groupedBars: series "${s.name}" has ${s.values.length} values for ${categories.length} categories`);
+  return {
+    data: series.map((s) => ({
+      type: "bar",
+      name: plotlyText(s.name),
+      x: categories.map(plotlyText),
+      y: [...s.values],
+      marker: { color: s.color },
+      text: s.values.map((v) => v.toFixed(3)),
+      textposition: "outside",
+      hovertemplate: `${plotlyText(s.name)}, %{x}: %{y:.4f}<extra></extra>`,
+    })),
+    layout: { ...withCategoryX(baseLayout(options)), barmode: "group" },
+  };
+}

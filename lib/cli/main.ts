@@ -2,8 +2,21 @@
 import { commandHelp, parseCommandArgs, UsageError, type Command } from "./args";
 import { backendCommand, benchCommand, kernelCommand, reproduceCommand } from "./commands";
 import { dataDownloadCommand, dataListCommand, dataPrepareCommand, dataSynthCommand } from "./data";
+import { evaluateCommand, recommendCommand, trainCommand } from "./model";
 
-const COMMANDS: Command[] = [reproduceCommand, dataSynthCommand, dataDownloadCommand, dataPrepareCommand, dataListCommand, kernelCommand, backendCommand, benchCommand];
+const COMMANDS: Command[] = [
+  reproduceCommand,
+  dataSynthCommand,
+  dataDownloadCommand,
+  dataPrepareCommand,
+  dataListCommand,
+  trainCommand,
+  evaluateCommand,
+  recommendCommand,
+  kernelCommand,
+  backendCommand,
+  benchCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
