@@ -37,7 +37,7 @@ export function recommend(model: CvaeModel, ds: ProcessedDataset, history: reado
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`recommend: n must be a positive integer, got ${n}`);
   let cond = -1;
   if (genre !== undefined) {
-    if (!model.conditioned) throw new Error(`recommend: this model (${model.config.conditioned ? "C-VAE" : "Mult-VAE"}, run "${model.config.run}") has no genre conditions`);
+    if (!model.conditioned) throw new Error(`recommend: this model (Mult-VAE, run "${model.config.run}") has no genre conditions`);
     cond = ds.genres.indexOf(genre);
     if (cond < 0) throw new Error(`recommend: unknown genre "${genre}"; genres of "${ds.name}": ${ds.genres.join(", ")}`);
   }

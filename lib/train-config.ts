@@ -105,7 +105,8 @@ export function validateTrainConfig(c: TrainConfig): TrainConfig {
   if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) fail("seed", "must be an integer in [0, 2^32)");
   if (!SAMPLERS.includes(c.sampler)) fail("sampler", `must be one of ${SAMPLERS.join(", ")}`);
   if (c.workers !== "auto" && c.workers !== 0 && c.workers !== 1) fail("workers", 'must be "auto", 0 or 1');
-  if (!/^[\w.-]+$/.test(c.run)) fail("run", "must be a plain folder name (letters, digits, . _ -)");
+  // "." and ".." would point at data/models or data itself, which a checkpoint save replaces.
+  if (!/^[\w.-]+$/.test(c.run) || /^\.+$/.test(c.run)) fail("run", "must be a plain folder name (letters, digits, . _ -), not . or ..");
   if (!c.dataset) fail("dataset", "must name a processed data set");
   validateBetaSchedule(c.beta);
   return c;
