@@ -9,6 +9,8 @@
 // from Children and Animation; Horror between Thriller and Sci-Fi, far from Western;
 // Film-Noir apart from everything, nearest to Crime, Mystery, Thriller and Drama; the
 // neutral "(no genres listed)" far from all.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type Genre, ML20M_GENRES, NO_GENRES } from "./schema";
 
 export const PLANTED_POSITIONS: Readonly<Record<Genre, readonly number[]>> = {
@@ -128,4 +130,13 @@ export function groundTruth(): GroundTruth {
 
 function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+/** The ground truth written beside synthetic data (null for real data or a missing file). */
+export function loadGroundTruth(folder: string): GroundTruth | null {
+  const path = join(folder, "ground-truth.json");
+  if (!existsSync(path)) return null;
+  const truth = JSON.parse(readFileSync(path, "utf8")) as GroundTruth;
+  if (truth.format !== "cvae-lens/synthetic-ground-truth") throw new Error(`${path}: not a cvae-lens ground-truth file`);
+  return truth;
 }

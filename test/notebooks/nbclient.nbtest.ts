@@ -9,17 +9,21 @@ import { projectRoot } from "../../lib/paths";
 import { jupyterMissing, privateJupyterPath, runHelper } from "../helpers/jupyter";
 
 describe("Jupyter nbclient with the tslab kernel", () => {
-  it("executes notebooks/03-training.ipynb and keeps its text, figure and table outputs", (t) => {
+  it("executes notebooks/01-preprocessing.ipynb (tiny synthetic data) and keeps its text, figure and table outputs", (t) => {
     const missing = jupyterMissing();
     if (missing) return t.skip(missing);
-    const out = join(mkdtempSync(join(tmpdir(), "nbclient-")), "03-training.ipynb");
+    const out = join(mkdtempSync(join(tmpdir(), "nbclient-")), "01-preprocessing.ipynb");
+    // The kernel inherits these: its own data folder, and the parameters cell's overrides.
     process.env.CVAE_DATA_DIR = mkdtempSync(join(tmpdir(), "nbclient-data-"));
-    const r = runHelper(["execute", join(projectRoot(), "notebooks", "03-training.ipynb"), out], privateJupyterPath());
+    process.env.CVAE_NB_PARAMS = JSON.stringify({ dataset: "synthetic-tiny" });
+    const r = runHelper(["execute", join(projectRoot(), "notebooks", "01-preprocessing.ipynb"), out], privateJupyterPath());
+    delete process.env.CVAE_NB_PARAMS;
     assert.equal(r.status, 0, JSON.stringify(r.result) + r.stderr);
     assert.equal(r.result.ok, true);
     assert.ok((r.result.output_types as string[]).includes("display_data"));
     assert.ok((r.result.output_types as string[]).includes("stream"));
-    assert.deepEqual(r.result.mime_types, ["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
+    for (const mime of ["application/vnd.plotly.v1+json", "text/html", "text/plain", "text/markdown"]) assert.ok((r.result.mime_types as string[]).includes(mime), mime);
     assert.match(String(r.result.text), /backend: (wasm|tensorflow)/);
+    assert.match(String(r.result.text), /dataset = "synthetic-tiny" {3}\(overridden/);
   });
 });

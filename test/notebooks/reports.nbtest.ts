@@ -17,8 +17,9 @@ import { jupyterMissing, privateJupyterPath, runHelper } from "../helpers/jupyte
 const ROOT = projectRoot();
 const OUT = mkdtempSync(join(tmpdir(), "cvae-reports-"));
 const DATA = mkdtempSync(join(tmpdir(), "cvae-data-"));
-// Tiny-data overrides for the notebook tier live here as the data and model issues add them.
-const TINY_PARAMS: string[] = ["dataset=synthetic-tiny"];
+// Tiny data so the whole study runs in well under a minute: 600 synthetic users, 2 epochs,
+// 300 sampled users (synthetic-tiny has ~480 training users).
+const TINY_PARAMS: string[] = ["dataset=synthetic-tiny", "03-training:epochs=2", "04-latent-pca:users=300", "04-latent-pca:shown=100", "05-user-profiling:users=300"];
 
 function cvae(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, "bin", "cvae.js"), ...args], {

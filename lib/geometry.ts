@@ -1,0 +1,105 @@
+// Geometry of labelled point clouds: centroids, distances between them, rank
+// correlation and silhouette. Points are rows of a flat array with `dims` columns.
+
+/** Mean of the rows of each label (labels 0..k-1); rows with other labels are ignored. */
+export function centroids(points: ArrayLike<number>, dims: number, labels: ArrayLike<number>, k: number): { centres: Float64Array; counts: Int32Array } {
+  const centres = new Float64Array(k * dims);
+  const counts = new Int32Array(k);
+  for (let r = 0; r < labels.length; r++) {
+    const l = labels[r];
+    if (l < 0 || l >= k) continue;
+    counts[l]++;
+    for (let j = 0; j < dims; j++) centres[l * dims + j] += points[r * dims + j];
+  }
+  for (let l = 0; l < k; l++) if (counts[l] > 0) for (let j = 0; j < dims; j++) centres[l * dims + j] /= counts[l];
+  return { centres, counts };
+}
+
+export function distance(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, dims: number): number {
+  let s = 0;
+  for (let j = 0; j < dims; j++) {
+    const d = a[ao + j] - b[bo + j];
+    s += d * d;
+  }
+  return Math.sqrt(s);
+}
+
+/** Pairwise Euclidean distances between the k rows of `centres`. */
+export function distanceMatrix(centres: ArrayLike<number>, k: number, dims: number): number[][] {
+  return Array.from({ length: k }, (_, a) => Array.from({ length: k }, (_, b) => distance(centres, a * dims, centres, b * dims, dims)));
+}
+
+/** Ranks 1..n with ties sharing their average rank. */
+export function ranks(values: readonly number[]): number[] {
+  const order = values.map((v, i) => [v, i] as const).sort((x, y) => x[0] - y[0]);
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
+    const rank = (i + j) / 2 + 1;
+    for (let t = i; t <= j; t++) out[order[t][1]] = rank;
+    i = j + 1;
+  }
+  return out;
+}
+
+export function pearson(x: readonly number[], y: readonly number[]): number {
+  if (x.length !== y.length || x.length < 2) throw new RangeError(`pearson: need two series of equal length >= 2 (got ${x.length}, ${y.length})`);
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy);
+}
+
+/** Spearman's rank correlation (Pearson on average ranks). */
+export function spearman(x: readonly number[], y: readonly number[]): number {
+  return pearson(ranks(x), ranks(y));
+}
+
+/**
+ * Mean silhouette coefficient of `rows` (labels 0..k-1): for each point, (b - a) / max(a, b)
+ * with a = mean distance to its own label, b = the smallest mean distance to another label.
+ */
+export function silhouette(points: ArrayLike<number>, dims: number, labels: ArrayLike<number>, rows: ArrayLike<number>, k: number): number {
+  const sums = new Float64Array(k);
+  const counts = new Int32Array(k);
+  for (let i = 0; i < rows.length; i++) counts[labels[rows[i]]]++;
+  let total = 0;
+  let used = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const ri = rows[i];
+    const li = labels[ri];
+    if (counts[li] < 2) continue;
+    sums.fill(0);
+    for (let j = 0; j < rows.length; j++) {
+      if (i === j) continue;
+      const rj = rows[j];
+      sums[labels[rj]] += distance(points, ri * dims, points, rj * dims, dims);
+    }
+    const a = sums[li] / (counts[li] - 1);
+    let b = Infinity;
+    for (let l = 0; l < k; l++) if (l !== li && counts[l] > 0) b = Math.min(b, sums[l] / counts[l]);
+    if (!Number.isFinite(b)) continue;
+    total += (b - a) / Math.max(a, b);
+    used++;
+  }
+  return used ? total / used : NaN;
+}
+
+/** Indices of the `n` rows of a distance row closest to `self`, nearest first. */
+export function nearest(row: readonly number[], self: number, n: number, skip: (i: number) => boolean = () => false): number[] {
+  return row
+    .map((d, i) => [d, i] as const)
+    .filter(([, i]) => i !== self && !skip(i))
+    .sort((a, b) => a[0] - b[0])
+    .slice(0, n)
+    .map(([, i]) => i);
+}
