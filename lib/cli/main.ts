@@ -2,6 +2,7 @@
 import { commandHelp, parseCommandArgs, UsageError, type Command } from "./args";
 import { backendCommand, benchCommand, kernelCommand, reproduceCommand } from "./commands";
 import { dataDownloadCommand, dataListCommand, dataPrepareCommand, dataSynthCommand } from "./data";
+import { exploreCommand, profileCommand } from "./analysis";
 import { evaluateCommand, recommendCommand, trainCommand } from "./model";
 
 const COMMANDS: Command[] = [
@@ -13,6 +14,8 @@ const COMMANDS: Command[] = [
   trainCommand,
   evaluateCommand,
   recommendCommand,
+  exploreCommand,
+  profileCommand,
   kernelCommand,
   backendCommand,
   benchCommand,

@@ -18,7 +18,7 @@ function overridesFrom(flags: FlagValues): Partial<TrainConfig> {
     if (value !== undefined) o[key] = value as TrainConfig[K];
   };
   set("dataset", flags.dataset);
-  set("run", flags.run);
+  set("run", flags.run ?? (flags.dataset ? `cvae-${String(flags.dataset)}` : undefined));
   set("epochs", flags.epochs);
   set("sampler", flags.sampler as Sampler | undefined);
   set("batchSize", flags["batch-size"]);
@@ -45,11 +45,16 @@ function printResults(results: Record<string, EvaluationResult>): void {
   }
 }
 
-const modelFlags = {
+export const modelFlags = {
   dataset: { type: "string", help: "processed data set", default: "synthetic" },
-  run: { type: "string", help: "run name: data/models/<run>/", default: "cvae" },
+  run: { type: "string", help: "run name: data/models/<run>/ (default cvae-<dataset>, as notebook 03 names it)" },
   json: { type: "boolean", help: "print the results as JSON" },
 } as const;
+
+/** The run a command means: --run, else cvae-<dataset> (notebook 03's name). */
+export function runName(flags: FlagValues): string {
+  return flags.run ? String(flags.run) : `cvae-${String(flags.dataset)}`;
+}
 
 export const trainCommand: Command = {
   name: "train",
@@ -106,12 +111,12 @@ export const evaluateCommand: Command = {
     if (split !== "test" && split !== "valid") throw new UsageError(`cvae evaluate: --split must be test or valid, got "${split}"`);
     await initBackend({ log: false });
     const ds = loadProcessed(String(flags.dataset));
-    const model = CvaeModel.load(String(flags.run), ds);
+    const model = CvaeModel.load(runName(flags), ds);
     const results = {
       [model.conditioned ? "C-VAE" : "Mult-VAE"]: await evaluate(ds, split, (b, k) => model.rank(b, k), { conditioned: true }),
       popularity: await evaluate(ds, split, popularityRanker(ds), { conditioned: true }),
     };
-    if (flags.json) console.log(JSON.stringify({ run: flags.run, dataset: ds.name, synthetic: ds.source.synthetic, split, results }, null, 2));
+    if (flags.json) console.log(JSON.stringify({ run: runName(flags), dataset: ds.name, synthetic: ds.source.synthetic, split, results }, null, 2));
     else printResults(results);
     return 0;
   },
@@ -132,7 +137,7 @@ export const recommendCommand: Command = {
     if (flags.user === undefined) throw new UsageError("cvae recommend: --user ID is required");
     await initBackend({ log: false });
     const ds = loadProcessed(String(flags.dataset));
-    const model = CvaeModel.load(String(flags.run), ds);
+    const model = CvaeModel.load(runName(flags), ds);
     const split = String(flags.split) === "valid" ? "valid" : "test";
     const result = recommend(model, ds, foldInHistory(ds, split, Number(flags.user)), { genre: flags.genre as string | undefined, n: Number(flags.n) });
     if (flags.json) console.log(JSON.stringify(result, null, 2));
