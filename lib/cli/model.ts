@@ -85,9 +85,10 @@ export const trainCommand: Command = {
     const config = makeTrainConfig(overridesFrom(flags));
     const ds = loadProcessed(config.dataset);
     const result = await train(config, { dataset: ds, resume: flags.restart ? "never" : "auto", callbacks: terminalProgress(config.epochs) });
-    console.log(`backend ${result.backend.name}, ${result.threads} thread${result.threads > 1 ? "s" : ""}; ${result.history.length} epochs in ${result.seconds.toFixed(1)} s; best epoch ${result.bestEpoch}; checkpoint ${result.dir}`);
+    // With --json, stdout carries only the JSON document.
+    (flags.json ? console.error : console.log)(`backend ${result.backend.name}, ${result.threads} thread${result.threads > 1 ? "s" : ""}; ${result.history.length} epochs in ${result.seconds.toFixed(1)} s; best epoch ${result.bestEpoch}; checkpoint ${result.dir}`);
     if (result.interrupted) {
-      console.log(`interrupted: run \`npx cvae train --run ${config.run} --dataset ${config.dataset}\` again to resume`);
+      console.error(`interrupted: run \`npx cvae train --run ${config.run} --dataset ${config.dataset}\` again to resume`);
       return 130;
     }
     const results = {
