@@ -10,6 +10,7 @@ import { encodeUnderConditions, type LatentSet } from "./latent";
 import type { CvaeModel } from "./model";
 import type { ProcessedDataset } from "./preprocess";
 import { NO_GENRES } from "./schema";
+import { historyItems } from "./recommend";
 import { csrFromPairs } from "./sparse";
 import { spearman } from "./geometry";
 
@@ -125,15 +126,7 @@ export function hintsFor(space: ProfileSpace, z: ArrayLike<number>, n = 3): Hint
  * and compared with the reference population of `space`.
  */
 export function profilingHints(model: CvaeModel, ds: ProcessedDataset, space: ProfileSpace, history: readonly number[], n = 3): { hints: Hint[]; profile: string[]; serious: number; unknownMovies: number[] } {
-  const itemOf = new Map<number, number>();
-  ds.itemMovieIds.forEach((id, i) => itemOf.set(id, i));
-  const items: number[] = [];
-  const unknownMovies: number[] = [];
-  for (const id of new Set(history)) {
-    const i = itemOf.get(id);
-    if (i === undefined) unknownMovies.push(id);
-    else items.push(i);
-  }
+  const { items, unknownMovies } = historyItems(ds, history);
   if (items.length === 0) throw new Error(`profilingHints: none of the ${history.length} movies is known to the model; nothing to profile`);
   // A one-user data set whose training matrix is the history, so the shared encoder applies.
   const one = { ...ds, train: { userIds: Int32Array.of(0), matrix: csrFromPairs(1, ds.summary.items, items.map(() => 0), items) } };

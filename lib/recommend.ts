@@ -41,15 +41,7 @@ export function recommend(model: CvaeModel, ds: ProcessedDataset, history: reado
     cond = ds.genres.indexOf(genre);
     if (cond < 0) throw new Error(`recommend: unknown genre "${genre}"; genres of "${ds.name}": ${ds.genres.join(", ")}`);
   }
-  const itemOf = new Map<number, number>();
-  ds.itemMovieIds.forEach((id, i) => itemOf.set(id, i));
-  const items: number[] = [];
-  const unknownMovies: number[] = [];
-  for (const id of new Set(history)) {
-    const i = itemOf.get(id);
-    if (i === undefined) unknownMovies.push(id);
-    else items.push(i);
-  }
+  const { items, unknownMovies } = historyItems(ds, history);
   const m = ds.summary.items;
   const one = csrFromPairs(1, m, items.map(() => 0), items);
   const batch = buildBatch(one, one, { users: Int32Array.of(0), conditions: Int32Array.of(cond) }, 0, 1, { dropout: 0, latent: 0, genres: genreTable(ds.itemGenres), conditions: ds.genres.length });
@@ -66,6 +58,20 @@ export function recommend(model: CvaeModel, ds: ProcessedDataset, history: reado
     });
   const genreShare = genre === undefined ? null : list.filter((r) => r.genres.includes(genre)).length / Math.max(1, list.length);
   return { items: list, genre: genre ?? null, genreShare, unknownMovies };
+}
+
+/** A history of movie ids as item indices (each once); ids the model does not know are listed apart. */
+export function historyItems(ds: ProcessedDataset, history: readonly MovieId[]): { items: number[]; unknownMovies: MovieId[] } {
+  const itemOf = new Map<number, number>();
+  ds.itemMovieIds.forEach((id, i) => itemOf.set(id, i));
+  const items: number[] = [];
+  const unknownMovies: number[] = [];
+  for (const id of new Set(history)) {
+    const i = itemOf.get(id);
+    if (i === undefined) unknownMovies.push(id);
+    else items.push(i);
+  }
+  return { items, unknownMovies };
 }
 
 /** A held-out user's fold-in history (movie ids), for examples in notebooks. */

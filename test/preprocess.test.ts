@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { splitChecksum } from "../bench/checksum";
+import { protocolCounts, splitChecksum } from "../bench/checksum";
 import { readMovieLens } from "../lib/movielens";
 import { preprocess, type ProcessedDataset, summaryRows } from "../lib/preprocess";
 import type { Csr, RawDataset } from "../lib/schema";
@@ -9,24 +9,7 @@ import { nnz, rowOf } from "../lib/sparse";
 
 const FIXTURE = join(__dirname, "fixtures", "ml-small");
 
-function countsOf(ds: ProcessedDataset) {
-  const s = ds.summary;
-  return {
-    raw_ratings: s.rawRatings,
-    positive_ratings: s.positiveRatings,
-    filtered_ratings: s.filteredRatings,
-    users: s.users,
-    heldout: s.heldoutPerSplit,
-    train_users: s.trainUsers,
-    items: s.items,
-    train_interactions: s.trainInteractions,
-    catalogue: s.catalogueMovies,
-    valid_users: s.valid.users,
-    test_users: s.test.users,
-    valid_heldout: s.valid.heldOutInteractions,
-    test_heldout: s.test.heldOutInteractions,
-  };
-}
+const countsOf = protocolCounts;
 
 function checksums(ds: ProcessedDataset) {
   return {
