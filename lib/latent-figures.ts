@@ -89,6 +89,9 @@ function centroidTrace(set: LatentSet, p: Projection, pcX: number, pcY: number, 
 
 /** Users' latents on PCx against PCy, one trace per condition, with labelled centroids. */
 export function latentScatter(set: LatentSet, p: Projection, pcX: number, pcY: number, options: LatentFigureOptions): Figure {
+  for (const pc of [pcX, pcY]) {
+    if (!(Number.isInteger(pc) && pc >= 1 && pc <= p.components)) throw new RangeError(`latentScatter: PC${pc} is outside PC1..PC${p.components} of this projection`);
+  }
   const data: Record<string, unknown>[] = [];
   for (const [label, rows] of groups(set, options)) {
     data.push({
@@ -111,6 +114,7 @@ export function latentScatter(set: LatentSet, p: Projection, pcX: number, pcY: n
 export function pcPairExplorer(set: LatentSet, p: Projection, options: LatentFigureOptions): Figure {
   const pairs: [number, number][] = [];
   for (let a = 1; a <= p.components; a++) for (let b = a + 1; b <= p.components; b++) pairs.push([a, b]);
+  if (pairs.length === 0) throw new RangeError(`pcPairExplorer: a projection with ${p.components} component has no pair to show; keep at least 2`);
   const first = latentScatter(set, p, pairs[0][0], pairs[0][1], options);
   const buttons = pairs.map(([a, b]) => {
     const fig = latentScatter(set, p, a, b, options);

@@ -37,6 +37,9 @@ export class LatentPca {
     if (!Number.isInteger(n) || n < 2) throw new RangeError(`pca: need at least 2 rows of ${dims} values, got ${data.length} values`);
     const rows = options.rows ?? Int32Array.from({ length: n }, (_, i) => i);
     if (rows.length < 2) throw new RangeError("pca: need at least 2 rows to fit");
+    for (let k = 0; k < rows.length; k++) {
+      if (!(Number.isInteger(rows[k]) && rows[k] >= 0 && rows[k] < n)) throw new RangeError(`pca: row ${rows[k]} is outside 0..${n - 1}`);
+    }
     if (!Number.isInteger(components) || components < 1 || components > dims) throw new RangeError(`pca: components must be in 1..${dims}, got ${components}`);
     const means = new Float64Array(dims);
     for (let k = 0; k < rows.length; k++) {
@@ -78,6 +81,7 @@ export class LatentPca {
   static load(json: unknown): LatentPca {
     const m = json as LatentPcaModel;
     if (!m || m.name !== PCA_FORMAT) throw new TypeError(`not a latent PCA model (expected name "${PCA_FORMAT}")`);
+    if (!Array.isArray(m.means) || !Array.isArray(m.loadings) || !Array.isArray(m.explained)) throw new TypeError("latent PCA model: means, loadings or explained is missing");
     if (m.version !== 1) throw new RangeError(`latent PCA model version ${m.version}; this cvae-lens reads version 1`);
     if (m.means.length !== m.dims || m.loadings.length !== m.components || m.loadings.some((l) => l.length !== m.dims)) {
       throw new RangeError("latent PCA model: means or loadings do not match dims and components");
