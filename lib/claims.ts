@@ -255,9 +255,9 @@ export function claimTable(result: ClaimsResult): Record<string, string>[] {
     claim: `(${r.id}) ${r.claim}`,
     rule: r.rule,
     "latent space": r.latent.text,
-    "": mark(r.latent.holds),
+    "verdict (latent)": mark(r.latent.holds),
     [result.planeName]: r.plane.text,
-    " ": mark(r.plane.holds),
+    "verdict (plane)": mark(r.plane.holds),
   }));
 }
 

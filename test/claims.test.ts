@@ -259,7 +259,7 @@ describe("measureClaims(input) with genres missing from the data", () => {
     assert.match(byId.b.rule, /no neutral genre/);
     for (const id of ["a", "c2", "c3", "d", "f", "g1", "g2"]) assert.equal(byId[id].latent.holds, true, `(${id}) ${byId[id].latent.text}`);
     const table = claimTable(result);
-    assert.deepEqual(table.filter((r) => r[""] === "n/a").map((r) => r.claim.slice(0, 4)), ["(b) ", "(c1)", "(e) "]);
+    assert.deepEqual(table.filter((r) => r["verdict (latent)"] === "n/a").map((r) => r.claim.slice(0, 4)), ["(b) ", "(c1)", "(e) "]);
   });
 });
 
@@ -291,7 +291,7 @@ describe("claimTable(result)", () => {
     const violated = measureClaims(construct({ layout: { ...LAYOUT, War: [-4.5, -1.8] } }));
     const table = claimTable(violated);
     assert.equal(table.length, violated.rows.length);
-    assert.deepEqual(Object.keys(table[0]), ["claim", "rule", "latent space", "", violated.planeName, " "]);
+    assert.deepEqual(Object.keys(table[0]), ["claim", "rule", "latent space", "verdict (latent)", violated.planeName, "verdict (plane)"]);
     table.forEach((row, i) => {
       const r = violated.rows[i];
       assert.equal(row.claim, `(${r.id}) ${r.claim}`);
@@ -299,8 +299,8 @@ describe("claimTable(result)", () => {
       assert.equal(row["latent space"], r.latent.text);
       assert.equal(row[violated.planeName], r.plane.text);
       const want = r.id === "c1" ? "does not hold" : "holds";
-      assert.equal(row[""], want, `(${r.id}) latent`);
-      assert.equal(row[" "], want, `(${r.id}) plane`);
+      assert.equal(row["verdict (latent)"], want, `(${r.id}) latent`);
+      assert.equal(row["verdict (plane)"], want, `(${r.id}) plane`);
     });
     assert.equal(claimTable(measureClaims(base)).length, CLAIM_IDS.length);
   });

@@ -54,6 +54,7 @@ table.cvae-table td,table.cvae-table th{border:1px solid #d0d7de;padding:3px 8px
 table.cvae-table td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.index{border-collapse:collapse;width:100%}
 table.index td,table.index th{border-bottom:1px solid #d0d7de;padding:8px;text-align:left}
+table.index td:nth-child(4){white-space:nowrap}
 .ok{color:#1a7f37;font-weight:600}.failed{color:#cf222e;font-weight:600}.skipped{color:#8c959f}
 `;
 
