@@ -212,6 +212,11 @@ export function buildBatch(input: Csr, target: Csr, rows: Rows, from: number, to
   return { rows: n, inPtr, inItems: Int32Array.from(inItems), inValues: Float32Array.from(inValues), cond, tgtPtr, tgtItems: Int32Array.from(tgtItems), eps };
 }
 
+/** The batch with every row's condition removed (how a Mult-VAE sees conditioned rows). */
+export function withoutConditions(b: SparseBatch): SparseBatch {
+  return { ...b, cond: new Int32Array(b.rows).fill(-1) };
+}
+
 /** Rows [from, to) of a batch as a batch of their own (the worker pool splits batches this way). */
 export function sliceBatch(b: SparseBatch, from: number, to: number, latent: number): SparseBatch {
   const a0 = b.inPtr[from];

@@ -46,11 +46,6 @@ function kernelSink(): DisplaySink | null {
   }
 }
 
-/** True inside a running tslab kernel (false in the CLI and in tests). */
-export function inNotebook(): boolean {
-  return kernelSink() !== null;
-}
-
 /** Path of the minified plotly.js bundle shipped with the project. */
 export function plotlyBundlePath(): string {
   return require.resolve("plotly.js-dist-min/plotly.min.js");

@@ -11,7 +11,7 @@ import { Worker } from "node:worker_threads";
 import { type BackendName, initBackend } from "./backend";
 import { sliceBatch, type SparseBatch } from "./batches";
 import { type AdamState, adamUpdate, type ParamLayout } from "./cvae";
-import { computeGradients, encodeMeans, scoreBatch, type StepLoss } from "./gradients";
+import { computeGradients, scoreBatch, type StepLoss } from "./gradients";
 import { topKExcluding } from "./ranking";
 
 export interface EngineBuffers {
@@ -149,11 +149,6 @@ export class GradientEngine {
     return out;
   }
 
-  /** Latent means mu (rows x L) of a batch. */
-  encode(batch: SparseBatch): Float32Array {
-    this.assertOpen();
-    return encodeMeans(this.buffers.params, this.layout, batch);
-  }
 
   async close(): Promise<void> {
     if (this.closed) return;

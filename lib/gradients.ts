@@ -161,21 +161,25 @@ export function computeGradients(params: Float32Array, layout: ParamLayout, batc
   }
 }
 
+/** mu of q(z | x, c) for a batch (inside a tidy): the evaluation-time encoder. */
+function meansTensor(params: Float32Array, layout: ParamLayout, batch: SparseBatch): tf.Tensor {
+  const { hidden: H, latent: L } = layout.dims;
+  const R = batch.rows;
+  const H1 = tf.tanh(tf.tensor2d(encoderInput(batch, params, layout), [R, H]));
+  const A2 = tf.add(tf.matMul(H1, weight(params, layout, "W2")), weight(params, layout, "b2"));
+  return tf.slice(A2, [0, 0], [R, L]);
+}
+
 /** Scores (logits, rows x m) of an evaluation batch: z = mu, no dropout. */
 export function scoreBatch(params: Float32Array, layout: ParamLayout, batch: SparseBatch): Float32Array {
-  const { hidden: H, items: m } = layout.dims;
-  const R = batch.rows;
-  const a1 = encoderInput(batch, params, layout);
+  const m = layout.dims.items;
   const logits = tf.tidy(() => {
-    const H1 = tf.tanh(tf.tensor2d(a1, [R, H]));
-    const A2 = tf.add(tf.matMul(H1, weight(params, layout, "W2")), weight(params, layout, "b2"));
-    const mu = tf.slice(A2, [0, 0], [R, layout.dims.latent]);
-    const H3 = tf.tanh(tf.add(tf.matMul(mu, weight(params, layout, "W3")), weight(params, layout, "b3")));
+    const H3 = tf.tanh(tf.add(tf.matMul(meansTensor(params, layout, batch), weight(params, layout, "W3")), weight(params, layout, "b3")));
     return tf.add(tf.matMul(H3, weight(params, layout, "W4")), weight(params, layout, "b4"));
   });
   try {
     const out = logits.dataSync() as Float32Array;
-    if (out.length !== R * m) throw new Error(`scoreBatch: expected ${R * m} scores, got ${out.length}`);
+    if (out.length !== batch.rows * m) throw new Error(`scoreBatch: expected ${batch.rows * m} scores, got ${out.length}`);
     return out;
   } finally {
     logits.dispose();
@@ -184,14 +188,7 @@ export function scoreBatch(params: Float32Array, layout: ParamLayout, batch: Spa
 
 /** Latent means mu (rows x L) of a batch: the representation the analysis explores. */
 export function encodeMeans(params: Float32Array, layout: ParamLayout, batch: SparseBatch): Float32Array {
-  const { hidden: H, latent: L } = layout.dims;
-  const R = batch.rows;
-  const a1 = encoderInput(batch, params, layout);
-  const mu = tf.tidy(() => {
-    const H1 = tf.tanh(tf.tensor2d(a1, [R, H]));
-    const A2 = tf.add(tf.matMul(H1, weight(params, layout, "W2")), weight(params, layout, "b2"));
-    return tf.slice(A2, [0, 0], [R, L]);
-  });
+  const mu = tf.tidy(() => meansTensor(params, layout, batch));
   try {
     return mu.dataSync() as Float32Array;
   } finally {

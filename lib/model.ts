@@ -1,7 +1,7 @@
 // A trained C-VAE (or Mult-VAE) ready to use: its weights, config and vocabulary.
 // It ranks, scores and encodes batches in this thread; `CvaeModel.load` reads the best
 // weights of a checkpoint and checks they fit the data set they are used with.
-import type { SparseBatch } from "./batches";
+import { type SparseBatch, withoutConditions } from "./batches";
 import { checkVocabulary, loadCheckpoint, modelDir, type Vocabulary } from "./checkpoint";
 import { type ModelDims, type ParamLayout, paramLayout } from "./cvae";
 import { encodeMeans, scoreBatch } from "./gradients";
@@ -39,13 +39,13 @@ export class CvaeModel {
    * rows' conditions (so a Mult-VAE can be scored on the conditioned protocol too).
    */
   rank(batch: SparseBatch, k: number): Int32Array {
-    const b = this.conditioned ? batch : { ...batch, cond: new Int32Array(batch.rows).fill(-1) };
+    const b = this.conditioned ? batch : withoutConditions(batch);
     return topKExcluding(scoreBatch(this.params, this.layout, b), b, this.dims.items, k);
   }
 
   /** Scores (logits) rows x m. */
   scores(batch: SparseBatch): Float32Array {
-    const b = this.conditioned ? batch : { ...batch, cond: new Int32Array(batch.rows).fill(-1) };
+    const b = this.conditioned ? batch : withoutConditions(batch);
     return scoreBatch(this.params, this.layout, b);
   }
 

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type BackendInfo, initBackend } from "./backend";
-import { buildBatch, genreTable, RowSampler } from "./batches";
+import { buildBatch, genreTable, RowSampler, withoutConditions } from "./batches";
 import { type Checkpoint, checkVocabulary, type EpochRecord, loadCheckpoint, modelDir, saveCheckpoint, type TrainingPosition, vocabularyOf } from "./checkpoint";
 import { allocate, initParams, type ModelDims, paramLayout } from "./cvae";
 import { autoThreads, GradientEngine } from "./engine";
@@ -185,7 +185,7 @@ export async function train(overrides: Partial<TrainConfig>, options: TrainOptio
       let bestEpoch = position.bestEpoch;
       let stale = position.epochsWithoutImprovement;
       if (epoch % config.validateEvery === 0 || epoch === config.epochs) {
-        const valid = await evaluate(ds, "valid", (bt, k) => engine.rank(dims.conditions ? bt : { ...bt, cond: new Int32Array(bt.rows).fill(-1) }, k), { conditioned: config.conditioned });
+        const valid = await evaluate(ds, "valid", (bt, k) => engine.rank(dims.conditions ? bt : withoutConditions(bt), k), { conditioned: config.conditioned });
         record.validNdcgUnconditioned = valid.unconditioned.ndcg100;
         record.validNdcgConditioned = valid.conditioned?.ndcg100 ?? null;
         // A C-VAE is selected on its conditioned rows (as the reference does), a Mult-VAE on the unconditioned ones.

@@ -54,8 +54,6 @@ export interface Notebook {
   nbformat_minor: number;
 }
 
-export const TSLAB_KERNELSPEC = { name: "tslab", display_name: "TypeScript", language: "typescript" };
-
 /** Reads and checks a notebook file; errors name the file. */
 export function readNotebook(path: string): Notebook {
   let nb: Notebook;
