@@ -5,12 +5,12 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { initBackend } from "../lib/backend";
-import { prepareDataset, prepareSource } from "../lib/datasets";
-import { evaluate, popularityRanker } from "../lib/evaluate";
-import { projectRoot } from "../lib/paths";
-import { train } from "../lib/train";
-import { presetConfig } from "../lib/train-config";
+import { initBackend } from "../lib/model/backend";
+import { prepareDataset, prepareSource } from "../lib/data/datasets";
+import { evaluate, popularityRanker } from "../lib/analysis/evaluate";
+import { projectRoot } from "../lib/core/paths";
+import { train } from "../lib/train/loop";
+import { presetConfig } from "../lib/train/config";
 
 const PYTHON = process.env.CVAE_BENCH_PYTHON ?? "/usr/bin/python3";
 

@@ -2,17 +2,17 @@
 // and none (2,000 x 21 latent means at the paper's sizes, default data), the two PCA fits
 // and the claims. Goal: the extraction in at most 5 s. The weights are freshly initialised:
 // the time does not depend on training.
-import { describeBackend, initBackend } from "../lib/backend";
-import { vocabularyOf } from "../lib/checkpoint";
-import { fitLatentPcas, measureClaims } from "../lib/claims";
-import { initParams, paramLayout } from "../lib/cvae";
-import { ensureSynthetic, prepareDataset } from "../lib/datasets";
-import { genreCooccurrence, interactionsPerGenre } from "../lib/genres";
-import { encodeUnderConditions, sampleUsers } from "../lib/latent";
-import { CvaeModel } from "../lib/model";
-import { loadGroundTruth } from "../lib/planted";
-import { Rng } from "../lib/rng";
-import { makeTrainConfig } from "../lib/train-config";
+import { describeBackend, initBackend } from "../lib/model/backend";
+import { vocabularyOf } from "../lib/model/checkpoint";
+import { fitLatentPcas, measureClaims } from "../lib/analysis/claims";
+import { initParams, paramLayout } from "../lib/model/parameters";
+import { ensureSynthetic, prepareDataset } from "../lib/data/datasets";
+import { genreCooccurrence, interactionsPerGenre } from "../lib/data/genres";
+import { encodeUnderConditions, sampleUsers } from "../lib/analysis/latent";
+import { CvaeModel } from "../lib/model/cvae-model";
+import { loadGroundTruth } from "../lib/data/planted";
+import { Rng } from "../lib/core/rng";
+import { makeTrainConfig } from "../lib/train/config";
 import { fmtRange, median, timeRuns } from "./stats";
 
 export async function benchExplore(args: string[]): Promise<void> {

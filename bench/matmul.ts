@@ -2,7 +2,7 @@
 // cost of tfjs's transposed-matMul path against an explicit transpose (why the model
 // writes its gradients with explicit transposes).
 import * as tf from "@tensorflow/tfjs";
-import { describeBackend, initBackend } from "../lib/backend";
+import { describeBackend, initBackend } from "../lib/model/backend";
 import { fmtRange, median, timeRuns } from "./stats";
 
 export async function benchMatmul(): Promise<void> {

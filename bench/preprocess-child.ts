@@ -1,6 +1,6 @@
 // One preprocessing run in its own process (read, Liang protocol, save), for
 // bench/preprocess.ts: prints one JSON line with timings, counts, checksums, peak RSS.
-import { prepareDataset } from "../lib/datasets";
+import { prepareDataset } from "../lib/data/datasets";
 import { protocolCounts, splitChecksum } from "./checksum";
 
 async function main(): Promise<void> {

@@ -5,8 +5,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ensureSynthetic } from "../lib/datasets";
-import { projectRoot } from "../lib/paths";
+import { ensureSynthetic } from "../lib/data/datasets";
+import { projectRoot } from "../lib/core/paths";
 import { median } from "./stats";
 
 const PYTHON = process.env.CVAE_BENCH_PYTHON ?? "/usr/bin/python3";

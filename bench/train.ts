@@ -6,16 +6,16 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { describeBackend, initBackend } from "../lib/backend";
-import { buildBatch, genreTable } from "../lib/batches";
-import { allocate, initParams, paramLayout } from "../lib/cvae";
-import { ensureSynthetic, prepareDataset } from "../lib/datasets";
-import { autoThreads, GradientEngine } from "../lib/engine";
-import { projectRoot } from "../lib/paths";
-import { Rng } from "../lib/rng";
-import { csrFromPairs } from "../lib/sparse";
-import { loadProcessed } from "../lib/store";
-import { train } from "../lib/train";
+import { describeBackend, initBackend } from "../lib/model/backend";
+import { buildBatch, genreTable } from "../lib/model/batch";
+import { allocate, initParams, paramLayout } from "../lib/model/parameters";
+import { ensureSynthetic, prepareDataset } from "../lib/data/datasets";
+import { autoThreads, GradientEngine } from "../lib/model/engine";
+import { projectRoot } from "../lib/core/paths";
+import { Rng } from "../lib/core/rng";
+import { csrFromPairs } from "../lib/data/sparse";
+import { loadProcessed } from "../lib/data/store";
+import { train } from "../lib/train/loop";
 import { fmtMs, median } from "./stats";
 
 const PYTHON = process.env.CVAE_BENCH_PYTHON ?? "/usr/bin/python3";

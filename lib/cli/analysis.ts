@@ -1,15 +1,15 @@
 // `cvae explore` and `cvae profile`: the latent-space analysis of notebooks 04 and 05.
-import { initBackend } from "../backend";
-import { claimTable, fitLatentPcas, measureClaims, savePcas } from "../claims";
-import { modelDir } from "../checkpoint";
-import { genreCooccurrence, interactionsPerGenre } from "../genres";
-import { encodeUnderConditions, type LatentSet, sampleUsers, userTopGenres } from "../latent";
-import { CvaeModel } from "../model";
-import { loadGroundTruth } from "../planted";
-import type { ProcessedDataset } from "../preprocess";
-import { clearestUser, profileAgreement, profileCard, profileSpace, watchedShares } from "../profile";
-import { NO_GENRES } from "../schema";
-import { loadProcessed } from "../store";
+import { initBackend } from "../model/backend";
+import { claimTable, fitLatentPcas, measureClaims, savePcas } from "../analysis/claims";
+import { modelDir } from "../model/checkpoint";
+import { genreCooccurrence, interactionsPerGenre } from "../data/genres";
+import { encodeUnderConditions, type LatentSet, sampleUsers, userTopGenres } from "../analysis/latent";
+import { CvaeModel } from "../model/cvae-model";
+import { loadGroundTruth } from "../data/planted";
+import type { ProcessedDataset } from "../data/preprocess";
+import { clearestUser, profileAgreement, profileCard, profileSpace, watchedShares } from "../analysis/profile";
+import { NO_GENRES } from "../data/schema";
+import { loadProcessed } from "../data/store";
 import type { Command, FlagValues } from "./args";
 import { modelFlags, runName } from "./model";
 

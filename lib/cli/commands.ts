@@ -1,7 +1,7 @@
 // The CLI's commands. Each is a thin wrapper over lib functions.
 import { join, resolve } from "node:path";
 import { SUITES } from "../../bench/index";
-import { describeBackend, initBackend, parseBackendChoice } from "../backend";
+import { describeBackend, initBackend, parseBackendChoice } from "../model/backend";
 import { reproduce, resolveNotebookArgs } from "../runner/reproduce";
 import { UsageError, type Command } from "./args";
 import { installKernelspec, type KernelspecLocation } from "./kernelspec";

@@ -1,8 +1,8 @@
 // `cvae data ...`: synthetic data, GroupLens downloads, preprocessing, listing.
-import { downloadMovieLens, progressPrinter } from "../download";
-import { ensureSynthetic, listProcessed, listRaw, prepareDataset } from "../datasets";
-import { summaryRows } from "../preprocess";
-import { SYNTH_PRESETS } from "../synth";
+import { downloadMovieLens, progressPrinter } from "../data/download";
+import { ensureSynthetic, listProcessed, listRaw, prepareDataset } from "../data/datasets";
+import { summaryRows } from "../data/preprocess";
+import { SYNTH_PRESETS } from "../data/synth";
 import { UsageError, type Command } from "./args";
 
 export const dataSynthCommand: Command = {

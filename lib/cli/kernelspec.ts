@@ -2,7 +2,7 @@
 // (no Python needed). The spec starts this project's pinned tslab with this Node.
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { writeFileAtomic } from "../fsutil";
+import { writeFileAtomic } from "../core/fs";
 import { tslabBin } from "../runner/kernel";
 
 export type KernelspecLocation = "user" | "project" | "prefix";

@@ -1,13 +1,13 @@
 // `cvae train`, `cvae evaluate`, `cvae recommend`: the model from the command line.
 import { readFileSync } from "node:fs";
-import { initBackend } from "../backend";
-import { evaluate, type EvaluationResult, popularityRanker, resultRows } from "../evaluate";
-import { CvaeModel } from "../model";
-import { terminalProgress } from "../progress";
-import { foldInHistory, recommend } from "../recommend";
-import { loadProcessed } from "../store";
-import { train } from "../train";
-import { makeTrainConfig, paperTrainConfig, type Sampler, type TrainConfig } from "../train-config";
+import { initBackend } from "../model/backend";
+import { evaluate, type EvaluationResult, popularityRanker, resultRows } from "../analysis/evaluate";
+import { CvaeModel } from "../model/cvae-model";
+import { terminalProgress } from "../train/progress";
+import { foldInHistory, recommend } from "../analysis/recommend";
+import { loadProcessed } from "../data/store";
+import { train } from "../train/loop";
+import { makeTrainConfig, paperTrainConfig, type Sampler, type TrainConfig } from "../train/config";
 import { UsageError, type Command, type FlagValues } from "./args";
 
 function overridesFrom(flags: FlagValues): Partial<TrainConfig> {

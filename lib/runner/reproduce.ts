@@ -3,8 +3,8 @@
 // stops the run with exit code 1, prints where and why, and still writes what ran.
 import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { writeFileAtomic } from "../fsutil";
-import { NOTEBOOK_PARAMS_ENV } from "../params";
+import { writeFileAtomic } from "../core/fs";
+import { NOTEBOOK_PARAMS_ENV } from "../core/options";
 import { KernelClient, KernelTimeoutError } from "./kernel";
 import {
   type CodeCell,
@@ -17,7 +17,7 @@ import {
   readNotebook,
   stripAnsi,
   writeNotebook,
-} from "./notebook";
+} from "./ipynb";
 import { countFigures, type IndexEntry, notebookTitle, renderIndexHtml, renderNotebookHtml } from "./report";
 
 export interface RunOptions {

@@ -59,6 +59,6 @@ describe("cvae train / evaluate / recommend", () => {
 
 /** The first test user of synthetic-tiny, read from the processed data set. */
 function cvaeTestUser(): number {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", 'const { loadProcessed } = require("./lib/store.ts"); console.log(loadProcessed("synthetic-tiny").test.userIds[0]);'], { cwd: ROOT, env, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", 'const { loadProcessed } = require("./lib/data/store.ts"); console.log(loadProcessed("synthetic-tiny").test.userIds[0]);'], { cwd: ROOT, env, encoding: "utf8" });
   return Number(r.stdout.trim());
 }

@@ -5,7 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { installKernelspec } from "../../lib/cli/kernelspec";
-import { projectRoot } from "../../lib/paths";
+import { projectRoot } from "../../lib/core/paths";
 
 export const SYSTEM_PYTHON = process.env.CVAE_TEST_PYTHON ?? "/usr/bin/python3";
 const HELPER = join(__dirname, "nbclient_run.py");

@@ -5,7 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { projectRoot } from "../../lib/paths";
+import { projectRoot } from "../../lib/core/paths";
 import { jupyterMissing, privateJupyterPath, runHelper } from "../helpers/jupyter";
 
 describe("Jupyter nbclient with the tslab kernel", () => {

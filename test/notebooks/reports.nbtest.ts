@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import { projectRoot } from "../../lib/paths";
-import { PLOTLY_MIME } from "../../lib/display";
-import type { Notebook } from "../../lib/runner/notebook";
+import { projectRoot } from "../../lib/core/paths";
+import { PLOTLY_MIME } from "../../lib/notebook/display";
+import type { Notebook } from "../../lib/runner/ipynb";
 import { chromiumAvailable, launchBrowser, openFile } from "../helpers/browser";
 import { jupyterMissing, privateJupyterPath, runHelper } from "../helpers/jupyter";
 

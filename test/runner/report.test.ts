@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { figureBundle, PLOTLY_LOADER_META } from "../../lib/display";
-import type { Notebook } from "../../lib/runner/notebook";
+import { figureBundle, PLOTLY_LOADER_META } from "../../lib/notebook/display";
+import type { Notebook } from "../../lib/runner/ipynb";
 import { countFigures, notebookTitle, renderIndexHtml, renderNotebookHtml } from "../../lib/runner/report";
 
 const XSS = "<img src=x onerror=alert(1)>";

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { PLOTLY_MIME } from "../../lib/display";
-import { type CodeCell, joinSource, type Notebook } from "../../lib/runner/notebook";
+import { PLOTLY_MIME } from "../../lib/notebook/display";
+import { type CodeCell, joinSource, type Notebook } from "../../lib/runner/ipynb";
 import { paramsFor, parseParamSpec, reproduce, runNotebook } from "../../lib/runner/reproduce";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "notebooks");

@@ -1,0 +1,148 @@
+// Evaluation of a model (or the popularity baseline) on validation or test users:
+//  (a) unconditioned: each user with the zero condition, target = all held-out items
+//      (the Mult-VAE protocol of Liang et al.);
+//  (b) conditioned: one row per (user, genre present in both fold-in and held-out items),
+//      target = the held-out items of that genre; averaged over rows and per genre.
+// Fold-in items are never ranked. Metrics: nDCG@100, Recall@20, Recall@50.
+import { buildBatch, evaluationRows, genreTable, type Rows, type SparseBatch } from "../model/batch";
+import type { HeldOutSplit, ProcessedDataset } from "../data/preprocess";
+import { type RowMetrics, rowMetrics, topKExcluding } from "./ranking";
+import type { Genre } from "../data/schema";
+import { columnCounts } from "../data/sparse";
+
+export interface Metrics {
+  ndcg100: number;
+  recall20: number;
+  recall50: number;
+  rows: number;
+}
+
+export interface GenreMetrics extends Metrics {
+  genre: Genre;
+}
+
+export interface EvaluationResult {
+  split: "valid" | "test";
+  unconditioned: Metrics;
+  /** Genre rows only; null for a model without conditions. */
+  conditioned: Metrics | null;
+  perGenre: GenreMetrics[];
+}
+
+/** Anything that ranks a batch: the model (GradientEngine.rank) or a baseline. */
+export type Ranker = (batch: SparseBatch, k: number) => Promise<Int32Array> | Int32Array;
+
+export interface EvaluateOptions {
+  /** Score conditioned rows too (C-VAE); the popularity baseline accepts them as well. */
+  conditioned: boolean;
+  /** Rows scored at once. */
+  batchSize?: number;
+}
+
+export function splitOf(ds: ProcessedDataset, split: "valid" | "test"): HeldOutSplit {
+  switch (split) {
+    case "valid":
+      return ds.valid;
+    case "test":
+      return ds.test;
+    default:
+      throw new Error(`unknown split "${String(split)}"; expected valid or test`);
+  }
+}
+
+/** Ranks every evaluation row of a split with `ranker` and averages the metrics. */
+export async function evaluate(ds: ProcessedDataset, split: "valid" | "test", ranker: Ranker, options: EvaluateOptions): Promise<EvaluationResult> {
+  const { conditioned, batchSize = 1000 } = options;
+  const data = splitOf(ds, split);
+  const rows = evaluationRows(data, ds.itemGenres, conditioned);
+  const genres = genreTable(ds.itemGenres);
+  const C = ds.itemGenres.cols;
+  const n = rows.users.length;
+  const all: RowMetrics = { ndcg100: new Float64Array(n), recall20: new Float64Array(n), recall50: new Float64Array(n) };
+  for (let from = 0; from < n; from += batchSize) {
+    const to = Math.min(n, from + batchSize);
+    const batch = buildBatch(data.foldIn, data.heldOut, rows, from, to, { dropout: 0, latent: 0, genres, conditions: C });
+    const top = await ranker(batch, 100);
+    const m = rowMetrics(top, batch.tgtPtr, batch.tgtItems, batch.rows);
+    all.ndcg100.set(m.ndcg100, from);
+    all.recall20.set(m.recall20, from);
+    all.recall50.set(m.recall50, from);
+  }
+  const mean = (from: number, to: number, keep: (i: number) => boolean = () => true): Metrics => {
+    let count = 0;
+    const sum = { ndcg100: 0, recall20: 0, recall50: 0 };
+    for (let i = from; i < to; i++) {
+      if (!keep(i) || Number.isNaN(all.ndcg100[i])) continue;
+      count++;
+      sum.ndcg100 += all.ndcg100[i];
+      sum.recall20 += all.recall20[i];
+      sum.recall50 += all.recall50[i];
+    }
+    return { ndcg100: count ? sum.ndcg100 / count : NaN, recall20: count ? sum.recall20 / count : NaN, recall50: count ? sum.recall50 / count : NaN, rows: count };
+  };
+  const perGenre: GenreMetrics[] = [];
+  if (conditioned) {
+    for (let c = 0; c < C; c++) {
+      const m = mean(rows.zeroRows, n, (i) => rows.conditions[i] === c);
+      if (m.rows > 0) perGenre.push({ genre: ds.genres[c], ...m });
+    }
+  }
+  return { split, unconditioned: mean(0, rows.zeroRows), conditioned: conditioned ? mean(rows.zeroRows, n) : null, perGenre };
+}
+
+/**
+ * The popularity baseline: items ranked by how many training users have them; under a
+ * genre condition, items of that genre first (by popularity), then the rest.
+ */
+export function popularityRanker(ds: ProcessedDataset): Ranker {
+  const pop = columnCounts(ds.train.matrix);
+  const m = pop.length;
+  const genres = genreTable(ds.itemGenres);
+  const C = ds.itemGenres.cols;
+  const offset = ds.train.matrix.rows + 1; // larger than any popularity
+  return (batch, k) => {
+    const scores = new Float32Array(batch.rows * m);
+    for (let r = 0; r < batch.rows; r++) {
+      const c = batch.cond[r];
+      for (let i = 0; i < m; i++) scores[r * m + i] = pop[i] + (c >= 0 && genres[i * C + c] ? offset : 0);
+    }
+    return topKExcluding(scores, batch, m, k);
+  };
+}
+
+/** Evaluation rows of a split, for callers that need them (e.g. per-user analyses). */
+export function rowsOf(ds: ProcessedDataset, split: "valid" | "test", conditioned: boolean): Rows & { zeroRows: number } {
+  return evaluationRows(splitOf(ds, split), ds.itemGenres, conditioned);
+}
+
+export interface ResultRow {
+  method: string;
+  protocol: string;
+  ndcg100: number;
+  recall20: number;
+  recall50: number;
+  rows: number;
+}
+
+/** One row per (method, protocol), for tables. */
+export function resultRows(results: Record<string, EvaluationResult>): ResultRow[] {
+  const out: ResultRow[] = [];
+  for (const [method, r] of Object.entries(results)) {
+    out.push({ method, protocol: "unconditioned", ...r.unconditioned });
+    if (r.conditioned) out.push({ method, protocol: "conditioned (genre rows)", ...r.conditioned });
+  }
+  return out;
+}
+
+/** Per-genre conditioned nDCG@100 of several methods side by side. */
+export function perGenreRows(results: Record<string, EvaluationResult>): Record<string, string | number>[] {
+  const genres = new Map<string, Record<string, string | number>>();
+  for (const [method, r] of Object.entries(results)) {
+    for (const g of r.perGenre) {
+      const row = genres.get(g.genre) ?? { genre: g.genre, rows: g.rows };
+      row[`${method} nDCG@100`] = g.ndcg100;
+      genres.set(g.genre, row);
+    }
+  }
+  return [...genres.values()].sort((a, b) => Number(b.rows) - Number(a.rows));
+}

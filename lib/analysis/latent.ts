@@ -1,0 +1,141 @@
+// The latent representations the paper explores: a seeded sample of users, each encoded
+// under every genre condition and under no condition (the mean mu of q(z | x, c)).
+// The input layer does not depend on the condition except for one weight row, so each
+// user's history is pushed through the sparse layer once and the C + 1 conditions are
+// added to it: (users x (C + 1)) rows cost little more than users rows.
+import * as tf from "@tensorflow/tfjs";
+import { buildBatch, genreTable } from "../model/batch";
+import { paramView } from "../model/parameters";
+import { encoderInput } from "../model/backward";
+import type { CvaeModel } from "../model/cvae-model";
+import type { ProcessedDataset } from "../data/preprocess";
+import { Rng } from "../core/rng";
+import type { Genre } from "../data/schema";
+
+/** Label of the rows encoded without a condition. */
+export const NO_CONDITION = "no condition";
+
+export interface LatentSet {
+  /** Rows of the training matrix of the sampled users (in sample order). */
+  userRows: Int32Array;
+  /** MovieLens ids of the sampled users. */
+  userIds: Int32Array;
+  /** Per latent row: the sampled user's index in userRows. */
+  userOf: Int32Array;
+  /** Per latent row: -1 for no condition, else the genre index. */
+  condition: Int32Array;
+  /** Genre labels of the model's conditions. */
+  genres: Genre[];
+  /** Latent means, rows x dims, row-major. */
+  z: Float32Array;
+  dims: number;
+  rows: number;
+}
+
+export interface SampleOptions {
+  /** Users to sample (the paper: 2,000). */
+  users: number;
+  seed: number;
+}
+
+/** A seeded sample of training users (rows of the training matrix), without replacement. */
+export function sampleUsers(ds: ProcessedDataset, options: SampleOptions): Int32Array {
+  const available = ds.train.matrix.rows;
+  if (!Number.isInteger(options.users) || options.users < 1) throw new RangeError(`users must be a positive integer, got ${options.users}`);
+  if (options.users > available) {
+    throw new RangeError(`${options.users} users requested, but "${ds.name}" has only ${available} training users; ask for at most ${available}`);
+  }
+  return new Rng(options.seed).sampleWithoutReplacement(available, options.users);
+}
+
+/**
+ * Encodes each sampled user under no condition and under each of the model's genres.
+ * Rows are grouped by condition: first every user with no condition, then every user
+ * with genre 0, and so on.
+ */
+export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, userRows: Int32Array, batchSize = 1000): LatentSet {
+  if (!model.conditioned) throw new Error(`encodeUnderConditions: model "${model.config.run}" has no conditions (a Mult-VAE); train a C-VAE`);
+  if (model.dims.items !== ds.summary.items || model.dims.conditions !== ds.genres.length) {
+    throw new Error(`the model (${model.dims.items} items, ${model.dims.conditions} conditions) does not match data set "${ds.name}" (${ds.summary.items} items, ${ds.genres.length} genres)`);
+  }
+  const { hidden: H, latent: L, items: m } = model.dims;
+  const C = model.dims.conditions;
+  const U = userRows.length;
+  const n = U * (C + 1);
+  const z = new Float32Array(n * L);
+  const userOf = new Int32Array(n);
+  const condition = new Int32Array(n);
+  const W1 = paramView(model.params, model.layout, "W1");
+  const genres = genreTable(ds.itemGenres);
+  for (let from = 0; from < U; from += batchSize) {
+    const to = Math.min(U, from + batchSize);
+    const rows = { users: userRows.slice(from, to), conditions: new Int32Array(to - from).fill(-1) };
+    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, to - from, { dropout: 0, latent: 0, genres, conditions: C });
+    const base = encoderInput(batch, model.params, model.layout); // history part + b1, no condition
+    const condRows = new Float32Array((C + 1) * H);
+    for (let c = 0; c < C; c++) condRows.set(W1.subarray((m + c) * H, (m + c + 1) * H), (c + 1) * H);
+    const mu = tf.tidy(() => {
+      // A1 for every (condition, user): base + the condition's row (zeros for none).
+      const a1 = tf.add(tf.expandDims(tf.tensor2d(condRows, [C + 1, H]), 1), tf.expandDims(tf.tensor2d(base, [to - from, H]), 0));
+      const h1 = tf.tanh(tf.reshape(a1, [(C + 1) * (to - from), H]));
+      const W2 = tf.tensor2d(paramView(model.params, model.layout, "W2"), [H, 2 * L]);
+      const b2 = tf.tensor1d(paramView(model.params, model.layout, "b2"));
+      return tf.slice(tf.add(tf.matMul(h1, W2), b2), [0, 0], [(C + 1) * (to - from), L]);
+    });
+    const values = mu.dataSync() as Float32Array;
+    mu.dispose();
+    for (let c = 0; c <= C; c++) {
+      for (let u = from; u < to; u++) {
+        const row = c * U + u;
+        const src = (c * (to - from) + (u - from)) * L;
+        z.set(values.subarray(src, src + L), row * L);
+        userOf[row] = u;
+        condition[row] = c - 1;
+      }
+    }
+  }
+  return { userRows, userIds: Int32Array.from(userRows, (r) => ds.train.userIds[r]), userOf, condition, genres: [...ds.genres], z, dims: L, rows: n };
+}
+
+/** The label of a latent row: its genre, or "no condition". */
+export function conditionLabel(set: LatentSet, row: number): string {
+  const c = set.condition[row];
+  return c < 0 ? NO_CONDITION : set.genres[c];
+}
+
+/** Rows whose condition is not in `exclude` (e.g. drop "(no genres listed)", as the paper does). */
+export function filterRows(set: LatentSet, exclude: readonly string[]): Int32Array {
+  const unknown = exclude.filter((g) => g !== NO_CONDITION && !set.genres.includes(g));
+  if (unknown.length) throw new Error(`unknown genre${unknown.length > 1 ? "s" : ""} ${unknown.map((g) => `"${g}"`).join(", ")}; genres: ${set.genres.join(", ")}`);
+  const out: number[] = [];
+  for (let r = 0; r < set.rows; r++) if (!exclude.includes(conditionLabel(set, r))) out.push(r);
+  return Int32Array.from(out);
+}
+
+/** All latent rows of `users` of the sampled users (seeded), to keep figures light. */
+export function rowsOfSampledUsers(set: LatentSet, users: number, seed: number): Int32Array {
+  const U = set.userRows.length;
+  const chosen = new Rng(seed).sampleWithoutReplacement(U, Math.min(users, U));
+  const keep = new Uint8Array(U);
+  for (const u of chosen) keep[u] = 1;
+  const out: number[] = [];
+  for (let r = 0; r < set.rows; r++) if (keep[set.userOf[r]]) out.push(r);
+  return Int32Array.from(out);
+}
+
+/** The `n` genres each user's training history holds most often (ties: alphabetical). */
+export function userTopGenres(ds: ProcessedDataset, userRows: ArrayLike<number>, n = 3): string[][] {
+  const m = ds.train.matrix;
+  const G = ds.itemGenres;
+  return Array.from(userRows, (u) => {
+    const counts = new Map<number, number>();
+    for (let k = m.indptr[u]; k < m.indptr[u + 1]; k++) {
+      const item = m.indices[k];
+      for (let j = G.indptr[item]; j < G.indptr[item + 1]; j++) counts.set(G.indices[j], (counts.get(G.indices[j]) ?? 0) + 1);
+    }
+    return [...counts.entries()]
+      .sort((a, b) => b[1] - a[1] || ds.genres[a[0]].localeCompare(ds.genres[b[0]]))
+      .slice(0, n)
+      .map(([g]) => ds.genres[g]);
+  });
+}

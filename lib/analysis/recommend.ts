@@ -1,0 +1,112 @@
+// Recommendations for one history: the top-n movies the model scores highest, the
+// history excluded; under a genre condition, also the share of the list in that genre.
+import { buildBatch, genreTable } from "../model/batch";
+import type { CvaeModel } from "../model/cvae-model";
+import type { ProcessedDataset } from "../data/preprocess";
+import type { Genre, MovieId } from "../data/schema";
+import { csrFromPairs } from "../data/sparse";
+
+export interface Recommendation {
+  rank: number;
+  movieId: MovieId;
+  title: string;
+  genres: Genre[];
+  /** The model's logit for the item. */
+  score: number;
+}
+
+export interface RecommendResult {
+  items: Recommendation[];
+  genre: Genre | null;
+  /** Share of the list whose movie carries `genre` (null without a condition). */
+  genreShare: number | null;
+  /** History movie ids the model does not know (not in the training items); ignored. */
+  unknownMovies: MovieId[];
+}
+
+export interface RecommendOptions {
+  /** A genre label of the data set to condition on (C-VAE only). */
+  genre?: Genre;
+  /** List length (default 10). */
+  n?: number;
+}
+
+/** Top-n movies for a history of movie ids (MovieLens ids, as in ratings.csv). */
+export function recommend(model: CvaeModel, ds: ProcessedDataset, history: readonly MovieId[], options: RecommendOptions = {}): RecommendResult {
+  const { n = 10, genre } = options;
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`recommend: n must be a positive integer, got ${n}`);
+  let cond = -1;
+  if (genre !== undefined) {
+    if (!model.conditioned) throw new Error(`recommend: this model (Mult-VAE, run "${model.config.run}") has no genre conditions`);
+    cond = ds.genres.indexOf(genre);
+    if (cond < 0) throw new Error(`recommend: unknown genre "${genre}"; genres of "${ds.name}": ${ds.genres.join(", ")}`);
+  }
+  const { items, unknownMovies } = historyItems(ds, history);
+  const m = ds.summary.items;
+  const one = csrFromPairs(1, m, items.map(() => 0), items);
+  const batch = buildBatch(one, one, { users: Int32Array.of(0), conditions: Int32Array.of(cond) }, 0, 1, { dropout: 0, latent: 0, genres: genreTable(ds.itemGenres), conditions: ds.genres.length });
+  const scores = model.scores(batch);
+  const top = model.rank(batch, Math.min(n, m - items.length));
+  const movieRow = new Map<number, number>();
+  ds.movies.movieIds.forEach((id, row) => movieRow.set(id, row));
+  const list: Recommendation[] = Array.from(top)
+    .filter((i) => i >= 0)
+    .map((i, k) => {
+      const movieId = ds.itemMovieIds[i];
+      const row = movieRow.get(movieId) as number;
+      return { rank: k + 1, movieId, title: ds.movies.titles[row], genres: ds.movies.genres[row], score: scores[i] };
+    });
+  const genreShare = genre === undefined ? null : list.filter((r) => r.genres.includes(genre)).length / Math.max(1, list.length);
+  return { items: list, genre: genre ?? null, genreShare, unknownMovies };
+}
+
+/** A history of movie ids as item indices (each once); ids the model does not know are listed apart. */
+export function historyItems(ds: ProcessedDataset, history: readonly MovieId[]): { items: number[]; unknownMovies: MovieId[] } {
+  const itemOf = new Map<number, number>();
+  ds.itemMovieIds.forEach((id, i) => itemOf.set(id, i));
+  const items: number[] = [];
+  const unknownMovies: number[] = [];
+  for (const id of new Set(history)) {
+    const i = itemOf.get(id);
+    if (i === undefined) unknownMovies.push(id);
+    else items.push(i);
+  }
+  return { items, unknownMovies };
+}
+
+/** A held-out user's fold-in history (movie ids), for examples in notebooks. */
+export function foldInHistory(ds: ProcessedDataset, split: "valid" | "test", userId: number): MovieId[] {
+  const data = split === "valid" ? ds.valid : ds.test;
+  const row = data.userIds.indexOf(userId);
+  if (row < 0) throw new Error(`user ${userId} is not a ${split} user of "${ds.name}" (${data.userIds.length} users, e.g. ${Array.from(data.userIds.slice(0, 3)).join(", ")})`);
+  return Array.from(data.foldIn.indices.subarray(data.foldIn.indptr[row], data.foldIn.indptr[row + 1]), (i) => ds.itemMovieIds[i]);
+}
+
+/** The held-out user with the longest fold-in history (a well-described example). */
+export function exampleUser(ds: ProcessedDataset, split: "valid" | "test" = "test"): number {
+  const data = split === "valid" ? ds.valid : ds.test;
+  let best = -1;
+  let bestLength = -1;
+  for (let r = 0; r < data.foldIn.rows; r++) {
+    const n = data.foldIn.indptr[r + 1] - data.foldIn.indptr[r];
+    if (n > bestLength) {
+      best = r;
+      bestLength = n;
+    }
+  }
+  if (best < 0) throw new Error(`"${ds.name}" has no ${split} users`);
+  return data.userIds[best];
+}
+
+/** Genre shares of a history: which genres its movies carry, most common first. */
+export function historyGenres(ds: ProcessedDataset, history: readonly MovieId[]): { genre: Genre; movies: number; share: number }[] {
+  const rowOf = new Map<number, number>();
+  ds.movies.movieIds.forEach((id, row) => rowOf.set(id, row));
+  const counts = new Map<Genre, number>();
+  for (const id of history) {
+    const row = rowOf.get(id);
+    if (row === undefined) continue;
+    for (const g of ds.movies.genres[row]) counts.set(g, (counts.get(g) ?? 0) + 1);
+  }
+  return [...counts.entries()].map(([genre, movies]) => ({ genre, movies, share: movies / Math.max(1, history.length) })).sort((a, b) => b.movies - a.movies || a.genre.localeCompare(b.genre));
+}

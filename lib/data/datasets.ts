@@ -1,0 +1,111 @@
+// Data set names and where they live: data/raw/<name>/ holds source files (synthetic
+// presets, GroupLens downloads), data/processed/<name>/ the preprocessed form. A local
+// folder of MovieLens files works anywhere a name does.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { readMovieLens } from "./movielens";
+import { dataDir } from "../core/paths";
+import { preprocess, type PreprocessOptions, type ProcessedDataset } from "./preprocess";
+import { processedDir, saveProcessed } from "./store";
+import { isSynthName, SYNTH_PRESETS, SYNTH_VERSION, type SynthConfig, type SynthSummary, writeSynthetic } from "./synth";
+
+export const MOVIELENS_DOWNLOAD_NAMES = ["ml-latest-small", "ml-100k", "ml-1m", "ml-20m", "ml-25m"];
+
+export function rawDir(name: string): string {
+  return join(dataDir(), "raw", name);
+}
+
+export interface ResolvedSource {
+  /** Name used for data/processed/<name>/. */
+  name: string;
+  folder: string;
+  synthetic: boolean;
+}
+
+/**
+ * A data set name (synthetic preset, downloaded MovieLens name, anything under data/raw/)
+ * or a folder path. Errors list what exists and how to get the rest.
+ */
+export function resolveSource(nameOrFolder: string): ResolvedSource {
+  const asPath = resolve(nameOrFolder);
+  if ((nameOrFolder.includes("/") || nameOrFolder.startsWith(".")) && existsSync(asPath) && statSync(asPath).isDirectory()) {
+    return { name: basename(asPath), folder: asPath, synthetic: existsSync(join(asPath, "ground-truth.json")) };
+  }
+  const folder = rawDir(nameOrFolder);
+  if (!existsSync(folder) && existsSync(asPath) && statSync(asPath).isDirectory()) {
+    return { name: basename(asPath), folder: asPath, synthetic: existsSync(join(asPath, "ground-truth.json")) };
+  }
+  if (existsSync(folder)) return { name: nameOrFolder, folder, synthetic: isSynthName(nameOrFolder) || existsSync(join(folder, "ground-truth.json")) };
+  const hint = isSynthName(nameOrFolder)
+    ? `run \`npx cvae data synth ${nameOrFolder}\` first`
+    : MOVIELENS_DOWNLOAD_NAMES.includes(nameOrFolder)
+      ? `run \`npx cvae data download ${nameOrFolder}\` first`
+      : `give a synthetic preset (${Object.keys(SYNTH_PRESETS).join(", ")}), a MovieLens name (${MOVIELENS_DOWNLOAD_NAMES.join(", ")}) or a folder with MovieLens files`;
+  const have = listRaw();
+  throw new Error(`no data set "${nameOrFolder}" in ${join(dataDir(), "raw")}${have.length ? ` (have: ${have.join(", ")})` : ""}; ${hint}`);
+}
+
+export function listRaw(): string[] {
+  const dir = join(dataDir(), "raw");
+  return existsSync(dir) ? readdirSync(dir).filter((f) => !f.startsWith(".") && statSync(join(dir, f)).isDirectory()) : [];
+}
+
+export function listProcessed(): string[] {
+  const dir = join(dataDir(), "processed");
+  return existsSync(dir) ? readdirSync(dir).filter((f) => existsSync(join(dir, f, "dataset.json"))) : [];
+}
+
+/** Writes a synthetic preset to data/raw/<preset>/ unless it is already there (or `force`). */
+export async function ensureSynthetic(preset: string, options: { force?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<{ folder: string; created: boolean; summary?: SynthSummary }> {
+  if (!isSynthName(preset)) throw new Error(`unknown synthetic preset "${preset}"; presets: ${Object.keys(SYNTH_PRESETS).join(", ")}`);
+  const folder = rawDir(preset);
+  if (!options.force && isCurrentSynthetic(folder, SYNTH_PRESETS[preset])) return { folder, created: false };
+  const summary = await writeSynthetic(folder, SYNTH_PRESETS[preset], options.onProgress);
+  return { folder, created: true, summary };
+}
+
+/** The source of a data set, generating a synthetic preset first when it is missing. */
+export async function prepareSource(nameOrFolder: string): Promise<ResolvedSource & { generated: boolean }> {
+  let generated = false;
+  if (isSynthName(nameOrFolder)) generated = (await ensureSynthetic(nameOrFolder)).created;
+  return { ...resolveSource(nameOrFolder), generated };
+}
+
+/** A markdown note on where the data comes from, for notebooks. */
+export function sourceNote(source: ResolvedSource & { generated?: boolean }): string {
+  return source.synthetic
+    ? `> **Synthetic data.** \`${source.name}\` was ${source.generated ? "just generated" : "generated"} by \`lib/synth.ts\` in the ML-20M file layout, from planted genre tastes (see \`${join(source.folder, "ground-truth.json")}\`). Its users are not real; results on it test the pipeline and the analysis, not MovieLens. Use \`--param dataset=ml-20m\` (after \`npx cvae data download ml-20m\`) or a folder for real data.`
+    : `> **MovieLens data** from \`${source.folder}\`.`;
+}
+
+/** True when `folder` holds data from this generator version and config. */
+function isCurrentSynthetic(folder: string, config: SynthConfig): boolean {
+  try {
+    const truth = JSON.parse(readFileSync(join(folder, "ground-truth.json"), "utf8")) as { generator?: { version?: number; config?: SynthConfig } };
+    return existsSync(join(folder, "ratings.csv")) && truth.generator?.version === SYNTH_VERSION && JSON.stringify(truth.generator.config) === JSON.stringify(config);
+  } catch {
+    return false;
+  }
+}
+
+export interface PrepareResult {
+  dataset: ProcessedDataset;
+  source: ResolvedSource;
+  dir: string;
+  seconds: { read: number; preprocess: number; save: number; total: number };
+}
+
+/** Reads, preprocesses and saves a data set; nothing is written unless every step succeeds. */
+export async function prepareDataset(nameOrFolder: string, options: Partial<PreprocessOptions> & { name?: string } = {}): Promise<PrepareResult> {
+  const { name: outName, ...protocol } = options;
+  const source = resolveSource(nameOrFolder);
+  const t0 = performance.now();
+  const raw = readMovieLens(source.folder);
+  const t1 = performance.now();
+  const name = outName ?? source.name;
+  const dataset = preprocess(raw, name, protocol);
+  const t2 = performance.now();
+  const dir = await saveProcessed(dataset, processedDir(name));
+  const t3 = performance.now();
+  return { dataset, source, dir, seconds: { read: (t1 - t0) / 1000, preprocess: (t2 - t1) / 1000, save: (t3 - t2) / 1000, total: (t3 - t0) / 1000 } };
+}

@@ -1,0 +1,360 @@
+// MovieLens from GroupLens: download with resume and retries, check the published md5,
+// and unzip into data/raw/<name>/ through a temp folder, so a dropped connection, a bad
+// checksum or a hostile zip never leaves a half data set (or stray temp files) behind.
+import { createHash } from "node:crypto";
+import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { Transform } from "node:stream";
+import { finished, pipeline } from "node:stream/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { crc32 } from "node:zlib";
+import * as yauzl from "yauzl";
+import { writeDirAtomic, writeFileAtomic } from "../core/fs";
+import { dataDir } from "../core/paths";
+
+export type MovieLensName = "ml-latest-small" | "ml-100k" | "ml-1m" | "ml-20m" | "ml-25m";
+export const MOVIELENS_NAMES: readonly MovieLensName[] = ["ml-latest-small", "ml-100k", "ml-1m", "ml-20m", "ml-25m"];
+export const GROUPLENS_BASE_URL = "https://files.grouplens.org/datasets/movielens/";
+
+/** Throws `unknown MovieLens data set "x"; known: ml-latest-small, ...` for anything else. */
+export function parseMovieLensName(name: string): MovieLensName {
+  const found = MOVIELENS_NAMES.find((known) => known === name);
+  if (!found) throw new Error(`unknown MovieLens data set "${name}"; known: ${MOVIELENS_NAMES.join(", ")}`);
+  return found;
+}
+
+export interface DownloadProgress {
+  name: string; // the file being transferred, e.g. "ml-20m.zip"
+  receivedBytes: number;
+  totalBytes: number | null;
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+  attempt: number; // 1 for the first request, 2 after the first retry, ...
+}
+
+export interface DownloadOptions {
+  baseUrl?: string; // default: CVAE_MOVIELENS_URL, else GROUPLENS_BASE_URL
+  rawDir?: string; // default: data/raw
+  retries?: number; // extra attempts after a failed or dropped transfer, default 4
+  retryDelayMs?: number; // default 1000, doubled each retry
+  timeoutMs?: number; // socket inactivity timeout, default 60000
+  force?: boolean; // download again even when data/raw/<name>/ exists
+  onProgress?: (p: DownloadProgress) => void;
+}
+
+export interface DownloadResult {
+  name: MovieLensName;
+  folder: string;
+  zipBytes: number;
+  md5: string;
+  files: string[];
+  seconds: number;
+  skipped: boolean;
+}
+
+const MAX_REDIRECTS = 5;
+const REDIRECTS = [301, 302, 303, 307, 308];
+const META_FILE = ".download.json";
+
+export async function downloadMovieLens(name: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+  const dataset = parseMovieLensName(name);
+  const rawDir = resolve(options.rawDir ?? join(dataDir(), "raw"));
+  const folder = join(rawDir, dataset);
+  const started = Date.now();
+  const seconds = (): number => (Date.now() - started) / 1000;
+  if (existsSync(folder) && !options.force) {
+    // The folder only ever appears by an atomic rename after a verified extract, so it is complete.
+    const meta = readMeta(join(folder, META_FILE));
+    const files = listFiles(folder).filter((f) => f !== META_FILE);
+    return { name: dataset, folder, zipBytes: meta.zipBytes ?? 0, md5: meta.md5 ?? "", files, seconds: seconds(), skipped: true };
+  }
+  let baseUrl = options.baseUrl ?? process.env.CVAE_MOVIELENS_URL ?? GROUPLENS_BASE_URL;
+  if (!baseUrl.endsWith("/")) baseUrl += "/";
+  const zipName = `${dataset}.zip`;
+  const url = `${baseUrl}${zipName}`;
+  const partPath = join(rawDir, `.${zipName}.part`);
+  const md5Part = join(rawDir, `.${zipName}.md5.part`);
+  const transfer = { retries: options.retries ?? 4, retryDelayMs: options.retryDelayMs ?? 1000, timeoutMs: options.timeoutMs ?? 60000 };
+  mkdirSync(rawDir, { recursive: true });
+  try {
+    await downloadToFile(`${url}.md5`, md5Part, transfer);
+    let expected: string;
+    try {
+      expected = parseMd5File(readFileSync(md5Part, "utf8"), zipName);
+    } catch (err) {
+      throw new Error(`${url}.md5: ${errorMessage(err)}`, { cause: err });
+    }
+    const onProgress = options.onProgress;
+    let counted = 0;
+    let last = { totalBytes: null as number | null, attempt: 1 };
+    const report = (receivedBytes: number, totalBytes: number | null, attempt: number, chunk: number): void => {
+      counted += chunk;
+      last = { totalBytes, attempt };
+      const elapsed = seconds();
+      const bytesPerSecond = elapsed > 0 ? counted / elapsed : 0;
+      const etaSeconds = totalBytes !== null && bytesPerSecond > 0 ? Math.max(0, totalBytes - receivedBytes) / bytesPerSecond : null;
+      onProgress?.({ name: zipName, receivedBytes, totalBytes, bytesPerSecond, etaSeconds, attempt });
+    };
+    const zipBytes = await downloadToFile(url, partPath, { ...transfer, onChunk: onProgress ? report : undefined });
+    // Without a Content-Length the printer cannot tell the end, so say it once more with the size.
+    if (onProgress && last.totalBytes === null) {
+      onProgress({ name: zipName, receivedBytes: zipBytes, totalBytes: zipBytes, bytesPerSecond: counted / Math.max(seconds(), 1e-3), etaSeconds: 0, attempt: last.attempt });
+    }
+    const md5 = await md5OfFile(partPath);
+    if (md5 !== expected) {
+      throw new Error(`${zipName}: md5 mismatch (expected ${expected}, got ${md5}); the download was corrupted or the checksum file is wrong. Nothing was kept; run the command again.`);
+    }
+    const files = await writeDirAtomic(folder, async (tmp) => {
+      const extracted = await extractZipSafe(partPath, tmp);
+      if (extracted.length === 0) throw new Error(`${url}: the zip holds no files`);
+      // Written inside the temp folder, so the marker appears together with the data or not at all.
+      writeFileAtomic(join(tmp, META_FILE), `${JSON.stringify({ name: dataset, url, md5, zipBytes, downloaded: new Date().toISOString() }, null, 2)}\n`);
+      return extracted;
+    });
+    return { name: dataset, folder, zipBytes, md5, files, seconds: seconds(), skipped: false };
+  } finally {
+    rmSync(partPath, { force: true });
+    rmSync(md5Part, { force: true });
+  }
+}
+
+/** Accepts "MD5 (ml-20m.zip) = <32 hex>" (BSD style, what GroupLens publishes) and "<32 hex>  ml-20m.zip" / bare hex. Throws naming the content otherwise. */
+export function parseMd5File(text: string, fileName?: string): string {
+  const line = text.trim();
+  const bsd = /^MD5 ?\((.+)\) ?= ?([0-9a-f]{32})$/i.exec(line);
+  const gnu = /^([0-9a-f]{32})(?:[ \t]+\*?(\S.*))?$/i.exec(line);
+  const [hash, named] = bsd ? [bsd[2], bsd[1]] : gnu ? [gnu[1], gnu[2]] : [undefined, undefined];
+  if (hash === undefined) throw new Error(`not an md5 checksum file: ${JSON.stringify(line.slice(0, 200))}`);
+  if (fileName !== undefined && named !== undefined && named !== fileName) {
+    throw new Error(`the md5 checksum is for "${named}", not "${fileName}"`);
+  }
+  return hash.toLowerCase();
+}
+
+/** Extracts every file entry of zipPath under destDir. Refuses (throws, extracting nothing) any entry whose resolved path escapes destDir (`../x`, absolute paths, backslash tricks). If all entries share one top-level folder (GroupLens zips contain `ml-20m/...`), that folder is stripped so files land directly in destDir. Returns the relative paths written, sorted. Not atomic on corrupt data: wrap it in writeDirAtomic. */
+export async function extractZipSafe(zipPath: string, destDir: string): Promise<string[]> {
+  const root = resolve(destDir);
+  // First pass over the central directory only: every path is checked before any byte is written.
+  const names = await withZip(zipPath, async (zip, at) => {
+    const all: string[] = [];
+    for await (const entry of zip.eachEntry()) all.push((at.entry = entryName(entry)));
+    return all;
+  });
+  const prefix = commonTopFolder(names);
+  const plan = new Map<string, string>();
+  for (const name of names) {
+    if (name.endsWith("/")) continue;
+    const rel = name.slice(prefix.length);
+    const inside = relative(root, resolve(root, rel));
+    if (!isSafeName(name) || !isSafeName(rel) || inside === "" || inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+      throw new Error(`${zipPath}: refusing entry "${name}", which would be written outside ${root}; nothing was extracted`);
+    }
+    plan.set(name, rel);
+  }
+  await withZip(zipPath, async (zip, at) => {
+    for await (const entry of zip.eachEntry()) {
+      const rel = plan.get((at.entry = entryName(entry)));
+      if (rel === undefined) continue;
+      const target = join(root, rel);
+      mkdirSync(dirname(target), { recursive: true });
+      // yauzl checks sizes but not the CRC, and a silently damaged ratings file is worse than an error.
+      let crc = 0;
+      const check = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          crc = crc32(chunk, crc);
+          done(null, chunk);
+        },
+      });
+      await pipeline(await zip.openReadStreamPromise(entry), check, createWriteStream(target));
+      if (crc !== entry.crc32) throw new Error(`CRC mismatch (expected ${entry.crc32.toString(16)}, got ${crc.toString(16)})`);
+    }
+  });
+  return [...plan.values()].sort();
+}
+
+/** A terminal progress bar line like `ml-20m.zip  45.2%  86.0/190.2 MB  5.3 MB/s  ETA 19 s` (no ETA part when total unknown). */
+export function formatProgress(p: DownloadProgress): string {
+  const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+  const rate = `${mb(p.bytesPerSecond)} MB/s`;
+  const retry = p.attempt > 1 ? `  (attempt ${p.attempt})` : "";
+  if (p.totalBytes === null) return `${p.name}  ${mb(p.receivedBytes)} MB  ${rate}${retry}`;
+  const percent = p.totalBytes > 0 ? (100 * p.receivedBytes) / p.totalBytes : 100;
+  const eta = p.etaSeconds === null ? "" : `  ETA ${formatSeconds(p.etaSeconds)}`;
+  return `${p.name}  ${percent.toFixed(1)}%  ${mb(p.receivedBytes)}/${mb(p.totalBytes)} MB  ${rate}${eta}${retry}`;
+}
+
+/** Returns an onProgress callback that redraws one line on stderr with \r when stderr is a TTY, else prints a line at most every 5 s and at the end. */
+export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (p: DownloadProgress) => void {
+  let last = 0;
+  return (p) => {
+    const done = p.totalBytes !== null && p.receivedBytes >= p.totalBytes;
+    const now = Date.now();
+    // A redraw per network chunk would flood a terminal; ten a second looks smooth.
+    if (!done && now - last < (stream.isTTY ? 100 : 5000)) return;
+    last = now;
+    stream.write(stream.isTTY ? `\r${formatProgress(p)}\x1b[K${done ? "\n" : ""}` : `${formatProgress(p)}\n`);
+  };
+}
+
+function formatSeconds(s: number): string {
+  const whole = Math.ceil(s);
+  return whole < 60 ? `${whole} s` : `${Math.floor(whole / 60)} min ${whole % 60} s`;
+}
+
+/** A 4xx, or too many redirects: asking again will not help. */
+class FatalHttpError extends Error {}
+
+interface TransferOptions {
+  retries: number;
+  retryDelayMs: number;
+  timeoutMs: number;
+  onChunk?: (receivedBytes: number, totalBytes: number | null, attempt: number, chunkBytes: number) => void;
+}
+
+/** Downloads url into partPath, resuming with a Range request after a drop; returns the size. */
+async function downloadToFile(url: string, partPath: string, o: TransferOptions): Promise<number> {
+  rmSync(partPath, { force: true }); // a leftover from a killed run may be of another version of the file
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= o.retries + 1; attempt++) {
+    if (attempt > 1) await sleep(o.retryDelayMs * 2 ** (attempt - 2));
+    try {
+      return await fetchOnce(url, partPath, existsSync(partPath) ? statSync(partPath).size : 0, attempt, o);
+    } catch (err) {
+      if (err instanceof FatalHttpError) throw err;
+      lastError = err;
+    }
+  }
+  const have = existsSync(partPath) ? statSync(partPath).size : 0;
+  throw new Error(`${url}: gave up after ${o.retries + 1} attempts with ${have} bytes received; last error: ${errorMessage(lastError)}`);
+}
+
+async function fetchOnce(url: string, partPath: string, have: number, attempt: number, o: TransferOptions): Promise<number> {
+  const res = await get(url, have > 0 ? { Range: `bytes=${have}-` } : {}, o.timeoutMs);
+  const length = res.headers["content-length"] === undefined ? null : Number(res.headers["content-length"]);
+  let start = 0;
+  let total = length;
+  if (res.statusCode === 206) {
+    const range = res.headers["content-range"] ?? "";
+    const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(range);
+    if (!m || Number(m[1]) !== have) {
+      res.destroy();
+      rmSync(partPath, { force: true }); // so the next attempt asks for the whole file
+      throw new Error(`${url}: asked for bytes from ${have} but the server sent Content-Range "${range}"`);
+    }
+    start = have;
+    total = m[2] === "*" ? (length === null ? null : have + length) : Number(m[2]);
+  }
+  // A 200 answer to a Range request means the server starts over, and so do we ("w" truncates).
+  // Each chunk is written synchronously as it arrives: a stream pipeline would drop what it
+  // still buffers when the connection dies, and the Range of the next attempt would come up short.
+  let received = start;
+  const fd = openSync(partPath, start > 0 ? "a" : "w");
+  try {
+    res.on("data", (chunk: Buffer) => {
+      try {
+        writeSync(fd, chunk);
+        received += chunk.length;
+        o.onChunk?.(received, total, attempt, chunk.length);
+      } catch (err) {
+        res.destroy(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+    await finished(res);
+  } finally {
+    closeSync(fd);
+  }
+  if (total !== null && received < total) throw new Error(`connection closed after ${received} of ${total} bytes`);
+  return received;
+}
+
+/** GET with redirects followed; resolves on a 200 or 206, rejects on anything else. */
+function get(url: string, headers: Record<string, string>, timeoutMs: number, redirects = 0): Promise<http.IncomingMessage> {
+  return new Promise((resolveRes, reject) => {
+    let response: http.IncomingMessage | undefined;
+    const req = (url.startsWith("https:") ? https : http).get(url, { headers }, (res) => {
+      const status = res.statusCode ?? 0;
+      const location = res.headers.location;
+      if (status === 200 || status === 206) {
+        response = res;
+        resolveRes(res);
+        return;
+      }
+      res.resume();
+      const reason = `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ""} for ${url}`;
+      if (REDIRECTS.includes(status) && location) {
+        if (redirects >= MAX_REDIRECTS) reject(new FatalHttpError(`${url}: more than ${MAX_REDIRECTS} redirects`));
+        else get(new URL(location, url).toString(), headers, timeoutMs, redirects + 1).then(resolveRes, reject);
+      } else if (status >= 400 && status < 500) {
+        reject(new FatalHttpError(reason));
+      } else {
+        reject(new Error(reason));
+      }
+    });
+    req.setTimeout(timeoutMs, () => {
+      // Destroying the response (not only the request) makes the body stream fail with this reason.
+      const err = new Error(`no data from ${url} for ${timeoutMs} ms`);
+      if (response) response.destroy(err);
+      else req.destroy(err);
+    });
+    req.on("error", reject);
+  });
+}
+
+async function md5OfFile(path: string): Promise<string> {
+  const hash = createHash("md5");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** Opens the zip lazily, runs `use`, and closes it; errors name the zip and the entry being read. */
+async function withZip<T>(zipPath: string, use: (zip: yauzl.ZipFile, at: { entry: string | null }) => Promise<T>): Promise<T> {
+  const at: { entry: string | null } = { entry: null };
+  let zip: yauzl.ZipFile | undefined;
+  try {
+    // decodeStrings: false turns off yauzl's own name checks, so isSafeName decides and names the entry.
+    zip = await yauzl.openPromise(zipPath, { lazyEntries: true, decodeStrings: false });
+    return await use(zip, at);
+  } catch (err) {
+    throw new Error(`${zipPath}: ${at.entry === null ? "" : `entry "${at.entry}": `}${errorMessage(err)}`, { cause: err });
+  } finally {
+    zip?.close();
+  }
+}
+
+function entryName(entry: yauzl.Entry): string {
+  // strictFileNames keeps backslashes as they are, so isSafeName can refuse them.
+  return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+}
+
+/** No absolute paths, drive letters, backslashes, NULs or ".." segments, whatever the platform. */
+function isSafeName(name: string): boolean {
+  return !/^[/\\]|^[a-zA-Z]:|[\\\0]/.test(name) && !name.split("/").includes("..");
+}
+
+/** "ml-20m/" when every entry sits under that one folder, else "". */
+function commonTopFolder(names: string[]): string {
+  const tops = new Set(names.map((n) => (n.includes("/") ? n.slice(0, n.indexOf("/") + 1) : "")));
+  const [top] = [...tops];
+  return tops.size === 1 && top !== "/" ? top : "";
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix + entry.name;
+    if (entry.isDirectory()) out.push(...listFiles(join(dir, entry.name), `${rel}/`));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+function readMeta(path: string): { md5?: string; zipBytes?: number } {
+  // A folder unzipped by hand has no marker; it is still used as is.
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as { md5?: string; zipBytes?: number }) : {};
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

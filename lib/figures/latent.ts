@@ -1,0 +1,207 @@
+// Figures of the latent space (pure: data in, Plotly spec out). One colour per genre as
+// everywhere (palette.ts), unconditioned users in black as in the paper, genre centroids
+// labelled, and hover text naming the user, the condition and the user's top genres.
+import type { Figure } from "../notebook/display";
+import { plotlyText } from "../core/html";
+import { conditionLabel, type LatentSet, NO_CONDITION } from "../analysis/latent";
+import { genreColor, NO_CONDITION_COLOR } from "./palette";
+import { baseLayout } from "./plots";
+
+/** Scores of the latent rows on the kept components (LatentPca.transform of all rows). */
+export interface Projection {
+  scores: Float64Array;
+  components: number;
+  /** Explained variance share per component, for axis titles. */
+  explained: number[];
+}
+
+export interface LatentFigureOptions {
+  title: string;
+  subtitle?: string;
+  /** Latent rows to draw (a sample of users; every row when omitted). */
+  rows?: ArrayLike<number>;
+  /** Conditions left out (e.g. "(no genres listed)"). */
+  exclude?: readonly string[];
+  /** Top genres of each sampled user (by user index), for hover text. */
+  userGenres?: readonly (readonly string[])[];
+  height?: number;
+}
+
+/** Three decimals are plenty on screen and keep the report pages small. */
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function colorOf(condition: string): string {
+  return condition === NO_CONDITION ? NO_CONDITION_COLOR : genreColor(condition);
+}
+
+function axisTitle(p: Projection, pc: number): string {
+  const share = p.explained[pc - 1];
+  return `PC${pc}${share === undefined ? "" : ` (${(100 * share).toFixed(1)} % of variance)`}`;
+}
+
+/** Rows grouped by condition label, in the order: no condition first, then genres. */
+function groups(set: LatentSet, options: LatentFigureOptions): Map<string, number[]> {
+  const rows = options.rows ?? Int32Array.from({ length: set.rows }, (_, r) => r);
+  const exclude = options.exclude ?? [];
+  const out = new Map<string, number[]>([[NO_CONDITION, []], ...set.genres.map((g) => [g, []] as [string, number[]])]);
+  for (let k = 0; k < rows.length; k++) {
+    const label = conditionLabel(set, rows[k]);
+    if (!exclude.includes(label)) out.get(label)?.push(rows[k]);
+  }
+  for (const [label, rs] of out) if (rs.length === 0) out.delete(label);
+  return out;
+}
+
+function hover(set: LatentSet, row: number, options: LatentFigureOptions): string {
+  const u = set.userOf[row];
+  const top = options.userGenres?.[u];
+  return plotlyText(`user ${set.userIds[u]} · ${conditionLabel(set, row)}${top ? ` · watches ${top.join(", ")}` : ""}`);
+}
+
+/** Centroid (mean score) per condition on two components, over all rows (not just the sample). */
+function centroidTrace(set: LatentSet, p: Projection, pcX: number, pcY: number, exclude: readonly string[]): Record<string, unknown> {
+  const sums = new Map<string, [number, number, number]>();
+  for (let r = 0; r < set.rows; r++) {
+    const label = conditionLabel(set, r);
+    if (exclude.includes(label)) continue;
+    const s = sums.get(label) ?? [0, 0, 0];
+    s[0] += p.scores[r * p.components + pcX - 1];
+    s[1] += p.scores[r * p.components + pcY - 1];
+    s[2]++;
+    sums.set(label, s);
+  }
+  const labels = [...sums.keys()];
+  return {
+    type: "scatter",
+    mode: "markers+text",
+    name: "centroids",
+    x: labels.map((l) => (sums.get(l) as number[])[0] / (sums.get(l) as number[])[2]),
+    y: labels.map((l) => (sums.get(l) as number[])[1] / (sums.get(l) as number[])[2]),
+    text: labels.map(plotlyText),
+    textposition: "top center",
+    textfont: { size: 12, color: labels.map(colorOf) },
+    marker: { size: 13, symbol: "diamond", color: labels.map(colorOf), line: { color: "#ffffff", width: 1.5 } },
+    hovertemplate: "centroid of %{text}<extra></extra>",
+  };
+}
+
+/** Users' latents on PCx against PCy, one trace per condition, with labelled centroids. */
+export function latentScatter(set: LatentSet, p: Projection, pcX: number, pcY: number, options: LatentFigureOptions): Figure {
+  for (const pc of [pcX, pcY]) {
+    if (!(Number.isInteger(pc) && pc >= 1 && pc <= p.components)) throw new RangeError(`latentScatter: PC${pc} is outside PC1..PC${p.components} of this projection`);
+  }
+  const data: Record<string, unknown>[] = [];
+  for (const [label, rows] of groups(set, options)) {
+    data.push({
+      type: "scatter",
+      mode: "markers",
+      name: plotlyText(label),
+      x: rows.map((r) => round(p.scores[r * p.components + pcX - 1])),
+      y: rows.map((r) => round(p.scores[r * p.components + pcY - 1])),
+      text: rows.map((r) => hover(set, r, options)),
+      hovertemplate: "%{text}<extra></extra>",
+      marker: { color: colorOf(label), size: label === NO_CONDITION ? 5 : 4, opacity: label === NO_CONDITION ? 0.8 : 0.45 },
+    });
+  }
+  data.push(centroidTrace(set, p, pcX, pcY, options.exclude ?? []));
+  const layout = baseLayout({ title: options.title, subtitle: options.subtitle, xTitle: axisTitle(p, pcX), yTitle: axisTitle(p, pcY), height: options.height ?? 640 });
+  return { data, layout: { ...layout, legend: { itemsizing: "constant", font: { size: 11 } }, hovermode: "closest" } };
+}
+
+/** The same scatter with a dropdown to pick the pair of components. */
+export function pcPairExplorer(set: LatentSet, p: Projection, options: LatentFigureOptions): Figure {
+  const pairs: [number, number][] = [];
+  for (let a = 1; a <= p.components; a++) for (let b = a + 1; b <= p.components; b++) pairs.push([a, b]);
+  if (pairs.length === 0) throw new RangeError(`pcPairExplorer: a projection with ${p.components} component has no pair to show; keep at least 2`);
+  const first = latentScatter(set, p, pairs[0][0], pairs[0][1], options);
+  const buttons = pairs.map(([a, b]) => {
+    const fig = latentScatter(set, p, a, b, options);
+    return {
+      label: `PC${a} × PC${b}`,
+      method: "update",
+      args: [{ x: fig.data.map((t) => t.x), y: fig.data.map((t) => t.y) }, { "xaxis.title.text": axisTitle(p, a), "yaxis.title.text": axisTitle(p, b) }],
+    };
+  });
+  return {
+    data: first.data,
+    layout: { ...first.layout, updatemenus: [{ type: "dropdown", buttons, x: 1, xanchor: "right", y: 1.12, yanchor: "top", showactive: true }] },
+  };
+}
+
+/** Every pair of the first `n` components in a lower-triangle grid (SVG, no WebGL). */
+export function scatterMatrix(set: LatentSet, p: Projection, options: LatentFigureOptions & { n?: number }): Figure {
+  const n = Math.min(options.n ?? 5, p.components);
+  const gap = 0.02;
+  const size = (1 - gap * (n - 2)) / (n - 1);
+  const data: Record<string, unknown>[] = [];
+  const layout: Record<string, unknown> = {
+    ...baseLayout({ title: options.title, subtitle: options.subtitle, height: options.height ?? 900 }),
+    hovermode: "closest",
+    legend: { itemsizing: "constant", font: { size: 11 } },
+  };
+  let axis = 0;
+  const grouped = [...groups(set, options)];
+  for (let row = 2; row <= n; row++) {
+    for (let col = 1; col < row; col++) {
+      axis++;
+      const xa = `x${axis === 1 ? "" : axis}`;
+      const ya = `y${axis === 1 ? "" : axis}`;
+      const x0 = (col - 1) * (size + gap);
+      const y0 = 1 - (row - 2) * (size + gap);
+      layout[`xaxis${axis === 1 ? "" : axis}`] = { domain: [x0, x0 + size], anchor: ya, showticklabels: row === n, title: row === n ? { text: `PC${col}` } : undefined, zeroline: false, gridcolor: "#eaeef2" };
+      layout[`yaxis${axis === 1 ? "" : axis}`] = { domain: [y0 - size, y0], anchor: xa, showticklabels: col === 1, title: col === 1 ? { text: `PC${row}` } : undefined, zeroline: false, gridcolor: "#eaeef2" };
+      for (const [label, rows] of grouped) {
+        data.push({
+          type: "scatter",
+          mode: "markers",
+          name: plotlyText(label),
+          legendgroup: label,
+          showlegend: axis === 1,
+          xaxis: xa,
+          yaxis: ya,
+          x: rows.map((r) => round(p.scores[r * p.components + col - 1])),
+          y: rows.map((r) => round(p.scores[r * p.components + row - 1])),
+          // Per-point hover text would repeat in all ten panels; the condition is enough here.
+          hovertemplate: `${plotlyText(label)}<extra></extra>`,
+          marker: { color: colorOf(label), size: 3, opacity: label === NO_CONDITION ? 0.8 : 0.4 },
+        });
+      }
+    }
+  }
+  return { data, layout };
+}
+
+/** PC1-PC3 in 3-D (WebGL), centroids labelled. */
+export function latent3d(set: LatentSet, p: Projection, options: LatentFigureOptions): Figure {
+  const data: Record<string, unknown>[] = [];
+  const at = (r: number, c: number) => p.scores[r * p.components + c];
+  for (const [label, rows] of groups(set, options)) {
+    data.push({
+      type: "scatter3d",
+      mode: "markers",
+      name: plotlyText(label),
+      x: rows.map((r) => round(at(r, 0))),
+      y: rows.map((r) => round(at(r, 1))),
+      z: rows.map((r) => round(at(r, 2))),
+      text: rows.map((r) => hover(set, r, options)),
+      hovertemplate: "%{text}<extra></extra>",
+      marker: { color: colorOf(label), size: 2, opacity: label === NO_CONDITION ? 0.9 : 0.5 },
+    });
+  }
+  const layout = baseLayout({ title: options.title, subtitle: options.subtitle, height: options.height ?? 720 });
+  return {
+    data,
+    layout: {
+      ...layout,
+      legend: { itemsizing: "constant", font: { size: 11 } },
+      scene: { xaxis: { title: { text: axisTitle(p, 1) } }, yaxis: { title: { text: axisTitle(p, 2) } }, zaxis: { title: { text: axisTitle(p, 3) } } },
+    },
+  };
+}
+
+/** Scores of every latent row on the components of `pca`. */
+export function projection(pca: { transform(data: Float32Array): Float64Array; components: number; explained: number[] }, set: LatentSet): Projection {
+  return { scores: pca.transform(set.z), components: pca.components, explained: pca.explained };
+}

@@ -1,0 +1,46 @@
+// The first and last cells every notebook shares: setup (versions, backend, plotly.js)
+// and recording results to data/metrics/<notebook>.json for tests and later stages.
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { describeBackend, initBackend, type BackendInfo } from "../model/backend";
+import { loadPlotly, showTable } from "./display";
+import { writeFileAtomic } from "../core/fs";
+import { dataDir, projectVersion } from "../core/paths";
+
+export interface SetupInfo {
+  notebook: string;
+  backend: BackendInfo;
+  versions: Record<string, string>;
+}
+
+/** Versions the environment.md table refers to. */
+export function versions(): Record<string, string> {
+  let typescript = "n/a";
+  let tslab = "n/a";
+  try {
+    const pub = require("tslab") as { versions: { tslab: string; typescript: string } };
+    typescript = pub.versions.typescript;
+    tslab = pub.versions.tslab;
+  } catch {
+    // outside a tslab install
+  }
+  return { "cvae-lens": projectVersion(), node: process.version, tslab, "typescript (tslab)": typescript, tfjs: tf.version_core };
+}
+
+/** §0 of every notebook: picks the backend, prints versions, loads plotly.js once. */
+export async function setupNotebook(notebook: string): Promise<SetupInfo> {
+  const backend = await initBackend({ log: false });
+  const v = versions();
+  console.log(`${notebook} | ${Object.entries(v).map(([k, x]) => `${k} ${x}`).join(" | ")}`);
+  console.log(describeBackend(backend));
+  loadPlotly();
+  return { notebook, backend, versions: v };
+}
+
+/** Last cell: writes the notebook's headline numbers atomically and shows them. */
+export function recordResults(notebook: string, results: Record<string, number | string | boolean | null>): void {
+  const path = join(dataDir(), "metrics", `${notebook}.json`);
+  const record = { notebook, recorded: new Date().toISOString(), results };
+  writeFileAtomic(path, JSON.stringify(record, null, 2) + "\n");
+  showTable(["result", "value"], Object.entries(results), `Recorded to data/metrics/${notebook}.json`);
+}

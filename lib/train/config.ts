@@ -1,0 +1,135 @@
+// One typed config for training, with defaults. Notebooks and the CLI override only what
+// differs; unknown keys and impossible values are errors naming the key.
+import { mergeOptions } from "../core/options";
+import { type BetaSchedule, DEFAULT_BETA_SCHEDULE, PAPER_BETA_SCHEDULE, validateBetaSchedule } from "./schedule";
+
+/**
+ * Which (user, condition) rows an epoch trains on:
+ * - "full": every user once with the zero condition and once per genre they watched
+ *   (Σ (c_u + 1) rows; the C-VAE training set);
+ * - "balanced": the C-VAE paper's sampler: all zero-condition rows plus, per genre,
+ *   int(total genre rows * subsample / C) rows drawn with replacement from users who
+ *   have it (drawn once per run, as in rectorch);
+ * - "one-genre": every user with the zero condition and with one genre drawn anew each
+ *   epoch (2 rows per user: the fast mode).
+ */
+export type Sampler = "full" | "balanced" | "one-genre";
+export const SAMPLERS: readonly Sampler[] = ["full", "balanced", "one-genre"];
+
+export interface TrainConfig {
+  /** Processed data set (data/processed/<dataset>/). */
+  dataset: string;
+  /** Name of the run folder under data/models/. */
+  run: string;
+  /** C-VAE (true) or Mult-VAE (false: no condition input, zero-condition rows only). */
+  conditioned: boolean;
+  /** Width of the hidden layers (encoder and decoder). */
+  hidden: number;
+  /** Latent dimensions (mu and log sigma^2 each). */
+  latent: number;
+  /** Inverted dropout on the normalised input during training, in [0, 1). */
+  dropout: number;
+  sampler: Sampler;
+  /** Share of the genre rows the "balanced" sampler draws. */
+  subsample: number;
+  /** Rows per optimiser update. */
+  batchSize: number;
+  /** Adam learning rate. */
+  lr: number;
+  beta: BetaSchedule;
+  /** Upper bound on epochs. */
+  epochs: number;
+  /** Stop after this many epochs without a better validation nDCG@100 (0 = never), keeping the best weights. */
+  patience: number;
+  /** Validate every this many epochs. */
+  validateEvery: number;
+  /** Seed of initialisation, dropout, sampling and shuffling. */
+  seed: number;
+  /** Worker threads besides this one (0 or 1); "auto" = 1 on the wasm backend with 2+ cores, else 0 (native TensorFlow threads by itself). */
+  workers: number | "auto";
+}
+
+export function defaultTrainConfig(): TrainConfig {
+  return {
+    dataset: "synthetic",
+    run: "cvae",
+    conditioned: true,
+    hidden: 600,
+    latent: 200,
+    dropout: 0.5,
+    sampler: "full",
+    subsample: 0.2,
+    batchSize: 500,
+    lr: 1e-3,
+    beta: { ...DEFAULT_BETA_SCHEDULE },
+    epochs: 100,
+    patience: 10,
+    validateEvery: 1,
+    seed: 98765,
+    workers: "auto",
+  };
+}
+
+/** The paper's settings: fixed beta 0.008 (its best), 100 epochs, early stopping after 10. */
+export function paperTrainConfig(): TrainConfig {
+  return { ...defaultTrainConfig(), beta: { ...PAPER_BETA_SCHEDULE } };
+}
+
+/** Defaults with `overrides` applied and checked. */
+export function makeTrainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
+  // "workers" is a number or "auto" (strings from the command line too), so it is merged by hand.
+  const { workers, ...rest } = overrides;
+  const merged = mergeOptions(defaultTrainConfig(), rest, "train config");
+  if (workers !== undefined) merged.workers = workers === "auto" ? "auto" : typeof workers === "string" && /^\d+$/.test(workers) ? Number(workers) : workers;
+  return validateTrainConfig(merged);
+}
+
+/** Throws a RangeError naming the first impossible value. */
+export function validateTrainConfig(c: TrainConfig): TrainConfig {
+  const fail = (key: keyof TrainConfig, what: string): never => {
+    throw new RangeError(`train config: ${key} ${what}, got ${JSON.stringify(c[key])}`);
+  };
+  const positiveInt = (key: "hidden" | "latent" | "batchSize" | "epochs" | "validateEvery") => {
+    if (!Number.isInteger(c[key]) || c[key] < 1) fail(key, "must be a positive integer");
+  };
+  positiveInt("hidden");
+  positiveInt("latent");
+  positiveInt("batchSize");
+  positiveInt("epochs");
+  positiveInt("validateEvery");
+  if (c.latent > c.hidden) fail("latent", `must not exceed hidden (${c.hidden})`);
+  if (!(c.dropout >= 0 && c.dropout < 1)) fail("dropout", "must be in [0, 1)");
+  if (!(c.lr > 0 && Number.isFinite(c.lr))) fail("lr", "must be a positive number");
+  if (!(c.subsample > 0 && c.subsample <= 1)) fail("subsample", "must be in (0, 1]");
+  if (!Number.isInteger(c.patience) || c.patience < 0) fail("patience", "must be a non-negative integer");
+  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) fail("seed", "must be an integer in [0, 2^32)");
+  if (!SAMPLERS.includes(c.sampler)) fail("sampler", `must be one of ${SAMPLERS.join(", ")}`);
+  if (c.workers !== "auto" && c.workers !== 0 && c.workers !== 1) fail("workers", 'must be "auto", 0 or 1');
+  // "." and ".." would point at data/models or data itself, which a checkpoint save replaces.
+  if (!/^[\w.-]+$/.test(c.run) || /^\.+$/.test(c.run)) fail("run", "must be a plain folder name (letters, digits, . _ -), not . or ..");
+  if (!c.dataset) fail("dataset", "must name a processed data set");
+  validateBetaSchedule(c.beta);
+  return c;
+}
+
+/**
+ * Named starting points:
+ * - "quick": 5 epochs of the full sampler with the paper's beta; on the build machine (2
+ *   cores, wasm) it trains on the default synthetic data in about 3 minutes, inside the
+ *   5-minute budget of `npm run reproduce`;
+ * - "paper": the paper's settings: up to 100 epochs, early stopping after 10 epochs
+ *   without a better validation nDCG@100, beta = 0.008, the full sampler.
+ */
+export type TrainPreset = "quick" | "paper";
+export const TRAIN_PRESETS: readonly TrainPreset[] = ["quick", "paper"];
+
+export function presetConfig(preset: string, overrides: Partial<TrainConfig> = {}): TrainConfig {
+  switch (preset) {
+    case "quick":
+      return makeTrainConfig({ epochs: 5, patience: 0, sampler: "full", beta: { ...PAPER_BETA_SCHEDULE }, ...overrides });
+    case "paper":
+      return makeTrainConfig({ epochs: 100, patience: 10, sampler: "full", beta: { ...PAPER_BETA_SCHEDULE }, ...overrides });
+    default:
+      throw new Error(`unknown training preset "${preset}"; presets: ${TRAIN_PRESETS.join(", ")}`);
+  }
+}

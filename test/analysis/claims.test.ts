@@ -1,0 +1,327 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { claimTable, type ClaimsInput, fitLatentPcas, measureClaims, savePcas } from "../../lib/analysis/claims";
+import type { Cooccurrence } from "../../lib/data/genres";
+import type { LatentSet } from "../../lib/analysis/latent";
+import { LatentPca } from "../../lib/analysis/pca";
+import type { GroundTruth } from "../../lib/data/planted";
+import { Rng } from "../../lib/core/rng";
+
+// A synthetic LatentSet built by hand (no model), 60 users x 6 latent dims, in which every
+// claim holds by construction:
+//
+// - The 14 named genres sit at 2-d map positions LAYOUT (centred to mean 0), placed on latent
+//   dims 1 and 4; each genre's 60 rows are its centre plus N(0, 0.15^2) noise on all 6 dims.
+//   The map encodes the claims: War (-1,4) is 2.24 from Drama and Romance and 7.6+ from Children
+//   and Animation; Horror (3,-2) is midway between Thriller (4,0) and Sci-Fi (2,-4) (ratio 1.0) and
+//   9.2 from Western; Thriller, Mystery, Crime are 1.41-2 apart; Film-Noir (8,0) has the largest
+//   nearest-genre distance (3.16) and its nearest are Mystery, Crime, Thriller (then Horror).
+// - "(no genres listed)" sits at 30 on dim 5, where no other genre has anything: very far.
+// - The unconditioned rows have their centroid exactly at the origin (the centre of the genre
+//   map): they form a cross on dims 0, 2 and 3 (20 users each at +-33.5, +-21.2, +-19 on one dim,
+//   antithetic pairs, so the mean is 0 to rounding).
+// - Popularity decreases with the distance from the origin; the Jaccard co-occurrence is
+//   exp(-d^2 / 8) of the map distances, the planted distances are the map distances.
+//
+// The cross is there to make the plotted plane known. Without the neutral rows the variances
+// per dim are about (by hand: 20 s^2 / 899 for the cross, 60 mu / 899 for the map's eigenvalues mu
+// = 192 and 89 of sum_g c c^T): dim 0: 25, map major axis: 12.8, dim 2: 10, dim 3: 8, map minor
+// axis: 5.9, dim 5: 0.02. So PC1 = dim 0, PC2 and PC5 span the map plane (dims 1 and 4) and PC3,
+// PC4 = dims 2, 3: the paper's plane PC2 x PC5 shows the map itself, with distances unchanged.
+// Hence every claim is also asserted to hold in the plane. (PC1 of all rows, where claim (b) is
+// measured in the plane column, is dim 5: the neutral rows' variance is about 53.)
+
+const NEUTRAL = "(no genres listed)";
+const GENRES = ["(no genres listed)", "Action", "Animation", "Children", "Comedy", "Crime", "Drama", "Film-Noir", "Horror", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"];
+type Layout = Record<string, readonly [number, number]>;
+const LAYOUT: Layout = {
+  Action: [1, -2],
+  Animation: [-3, -4],
+  Children: [-4, -3],
+  Comedy: [-3, 0],
+  Crime: [5, -1],
+  Drama: [0, 2],
+  "Film-Noir": [8, 0],
+  Horror: [3, -2],
+  Mystery: [5, 1],
+  Romance: [-2, 2],
+  "Sci-Fi": [2, -4],
+  Thriller: [4, 0],
+  War: [-1, 4],
+  Western: [-4, 4],
+};
+const USERS = 60;
+const DIMS = 6;
+const CLAIM_IDS = ["a", "b", "c1", "c2", "c3", "d", "e", "f", "g1", "g2"];
+
+interface Construction {
+  genres?: readonly string[];
+  layout?: Layout;
+  /** Noise of every row (default 0.15). */
+  sigma?: number;
+  /** Centre of the neutral genre (default 30 on dim 5). */
+  neutral?: readonly number[];
+  /** Added to the unconditioned rows on dim 1 (default 0: centroid at the origin). */
+  noConditionShift?: number;
+}
+
+function construct(c: Construction = {}): ClaimsInput & { centre: (g: string) => number[] } {
+  const { genres = GENRES, layout = LAYOUT, sigma = 0.15, neutral = [0, 0, 0, 0, 0, 30], noConditionShift = 0 } = c;
+  const named = genres.filter((g) => g !== NEUTRAL);
+  const mean = [0, 1].map((k) => named.reduce((s, g) => s + layout[g][k], 0) / named.length);
+  const centre = (g: string): number[] => (g === NEUTRAL ? [...neutral] : [0, layout[g][0] - mean[0], 0, 0, layout[g][1] - mean[1], 0]);
+  const rng = new Rng(5);
+  const rows = USERS * (genres.length + 1);
+  const z = new Float32Array(rows * DIMS);
+  const userOf = new Int32Array(rows);
+  const condition = new Int32Array(rows);
+  // Unconditioned rows 0..59: the cross (user b*20 + i and its antithetic partner b*20 + i + 10).
+  const cross: [number, number][] = [
+    [0, 33.5],
+    [2, 21.2],
+    [3, 19],
+  ];
+  for (let u = 0; u < USERS; u++) {
+    userOf[u] = u;
+    condition[u] = -1;
+  }
+  cross.forEach(([dim, s], b) => {
+    for (let i = 0; i < 10; i++) {
+      const u = b * 20 + i;
+      const v = Array.from({ length: DIMS }, () => sigma * rng.normal());
+      v[dim] += s;
+      for (let j = 0; j < DIMS; j++) {
+        z[u * DIMS + j] = v[j] + (j === 1 ? noConditionShift : 0);
+        z[(u + 10) * DIMS + j] = -v[j] + (j === 1 ? noConditionShift : 0);
+      }
+    }
+  });
+  genres.forEach((g, k) => {
+    const ce = centre(g);
+    for (let u = 0; u < USERS; u++) {
+      const r = (k + 1) * USERS + u;
+      userOf[r] = u;
+      condition[r] = k;
+      for (let j = 0; j < DIMS; j++) z[r * DIMS + j] = ce[j] + sigma * rng.normal();
+    }
+  });
+  const set: LatentSet = {
+    userRows: Int32Array.from({ length: USERS }, (_, i) => i),
+    userIds: Int32Array.from({ length: USERS }, (_, i) => 1000 + i),
+    userOf,
+    condition,
+    genres: [...genres],
+    z,
+    dims: DIMS,
+    rows,
+  };
+  const dist = (a: string, b: string) => Math.hypot(...centre(a).map((v, j) => v - centre(b)[j]));
+  const popularity = Object.fromEntries(genres.map((g) => [g, Math.round(100000 / (1 + Math.hypot(...centre(g))))]));
+  // Co-occurrence in another order than the set's genres (claims look genres up by name), with
+  // counts of two 100-movie genres and the Jaccard recomputed from them: both / (200 - both).
+  const coGenres = [...genres].reverse();
+  const both = coGenres.map((a) => coGenres.map((b) => (a === b ? 100 : Math.round((200 * Math.exp(-(dist(a, b) ** 2) / 8)) / (1 + Math.exp(-(dist(a, b) ** 2) / 8))))));
+  const cooccurrence: Cooccurrence = { genres: coGenres, counts: both, jaccard: both.map((row) => row.map((n) => n / (200 - n))) };
+  const truth: GroundTruth = {
+    format: "cvae-lens/synthetic-ground-truth",
+    version: 1,
+    description: "hand-built test construction",
+    genres: [...genres],
+    axes: ["map x", "map y"],
+    positions: Object.fromEntries(genres.map((g) => [g, centre(g)])),
+    distances: genres.map((a) => genres.map((b) => dist(a, b))),
+    affinity: genres.map((a) => genres.map((b) => Math.exp(-(dist(a, b) ** 2) / 8))),
+    affinityWidth: 2,
+    plantedGroups: [["Thriller", "Mystery", "Crime"]],
+    genreMovieFrequencies: {},
+    ratingShares: [],
+  };
+  return { set, popularity, cooccurrence, truth, centre };
+}
+
+function holdsBoth(result: ReturnType<typeof measureClaims>): Record<string, [boolean | null, boolean | null]> {
+  return Object.fromEntries(result.rows.map((r) => [r.id, [r.latent.holds, r.plane.holds]]));
+}
+
+describe("measureClaims(input) on a construction where every claim holds", () => {
+  const input = construct();
+  const result = measureClaims(input);
+
+  it("measureClaims measures claims a, b, c1, c2, c3, d, e, f, g1, g2 in that order", () => {
+    assert.deepEqual(result.rows.map((r) => r.id), CLAIM_IDS);
+  });
+
+  it("every claim holds in the latent space and in the PC2 x PC5 plane", () => {
+    for (const r of result.rows) {
+      assert.equal(r.latent.holds, true, `(${r.id}) latent: ${r.latent.text}`);
+      assert.equal(r.plane.holds, true, `(${r.id}) plane: ${r.plane.text}`);
+    }
+  });
+
+  it("the plane PCA's PC2 and PC5 span the map plane (dims 1 and 4), and PC1 of all rows is the neutral dim 5", () => {
+    const { loadings } = result.pcaPlane.toJSON();
+    for (const k of [1, 4]) assert.ok(loadings[k][1] ** 2 + loadings[k][4] ** 2 > 0.999, `PC${k + 1}: ${loadings[k]}`);
+    assert.ok(result.pcaAll.toJSON().loadings[0][5] > 0.999);
+    assert.equal(result.planeName, 'PC2 x PC5 (PCA without "(no genres listed)")');
+  });
+
+  it("the measured values follow the map: c1 = 2.24 / 7.62 and c2 = 1.0 (by hand from LAYOUT, +- centroid noise)", () => {
+    const byId = Object.fromEntries(result.rows.map((r) => [r.id, r]));
+    // c1: max(d(War,Drama), d(War,Romance)) = sqrt(5); min(d(War,Children), d(War,Animation)) = sqrt(58).
+    // The centroids carry noise of about 0.15 / sqrt(60) = 0.02 per dim; tolerance 0.02.
+    for (const s of ["latent", "plane"] as const) {
+      assert.ok(Math.abs(byId.c1[s].value - Math.sqrt(5) / Math.sqrt(58)) < 0.02, `c1 ${s} ${byId.c1[s].value}`);
+      assert.ok(Math.abs(byId.c2[s].value - 1) < 0.02, `c2 ${s} ${byId.c2[s].value}`);
+      assert.equal(byId.c3[s].value, 6);
+      assert.ok(byId.d[s].value < -0.99);
+      assert.equal(byId.f[s].value, 1);
+    }
+    assert.match(byId.e.latent.text, /^nearest (Crime, Mystery|Mystery, Crime), Thriller, Horror; isolation rank 1$/);
+  });
+
+  it("measureClaims gives the same rows with PCAs fitted beforehand by fitLatentPcas", () => {
+    const again = measureClaims({ ...input, pcas: fitLatentPcas(input.set) });
+    assert.deepEqual(again.rows, result.rows);
+  });
+
+  it("measureClaims throws when the plane needs more components than the given PCAs kept", () => {
+    assert.throws(() => measureClaims({ ...input, plane: [2, 6], pcas: fitLatentPcas(input.set, 5) }), /PC6 but the PCA kept 5/);
+  });
+
+  it("measureClaims honours the plane option: on PC1 x PC3 (the cross of unconditioned rows) the genres do not cluster", () => {
+    const other = measureClaims({ ...input, plane: [1, 3] });
+    assert.equal(other.planeName, 'PC1 x PC3 (PCA without "(no genres listed)")');
+    const a = other.rows[0];
+    assert.equal(a.latent.holds, true);
+    assert.equal(a.plane.holds, false, a.plane.text);
+  });
+
+  it("measureClaims without ground truth has no g2 row", () => {
+    const rows = measureClaims({ ...input, truth: null }).rows;
+    assert.deepEqual(rows.map((r) => r.id), CLAIM_IDS.slice(0, -1));
+  });
+});
+
+describe("measureClaims(input) on constructions that violate claims", () => {
+  // Each change flips the claims listed, in both spaces, and leaves every other claim holding.
+  // Moves keep the map elongated (so PC2 x PC5 is still the map plane).
+  const base = construct();
+  const cases: { name: string; input: ClaimsInput; flips: string[] }[] = [
+    { name: "War next to Children (-4.5, -1.8)", input: construct({ layout: { ...LAYOUT, War: [-4.5, -1.8] } }), flips: ["c1"] },
+    { name: "Horror next to Western (-4, 5.5)", input: construct({ layout: { ...LAYOUT, Horror: [-4, 5.5] } }), flips: ["c2"] },
+    // Mystery is one of Film-Noir's expected neighbours too, so (e) goes with (c3).
+    { name: "Mystery moved to the light side (-3, 1.5)", input: construct({ layout: { ...LAYOUT, Mystery: [-3, 1.5] } }), flips: ["c3", "e"] },
+    { name: "Film-Noir mirrored to the light side (-8, 0)", input: construct({ layout: { ...LAYOUT, "Film-Noir": [-8, 0] } }), flips: ["e"] },
+    { name: "the neutral genre among the others (0.5 on dim 5)", input: construct({ neutral: [0, 0, 0, 0, 0, 0.5] }), flips: ["b"] },
+    { name: "the unconditioned centroid shifted by 5 on dim 1", input: construct({ noConditionShift: 5 }), flips: ["f"] },
+    { name: "popularity increasing with the distance from the centre", input: { ...base, popularity: Object.fromEntries(Object.entries(base.popularity).map(([g, p]) => [g, -p])) }, flips: ["d"] },
+    {
+      name: "co-occurrence and planted distances reversed",
+      input: {
+        ...base,
+        cooccurrence: { ...base.cooccurrence, jaccard: base.cooccurrence.jaccard.map((row) => row.map((j) => 1 - j)) },
+        truth: { ...(base.truth as GroundTruth), distances: (base.truth as GroundTruth).distances.map((row) => row.map((d) => 100 - d)) },
+      },
+      flips: ["g1", "g2"],
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name} flips ${c.flips.join(" and ")} to false and leaves the other claims holding`, () => {
+      const got = holdsBoth(measureClaims(c.input));
+      for (const id of CLAIM_IDS) assert.deepEqual(got[id], c.flips.includes(id) ? [false, false] : [true, true], `(${id})`);
+    });
+  }
+
+  it("noise of 3 around every centre (20 x more) makes the genre clusters fail (a) in both spaces", () => {
+    const a = measureClaims(construct({ sigma: 3 })).rows[0];
+    assert.equal(a.id, "a");
+    assert.deepEqual([a.latent.holds, a.plane.holds], [false, false]);
+    assert.ok(a.latent.value < 0.25 && a.plane.value < 0.25);
+  });
+});
+
+describe("measureClaims(input) with genres missing from the data", () => {
+  it("claims about genres the data set lacks are n/a in both spaces, the others are measured", () => {
+    const genres = GENRES.filter((g) => ![NEUTRAL, "War", "Film-Noir"].includes(g));
+    const input = construct({ genres });
+    const result = measureClaims(input);
+    const byId = Object.fromEntries(result.rows.map((r) => [r.id, r]));
+    for (const id of ["b", "c1", "e"]) {
+      for (const s of ["latent", "plane"] as const) {
+        assert.equal(byId[id][s].holds, null, `(${id}) ${s}`);
+        assert.equal(byId[id][s].text, "n/a");
+        assert.ok(Number.isNaN(byId[id][s].value));
+      }
+    }
+    assert.match(byId.b.rule, /no neutral genre/);
+    for (const id of ["a", "c2", "c3", "d", "f", "g1", "g2"]) assert.equal(byId[id].latent.holds, true, `(${id}) ${byId[id].latent.text}`);
+    const table = claimTable(result);
+    assert.deepEqual(table.filter((r) => r["verdict (latent)"] === "n/a").map((r) => r.claim.slice(0, 4)), ["(b) ", "(c1)", "(e) "]);
+  });
+});
+
+describe("fitLatentPcas(set, components)", () => {
+  it("fitLatentPcas fits the plane PCA on every row except the neutral genre's, and the other on all rows", () => {
+    const { set } = construct();
+    const pcas = fitLatentPcas(set);
+    const neutral = set.genres.indexOf(NEUTRAL);
+    assert.equal(pcas.planeRows.length, set.rows - USERS);
+    assert.deepEqual(Array.from(pcas.planeRows), Array.from({ length: set.rows }, (_, r) => r).filter((r) => set.condition[r] !== neutral));
+    assert.deepEqual(pcas.plane.toJSON(), LatentPca.fit(set.z, DIMS, { components: 5, rows: pcas.planeRows }).toJSON());
+    assert.deepEqual(pcas.all.toJSON(), LatentPca.fit(set.z, DIMS, { components: 5 }).toJSON());
+    assert.equal(pcas.plane.toJSON().rows, set.rows - USERS);
+    assert.equal(pcas.all.toJSON().rows, set.rows);
+    assert.equal(fitLatentPcas(set, 3).plane.components, 3);
+  });
+
+  it("fitLatentPcas keeps every row in the plane PCA when there is no neutral genre", () => {
+    const { set } = construct({ genres: GENRES.filter((g) => g !== NEUTRAL) });
+    const pcas = fitLatentPcas(set);
+    assert.equal(pcas.planeRows.length, set.rows);
+    assert.deepEqual(pcas.plane.toJSON(), pcas.all.toJSON());
+  });
+});
+
+describe("claimTable(result)", () => {
+  it("claimTable has one row per claim with holds / does not hold marks for both spaces", () => {
+    const base = construct();
+    const violated = measureClaims(construct({ layout: { ...LAYOUT, War: [-4.5, -1.8] } }));
+    const table = claimTable(violated);
+    assert.equal(table.length, violated.rows.length);
+    assert.deepEqual(Object.keys(table[0]), ["claim", "rule", "latent space", "verdict (latent)", violated.planeName, "verdict (plane)"]);
+    table.forEach((row, i) => {
+      const r = violated.rows[i];
+      assert.equal(row.claim, `(${r.id}) ${r.claim}`);
+      assert.equal(row.rule, r.rule);
+      assert.equal(row["latent space"], r.latent.text);
+      assert.equal(row[violated.planeName], r.plane.text);
+      const want = r.id === "c1" ? "does not hold" : "holds";
+      assert.equal(row["verdict (latent)"], want, `(${r.id}) latent`);
+      assert.equal(row["verdict (plane)"], want, `(${r.id}) plane`);
+    });
+    assert.equal(claimTable(measureClaims(base)).length, CLAIM_IDS.length);
+  });
+});
+
+describe("savePcas(dir, pcas, sample)", () => {
+  it("savePcas writes latent-pca.json that LatentPca.load reads back into the same models", () => {
+    const { set } = construct();
+    const pcas = fitLatentPcas(set);
+    const dir = mkdtempSync(join(tmpdir(), "cvae-claims-"));
+    try {
+      const path = savePcas(dir, pcas, { users: 60, seed: 7 });
+      assert.equal(path, join(dir, "latent-pca.json"));
+      const json = JSON.parse(readFileSync(path, "utf8")) as { sample: unknown; all: unknown; plane: unknown };
+      assert.deepEqual(json.sample, { users: 60, seed: 7 });
+      const all = LatentPca.load(json.all);
+      const plane = LatentPca.load(json.plane);
+      assert.deepEqual(all.transform(set.z), pcas.all.transform(set.z));
+      assert.deepEqual(plane.transform(set.z), pcas.plane.transform(set.z));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { buildBatch, evaluationRows, genreTable } from "../../lib/model/batch";
+import { evaluate, type EvaluationResult, perGenreRows, popularityRanker, type Ranker, resultRows } from "../../lib/analysis/evaluate";
+import { readMovieLens } from "../../lib/data/movielens";
+import { type HeldOutSplit, preprocess, type ProcessedDataset } from "../../lib/data/preprocess";
+
+const FIXTURE = join(__dirname, "..", "fixtures", "ml-small");
+
+let ds: ProcessedDataset;
+before(() => {
+  ds = preprocess(readMovieLens(FIXTURE), "ml-small");
+});
+
+/** Ranks each row's target items first (the best any ranker can do), then pads with -1. */
+const oracle: Ranker = (batch, k) => {
+  const top = new Int32Array(batch.rows * k).fill(-1);
+  for (let r = 0; r < batch.rows; r++) top.set(batch.tgtItems.subarray(batch.tgtPtr[r], Math.min(batch.tgtPtr[r + 1], batch.tgtPtr[r] + k)), r * k);
+  return top;
+};
+
+/** Ranks nothing at all. */
+const nothing: Ranker = (batch, k) => new Int32Array(batch.rows * k).fill(-1);
+
+/** Items of row u of a CSR matrix, as a set. */
+const itemsOf = (m: HeldOutSplit["foldIn"], u: number) => new Set(m.indices.subarray(m.indptr[u], m.indptr[u + 1]));
+
+/** Genres (indices into ds.genres) of a set of items, read from the catalogue by movie id (not from ds.itemGenres). */
+let rowOfMovie: Map<number, number> | null = null;
+function genresOfItems(items: Set<number>): Set<number> {
+  if (!rowOfMovie) rowOfMovie = new Map(Array.from(ds.movies.movieIds, (id, row) => [id, row]));
+  const out = new Set<number>();
+  for (const i of items) for (const g of ds.movies.genres[rowOfMovie.get(ds.itemMovieIds[i]) as number]) out.add(ds.genres.indexOf(g));
+  return out;
+}
+
+/** Number of (user, genre) pairs of a split with the genre among both the fold-in and the held-out items. */
+function conditionedPairs(split: HeldOutSplit): number {
+  let count = 0;
+  for (let u = 0; u < split.foldIn.rows; u++) {
+    const held = genresOfItems(itemsOf(split.heldOut, u));
+    for (const g of genresOfItems(itemsOf(split.foldIn, u))) if (held.has(g)) count++;
+  }
+  return count;
+}
+
+describe("evaluate(ds, split, ranker, options)", () => {
+  it("evaluate gives nDCG@100 = 1 and Recall@20/50 = 1 under both protocols for an oracle ranker", async () => {
+    for (const split of ["valid", "test"] as const) {
+      const r = await evaluate(ds, split, oracle, { conditioned: true });
+      assert.equal(r.split, split);
+      for (const m of [r.unconditioned, r.conditioned]) {
+        assert.ok(m);
+        assert.ok(Math.abs(m.ndcg100 - 1) < 1e-12, `${split}: nDCG ${m.ndcg100}`);
+        assert.equal(m.recall20, 1);
+        assert.equal(m.recall50, 1);
+      }
+    }
+  });
+
+  it("evaluate gives 0 for every metric when the ranker returns only -1", async () => {
+    const r = await evaluate(ds, "test", nothing, { conditioned: true });
+    for (const m of [r.unconditioned, r.conditioned]) {
+      assert.ok(m);
+      assert.deepEqual([m.ndcg100, m.recall20, m.recall50], [0, 0, 0]);
+      assert.ok(m.rows > 0);
+    }
+    assert.ok(r.perGenre.every((g) => g.ndcg100 === 0));
+  });
+
+  it("evaluate counts one unconditioned row per held-out user and one conditioned row per (user, genre) in both fold-in and held-out items", async () => {
+    for (const split of ["valid", "test"] as const) {
+      const r = await evaluate(ds, split, oracle, { conditioned: true });
+      const data = split === "valid" ? ds.valid : ds.test;
+      assert.equal(r.unconditioned.rows, data.userIds.length); // 15 users each (see test/preprocess.test.ts)
+      const pairs = conditionedPairs(data);
+      assert.ok(pairs > data.userIds.length, `fixture: only ${pairs} genre rows`);
+      assert.equal(r.conditioned?.rows, pairs);
+    }
+  });
+
+  it("evaluate gives per-genre rows that sum to the conditioned rows, one entry per genre that has rows, named by ds.genres", async () => {
+    const r = await evaluate(ds, "test", popularityRanker(ds), { conditioned: true });
+    assert.equal(r.perGenre.reduce((s, g) => s + g.rows, 0), r.conditioned?.rows);
+    assert.ok(r.perGenre.every((g) => g.rows > 0 && ds.genres.includes(g.genre)));
+    assert.equal(new Set(r.perGenre.map((g) => g.genre)).size, r.perGenre.length);
+    // The conditioned mean is the row-weighted mean of the per-genre means.
+    const weighted = r.perGenre.reduce((s, g) => s + g.ndcg100 * g.rows, 0) / (r.conditioned?.rows ?? NaN);
+    assert.ok(Math.abs(weighted - (r.conditioned?.ndcg100 ?? NaN)) < 1e-12);
+  });
+
+  it("evaluate without conditions scores only the zero rows: conditioned is null and perGenre empty", async () => {
+    const r = await evaluate(ds, "test", popularityRanker(ds), { conditioned: false });
+    assert.equal(r.conditioned, null);
+    assert.deepEqual(r.perGenre, []);
+    const withGenres = await evaluate(ds, "test", popularityRanker(ds), { conditioned: true });
+    assert.deepEqual(r.unconditioned, withGenres.unconditioned);
+  });
+
+  it("evaluate gives the same result whatever the batch size", async () => {
+    const whole = await evaluate(ds, "test", popularityRanker(ds), { conditioned: true });
+    const small = await evaluate(ds, "test", popularityRanker(ds), { conditioned: true, batchSize: 7 });
+    assert.deepEqual(small, whole);
+  });
+
+  it("evaluate awaits an asynchronous ranker", async () => {
+    const r = await evaluate(ds, "test", async (b, k) => oracle(b, k), { conditioned: true });
+    assert.ok(Math.abs(r.unconditioned.ndcg100 - 1) < 1e-12);
+  });
+});
+
+describe("popularityRanker(ds)", () => {
+  it("popularityRanker ranks by training popularity (ties to the lower item) and, under a genre, puts that genre's items first", () => {
+    // Popularity counted here from the training matrix's rows; genres from the catalogue.
+    const m = ds.summary.items;
+    const pop = new Array<number>(m).fill(0);
+    for (let u = 0; u < ds.train.matrix.rows; u++) for (const i of itemsOf(ds.train.matrix, u)) pop[i]++;
+    const rows = evaluationRows(ds.test, ds.itemGenres, true);
+    const batch = buildBatch(ds.test.foldIn, ds.test.heldOut, rows, 0, rows.users.length, { dropout: 0, latent: 0, genres: genreTable(ds.itemGenres), conditions: ds.genres.length });
+    const top = popularityRanker(ds)(batch, 100) as Int32Array;
+    assert.ok(rows.users.length > rows.zeroRows, "fixture has genre rows");
+    for (let r = 0; r < batch.rows; r++) {
+      const u = rows.users[r];
+      const c = rows.conditions[r];
+      const fold = itemsOf(ds.test.foldIn, u);
+      const inGenre = (i: number) => c >= 0 && genresOfItems(new Set([i])).has(c);
+      const expected = Array.from({ length: m }, (_, i) => i)
+        .filter((i) => !fold.has(i))
+        .sort((a, b) => Number(inGenre(b)) - Number(inGenre(a)) || pop[b] - pop[a] || a - b)
+        .slice(0, 100);
+      while (expected.length < 100) expected.push(-1);
+      assert.deepEqual(Array.from(top.subarray(r * 100, (r + 1) * 100)), expected, `row ${r} (user ${u}, condition ${c})`);
+    }
+  });
+});
+
+describe("resultRows(results) and perGenreRows(results)", () => {
+  let results: Record<string, EvaluationResult>;
+  before(async () => {
+    results = {
+      oracle: await evaluate(ds, "test", oracle, { conditioned: true }),
+      popularity: await evaluate(ds, "test", popularityRanker(ds), { conditioned: true }),
+      "mult-vae-like": await evaluate(ds, "test", popularityRanker(ds), { conditioned: false }),
+    };
+  });
+
+  it("resultRows gives one unconditioned and one conditioned row per conditioned method, and one row for a method without conditions", () => {
+    const rows = resultRows(results);
+    assert.deepEqual(
+      rows.map((r) => [r.method, r.protocol]),
+      [
+        ["oracle", "unconditioned"],
+        ["oracle", "conditioned (genre rows)"],
+        ["popularity", "unconditioned"],
+        ["popularity", "conditioned (genre rows)"],
+        ["mult-vae-like", "unconditioned"],
+      ],
+    );
+    assert.deepEqual(rows[3], { method: "popularity", protocol: "conditioned (genre rows)", ...results.popularity.conditioned });
+  });
+
+  it("perGenreRows gives one row per genre with each method's nDCG@100, most rows first", () => {
+    const rows = perGenreRows(results);
+    assert.equal(rows.length, results.oracle.perGenre.length);
+    for (let k = 1; k < rows.length; k++) assert.ok(Number(rows[k - 1].rows) >= Number(rows[k].rows));
+    for (const row of rows) {
+      assert.equal(row["oracle nDCG@100"], 1);
+      const g = results.popularity.perGenre.find((x) => x.genre === row.genre);
+      assert.equal(row["popularity nDCG@100"], g?.ndcg100);
+      assert.equal(row["mult-vae-like nDCG@100"], undefined);
+    }
+  });
+});

@@ -1,0 +1,188 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { rowMetrics, topKExcluding } from "../../lib/analysis/ranking";
+import { Rng } from "../../lib/core/rng";
+
+const K = 100;
+
+/** A top-100 list starting with `head`, the rest filled with -1 (padding never counts). */
+function topList(head: number[]): Int32Array {
+  const top = new Int32Array(K).fill(-1);
+  top.set(head);
+  return top;
+}
+
+/** CSR pointers and items of several rows of relevant items. */
+function relevant(rows: number[][]): { ptr: Int32Array; items: Int32Array } {
+  const ptr = new Int32Array(rows.length + 1);
+  rows.forEach((r, i) => (ptr[i + 1] = ptr[i] + r.length));
+  return { ptr, items: Int32Array.from(rows.flat()) };
+}
+
+/** Items a..b-1. */
+const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+
+/** A batch of the shape topKExcluding reads, from per-row excluded items. */
+function inputs(rows: number[][]) {
+  const { ptr, items } = relevant(rows);
+  return { rows: rows.length, inPtr: ptr, inItems: items };
+}
+
+/** Reference: sort the rankable items by (score descending, item ascending), take k, pad with -1. */
+function bruteTopK(scores: Float32Array, excluded: number[][], m: number, k: number): Int32Array {
+  const out = new Int32Array(excluded.length * k).fill(-1);
+  excluded.forEach((ex, r) => {
+    const skip = new Set(ex);
+    const items = range(0, m).filter((i) => !skip.has(i));
+    items.sort((a, b) => scores[r * m + b] - scores[r * m + a] || a - b);
+    out.set(items.slice(0, k), r * k);
+  });
+  return out;
+}
+
+describe("rowMetrics(top, relevantPtr, relevantItems, rows)", () => {
+  it("rowMetrics(top, ...) gives nDCG@100 = 1 and Recall@20/50 = 1 for a perfect ranking", () => {
+    // 4 relevant items in the top 4 positions (in any order): DCG = IDCG.
+    const rel = relevant([[10, 11, 12, 13]]);
+    const m = rowMetrics(topList([12, 10, 13, 11, 0, 1, 2]), rel.ptr, rel.items, 1);
+    assert.ok(Math.abs(m.ndcg100[0] - 1) < 1e-12);
+    assert.equal(m.recall20[0], 1);
+    assert.equal(m.recall50[0], 1);
+  });
+
+  it("rowMetrics(top, ...) gives nDCG@100 = 1 when there are more than 100 relevant items and all 100 ranked are relevant", () => {
+    // IDCG is over min(100, 150) = 100 items, so 100 hits is ideal; recall denominators are min(k, 150) = k.
+    const rel = relevant([range(0, 150)]);
+    const m = rowMetrics(Int32Array.from(range(50, 150)), rel.ptr, rel.items, 1);
+    assert.ok(Math.abs(m.ndcg100[0] - 1) < 1e-12);
+    assert.equal(m.recall20[0], 1);
+    assert.equal(m.recall50[0], 1);
+  });
+
+  it("rowMetrics(top, ...) gives the hand-computed nDCG@100 and recalls for hits at ranks 1 and 3 of 4 relevant items", () => {
+    // Hand computation: DCG = 1/log2(1+1) + 1/log2(3+1) = 1 + 0.5 = 1.5;
+    // IDCG over min(100, 4) = 4 items = 1 + 1/log2(3) + 1/log2(4) + 1/log2(5)
+    //      = 1 + 0.6309297536 + 0.5 + 0.4306765581 = 2.5616063117;
+    // nDCG@100 = 1.5 / 2.5616063117 = 0.5855700750.
+    // Recall@20 = Recall@50 = 2 hits / min(k, 4) = 0.5.
+    const rel = relevant([[10, 11, 12, 13]]);
+    const m = rowMetrics(topList([10, 0, 11, 1, 2, 3]), rel.ptr, rel.items, 1);
+    assert.ok(Math.abs(m.ndcg100[0] - 0.585570075) < 1e-9, `nDCG ${m.ndcg100[0]}`);
+    assert.equal(m.recall20[0], 0.5);
+    assert.equal(m.recall50[0], 0.5);
+  });
+
+  it("rowMetrics(top, ...) gives 0 for every metric when no ranked item is relevant", () => {
+    const rel = relevant([[200, 201, 202]]);
+    const m = rowMetrics(Int32Array.from(range(0, 100)), rel.ptr, rel.items, 1);
+    assert.equal(m.ndcg100[0], 0);
+    assert.equal(m.recall20[0], 0);
+    assert.equal(m.recall50[0], 0);
+  });
+
+  it("rowMetrics(top, ...) never counts -1 padding as a hit", () => {
+    // Only one real item is ranked (a miss); the 99 pads must not match anything.
+    const rel = relevant([[5]]);
+    const m = rowMetrics(topList([4]), rel.ptr, rel.items, 1);
+    assert.deepEqual([m.ndcg100[0], m.recall20[0], m.recall50[0]], [0, 0, 0]);
+  });
+
+  it("rowMetrics(top, ...) divides recall by min(k, |held-out|): 60 relevant items filling the top 50 give Recall@50 = 50/50 = 1", () => {
+    // Top 50 = relevant items 0..49, ranks 51..100 irrelevant (items 1000..1049).
+    // Recall@20 = 20 / min(20, 60) = 1, Recall@50 = 50 / min(50, 60) = 1.
+    // nDCG@100 = IDCG@50 / IDCG@60 = (sum_{r=1..50} 1/log2(r+1)) / (sum_{r=1..60} 1/log2(r+1))
+    //          = 12.8977327019 / 14.6167190654 = 0.8823958813 (sums evaluated from the formula).
+    const rel = relevant([range(0, 60)]);
+    const m = rowMetrics(Int32Array.from([...range(0, 50), ...range(1000, 1050)]), rel.ptr, rel.items, 1);
+    assert.equal(m.recall20[0], 1);
+    assert.equal(m.recall50[0], 1);
+    assert.ok(Math.abs(m.ndcg100[0] - 0.8823958813) < 1e-9, `nDCG ${m.ndcg100[0]}`);
+  });
+
+  it("rowMetrics(top, ...) divides recall by |held-out| when it is below k: 25 of 30 relevant in the top 50 give Recall@50 = 25/30", () => {
+    // Ranks 1..25 hold relevant items 0..24, ranks 26..100 irrelevant items; items 25..29 are missed.
+    // Recall@20 = 20 / min(20, 30) = 1; Recall@50 = 25 / min(50, 30) = 5/6.
+    const rel = relevant([range(0, 30)]);
+    const m = rowMetrics(Int32Array.from([...range(0, 25), ...range(1000, 1075)]), rel.ptr, rel.items, 1);
+    assert.equal(m.recall20[0], 1);
+    assert.ok(Math.abs(m.recall50[0] - 25 / 30) < 1e-15);
+  });
+
+  it("rowMetrics(top, ...) counts a hit at rank 21 for Recall@50 but not Recall@20, and a hit at rank 51 for neither", () => {
+    // Relevant {7, 8}: item 7 at rank 21 (position 20), item 8 at rank 51 (position 50).
+    // Recall@20 = 0/2, Recall@50 = 1/2; DCG = 1/log2(22) + 1/log2(52); IDCG = 1 + 1/log2(3).
+    const top = Int32Array.from(range(1000, 1100));
+    top[20] = 7;
+    top[50] = 8;
+    const rel = relevant([[7, 8]]);
+    const m = rowMetrics(top, rel.ptr, rel.items, 1);
+    assert.equal(m.recall20[0], 0);
+    assert.equal(m.recall50[0], 0.5);
+    const expected = (1 / Math.log2(22) + 1 / Math.log2(52)) / (1 + 1 / Math.log2(3));
+    assert.ok(Math.abs(m.ndcg100[0] - expected) < 1e-12);
+  });
+
+  it("rowMetrics(top, ...) gives NaN for a row with no relevant items and still scores the rows around it", () => {
+    // Row 0: perfect single hit (1); row 1: no relevant items (NaN); row 2: a miss (0).
+    // Row r reads top[100 r .. 100 r + 99] and relevant[ptr[r] .. ptr[r + 1]).
+    const top = new Int32Array(3 * K).fill(-1);
+    top[0] = 3;
+    top[K] = 3;
+    top[2 * K] = 4;
+    const rel = relevant([[3], [], [5]]);
+    const m = rowMetrics(top, rel.ptr, rel.items, 3);
+    assert.deepEqual(Array.from(m.ndcg100), [1, NaN, 0]);
+    assert.deepEqual(Array.from(m.recall20), [1, NaN, 0]);
+    assert.deepEqual(Array.from(m.recall50), [1, NaN, 0]);
+  });
+});
+
+describe("topKExcluding(scores, batch, m, k)", () => {
+  it("topKExcluding(scores, ...) never returns an input item, even when the inputs score highest", () => {
+    // m = 6; items 4 and 5 are the user's inputs and have the top scores.
+    const scores = Float32Array.from([0.1, 0.4, 0.3, 0.2, 9, 8]);
+    const top = topKExcluding(scores, inputs([[4, 5]]), 6, 3);
+    assert.deepEqual(Array.from(top), [1, 2, 3]);
+  });
+
+  it("topKExcluding(scores, ...) returns items in descending score order", () => {
+    const scores = Float32Array.from([0.5, -1, 3, 2.5, 0, 7, 1]);
+    const top = topKExcluding(scores, inputs([[]]), 7, 7);
+    assert.deepEqual(Array.from(top), [5, 2, 3, 6, 0, 4, 1]);
+  });
+
+  it("topKExcluding(scores, ...) breaks ties by the lower item index", () => {
+    // All scores equal: the answer is the rankable items in index order. Then a partial tie:
+    // items 1, 3, 6 share the top score, 0 and 4 the next one.
+    const flat = topKExcluding(new Float32Array(8).fill(2), inputs([[2, 5]]), 8, 4);
+    assert.deepEqual(Array.from(flat), [0, 1, 3, 4]);
+    const scores = Float32Array.from([1, 5, 0, 5, 1, 0, 5]);
+    assert.deepEqual(Array.from(topKExcluding(scores, inputs([[]]), 7, 5)), [1, 3, 6, 0, 4]);
+  });
+
+  it("topKExcluding(scores, ...) pads with -1 when fewer than k items are rankable", () => {
+    // m = 5, two inputs, k = 5: three rankable items, then two pads. With every item an input: all pads.
+    const scores = Float32Array.from([1, 2, 3, 4, 5, /* row 1 */ 1, 2, 3, 4, 5]);
+    const top = topKExcluding(scores, inputs([[1, 3], [0, 1, 2, 3, 4]]), 5, 5);
+    assert.deepEqual(Array.from(top), [4, 2, 0, -1, -1, -1, -1, -1, -1, -1]);
+  });
+
+  it("topKExcluding(scores, ...) keeps rows apart: one row's inputs are not excluded from the next", () => {
+    const scores = Float32Array.from([3, 2, 1, /* row 1 */ 3, 2, 1]);
+    const top = topKExcluding(scores, inputs([[0], []]), 3, 2);
+    assert.deepEqual(Array.from(top), [1, 2, 0, 1]);
+  });
+
+  it("topKExcluding(scores, ...) agrees with a brute-force sort on random 200-item rows with many ties", () => {
+    // Scores take only 40 distinct values, so ties are frequent; each row excludes a random set of 0..59 items.
+    const rng = new Rng(2024);
+    const m = 200;
+    const R = 12;
+    const scores = new Float32Array(R * m);
+    for (let i = 0; i < scores.length; i++) scores[i] = Math.floor(rng.random() * 40) / 8 - 2;
+    const excluded = Array.from({ length: R }, () => Array.from(rng.sampleWithoutReplacement(m, rng.integer(60))).sort((a, b) => a - b));
+    for (const k of [1, 20, 100, 170, 200]) {
+      assert.deepEqual(Array.from(topKExcluding(scores, inputs(excluded), m, k)), Array.from(bruteTopK(scores, excluded, m, k)), `k = ${k}`);
+    }
+  });
+});

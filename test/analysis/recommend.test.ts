@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { buildBatch, genreTable } from "../../lib/model/batch";
+import { vocabularyOf } from "../../lib/model/checkpoint";
+import { initParams, paramLayout } from "../../lib/model/parameters";
+import { CvaeModel } from "../../lib/model/cvae-model";
+import { readMovieLens } from "../../lib/data/movielens";
+import { preprocess, type ProcessedDataset } from "../../lib/data/preprocess";
+import { foldInHistory, recommend } from "../../lib/analysis/recommend";
+import { Rng } from "../../lib/core/rng";
+import type { RawDataset } from "../../lib/data/schema";
+import { csrFromPairs } from "../../lib/data/sparse";
+import { makeTrainConfig } from "../../lib/train/config";
+
+const FIXTURE = join(__dirname, "..", "fixtures", "ml-small");
+
+let raw: RawDataset;
+let ds: ProcessedDataset;
+let cvae: CvaeModel;
+let multVae: CvaeModel;
+/** A test user's fold-in history (movie ids). */
+let history: number[];
+
+/** A tiny untrained model (hidden 16, latent 4) on ml-small: random weights rank well enough to test the mechanics. */
+function tinyModel(conditions: number, conditioned: boolean): CvaeModel {
+  const dims = { items: ds.summary.items, conditions, hidden: 16, latent: 4 };
+  const params = initParams(paramLayout(dims), new Rng(3));
+  return new CvaeModel(makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 4, conditioned }), dims, params, vocabularyOf(ds));
+}
+
+before(async () => {
+  await tf.setBackend("cpu");
+  raw = readMovieLens(FIXTURE);
+  ds = preprocess(raw, "ml-small");
+  cvae = tinyModel(ds.genres.length, true);
+  multVae = tinyModel(0, false);
+  history = foldInHistory(ds, "test", ds.test.userIds[0]);
+});
+
+/** Catalogue row of a movie id. */
+const catalogueRow = (id: number) => Array.from(ds.movies.movieIds).indexOf(id);
+
+describe("recommend(model, ds, history, options)", () => {
+  it("recommend returns n movies outside the history, ranked 1..n, with catalogue titles and genres and non-increasing scores", async () => {
+    await tf.setBackend("cpu");
+    assert.ok(history.length >= 5, `fixture: history of ${history.length}`);
+    const r = recommend(cvae, ds, history, { n: 12 });
+    assert.equal(r.items.length, 12);
+    assert.deepEqual(r.items.map((x) => x.rank), Array.from({ length: 12 }, (_, k) => k + 1));
+    const seen = new Set(history);
+    for (const x of r.items) {
+      assert.ok(!seen.has(x.movieId), `movie ${x.movieId} is in the history`);
+      const row = catalogueRow(x.movieId);
+      assert.equal(x.title, ds.movies.titles[row]);
+      assert.deepEqual(x.genres, ds.movies.genres[row]);
+      assert.ok(Number.isFinite(x.score));
+    }
+    assert.equal(new Set(r.items.map((x) => x.movieId)).size, 12, "no movie twice");
+    for (let k = 1; k < r.items.length; k++) assert.ok(r.items[k - 1].score >= r.items[k].score, `scores ${r.items.map((x) => x.score)}`);
+    assert.deepEqual([r.genre, r.genreShare, r.unknownMovies], [null, null, []]);
+  });
+
+  it("recommend gives each movie the model's score, and no unranked movie scores above the last one listed", async () => {
+    await tf.setBackend("cpu");
+    const r = recommend(cvae, ds, history, { n: 10 });
+    // Scores of the same history computed straight from the model.
+    const itemOf = new Map(Array.from(ds.itemMovieIds, (id, i) => [id, i]));
+    const items = history.map((id) => itemOf.get(id) as number);
+    const one = csrFromPairs(1, ds.summary.items, items.map(() => 0), items);
+    const batch = buildBatch(one, one, { users: Int32Array.of(0), conditions: Int32Array.of(-1) }, 0, 1, { dropout: 0, latent: 0, genres: genreTable(ds.itemGenres), conditions: ds.genres.length });
+    const scores = cvae.scores(batch);
+    for (const x of r.items) assert.equal(x.score, scores[itemOf.get(x.movieId) as number]);
+    const listed = new Set([...history, ...r.items.map((x) => x.movieId)]);
+    const last = r.items[r.items.length - 1].score;
+    ds.itemMovieIds.forEach((id, i) => {
+      if (!listed.has(id)) assert.ok(scores[i] <= last, `movie ${id} scores ${scores[i]} > ${last}`);
+    });
+  });
+
+  it("recommend gives the whole rankable catalogue when n exceeds it, and defaults to 10", async () => {
+    await tf.setBackend("cpu");
+    const all = recommend(cvae, ds, history, { n: 1000 });
+    assert.equal(all.items.length, ds.summary.items - history.length);
+    assert.equal(recommend(cvae, ds, history).items.length, 10);
+  });
+
+  it("recommend rejects n that is not a positive integer", () => {
+    for (const n of [0, -1, 2.5]) assert.throws(() => recommend(cvae, ds, history, { n }), RangeError);
+  });
+
+  it("recommend under a genre reports genreShare = the share of the returned movies that carry the genre", async () => {
+    await tf.setBackend("cpu");
+    for (const genre of ["Drama", "Comedy", "Horror"]) {
+      const r = recommend(cvae, ds, history, { n: 20, genre });
+      assert.equal(r.genre, genre);
+      const share = r.items.filter((x) => ds.movies.genres[catalogueRow(x.movieId)].includes(genre)).length / r.items.length;
+      assert.equal(r.genreShare, share);
+      assert.ok(r.items.every((x) => !history.includes(x.movieId)));
+    }
+  });
+
+  it("recommend reports history ids the model does not know in unknownMovies and ignores them", async () => {
+    await tf.setBackend("cpu");
+    // 999999 is in no file; an unindexed catalogue movie (no positive training rating) is unknown to the model too.
+    const indexed = new Set(ds.itemMovieIds);
+    const unindexed = Array.from(ds.movies.movieIds).find((id) => !indexed.has(id));
+    assert.ok(unindexed !== undefined, "fixture: the catalogue has unindexed movies (150 movies, 146 items)");
+    const r = recommend(cvae, ds, [...history, 999999, unindexed], { n: 10 });
+    assert.deepEqual(r.unknownMovies, [999999, unindexed]);
+    assert.deepEqual(r.items, recommend(cvae, ds, history, { n: 10 }).items);
+  });
+
+  it("recommend throws for an unknown genre, listing the data set's genres", () => {
+    assert.throws(
+      () => recommend(cvae, ds, history, { genre: "Noir" }),
+      (err: Error) => err.message.includes('"Noir"') && ds.genres.every((g) => err.message.includes(g)),
+    );
+  });
+
+  it("recommend throws for a genre with a Mult-VAE (no conditions)", async () => {
+    await tf.setBackend("cpu");
+    assert.throws(() => recommend(multVae, ds, history, { genre: "Drama" }), /no genre conditions/);
+    assert.equal(recommend(multVae, ds, history, { n: 5 }).items.length, 5);
+  });
+});
+
+describe("foldInHistory(ds, split, userId)", () => {
+  it("foldInHistory of a test user returns its fold-in movies: positive ratings of indexed movies minus the 20 % held out", () => {
+    // Independent check from the raw ratings: the user's movies rated > 3.5 that are indexed items
+    // split into fold-in + held-out, with max(floor(0.2 n), 1) held out.
+    const indexed = new Set(ds.itemMovieIds);
+    for (const userId of [ds.test.userIds[0], ds.test.userIds[ds.test.userIds.length - 1]]) {
+      const positive = new Set<number>();
+      for (let k = 0; k < raw.ratings.length; k++) {
+        if (raw.ratings.userIds[k] === userId && raw.ratings.ratings[k] > 3.5 && indexed.has(raw.ratings.movieIds[k])) positive.add(raw.ratings.movieIds[k]);
+      }
+      const fold = foldInHistory(ds, "test", userId);
+      assert.equal(new Set(fold).size, fold.length);
+      assert.ok(fold.every((id) => positive.has(id)), `user ${userId}`);
+      assert.equal(fold.length, positive.size - Math.max(Math.floor(0.2 * positive.size), 1));
+    }
+  });
+
+  it("foldInHistory of a validation user reads the validation split", () => {
+    const userId = ds.valid.userIds[0];
+    assert.ok(foldInHistory(ds, "valid", userId).length > 0);
+    assert.throws(() => foldInHistory(ds, "test", userId), /not a test user/);
+  });
+
+  it("foldInHistory of a user outside the split throws naming the split", () => {
+    const trainUser = ds.train.userIds[0];
+    assert.throws(() => foldInHistory(ds, "test", trainUser), (err: Error) => err.message.includes(`user ${trainUser} is not a test user`) && err.message.includes("ml-small"));
+    assert.throws(() => foldInHistory(ds, "valid", trainUser), /not a valid user/);
+  });
+});

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { genreAffinity, genreDistance, groundTruth, PLANTED_POSITIONS } from "../../lib/data/planted";
+import { ML20M_GENRES } from "../../lib/data/schema";
+
+const nearest = (g: string, k: number) =>
+  ML20M_GENRES.filter((x) => x !== g)
+    .sort((a, b) => genreDistance(g, a) - genreDistance(g, b))
+    .slice(0, k);
+
+describe("the planted genre structure", () => {
+  it("places every ML-20M genre label", () => {
+    assert.deepEqual(Object.keys(PLANTED_POSITIONS).sort(), [...ML20M_GENRES].sort());
+  });
+  it("puts War nearer Drama and Romance than Children and Animation (the paper's PC2/PC5 reading)", () => {
+    for (const near of ["Drama", "Romance"]) for (const far of ["Children", "Animation"]) assert.ok(genreDistance("War", near) < genreDistance("War", far));
+  });
+  it("puts Horror between Thriller and Sci-Fi and far from Western", () => {
+    assert.ok(genreDistance("Horror", "Thriller") < genreDistance("Thriller", "Sci-Fi"));
+    assert.ok(genreDistance("Horror", "Sci-Fi") < genreDistance("Thriller", "Sci-Fi"));
+    assert.ok(genreDistance("Horror", "Western") > 1.5 * genreDistance("Horror", "Thriller"));
+  });
+  it("keeps Thriller, Mystery and Crime mutually closest", () => {
+    for (const g of ["Thriller", "Mystery", "Crime"]) {
+      const others = ["Thriller", "Mystery", "Crime"].filter((x) => x !== g);
+      assert.ok(others.every((o) => nearest(g, 3).includes(o)), `${g}: ${nearest(g, 3)}`);
+    }
+  });
+  it("sets Film-Noir apart, its four nearest being Crime, Mystery, Thriller and Drama", () => {
+    assert.deepEqual(nearest("Film-Noir", 4).sort(), ["Crime", "Drama", "Mystery", "Thriller"]);
+    assert.ok(genreDistance("Film-Noir", nearest("Film-Noir", 1)[0]) > 2 * genreDistance("Thriller", "Crime"));
+  });
+  it("puts the neutral label far from every genre", () => {
+    for (const g of ML20M_GENRES) if (g !== "(no genres listed)") assert.ok(genreDistance("(no genres listed)", g) >= 3);
+  });
+  it("derives an affinity of 1 on the diagonal, symmetric and in (0, 1]", () => {
+    const truth = groundTruth();
+    truth.affinity.forEach((row, i) => row.forEach((a, j) => {
+      assert.ok(a > 0 && a <= 1);
+      assert.equal(a, truth.affinity[j][i]);
+      if (i === j) assert.equal(a, 1);
+    }));
+    assert.equal(genreAffinity("Drama", "Drama"), 1);
+  });
+});

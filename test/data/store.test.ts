@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { readMovieLens } from "../../lib/data/movielens";
+import { preprocess } from "../../lib/data/preprocess";
+import { loadProcessed, saveProcessed } from "../../lib/data/store";
+
+const ds = preprocess(readMovieLens(join(__dirname, "..", "fixtures", "ml-small")), "ml-small");
+
+describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
+  it("round-trips every array, vocabulary and count", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "store-")), "ml-small");
+    await saveProcessed(ds, dir);
+    const back = loadProcessed(dir);
+    assert.deepEqual(back.summary, ds.summary);
+    assert.deepEqual(back.options, ds.options);
+    assert.deepEqual(back.source, ds.source);
+    assert.deepEqual(back.genres, ds.genres);
+    assert.deepEqual(Array.from(back.itemMovieIds), Array.from(ds.itemMovieIds));
+    for (const key of ["train", "valid", "test"] as const) {
+      const a = key === "train" ? back.train.matrix : back[key].heldOut;
+      const b = key === "train" ? ds.train.matrix : ds[key].heldOut;
+      assert.deepEqual([a.rows, a.cols, Array.from(a.indptr), Array.from(a.indices)], [b.rows, b.cols, Array.from(b.indptr), Array.from(b.indices)]);
+    }
+    assert.deepEqual(Array.from(back.valid.foldIn.indices), Array.from(ds.valid.foldIn.indices));
+    assert.deepEqual(back.movies.titles, ds.movies.titles);
+    assert.deepEqual(back.movies.genres, ds.movies.genres);
+    assert.deepEqual(Array.from(back.moviePositiveCounts), Array.from(ds.moviePositiveCounts));
+  });
+
+  it("replaces an older copy and leaves no temp folder behind", async () => {
+    const root = mkdtempSync(join(tmpdir(), "store-"));
+    const dir = join(root, "x");
+    await saveProcessed(ds, dir);
+    await saveProcessed(ds, dir);
+    assert.deepEqual(readdirSync(root), ["x"]);
+    assert.deepEqual(readdirSync(dir).sort(), ["arrays.bin", "dataset.json"]);
+  });
+
+  it("names the fix when the data set is missing, from another version, or truncated", async () => {
+    const root = mkdtempSync(join(tmpdir(), "store-"));
+    assert.throws(() => loadProcessed(join(root, "nope")), /no processed data set .* run `npx cvae data prepare/);
+    const dir = join(root, "v");
+    await saveProcessed(ds, dir);
+    const meta = JSON.parse(readFileSync(join(dir, "dataset.json"), "utf8"));
+    writeFileSync(join(dir, "dataset.json"), JSON.stringify({ ...meta, version: 99 }));
+    assert.throws(() => loadProcessed(dir), /format version 99, this cvae-lens reads version 1; run `npx cvae data prepare/);
+    writeFileSync(join(dir, "dataset.json"), JSON.stringify(meta));
+    truncateSync(join(dir, "arrays.bin"), 100);
+    assert.throws(() => loadProcessed(dir), /arrays\.bin: truncated/);
+    writeFileSync(join(dir, "dataset.json"), "{not json");
+    assert.throws(() => loadProcessed(dir), /dataset\.json: unreadable/);
+    assert.ok(existsSync(dir));
+  });
+});

@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { modelDir } from "../../lib/model/checkpoint";
+import { evaluate } from "../../lib/analysis/evaluate";
+import { CvaeModel } from "../../lib/model/cvae-model";
+import { readMovieLens } from "../../lib/data/movielens";
+import { preprocess, type ProcessedDataset } from "../../lib/data/preprocess";
+import { saveProcessed } from "../../lib/data/store";
+import { train } from "../../lib/train/loop";
+import type { TrainConfig } from "../../lib/train/config";
+
+// All models and data of this file live in a temp data folder.
+process.env.CVAE_DATA_DIR = mkdtempSync(join(tmpdir(), "train-test-"));
+const FIXTURE = join(__dirname, "..", "fixtures", "ml-small");
+// Tiny dimensions: the point is the mechanics, not the accuracy.
+const TINY: Partial<TrainConfig> = { dataset: "ml-small", hidden: 16, latent: 4, batchSize: 32, epochs: 3, patience: 0, workers: 0, seed: 11 };
+
+let ds: ProcessedDataset;
+before(async () => {
+  await tf.setBackend("cpu");
+  ds = preprocess(readMovieLens(FIXTURE), "ml-small");
+  await saveProcessed(ds);
+});
+
+const quiet = { handleSignals: false, resume: "never" as const };
+
+describe("train(config, options)", () => {
+  it("trains a tiny C-VAE: finite decreasing loss, validation each epoch, a checkpoint, no leaked tensors", async () => {
+    const before = tf.memory().numTensors;
+    const r = await train({ ...TINY, run: "basic" }, { ...quiet, dataset: ds });
+    assert.equal(tf.memory().numTensors, before);
+    assert.equal(r.history.length, 3);
+    assert.ok(r.history.every((h) => Number.isFinite(h.loss) && h.loss > 0));
+    assert.ok(r.history[2].loss < r.history[0].loss, `loss ${r.history.map((h) => h.loss.toFixed(3))}`);
+    assert.ok(r.history.every((h) => h.validNdcgConditioned !== null && h.validNdcgUnconditioned !== null));
+    assert.equal(r.finished, true);
+    assert.deepEqual(readdirSync(modelDir("basic")).sort(), ["best.bin", "checkpoint.json", "state.bin"]);
+    assert.equal(r.model.params.length, r.model.layout.size);
+  });
+
+  it("is reproducible: the same seed gives identical weights, another seed different ones", async () => {
+    const a = await train({ ...TINY, run: "seed-a", epochs: 2 }, { ...quiet, dataset: ds });
+    const b = await train({ ...TINY, run: "seed-b", epochs: 2 }, { ...quiet, dataset: ds });
+    const c = await train({ ...TINY, run: "seed-c", epochs: 2, seed: 12 }, { ...quiet, dataset: ds });
+    assert.deepEqual(Array.from(a.model.params), Array.from(b.model.params));
+    assert.deepEqual(a.history.map((h) => h.loss), b.history.map((h) => h.loss));
+    assert.notDeepEqual(Array.from(a.model.params.slice(0, 50)), Array.from(c.model.params.slice(0, 50)));
+  });
+
+  it("resumes an interrupted run mid-epoch and ends with the same weights and metrics as an uninterrupted run", async () => {
+    const whole = await train({ ...TINY, run: "whole" }, { ...quiet, dataset: ds });
+    let batches = 0;
+    const cut = await train({ ...TINY, run: "cut" }, { ...quiet, dataset: ds, shouldStop: () => ++batches === 7 });
+    assert.equal(cut.interrupted, true);
+    assert.equal(cut.finished, false);
+    const saved = JSON.parse(readFileSync(join(modelDir("cut"), "checkpoint.json"), "utf8"));
+    assert.ok(saved.position.batchInEpoch > 0, "the checkpoint records the position inside the epoch");
+    const resumed = await train({ ...TINY, run: "cut" }, { handleSignals: false, dataset: ds });
+    assert.deepEqual(resumed.resumedFrom, { epoch: saved.position.epoch, batch: saved.position.batchInEpoch });
+    assert.deepEqual(Array.from(resumed.model.params), Array.from(whole.model.params));
+    assert.deepEqual(resumed.history.map((h) => [h.loss, h.validNdcgConditioned]), whole.history.map((h) => [h.loss, h.validNdcgConditioned]));
+  });
+
+  it("stops early after `patience` epochs without a better validation nDCG@100 and keeps the best weights", async () => {
+    // A learning rate of ~0 leaves the weights (and so the metric) unchanged: no epoch improves on the first.
+    const r = await train({ ...TINY, run: "early", epochs: 10, patience: 2, lr: 1e-12 }, { ...quiet, dataset: ds });
+    assert.equal(r.stoppedEarly, true);
+    assert.equal(r.history.length, 3);
+    assert.equal(r.bestEpoch, 1);
+  });
+
+  it("trains a Mult-VAE (no conditions) on zero-condition rows only", async () => {
+    const r = await train({ ...TINY, run: "mult", conditioned: false, epochs: 1 }, { ...quiet, dataset: ds });
+    assert.equal(r.model.dims.conditions, 0);
+    assert.equal(r.history[0].validNdcgConditioned, null);
+    assert.equal(r.history[0].rows, ds.train.matrix.rows);
+  });
+
+  it("gives the same result on two threads, run twice (deterministic reduction order)", async () => {
+    const a = await train({ ...TINY, run: "thr-a", epochs: 2, workers: 1 }, { ...quiet, dataset: ds });
+    const b = await train({ ...TINY, run: "thr-b", epochs: 2, workers: 1 }, { ...quiet, dataset: ds });
+    assert.equal(a.threads, 2);
+    assert.deepEqual(Array.from(a.model.params), Array.from(b.model.params));
+    const one = await train({ ...TINY, run: "thr-one", epochs: 2 }, { ...quiet, dataset: ds });
+    const worst = a.model.params.reduce((w, v, i) => Math.max(w, Math.abs(v - one.model.params[i])), 0);
+    assert.ok(worst < 1e-3, `one vs two threads differ by ${worst} (only float summation order differs)`);
+  });
+
+  it("rejects bad configs before writing anything", async () => {
+    for (const [bad, message] of [
+      [{ dropuot: 0.5 }, /unknown key "dropuot"/],
+      [{ dropout: 1 }, /dropout must be in \[0, 1\)/],
+      [{ batchSize: 0 }, /batchSize must be a positive integer/],
+      [{ latent: 32, hidden: 16 }, /latent must not exceed hidden \(16\)/],
+    ] as const) {
+      await assert.rejects(train({ ...TINY, run: "bad", ...bad } as Partial<TrainConfig>, { ...quiet, dataset: ds }), message);
+    }
+    assert.equal(existsSync(modelDir("bad")), false);
+  });
+});
+
+describe("checkpoints and CvaeModel.load(run, ds)", () => {
+  it("load the best weights in a fresh process that scores exactly like this one", async () => {
+    const r = await train({ ...TINY, run: "fresh" }, { ...quiet, dataset: ds });
+    const here = await evaluate(ds, "test", (b, k) => r.model.rank(b, k), { conditioned: true });
+    const script = `
+      const tf = require("@tensorflow/tfjs");
+      const { CvaeModel } = require("./lib/model/cvae-model.ts");
+      const { loadProcessed } = require("./lib/data/store.ts");
+      const { evaluate } = require("./lib/analysis/evaluate.ts");
+      (async () => {
+        await tf.setBackend("cpu");
+        const ds = loadProcessed("ml-small");
+        const model = CvaeModel.load("fresh", ds);
+        const res = await evaluate(ds, "test", (b, k) => model.rank(b, k), { conditioned: true });
+        console.log(JSON.stringify(res));
+      })();`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: join(__dirname, "..", ".."), encoding: "utf8", env: process.env });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout.trim().split("\n").pop() as string), JSON.parse(JSON.stringify(here)));
+  });
+
+  it("refuse a model trained on another data set (vocabulary mismatch)", async () => {
+    await train({ ...TINY, run: "other", epochs: 1 }, { ...quiet, dataset: ds });
+    const other = preprocess(readMovieLens(FIXTURE), "ml-small-seed", { seed: 4242, heldout: 30 });
+    assert.throws(() => CvaeModel.load("other", other), /trained on data set "ml-small" \(146 items, \d+ genres\), not on "ml-small-seed" \(145 items/);
+  });
+
+  it("report a corrupt checkpoint clearly and never overwrite it", async () => {
+    await train({ ...TINY, run: "corrupt", epochs: 1 }, { ...quiet, dataset: ds });
+    const dir = modelDir("corrupt");
+    truncateSync(join(dir, "state.bin"), 1000);
+    assert.throws(() => CvaeModel.load("corrupt"), /state\.bin: corrupt checkpoint \(1000 bytes, expected/);
+    const before = statSync(join(dir, "state.bin")).mtimeMs;
+    await assert.rejects(train({ ...TINY, run: "corrupt", epochs: 2 }, { handleSignals: false, dataset: ds }), /corrupt checkpoint/);
+    assert.equal(statSync(join(dir, "state.bin")).mtimeMs, before);
+    writeFileSync(join(dir, "checkpoint.json"), "{ not json");
+    assert.throws(() => CvaeModel.load("corrupt"), /checkpoint\.json: corrupt checkpoint/);
+  });
+
+  it("refuse to resume an unfinished run under another config, naming the differences", async () => {
+    let n = 0;
+    await train({ ...TINY, run: "cfg" }, { ...quiet, dataset: ds, shouldStop: () => ++n === 2 });
+    await assert.rejects(train({ ...TINY, run: "cfg", lr: 0.01 }, { handleSignals: false, dataset: ds }), /holds an unfinished run with another config \(lr: 0\.001 there, 0\.01 now\)/);
+  });
+});
