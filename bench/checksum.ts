@@ -1,6 +1,6 @@
 // An order-free checksum of held-out (user, movie) pairs, computed the same way as
 // bench/pandas_preprocess.py, to show both tools produce the very same split.
-import type { ProcessedDataset } from "../lib/data/preprocess";
+import type { ProcessedDataset } from "../lib/data/schema";
 import type { Csr } from "../lib/data/schema";
 
 /** The counts bench/pandas_preprocess.py prints, under its key names. */

@@ -7,8 +7,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { describeBackend, initBackend } from "../lib/model/backend";
-import { buildBatch, genreTable } from "../lib/model/batch";
-import { allocate, initParams, paramLayout } from "../lib/model/parameters";
+import { genreTable } from "../lib/data/genres";
+import { buildBatch } from "../lib/model/batch";
+import { initParams, paramLayout } from "../lib/model/parameters";
 import { ensureSynthetic, prepareDataset } from "../lib/data/datasets";
 import { autoThreads, GradientEngine } from "../lib/model/engine";
 import { projectRoot } from "../lib/core/paths";
@@ -54,9 +55,8 @@ async function stepBenchmark(threads: number, backend: "tensorflow" | "wasm" | "
   const G = csrFromPairs(m, C, Array.from({ length: m }, (_, i) => i), Array.from({ length: m }, (_, i) => i % C));
   const batchRows = { users: Int32Array.from({ length: B }, (_, i) => i), conditions: Int32Array.from({ length: B }, (_, i) => (i % (C + 1)) - 1) };
   const genres = genreTable(G);
-  const shared = threads > 1;
-  const params = initParams(layout, new Rng(7), allocate(layout.size, shared));
-  const engine = await GradientEngine.create(layout, { params, adam: { m: allocate(layout.size, shared), v: allocate(layout.size, shared), step: 0 } }, threads, backend);
+  const engine = await GradientEngine.create(layout, threads, backend);
+  initParams(layout, new Rng(7), engine.buffers.params);
   const times: number[] = [];
   try {
     for (let i = 0; i < repeats + 3; i++) {

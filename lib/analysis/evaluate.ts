@@ -4,11 +4,38 @@
 //  (b) conditioned: one row per (user, genre present in both fold-in and held-out items),
 //      target = the held-out items of that genre; averaged over rows and per genre.
 // Fold-in items are never ranked. Metrics: nDCG@100, Recall@20, Recall@50.
-import { buildBatch, evaluationRows, genreTable, type Rows, type SparseBatch } from "../model/batch";
-import type { HeldOutSplit, ProcessedDataset } from "../data/preprocess";
-import { type RowMetrics, rowMetrics, topKExcluding } from "./ranking";
-import type { Genre } from "../data/schema";
+import { genreTable, userGenres } from "../data/genres";
+import type { HeldOutSplit, ProcessedDataset } from "../data/schema";
+import type { Csr, Genre } from "../data/schema";
 import { columnCounts } from "../data/sparse";
+import { buildBatch, type Rows, type SparseBatch } from "../model/batch";
+import { topKExcluding } from "../model/top-k";
+import { type RowMetrics, rowMetrics } from "./ranking";
+
+/**
+ * Evaluation rows of a held-out split: every user with the zero condition (the Mult-VAE
+ * protocol), then one row per (user, genre) present in both the user's fold-in and
+ * held-out items (the conditioned protocol; an empty target could not be scored).
+ */
+export function evaluationRows(split: HeldOutSplit, itemGenres: Csr, conditioned: boolean): Rows & { zeroRows: number } {
+  const U = split.foldIn.rows;
+  const users: number[] = Array.from({ length: U }, (_, u) => u);
+  const conds: number[] = new Array<number>(U).fill(-1);
+  if (conditioned) {
+    const inG = userGenres(split.foldIn, itemGenres);
+    const outG = userGenres(split.heldOut, itemGenres);
+    for (let u = 0; u < U; u++) {
+      const held = new Set(outG.indices.subarray(outG.indptr[u], outG.indptr[u + 1]));
+      for (let k = inG.indptr[u]; k < inG.indptr[u + 1]; k++) {
+        if (held.has(inG.indices[k])) {
+          users.push(u);
+          conds.push(inG.indices[k]);
+        }
+      }
+    }
+  }
+  return { users: Int32Array.from(users), conditions: Int32Array.from(conds), zeroRows: U };
+}
 
 export interface Metrics {
   ndcg100: number;

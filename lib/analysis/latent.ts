@@ -4,11 +4,12 @@
 // user's history is pushed through the sparse layer once and the C + 1 conditions are
 // added to it: (users x (C + 1)) rows cost little more than users rows.
 import * as tf from "@tensorflow/tfjs";
-import { buildBatch, genreTable } from "../model/batch";
+import { genreTable } from "../data/genres";
+import { buildBatch } from "../model/batch";
+import { encode, encoderInput, encoderWeights } from "../model/forward";
 import { paramView } from "../model/parameters";
-import { encoderInput } from "../model/backward";
 import type { CvaeModel } from "../model/cvae-model";
-import type { ProcessedDataset } from "../data/preprocess";
+import type { ProcessedDataset } from "../data/schema";
 import { Rng } from "../core/rng";
 import type { Genre } from "../data/schema";
 
@@ -77,10 +78,7 @@ export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, us
     const mu = tf.tidy(() => {
       // A1 for every (condition, user): base + the condition's row (zeros for none).
       const a1 = tf.add(tf.expandDims(tf.tensor2d(condRows, [C + 1, H]), 1), tf.expandDims(tf.tensor2d(base, [to - from, H]), 0));
-      const h1 = tf.tanh(tf.reshape(a1, [(C + 1) * (to - from), H]));
-      const W2 = tf.tensor2d(paramView(model.params, model.layout, "W2"), [H, 2 * L]);
-      const b2 = tf.tensor1d(paramView(model.params, model.layout, "b2"));
-      return tf.slice(tf.add(tf.matMul(h1, W2), b2), [0, 0], [(C + 1) * (to - from), L]);
+      return encode(tf.reshape(a1, [(C + 1) * (to - from), H]), encoderWeights(model.params, model.layout)).mu;
     });
     const values = mu.dataSync() as Float32Array;
     mu.dispose();

@@ -8,7 +8,7 @@
 //    that lean is (its percentile among the sampled users).
 import { encodeUnderConditions, type LatentSet } from "./latent";
 import type { CvaeModel } from "../model/cvae-model";
-import type { ProcessedDataset } from "../data/preprocess";
+import type { ProcessedDataset } from "../data/schema";
 import { NO_GENRES } from "../data/schema";
 import { historyItems } from "./recommend";
 import { csrFromPairs } from "../data/sparse";

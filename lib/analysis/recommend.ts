@@ -1,8 +1,9 @@
 // Recommendations for one history: the top-n movies the model scores highest, the
 // history excluded; under a genre condition, also the share of the list in that genre.
-import { buildBatch, genreTable } from "../model/batch";
+import { genreTable } from "../data/genres";
+import { buildBatch } from "../model/batch";
 import type { CvaeModel } from "../model/cvae-model";
-import type { ProcessedDataset } from "../data/preprocess";
+import type { ProcessedDataset } from "../data/schema";
 import type { Genre, MovieId } from "../data/schema";
 import { csrFromPairs } from "../data/sparse";
 

@@ -6,7 +6,7 @@ import { genreCooccurrence, interactionsPerGenre } from "../data/genres";
 import { encodeUnderConditions, type LatentSet, sampleUsers, userTopGenres } from "../analysis/latent";
 import { CvaeModel } from "../model/cvae-model";
 import { loadGroundTruth } from "../data/planted";
-import type { ProcessedDataset } from "../data/preprocess";
+import type { ProcessedDataset } from "../data/schema";
 import { clearestUser, profileAgreement, profileCard, profileSpace, watchedShares } from "../analysis/profile";
 import { NO_GENRES } from "../data/schema";
 import { loadProcessed } from "../data/store";

@@ -5,7 +5,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { readMovieLens } from "./movielens";
 import { dataDir } from "../core/paths";
-import { preprocess, type PreprocessOptions, type ProcessedDataset } from "./preprocess";
+import { preprocess } from "./preprocess";
+import type { PreprocessOptions, ProcessedDataset } from "./schema";
 import { processedDir, saveProcessed } from "./store";
 import { isSynthName, SYNTH_PRESETS, SYNTH_VERSION, type SynthConfig, type SynthSummary, writeSynthetic } from "./synth";
 

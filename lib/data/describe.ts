@@ -1,7 +1,7 @@
 // Descriptive statistics of raw and processed data for the notebooks: the star
 // distribution, user activity and item popularity (long tails), and the one-line
 // caption that says which data set a figure shows (and that synthetic data is synthetic).
-import type { ProcessedDataset } from "./preprocess";
+import type { ProcessedDataset } from "./schema";
 import type { Csr, RatingsTable, RawDataset } from "./schema";
 
 export interface ValueCount {

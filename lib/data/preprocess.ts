@@ -6,90 +6,19 @@
 // split of Liang's notebook, rectorch and the PyTorch reference.
 import { mergeOptions } from "../core/options";
 import { Rng } from "../core/rng";
-import type { Csr, Genre, MovieLensFormat, MovieTable, RawDataset } from "./schema";
+import type { Genre, HeldOutSplit, PreprocessOptions, PreprocessSummary, ProcessedDataset, RawDataset, SplitCounts } from "./schema";
 import { csrFromPairs, density, nnz, sortRows } from "./sparse";
 import { heldoutCount } from "./split";
 
-export interface PreprocessOptions {
-  /** Seed of the user permutation and of the 80/20 splits (Liang's value). */
-  seed: number;
-  /** Ratings strictly above this count as positive (3.5 keeps 4 and up). */
-  threshold: number;
-  /** Users need at least this many positive ratings. */
-  minItems: number;
-  /** Users held out for validation and for test, each; null = 10,000 above 100k users, else 10 %. */
-  heldout: number | null;
-  /** Share of a held-out user's items that are held out (at least one). */
-  testProportion: number;
-}
 
 export function defaultPreprocessOptions(): PreprocessOptions {
   return { seed: 98765, threshold: 3.5, minItems: 5, heldout: null, testProportion: 0.2 };
 }
 
-export interface HeldOutSplit {
-  /** MovieLens user ids of the rows, ascending. */
-  userIds: Int32Array;
-  foldIn: Csr;
-  heldOut: Csr;
-}
 
-export interface SplitCounts {
-  candidateUsers: number;
-  users: number;
-  droppedUsers: number;
-  foldInInteractions: number;
-  heldOutInteractions: number;
-}
 
-export interface PreprocessSummary {
-  rawRatings: number;
-  rawUsers: number;
-  rawMovies: number;
-  catalogueMovies: number;
-  unknownMovieRatings: number;
-  duplicateRatings: number;
-  positiveRatings: number;
-  positiveUsers: number;
-  filteredRatings: number;
-  users: number;
-  filteredMovies: number;
-  heldoutPerSplit: number;
-  trainUsers: number;
-  items: number;
-  trainInteractions: number;
-  trainDensity: number;
-  valid: SplitCounts;
-  test: SplitCounts;
-  conditions: number;
-}
 
-export interface DataSource {
-  format: MovieLensFormat;
-  folder: string;
-  synthetic: boolean;
-}
 
-export interface ProcessedDataset {
-  name: string;
-  source: DataSource;
-  options: PreprocessOptions;
-  summary: PreprocessSummary;
-  warnings: string[];
-  /** Item index -> MovieLens movie id. */
-  itemMovieIds: Int32Array;
-  /** Condition vocabulary: the genre labels of indexed items, sorted. */
-  genres: Genre[];
-  /** items x genres. */
-  itemGenres: Csr;
-  train: { userIds: Int32Array; matrix: Csr };
-  valid: HeldOutSplit;
-  test: HeldOutSplit;
-  /** The whole catalogue (titles and genres of every movie, indexed or not). */
-  movies: MovieTable;
-  /** Positive ratings per catalogue movie after the user filter (all users). */
-  moviePositiveCounts: Int32Array;
-}
 
 /** Largest id we index with a plain array (MovieLens ids are below 300,000). */
 const MAX_DENSE_ID = 1 << 26;

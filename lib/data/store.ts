@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeDirAtomic } from "../core/fs";
 import { dataDir } from "../core/paths";
-import type { DataSource, PreprocessOptions, PreprocessSummary, ProcessedDataset } from "./preprocess";
+import type { DataSource, PreprocessOptions, PreprocessSummary, ProcessedDataset } from "./schema";
 import type { Csr, Genre } from "./schema";
 import { validateCsr } from "./sparse";
 

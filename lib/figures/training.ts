@@ -1,5 +1,5 @@
 // Domain figures built on the generic charts of plots.ts: one colour per genre everywhere.
-import type { EpochRecord } from "../model/checkpoint";
+import type { EpochRecord } from "../model/history";
 import type { Figure } from "../notebook/display";
 import type { GenreCount } from "../data/genres";
 import { genreColor } from "./palette";

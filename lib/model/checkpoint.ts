@@ -7,27 +7,14 @@ import { join } from "node:path";
 import { type ModelDims, type ParamLayout, paramLayout } from "./parameters";
 import { writeDirAtomic } from "../core/fs";
 import { dataDir } from "../core/paths";
-import type { ProcessedDataset } from "../data/preprocess";
+import type { ProcessedDataset } from "../data/schema";
 import type { RngState } from "../core/rng";
+import type { EngineBuffers } from "./engine";
+import type { EpochRecord } from "./history";
 import type { TrainConfig } from "../train/config";
 
 export const CHECKPOINT_FORMAT = "cvae-lens/checkpoint";
 export const CHECKPOINT_VERSION = 1;
-
-export interface EpochRecord {
-  epoch: number;
-  seconds: number;
-  rows: number;
-  rowsPerSecond: number;
-  loss: number;
-  nll: number;
-  kl: number;
-  beta: number;
-  updates: number;
-  /** Validation nDCG@100 (zero-condition rows, and genre rows for a C-VAE), when validated. */
-  validNdcgUnconditioned: number | null;
-  validNdcgConditioned: number | null;
-}
 
 /** What identifies the data a model was trained on. */
 export interface Vocabulary {
@@ -55,8 +42,8 @@ export interface TrainingPosition {
 }
 
 export interface Checkpoint {
-  format: string;
-  version: number;
+  format: typeof CHECKPOINT_FORMAT;
+  version: typeof CHECKPOINT_VERSION;
   created: string;
   config: TrainConfig;
   dims: ModelDims;
@@ -97,13 +84,18 @@ export function checkVocabulary(ck: Pick<Checkpoint, "vocabulary">, ds: Processe
   }
 }
 
-/** Writes the checkpoint folder atomically. */
-export async function saveCheckpoint(dir: string, ck: Checkpoint, arrays: CheckpointArrays): Promise<void> {
-  const state = Buffer.concat([f32(arrays.params), f32(arrays.adamM), f32(arrays.adamV)]);
+/** A checkpoint of the current training state, tagged with this format and version. */
+export function checkpointOf(parts: Omit<Checkpoint, "format" | "version" | "created">): Checkpoint {
+  return { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, created: new Date().toISOString(), ...parts };
+}
+
+/** Writes the checkpoint folder atomically: the metadata, the engine's weights and Adam state, and the best weights. */
+export async function saveCheckpoint(dir: string, ck: Checkpoint, state: EngineBuffers, best: Float32Array): Promise<void> {
+  const blob = Buffer.concat([f32(state.params), f32(state.adam.m), f32(state.adam.v)]);
   await writeDirAtomic(dir, (tmp) => {
-    writeFileSync(join(tmp, "state.bin"), state);
-    writeFileSync(join(tmp, "best.bin"), f32(arrays.best));
-    writeFileSync(join(tmp, "checkpoint.json"), JSON.stringify({ ...ck, adamStep: arrays.adamStep }, null, 1) + "\n");
+    writeFileSync(join(tmp, "state.bin"), blob);
+    writeFileSync(join(tmp, "best.bin"), f32(best));
+    writeFileSync(join(tmp, "checkpoint.json"), JSON.stringify({ ...ck, adamStep: state.adam.step }, null, 1) + "\n");
   });
 }
 

@@ -1,12 +1,12 @@
 // A trained C-VAE (or Mult-VAE) ready to use: its weights, config and vocabulary.
 // It ranks, scores and encodes batches in this thread; `CvaeModel.load` reads the best
 // weights of a checkpoint and checks they fit the data set they are used with.
-import { type SparseBatch, withoutConditions } from "./batch";
+import type { SparseBatch } from "./batch";
 import { checkVocabulary, loadCheckpoint, modelDir, type Vocabulary } from "./checkpoint";
 import { type ModelDims, type ParamLayout, paramLayout } from "./parameters";
-import { encodeMeans, scoreBatch } from "./backward";
-import type { ProcessedDataset } from "../data/preprocess";
-import { topKExcluding } from "../analysis/ranking";
+import { encodeMeans, scoreBatch } from "./forward";
+import type { ProcessedDataset } from "../data/schema";
+import { topKExcluding } from "./top-k";
 import type { TrainConfig } from "../train/config";
 
 export class CvaeModel {
@@ -39,14 +39,12 @@ export class CvaeModel {
    * rows' conditions (so a Mult-VAE can be scored on the conditioned protocol too).
    */
   rank(batch: SparseBatch, k: number): Int32Array {
-    const b = this.conditioned ? batch : withoutConditions(batch);
-    return topKExcluding(scoreBatch(this.params, this.layout, b), b, this.dims.items, k);
+    return topKExcluding(this.scores(batch), batch, this.dims.items, k);
   }
 
   /** Scores (logits) rows x m. */
   scores(batch: SparseBatch): Float32Array {
-    const b = this.conditioned ? batch : withoutConditions(batch);
-    return scoreBatch(this.params, this.layout, b);
+    return scoreBatch(this.params, this.layout, batch);
   }
 
   /** Latent means mu, rows x L. */

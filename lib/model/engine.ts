@@ -1,18 +1,21 @@
-// Runs training steps and scoring on one or more threads. Parameters, Adam moments and
-// per-thread gradients live in SharedArrayBuffers; thread 0 is this thread and the others
-// are worker_threads, each with its own TensorFlow.js instance. A batch is split by rows,
-// each thread computes its rows' share of the mean gradient, and Adam then updates disjoint
-// slices of the parameters in parallel, summing the gradients in a fixed order (so a run
-// is deterministic for a given seed, backend and thread count).
+// Runs training steps and ranking on one or more threads. The engine owns the parameters,
+// Adam moments and per-thread gradients; with more than one thread they live in
+// SharedArrayBuffers. Thread 0 is this thread and the others are worker_threads, each with
+// its own TensorFlow.js instance. A batch is split by rows, each thread computes its rows'
+// share of the mean gradient, and Adam then updates disjoint slices of the parameters in
+// parallel, summing the gradients in a fixed order (so a run is deterministic for a given
+// seed, backend and thread count).
 // Why: tfjs-wasm runs single-threaded in Node; two threads nearly halve a step.
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
+import { type AdamState, adamUpdate } from "./adam";
 import { type BackendName, initBackend } from "./backend";
+import { computeGradients, type StepLoss, type StepProfile } from "./backward";
 import { sliceBatch, type SparseBatch } from "./batch";
-import { type AdamState, adamUpdate, type ParamLayout } from "./parameters";
-import { computeGradients, scoreBatch, type StepLoss } from "./backward";
-import { topKExcluding } from "../analysis/ranking";
+import { scoreBatch } from "./forward";
+import { allocate, type ParamLayout } from "./parameters";
+import { topKExcluding } from "./top-k";
 
 export interface EngineBuffers {
   params: Float32Array;
@@ -24,13 +27,27 @@ export function autoThreads(backend: BackendName): number {
   return backend === "wasm" ? Math.min(2, availableParallelism()) : 1;
 }
 
-type Reply = { type: "ok"; value?: unknown } | { type: "error"; message: string; stack?: string };
+/** What this thread asks a worker, and what each request answers. */
+export type WorkerRequest =
+  | { type: "init"; index: number; backend: BackendName; layout: ParamLayout; params: Float32Array; m: Float32Array; v: Float32Array; grads: Float32Array[] }
+  | { type: "grad"; batch: SparseBatch; beta: number; scale: number }
+  | { type: "adam"; from: number; to: number; step: number; lr: number }
+  | { type: "rank"; batch: SparseBatch; k: number };
+
+interface ReplyValues {
+  init: undefined;
+  grad: StepLoss;
+  adam: undefined;
+  rank: Int32Array;
+}
+
+export type WorkerReply = { type: "ok"; value?: ReplyValues[WorkerRequest["type"]] } | { type: "error"; message: string; stack?: string };
 
 class WorkerThread {
   private pending: { resolve: (v: unknown) => void; reject: (e: Error) => void } | null = null;
   private failed: Error | null = null;
   constructor(readonly worker: Worker) {
-    worker.on("message", (msg: Reply) => {
+    worker.on("message", (msg: WorkerReply) => {
       const p = this.pending;
       this.pending = null;
       if (!p) return;
@@ -50,11 +67,11 @@ class WorkerThread {
     this.pending = null;
     p?.reject(err);
   }
-  call(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<unknown> {
+  call<R extends WorkerRequest>(message: R, transfer: ArrayBuffer[] = []): Promise<ReplyValues[R["type"]]> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.pending) return Promise.reject(new Error("engine worker: one request at a time"));
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      this.pending = { resolve: resolve as (v: unknown) => void, reject };
       this.worker.postMessage(message, transfer);
     });
   }
@@ -65,13 +82,19 @@ function transferables(b: SparseBatch): ArrayBuffer[] {
   return arrays.map((a) => a.buffer as ArrayBuffer);
 }
 
+/** Even cut points 0 = c_0 <= ... <= c_parts = n. */
+function cuts(n: number, parts: number): number[] {
+  return Array.from({ length: parts + 1 }, (_, k) => Math.round((k * n) / parts));
+}
+
 export class GradientEngine {
   private closed = false;
   /** When set, thread 0 adds its per-phase milliseconds here (benchmarks). */
-  profile: Record<string, number> | null = null;
+  profile: StepProfile | null = null;
 
   private constructor(
     readonly layout: ParamLayout,
+    /** The parameters and Adam state the engine trains (fill `params` before the first step). */
     readonly buffers: EngineBuffers,
     /** One gradient buffer per thread (index 0 = this thread). */
     private readonly grads: Float32Array[],
@@ -82,14 +105,15 @@ export class GradientEngine {
     return this.workers.length + 1;
   }
 
-  /** Starts `threads - 1` workers on `backend`. Buffers must be shared when threads > 1. */
-  static async create(layout: ParamLayout, buffers: EngineBuffers, threads: number, backend: BackendName): Promise<GradientEngine> {
+  /** Allocates zeroed parameters and Adam state and starts `threads - 1` workers on `backend`. */
+  static async create(layout: ParamLayout, threads: number, backend: BackendName): Promise<GradientEngine> {
     if (!Number.isInteger(threads) || threads < 1 || threads > 2) throw new RangeError(`engine: threads must be 1 or 2, got ${threads}`);
-    const shared = (a: Float32Array) => a.buffer instanceof SharedArrayBuffer;
-    if (threads > 1 && !(shared(buffers.params) && shared(buffers.adam.m) && shared(buffers.adam.v))) {
-      throw new Error("engine: parameters and Adam moments must be in SharedArrayBuffers to use worker threads");
-    }
-    const grads = Array.from({ length: threads }, () => (threads > 1 ? new Float32Array(new SharedArrayBuffer(layout.size * 4)) : new Float32Array(layout.size)));
+    const shared = threads > 1;
+    const buffers: EngineBuffers = {
+      params: allocate(layout.size, shared),
+      adam: { m: allocate(layout.size, shared), v: allocate(layout.size, shared), step: 0 },
+    };
+    const grads = Array.from({ length: threads }, () => allocate(layout.size, shared));
     const workers: WorkerThread[] = [];
     try {
       for (let k = 1; k < threads; k++) {
@@ -110,15 +134,16 @@ export class GradientEngine {
     const { layout, buffers } = this;
     const T = this.threads;
     const scale = 1 / batch.rows;
-    const cuts = Array.from({ length: T + 1 }, (_, k) => Math.round((k * batch.rows) / T));
+    const rows = cuts(batch.rows, T);
     const remote = this.workers.map((w, i) => {
-      const part = sliceBatch(batch, cuts[i + 1], cuts[i + 2], layout.dims.latent);
-      return w.call({ type: "grad", batch: part, beta, scale }, transferables(part)) as Promise<StepLoss>;
+      const part = sliceBatch(batch, rows[i + 1], rows[i + 2], layout.dims.latent);
+      return w.call({ type: "grad", batch: part, beta, scale }, transferables(part));
     });
-    const local = this.localGrad(T > 1 ? sliceBatch(batch, cuts[0], cuts[1], layout.dims.latent) : batch, beta, scale);
+    const first = T > 1 ? sliceBatch(batch, rows[0], rows[1], layout.dims.latent) : batch;
+    const local = computeGradients(buffers.params, layout, first, beta, scale, this.grads[0], this.profile ?? undefined);
     const parts = [local, ...(await Promise.all(remote))];
     const step = buffers.adam.step + 1;
-    const slices = Array.from({ length: T + 1 }, (_, k) => Math.round((k * layout.size) / T));
+    const slices = cuts(layout.size, T);
     const updates = this.workers.map((w, i) => w.call({ type: "adam", from: slices[i + 1], to: slices[i + 2], step, lr }));
     const tAdam = performance.now();
     adamUpdate(buffers.params, this.grads, buffers.adam, lr, step, slices[0], slices[1]);
@@ -131,13 +156,12 @@ export class GradientEngine {
   /** Top-k items per row (fold-in items of the batch excluded), rows x k, best first. */
   async rank(batch: SparseBatch, k: number): Promise<Int32Array> {
     this.assertOpen();
-    const T = this.threads;
-    const cuts = Array.from({ length: T + 1 }, (_, i) => Math.round((i * batch.rows) / T));
+    const rows = cuts(batch.rows, this.threads);
     const remote = this.workers.map((w, i) => {
-      const part = sliceBatch(batch, cuts[i + 1], cuts[i + 2], 0);
-      return w.call({ type: "rank", batch: part, k }, transferables(part)) as Promise<Int32Array>;
+      const part = sliceBatch(batch, rows[i + 1], rows[i + 2], 0);
+      return w.call({ type: "rank", batch: part, k }, transferables(part));
     });
-    const first = sliceBatch(batch, cuts[0], cuts[1], 0);
+    const first = sliceBatch(batch, rows[0], rows[1], 0);
     const local = topKExcluding(scoreBatch(this.buffers.params, this.layout, first), first, this.layout.dims.items, k);
     const parts = [local, ...(await Promise.all(remote))];
     const out = new Int32Array(batch.rows * k);
@@ -149,18 +173,10 @@ export class GradientEngine {
     return out;
   }
 
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
-  }
-
-  private localGrad(batch: SparseBatch, beta: number, scale: number): StepLoss {
-    const g = this.grads[0];
-    const e = this.layout.entries;
-    g.fill(0, e.W1.offset, e.b1.offset + e.b1.cols); // the input layer's gradient is accumulated
-    return computeGradients(this.buffers.params, this.layout, batch, beta, scale, g, this.profile ?? undefined);
   }
 
   private assertOpen(): void {
@@ -171,53 +187,38 @@ export class GradientEngine {
 /** The worker side: the same computations on shared buffers. Called from engine-worker.cjs. */
 export function serveEngineWorker(port: import("node:worker_threads").MessagePort): void {
   let state: { layout: ParamLayout; params: Float32Array; adam: AdamState; grads: Float32Array[]; index: number } | null = null;
-  port.on("message", (msg: Record<string, unknown>) => {
-    void (async () => {
-      try {
-        let value: unknown;
-        switch (msg.type) {
-          case "init": {
-            await initBackend({ backend: msg.backend as BackendName, log: false });
-            state = {
-              layout: msg.layout as ParamLayout,
-              params: msg.params as Float32Array,
-              adam: { m: msg.m as Float32Array, v: msg.v as Float32Array, step: 0 },
-              grads: msg.grads as Float32Array[],
-              index: msg.index as number,
-            };
-            break;
-          }
-          case "grad": {
-            const s = need(state);
-            const g = s.grads[s.index];
-            const e = s.layout.entries;
-            g.fill(0, e.W1.offset, e.b1.offset + e.b1.cols);
-            value = computeGradients(s.params, s.layout, msg.batch as SparseBatch, msg.beta as number, msg.scale as number, g);
-            break;
-          }
-          case "adam": {
-            const s = need(state);
-            adamUpdate(s.params, s.grads, s.adam, msg.lr as number, msg.step as number, msg.from as number, msg.to as number);
-            break;
-          }
-          case "rank": {
-            const s = need(state);
-            const b = msg.batch as SparseBatch;
-            value = topKExcluding(scoreBatch(s.params, s.layout, b), b, s.layout.dims.items, msg.k as number);
-            break;
-          }
-          default:
-            throw new Error(`unknown message type ${String(msg.type)}`);
-        }
-        port.postMessage({ type: "ok", value });
-      } catch (err) {
-        port.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+  const need = () => {
+    if (!state) throw new Error("engine worker used before init");
+    return state;
+  };
+  const handle = async (msg: WorkerRequest): Promise<ReplyValues[WorkerRequest["type"]]> => {
+    switch (msg.type) {
+      case "init":
+        await initBackend({ backend: msg.backend, log: false });
+        state = { layout: msg.layout, params: msg.params, adam: { m: msg.m, v: msg.v, step: 0 }, grads: msg.grads, index: msg.index };
+        return undefined;
+      case "grad": {
+        const s = need();
+        return computeGradients(s.params, s.layout, msg.batch, msg.beta, msg.scale, s.grads[s.index]);
       }
-    })();
+      case "adam": {
+        const s = need();
+        adamUpdate(s.params, s.grads, s.adam, msg.lr, msg.step, msg.from, msg.to);
+        return undefined;
+      }
+      case "rank": {
+        const s = need();
+        return topKExcluding(scoreBatch(s.params, s.layout, msg.batch), msg.batch, s.layout.dims.items, msg.k);
+      }
+      default:
+        throw new Error(`unknown message type ${String((msg as { type: unknown }).type)}`);
+    }
+  };
+  port.on("message", (msg: WorkerRequest) => {
+    handle(msg).then(
+      (value) => port.postMessage({ type: "ok", value } satisfies WorkerReply),
+      (err: unknown) =>
+        port.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined } satisfies WorkerReply),
+    );
   });
-}
-
-function need<T>(s: T | null): T {
-  if (!s) throw new Error("engine worker used before init");
-  return s;
 }

@@ -4,18 +4,30 @@
 // epoch, so resuming reaches the same result as an uninterrupted run).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type BackendInfo, initBackend } from "../model/backend";
-import { buildBatch, genreTable, RowSampler, withoutConditions } from "../model/batch";
-import { type Checkpoint, checkVocabulary, type EpochRecord, loadCheckpoint, modelDir, saveCheckpoint, type TrainingPosition, vocabularyOf } from "../model/checkpoint";
-import { allocate, initParams, type ModelDims, paramLayout } from "../model/parameters";
-import { autoThreads, GradientEngine } from "../model/engine";
-import { evaluate } from "../analysis/evaluate";
-import { CvaeModel } from "../model/cvae-model";
-import type { ProcessedDataset } from "../data/preprocess";
 import { deriveSeed, Rng } from "../core/rng";
-import { betaAt } from "./schedule";
+import { genreTable } from "../data/genres";
+import type { ProcessedDataset } from "../data/schema";
 import { loadProcessed } from "../data/store";
+import { evaluate } from "../analysis/evaluate";
+import { type BackendInfo, initBackend } from "../model/backend";
+import { buildBatch } from "../model/batch";
+import {
+  checkpointOf,
+  checkVocabulary,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  modelDir,
+  saveCheckpoint,
+  type TrainingPosition,
+  vocabularyOf,
+} from "../model/checkpoint";
+import { CvaeModel } from "../model/cvae-model";
+import { autoThreads, GradientEngine } from "../model/engine";
+import { type EpochRecord, meanEpochSeconds } from "../model/history";
+import { initParams, type ModelDims, type ParamLayout, paramLayout } from "../model/parameters";
 import { makeTrainConfig, type TrainConfig } from "./config";
+import { RowSampler } from "./samplers";
+import { betaAt } from "./schedule";
 
 export interface BatchProgress {
   epoch: number;
@@ -73,6 +85,163 @@ export function modelDims(config: TrainConfig, ds: ProcessedDataset): ModelDims 
   return { items: ds.summary.items, conditions: config.conditioned ? ds.genres.length : 0, hidden: config.hidden, latent: config.latent };
 }
 
+/** What a run carries from epoch to epoch (and what a checkpoint restores). */
+interface RunState {
+  position: TrainingPosition;
+  history: EpochRecord[];
+  /** The best weights so far. */
+  best: Float32Array;
+  resumedFrom: { epoch: number; batch: number } | null;
+}
+
+/** The unfinished run in `dir` to continue, or null; throws when its config differs. */
+function unfinishedRun(dir: string, layout: ParamLayout, config: TrainConfig, ds: ProcessedDataset): LoadedCheckpoint | null {
+  if (!existsSync(join(dir, "checkpoint.json"))) return null;
+  const previous = loadCheckpoint(dir, layout);
+  if (previous.checkpoint.position.finished) return null;
+  checkVocabulary(previous.checkpoint, ds, dir);
+  const before = previous.checkpoint.config;
+  const diff = (Object.keys(config) as (keyof TrainConfig)[]).filter((k) => !RESUMABLE_CHANGES.includes(k) && JSON.stringify(config[k]) !== JSON.stringify(before[k]));
+  if (diff.length) {
+    const changes = diff.map((k) => `${k}: ${JSON.stringify(before[k])} there, ${JSON.stringify(config[k])} now`).join("; ");
+    throw new Error(`${dir} holds an unfinished run with another config (${changes}); resume it with the same config, pick another run name, or start over with resume "never"`);
+  }
+  return previous;
+}
+
+function resumeRun(engine: GradientEngine, previous: LoadedCheckpoint): RunState {
+  const { params, adam } = engine.buffers;
+  params.set(previous.arrays.params);
+  adam.m.set(previous.arrays.adamM);
+  adam.v.set(previous.arrays.adamV);
+  adam.step = previous.arrays.adamStep;
+  const position = previous.checkpoint.position;
+  return { position, history: previous.checkpoint.history, best: previous.arrays.best.slice(), resumedFrom: { epoch: position.epoch, batch: position.batchInEpoch } };
+}
+
+function freshRun(engine: GradientEngine, config: TrainConfig): RunState {
+  const params = initParams(engine.layout, new Rng(deriveSeed(config.seed, "init")), engine.buffers.params);
+  const state = new Rng(deriveSeed(config.seed, "train")).getState();
+  const position: TrainingPosition = {
+    epoch: 0,
+    batchInEpoch: 0,
+    updates: 0,
+    rngEpochStart: state,
+    rngNow: state,
+    partial: { nllSum: 0, klSum: 0, rows: 0, seconds: 0 },
+    bestEpoch: 0,
+    bestMetric: -Infinity,
+    epochsWithoutImprovement: 0,
+    finished: false,
+    stoppedEarly: false,
+  };
+  return { position, history: [], best: params.slice(), resumedFrom: null };
+}
+
+/** Everything one epoch needs that does not change between epochs. */
+interface EpochContext {
+  config: TrainConfig;
+  ds: ProcessedDataset;
+  dims: ModelDims;
+  engine: GradientEngine;
+  sampler: RowSampler;
+  genres: Uint8Array;
+  callbacks: TrainCallbacks;
+  wantsStop: () => boolean;
+  save: () => Promise<void>;
+  log: (line: string) => void;
+  dir: string;
+}
+
+/**
+ * Trains the batches of the next epoch (from where an interrupted epoch stopped). Returns
+ * the epoch's record, or null when an interrupt stopped it half-way (the position is saved).
+ */
+async function trainEpoch(ctx: EpochContext, run: RunState, rng: Rng): Promise<EpochRecord | null> {
+  const { config, ds, dims, engine } = ctx;
+  const epoch = run.position.epoch + 1;
+  const epochStart = rng.getState();
+  const rows = ctx.sampler.epoch(rng);
+  const batches = Math.ceil(rows.users.length / config.batchSize);
+  let { nllSum, klSum, rows: done, seconds } = run.position.partial;
+  const first = run.position.batchInEpoch;
+  if (first > 0) rng.setState(run.position.rngNow); // an epoch interrupted half-way continues where it stopped
+  let beta = betaAt(run.position.updates, config.beta);
+  const t0 = performance.now();
+  for (let b = first; b < batches; b++) {
+    const from = b * config.batchSize;
+    const to = Math.min(rows.users.length, from + config.batchSize);
+    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, from, to, { dropout: config.dropout, latent: dims.latent, rng, genres: ctx.genres, conditions: dims.conditions });
+    beta = betaAt(run.position.updates, config.beta);
+    const loss = await engine.step(batch, beta, config.lr);
+    run.position.updates++;
+    nllSum += loss.nllSum;
+    klSum += loss.klSum;
+    done += loss.rows;
+    const elapsed = seconds + (performance.now() - t0) / 1000;
+    ctx.callbacks.onBatch?.({ epoch, epochs: config.epochs, batch: b + 1, batches, loss: (nllSum + beta * klSum) / done, beta, seconds: elapsed });
+    if (engine.threads === 1) await new Promise((resolve) => setImmediate(resolve)); // lets an interrupt in
+    if (ctx.wantsStop() && b + 1 < batches) {
+      const partial = { nllSum, klSum, rows: done, seconds: seconds + (performance.now() - t0) / 1000 };
+      run.position = { ...run.position, batchInEpoch: b + 1, rngEpochStart: epochStart, rngNow: rng.getState(), partial };
+      await ctx.save();
+      ctx.log(`interrupted in epoch ${epoch} after batch ${b + 1}/${batches}; saved ${ctx.dir}`);
+      return null;
+    }
+  }
+  seconds += (performance.now() - t0) / 1000;
+  return {
+    epoch,
+    seconds,
+    rows: done,
+    rowsPerSecond: done / seconds,
+    loss: (nllSum + beta * klSum) / done,
+    nll: nllSum / done,
+    kl: klSum / done,
+    beta,
+    updates: run.position.updates,
+    validNdcgUnconditioned: null,
+    validNdcgConditioned: null,
+  };
+}
+
+/** Validates when due, keeps the best weights and moves the position past the epoch. */
+async function closeEpoch(ctx: EpochContext, run: RunState, record: EpochRecord, rng: Rng): Promise<void> {
+  const { config, ds, engine } = ctx;
+  let { bestMetric, bestEpoch, epochsWithoutImprovement: stale } = run.position;
+  if (record.epoch % config.validateEvery === 0 || record.epoch === config.epochs) {
+    const valid = await evaluate(ds, "valid", (bt, k) => engine.rank(bt, k), { conditioned: config.conditioned });
+    record.validNdcgUnconditioned = valid.unconditioned.ndcg100;
+    record.validNdcgConditioned = valid.conditioned?.ndcg100 ?? null;
+    // A C-VAE is selected on its conditioned rows (as the reference does), a Mult-VAE on the unconditioned ones.
+    const metric = record.validNdcgConditioned ?? record.validNdcgUnconditioned;
+    if (metric > bestMetric) {
+      bestMetric = metric;
+      bestEpoch = record.epoch;
+      stale = 0;
+      run.best.set(engine.buffers.params);
+    } else stale++;
+  }
+  run.history.push(record);
+  const stoppedEarly = config.patience > 0 && stale >= config.patience;
+  const finished = stoppedEarly || record.epoch >= config.epochs;
+  const state = rng.getState();
+  run.position = {
+    epoch: record.epoch,
+    batchInEpoch: 0,
+    updates: run.position.updates,
+    rngEpochStart: state,
+    rngNow: state,
+    partial: { nllSum: 0, klSum: 0, rows: 0, seconds: 0 },
+    bestEpoch,
+    bestMetric,
+    epochsWithoutImprovement: stale,
+    finished,
+    stoppedEarly,
+  };
+  if (bestEpoch === 0) run.best.set(engine.buffers.params); // nothing validated yet: the last weights are the best known
+}
+
 /** Trains (or resumes) a model as configured and returns the best weights with the history. */
 export async function train(overrides: Partial<TrainConfig>, options: TrainOptions = {}): Promise<TrainResult> {
   const config = makeTrainConfig(overrides);
@@ -85,142 +254,51 @@ export async function train(overrides: Partial<TrainConfig>, options: TrainOptio
   const layout = paramLayout(dims);
   const backend = await initBackend({ log: false });
   const threads = config.workers === "auto" ? autoThreads(backend.name) : config.workers + 1;
-  const params = allocate(layout.size, threads > 1);
-  const adam = { m: allocate(layout.size, threads > 1), v: allocate(layout.size, threads > 1), step: 0 };
   const dir = modelDir(config.run);
-
-  let position: TrainingPosition;
-  let history: EpochRecord[] = [];
-  let best: Float32Array;
-  let resumedFrom: { epoch: number; batch: number } | null = null;
-  const previous = resume === "auto" && existsSync(join(dir, "checkpoint.json")) ? loadCheckpoint(dir, layout) : null;
-  if (previous && !previous.checkpoint.position.finished) {
-    checkVocabulary(previous.checkpoint, ds, dir);
-    const diff = (Object.keys(config) as (keyof TrainConfig)[]).filter((k) => !RESUMABLE_CHANGES.includes(k) && JSON.stringify(config[k]) !== JSON.stringify(previous.checkpoint.config[k]));
-    if (diff.length) {
-      throw new Error(`${dir} holds an unfinished run with another config (${diff.map((k) => `${k}: ${JSON.stringify(previous.checkpoint.config[k])} there, ${JSON.stringify(config[k])} now`).join("; ")}); resume it with the same config, pick another run name, or start over with resume "never"`);
-    }
-    params.set(previous.arrays.params);
-    adam.m.set(previous.arrays.adamM);
-    adam.v.set(previous.arrays.adamV);
-    adam.step = previous.arrays.adamStep;
-    best = previous.arrays.best.slice();
-    position = previous.checkpoint.position;
-    history = previous.checkpoint.history;
-    resumedFrom = { epoch: position.epoch, batch: position.batchInEpoch };
-    log(`resuming ${dir} after epoch ${position.epoch}${position.batchInEpoch ? ` and ${position.batchInEpoch} batches of the next` : ""}`);
-  } else {
-    initParams(layout, new Rng(deriveSeed(config.seed, "init")), params);
-    best = params.slice();
-    const state = new Rng(deriveSeed(config.seed, "train")).getState();
-    position = { epoch: 0, batchInEpoch: 0, updates: 0, rngEpochStart: state, rngNow: state, partial: { nllSum: 0, klSum: 0, rows: 0, seconds: 0 }, bestEpoch: 0, bestMetric: -Infinity, epochsWithoutImprovement: 0, finished: false, stoppedEarly: false };
-  }
+  const previous = resume === "auto" ? unfinishedRun(dir, layout, config, ds) : null;
 
   let stopRequested = false;
   const onSignal = () => {
     stopRequested = true;
   };
   if (handleSignals) process.on("SIGINT", onSignal);
-  const engine = await GradientEngine.create(layout, { params, adam }, threads, backend.name);
-  const save = () => {
-    const ck: Checkpoint = { format: "cvae-lens/checkpoint", version: 1, created: new Date().toISOString(), config, dims, vocabulary: vocabularyOf(ds), position, history, backend: backend.name, threads };
-    return saveCheckpoint(dir, ck, { params, adamM: adam.m, adamV: adam.v, adamStep: adam.step, best });
+  const engine = await GradientEngine.create(layout, threads, backend.name);
+  const run = previous ? resumeRun(engine, previous) : freshRun(engine, config);
+  if (run.resumedFrom) {
+    const { epoch, batch } = run.resumedFrom;
+    log(`resuming ${dir} after epoch ${epoch}${batch ? ` and ${batch} batches of the next` : ""}`);
+  }
+  const vocabulary = vocabularyOf(ds);
+  const ctx: EpochContext = {
+    config,
+    ds,
+    dims,
+    engine,
+    sampler: new RowSampler(ds.train.matrix, ds.itemGenres, config.sampler, config.conditioned, config.subsample, deriveSeed(config.seed, "balanced")),
+    genres: genreTable(ds.itemGenres),
+    callbacks,
+    wantsStop: () => stopRequested || Boolean(options.shouldStop?.()),
+    save: () => saveCheckpoint(dir, checkpointOf({ config, dims, vocabulary, position: run.position, history: run.history, backend: backend.name, threads }), engine.buffers, run.best),
+    log,
+    dir,
   };
   let interrupted = false;
   try {
-    const sampler = new RowSampler(ds.train.matrix, ds.itemGenres, config.sampler, config.conditioned, config.subsample, deriveSeed(config.seed, "balanced"));
-    const genres = genreTable(ds.itemGenres);
-    const rng = Rng.fromState(position.rngEpochStart);
-    while (!position.finished && position.epoch < config.epochs) {
-      const epoch = position.epoch + 1;
-      const epochStart = rng.getState();
-      const rows = sampler.epoch(rng);
-      const batches = Math.ceil(rows.users.length / config.batchSize);
-      let { nllSum, klSum, rows: done, seconds } = position.partial;
-      const first = position.batchInEpoch;
-      if (first > 0) rng.setState(position.rngNow); // an epoch interrupted half-way continues where it stopped
-      let beta = betaAt(position.updates, config.beta);
-      const t0 = performance.now();
-      for (let b = first; b < batches; b++) {
-        const from = b * config.batchSize;
-        const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, from, Math.min(rows.users.length, from + config.batchSize), {
-          dropout: config.dropout,
-          latent: dims.latent,
-          rng,
-          genres,
-          conditions: dims.conditions,
-        });
-        beta = betaAt(position.updates, config.beta);
-        const loss = await engine.step(batch, beta, config.lr);
-        position.updates++;
-        nllSum += loss.nllSum;
-        klSum += loss.klSum;
-        done += loss.rows;
-        callbacks.onBatch?.({ epoch, epochs: config.epochs, batch: b + 1, batches, loss: (nllSum + beta * klSum) / done, beta, seconds: seconds + (performance.now() - t0) / 1000 });
-        if (threads === 1) await new Promise((resolve) => setImmediate(resolve)); // lets an interrupt in
-        if ((stopRequested || options.shouldStop?.()) && b + 1 < batches) {
-          position = { ...position, batchInEpoch: b + 1, rngEpochStart: epochStart, rngNow: rng.getState(), partial: { nllSum, klSum, rows: done, seconds: seconds + (performance.now() - t0) / 1000 } };
-          await save();
-          interrupted = true;
-          log(`interrupted in epoch ${epoch} after batch ${b + 1}/${batches}; saved ${dir}`);
-          break;
-        }
+    const rng = Rng.fromState(run.position.rngEpochStart);
+    while (!run.position.finished && run.position.epoch < config.epochs) {
+      const record = await trainEpoch(ctx, run, rng);
+      if (!record) {
+        interrupted = true;
+        break;
       }
-      if (interrupted) break;
-      seconds += (performance.now() - t0) / 1000;
-      const record: EpochRecord = {
-        epoch,
-        seconds,
-        rows: done,
-        rowsPerSecond: done / seconds,
-        loss: (nllSum + beta * klSum) / done,
-        nll: nllSum / done,
-        kl: klSum / done,
-        beta,
-        updates: position.updates,
-        validNdcgUnconditioned: null,
-        validNdcgConditioned: null,
-      };
-      let bestMetric = position.bestMetric;
-      let bestEpoch = position.bestEpoch;
-      let stale = position.epochsWithoutImprovement;
-      if (epoch % config.validateEvery === 0 || epoch === config.epochs) {
-        const valid = await evaluate(ds, "valid", (bt, k) => engine.rank(dims.conditions ? bt : withoutConditions(bt), k), { conditioned: config.conditioned });
-        record.validNdcgUnconditioned = valid.unconditioned.ndcg100;
-        record.validNdcgConditioned = valid.conditioned?.ndcg100 ?? null;
-        // A C-VAE is selected on its conditioned rows (as the reference does), a Mult-VAE on the unconditioned ones.
-        const metric = record.validNdcgConditioned ?? record.validNdcgUnconditioned;
-        if (metric > bestMetric) {
-          bestMetric = metric;
-          bestEpoch = epoch;
-          stale = 0;
-          best.set(params);
-        } else stale++;
-      }
-      history.push(record);
-      const stoppedEarly = config.patience > 0 && stale >= config.patience;
-      const finished = stoppedEarly || epoch >= config.epochs;
-      position = {
-        epoch,
-        batchInEpoch: 0,
-        updates: position.updates,
-        rngEpochStart: rng.getState(),
-        rngNow: rng.getState(),
-        partial: { nllSum: 0, klSum: 0, rows: 0, seconds: 0 },
-        bestEpoch,
-        bestMetric,
-        epochsWithoutImprovement: stale,
-        finished,
-        stoppedEarly,
-      };
-      if (bestEpoch === 0) best.set(params); // nothing validated yet: the last weights are the best known
-      await save();
-      const meanEpoch = history.reduce((a, r) => a + r.seconds, 0) / history.length;
-      callbacks.onEpoch?.(record, history, finished ? 0 : meanEpoch * (config.epochs - epoch));
-      if (stoppedEarly) log(`early stop: no better validation nDCG@100 for ${stale} epochs; keeping epoch ${bestEpoch}`);
-      if (stopRequested || options.shouldStop?.()) {
+      await closeEpoch(ctx, run, record, rng);
+      await ctx.save();
+      const { finished, stoppedEarly, bestEpoch, epochsWithoutImprovement } = run.position;
+      callbacks.onEpoch?.(record, run.history, finished ? 0 : meanEpochSeconds(run.history) * (config.epochs - record.epoch));
+      if (stoppedEarly) log(`early stop: no better validation nDCG@100 for ${epochsWithoutImprovement} epochs; keeping epoch ${bestEpoch}`);
+      if (ctx.wantsStop()) {
         interrupted = !finished;
-        if (interrupted) log(`interrupted after epoch ${epoch}; saved ${dir}`);
+        if (interrupted) log(`interrupted after epoch ${record.epoch}; saved ${dir}`);
         break;
       }
     }
@@ -228,19 +306,20 @@ export async function train(overrides: Partial<TrainConfig>, options: TrainOptio
     if (handleSignals) process.off("SIGINT", onSignal);
     await engine.close();
   }
+  const { position } = run;
   return {
     config,
     dir,
-    history,
+    history: run.history,
     bestEpoch: position.bestEpoch,
     bestValidNdcg: position.bestMetric,
     finished: position.finished,
     stoppedEarly: position.stoppedEarly,
     interrupted,
-    resumedFrom,
+    resumedFrom: run.resumedFrom,
     backend,
     threads,
     seconds: (performance.now() - started) / 1000,
-    model: new CvaeModel(config, dims, best.slice(), vocabularyOf(ds)),
+    model: new CvaeModel(config, dims, run.best.slice(), vocabulary),
   };
 }

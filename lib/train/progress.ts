@@ -1,7 +1,7 @@
 // Training progress for people: in a notebook, one status line and the training curves,
 // both updated in place (tslab's updatable display); in a terminal, a progress bar per
 // epoch and a line per finished epoch.
-import type { EpochRecord } from "../model/checkpoint";
+import type { EpochRecord } from "../model/history";
 import { LiveDisplay } from "../notebook/display";
 import { trainingCurves } from "../figures/training";
 import { escapeHtml } from "../core/html";

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { buildBatch, evaluationRows, genreTable } from "../../lib/model/batch";
-import { evaluate, type EvaluationResult, perGenreRows, popularityRanker, type Ranker, resultRows } from "../../lib/analysis/evaluate";
+import { genreTable } from "../../lib/data/genres";
+import { buildBatch } from "../../lib/model/batch";
+import { csrOf, itemGenres } from "../helpers/toy-data";
+import { evaluate, evaluationRows, type EvaluationResult, perGenreRows, popularityRanker, type Ranker, resultRows } from "../../lib/analysis/evaluate";
 import { readMovieLens } from "../../lib/data/movielens";
-import { type HeldOutSplit, preprocess, type ProcessedDataset } from "../../lib/data/preprocess";
+import { preprocess } from "../../lib/data/preprocess";
+import type { HeldOutSplit, ProcessedDataset } from "../../lib/data/schema";
 
 const FIXTURE = join(__dirname, "..", "fixtures", "ml-small");
 
@@ -170,5 +173,30 @@ describe("resultRows(results) and perGenreRows(results)", () => {
       assert.equal(row["popularity nDCG@100"], g?.ndcg100);
       assert.equal(row["mult-vae-like nDCG@100"], undefined);
     }
+  });
+});
+
+describe("evaluationRows(split, itemGenres, conditioned)", () => {
+  // Fold-in genres (by hand): u0 items {0,1} -> {0,1}; u1 {3} -> {2}; u2 {2,4} -> {0,1,2}.
+  // Held-out genres:          u0 items {5} -> {0,1};    u1 {4} -> {1}; u2 {6,7} -> {1,2}.
+  // Genres in both: u0 {0,1}; u1 none; u2 {1,2}.
+  const split: HeldOutSplit = {
+    userIds: Int32Array.from([11, 22, 33]),
+    foldIn: csrOf([[0, 1], [3], [2, 4]], 9),
+    heldOut: csrOf([[5], [4], [6, 7]], 9),
+  };
+
+  it("evaluationRows(split, ..., true) gives the zero rows of every user first, then (user, genre) rows for genres in both fold-in and held-out items", () => {
+    const rows = evaluationRows(split, itemGenres, true);
+    assert.equal(rows.zeroRows, 3);
+    assert.deepEqual(Array.from(rows.users), [0, 1, 2, 0, 0, 2, 2]);
+    assert.deepEqual(Array.from(rows.conditions), [-1, -1, -1, 0, 1, 1, 2]);
+  });
+
+  it("evaluationRows(split, ..., false) gives only the zero rows", () => {
+    const rows = evaluationRows(split, itemGenres, false);
+    assert.equal(rows.zeroRows, 3);
+    assert.deepEqual(Array.from(rows.users), [0, 1, 2]);
+    assert.deepEqual(Array.from(rows.conditions), [-1, -1, -1]);
   });
 });

@@ -2,13 +2,15 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { buildBatch, genreTable } from "../../lib/model/batch";
+import { genreTable } from "../../lib/data/genres";
+import { buildBatch } from "../../lib/model/batch";
 import { vocabularyOf } from "../../lib/model/checkpoint";
 import { initParams, type ModelDims, paramLayout } from "../../lib/model/parameters";
 import { conditionLabel, encodeUnderConditions, filterRows, type LatentSet, NO_CONDITION, rowsOfSampledUsers, sampleUsers, userTopGenres } from "../../lib/analysis/latent";
 import { CvaeModel } from "../../lib/model/cvae-model";
 import { readMovieLens } from "../../lib/data/movielens";
-import { preprocess, type ProcessedDataset } from "../../lib/data/preprocess";
+import { preprocess } from "../../lib/data/preprocess";
+import type { ProcessedDataset } from "../../lib/data/schema";
 import { Rng } from "../../lib/core/rng";
 import { makeTrainConfig } from "../../lib/train/config";
 

@@ -7,7 +7,8 @@ import { initParams, paramLayout } from "../../lib/model/parameters";
 import { encodeUnderConditions, type LatentSet, sampleUsers } from "../../lib/analysis/latent";
 import { CvaeModel } from "../../lib/model/cvae-model";
 import { readMovieLens } from "../../lib/data/movielens";
-import { preprocess, type ProcessedDataset } from "../../lib/data/preprocess";
+import { preprocess } from "../../lib/data/preprocess";
+import type { ProcessedDataset } from "../../lib/data/schema";
 import {
   clearestUser,
   genreScores,

@@ -6,7 +6,8 @@ import { after, before, describe, it } from "node:test";
 import { ensureSynthetic, listProcessed, listRaw, MOVIELENS_DOWNLOAD_NAMES, prepareDataset, prepareSource, rawDir, resolveSource, sourceNote } from "../../lib/data/datasets";
 import { readMovieLens } from "../../lib/data/movielens";
 import { dataDir } from "../../lib/core/paths";
-import { preprocess, type ProcessedDataset } from "../../lib/data/preprocess";
+import { preprocess } from "../../lib/data/preprocess";
+import type { ProcessedDataset } from "../../lib/data/schema";
 import { rowOf } from "../../lib/data/sparse";
 import { loadProcessed, processedDir } from "../../lib/data/store";
 

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { protocolCounts, splitChecksum } from "../../bench/checksum";
 import { readMovieLens } from "../../lib/data/movielens";
-import { preprocess, type ProcessedDataset, summaryRows } from "../../lib/data/preprocess";
+import { preprocess, summaryRows } from "../../lib/data/preprocess";
+import type { ProcessedDataset } from "../../lib/data/schema";
 import type { Csr, RawDataset } from "../../lib/data/schema";
 import { nnz, rowOf } from "../../lib/data/sparse";
 

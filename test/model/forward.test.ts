@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { encodeMeans, encoderInput, scoreBatch } from "../../lib/model/forward";
+import { paramLayout, paramView } from "../../lib/model/parameters";
+import { tinyModel } from "../helpers/tiny-model";
+
+const { dims, layout, fixture } = tinyModel;
+
+/** rows x cols product of row-major a (rows x inner) and b (inner x cols), in doubles. */
+function matmul(a: ArrayLike<number>, b: ArrayLike<number>, rows: number, inner: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let k = 0; k < inner; k++) for (let c = 0; c < cols; c++) out[r * cols + c] += a[r * inner + k] * b[k * cols + c];
+  return out;
+}
+
+/** The evaluation-time forward pass in plain JS from the definitions (dense input, z = mu): the reference. */
+function referenceForward(params: Float32Array, batch: ReturnType<typeof fixture>["batch"]) {
+  const { items: m, conditions: C, hidden: H, latent: L } = dims;
+  const R = batch.rows;
+  const x = new Float64Array(R * (m + C));
+  for (let r = 0; r < R; r++) {
+    for (let k = batch.inPtr[r]; k < batch.inPtr[r + 1]; k++) x[r * (m + C) + batch.inItems[k]] = batch.inValues[k];
+    if (batch.cond[r] >= 0) x[r * (m + C) + m + batch.cond[r]] = 1;
+  }
+  const v = (name: Parameters<typeof paramView>[2]) => paramView(params, layout, name);
+  const addBias = (a: Float64Array, b: Float32Array, cols: number) => a.map((y, i) => y + b[i % cols]);
+  const a1 = addBias(matmul(x, v("W1"), R, m + C, H), v("b1"), H);
+  const a2 = addBias(matmul(a1.map(Math.tanh), v("W2"), R, H, 2 * L), v("b2"), 2 * L);
+  const mu = Float64Array.from({ length: R * L }, (_, i) => a2[Math.floor(i / L) * 2 * L + (i % L)]);
+  const h3 = addBias(matmul(mu, v("W3"), R, L, H), v("b3"), H).map(Math.tanh);
+  const logits = addBias(matmul(h3, v("W4"), R, H, m), v("b4"), m);
+  return { a1, mu, logits };
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+describe("encoderInput(batch, params, layout)", () => {
+  it("equals the dense input layer X W1 + b1 (one-hot condition included) within 1e-6", () => {
+    const { params, batch } = fixture(6);
+    assert.ok(maxAbsDiff(encoderInput(batch, params, layout), referenceForward(params, batch).a1) < 1e-6);
+  });
+
+  it("ignores the rows' conditions when the model has no condition inputs (Mult-VAE)", () => {
+    const { params, batch } = fixture(8);
+    const mult = paramLayout({ ...dims, conditions: 0 });
+    const weights = params.subarray(0, mult.size); // any weights of the right size
+    const noConditions = { ...batch, cond: new Int32Array(batch.rows).fill(-1) };
+    assert.ok(batch.cond.some((c) => c >= 0), "the fixture has conditioned rows");
+    assert.deepEqual(Array.from(encoderInput(batch, weights, mult)), Array.from(encoderInput(noConditions, weights, mult)));
+    assert.deepEqual(Array.from(scoreBatch(weights, mult, batch)), Array.from(scoreBatch(weights, mult, noConditions)));
+  });
+});
+
+describe("scoreBatch and encodeMeans", () => {
+  it("equal the plain-JS forward pass (z = mu) within 1e-5", async () => {
+    await tf.setBackend("cpu");
+    const { params, batch } = fixture(6);
+    const ref = referenceForward(params, batch);
+    assert.ok(maxAbsDiff(scoreBatch(params, layout, batch), ref.logits) < 1e-5);
+    assert.ok(maxAbsDiff(encodeMeans(params, layout, batch), ref.mu) < 1e-5);
+  });
+
+  it("return rows x m scores and rows x L means, deterministic, without leaks", async () => {
+    await tf.setBackend("cpu");
+    const { params, batch } = fixture(6);
+    const before = tf.memory().numTensors;
+    const s = scoreBatch(params, layout, batch);
+    const mu = encodeMeans(params, layout, batch);
+    assert.equal(s.length, batch.rows * dims.items);
+    assert.equal(mu.length, batch.rows * dims.latent);
+    assert.deepEqual(Array.from(scoreBatch(params, layout, batch)), Array.from(s));
+    assert.equal(tf.memory().numTensors, before);
+  });
+});
