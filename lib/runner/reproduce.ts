@@ -4,7 +4,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../core/fs";
-import { NOTEBOOK_PARAMS_ENV } from "../core/options";
+import { NOTEBOOK_PARAMS_ENV } from "../notebook/params";
 import { KernelClient, KernelTimeoutError } from "./kernel";
 import {
   type CodeCell,

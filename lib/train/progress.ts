@@ -1,10 +1,7 @@
-// Training progress for people: in a notebook, one status line and the training curves,
-// both updated in place (tslab's updatable display); in a terminal, a progress bar per
-// epoch and a line per finished epoch.
+// Training progress as text: the epoch and batch lines, and the terminal callbacks (a
+// redrawn bar on a TTY, a line per epoch elsewhere). The notebook's live view is in
+// notebook/progress.ts.
 import type { EpochRecord } from "../model/history";
-import { LiveDisplay } from "../notebook/display";
-import { trainingCurves } from "../figures/training";
-import { escapeHtml } from "../core/html";
 import type { BatchProgress, TrainCallbacks } from "./loop";
 
 export function formatDuration(seconds: number): string {
@@ -20,31 +17,8 @@ export function epochLine(r: EpochRecord, epochs: number, etaSeconds: number): s
   return `epoch ${r.epoch}/${epochs}  loss ${r.loss.toFixed(3)}  beta ${r.beta.toFixed(4)}${valid}  ${r.seconds.toFixed(1)} s (${Math.round(r.rowsPerSecond)} rows/s)  ETA ${etaSeconds > 0 ? formatDuration(etaSeconds) : "done"}`;
 }
 
-function batchLine(p: BatchProgress): string {
+export function batchLine(p: BatchProgress): string {
   return `epoch ${p.epoch}/${p.epochs}  batch ${p.batch}/${p.batches}  loss ${p.loss.toFixed(3)}  beta ${p.beta.toFixed(4)}  ${p.seconds.toFixed(0)} s`;
-}
-
-/** Callbacks that redraw a status line and the curves in the notebook cell. */
-export function notebookProgress(epochs: number, options: { subtitle?: string } = {}): TrainCallbacks {
-  const status = new LiveDisplay();
-  const curves = new LiveDisplay();
-  let lastBatch = 0;
-  let lastEpoch = "";
-  const show = (text: string) => status.update({ html: `<pre style="margin:0">${escapeHtml(text)}</pre>`, text });
-  return {
-    onBatch(p) {
-      const now = performance.now();
-      if (now - lastBatch < 1000 && p.batch < p.batches) return; // at most one redraw a second
-      lastBatch = now;
-      show(`${lastEpoch ? `${lastEpoch}\n` : ""}${batchLine(p)}`);
-    },
-    onEpoch(r, history, eta) {
-      lastEpoch = epochLine(r, epochs, eta);
-      show(lastEpoch);
-      curves.update(trainingCurves(history, { subtitle: options.subtitle }));
-    },
-    log: (line) => console.log(line),
-  };
 }
 
 /** Callbacks for a terminal: a redrawn bar on a TTY, else a line per epoch. */
