@@ -76,7 +76,7 @@ export const dataPrepareCommand: Command = {
     }
     for (const w of ds.warnings) console.log(`warning: ${w}`);
     console.log(`${ds.name}: ${result.source.synthetic ? "SYNTHETIC data, " : ""}${ds.summary.items} items, ${ds.genres.length} conditions`);
-    for (const { step, users, count, note } of summaryRows(ds.summary)) console.log(`  ${step.padEnd(40)} ${String(users).padStart(8)} users ${String(count).padStart(10)}  ${note}`);
+    for (const { step, users, count, note } of summaryRows(ds)) console.log(`  ${step.padEnd(40)} ${String(users).padStart(8)} users ${String(count).padStart(10)}  ${note}`);
     console.log(`written to ${result.dir} in ${result.seconds.total.toFixed(2)} s (read ${result.seconds.read.toFixed(2)}, preprocess ${result.seconds.preprocess.toFixed(2)}, save ${result.seconds.save.toFixed(2)})`);
     return 0;
   },

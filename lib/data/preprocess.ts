@@ -1,24 +1,19 @@
 // The preprocessing protocol of Liang et al. (2018), as the C-VAE authors use it:
 // binarise (rating > 3.5), keep users with >= 5 such ratings, permute users with a seeded
 // RNG, hold out whole users for validation and test, index the items seen in training,
-// and split each held-out user's items 80/20 into fold-in and held-out.
+// and split each held-out user's items 80/20 into fold-in and held-out (split.ts).
 // The RNG reproduces numpy's RandomState, so on the same files the split is the very
 // split of Liang's notebook, rectorch and the PyTorch reference.
+// `preprocess` is the sequence of named steps below; each returns what the next needs.
 import { mergeOptions } from "../core/options";
 import { Rng } from "../core/rng";
-import type { Genre, HeldOutSplit, PreprocessOptions, PreprocessSummary, ProcessedDataset, RawDataset, SplitCounts } from "./schema";
+import type { Genre, MovieTable, PreprocessOptions, PreprocessSummary, ProcessedDataset, RawDataset, RatingsTable, SplitCounts } from "./schema";
 import { csrFromPairs, density, nnz, sortRows } from "./sparse";
-import { heldoutCount } from "./split";
-
+import { heldoutCount, splitHeldOutUsers } from "./split";
 
 export function defaultPreprocessOptions(): PreprocessOptions {
   return { seed: 98765, threshold: 3.5, minItems: 5, heldout: null, testProportion: 0.2 };
 }
-
-
-
-
-
 
 /** Largest id we index with a plain array (MovieLens ids are below 300,000). */
 const MAX_DENSE_ID = 1 << 26;
@@ -31,49 +26,136 @@ function checkIdRange(maxId: number, what: string): void {
 export function preprocess(raw: RawDataset, name: string, overrides: Partial<PreprocessOptions> = {}): ProcessedDataset {
   const options = mergeOptions(defaultPreprocessOptions(), overrides, "preprocess options");
   validateOptions(options);
-  const { userIds, movieIds, ratings, length: n } = raw.ratings;
   const warnings = [...raw.warnings];
+  const movieRow = catalogueIndex(raw);
+  const users = groupByUser(raw.ratings);
+  const marked = markPositives(raw, users, movieRow, options.threshold, warnings);
+  const kept = filterUsers(marked, users, options, name);
+  const roles = assignRoles(kept.survivors, users.count, options);
+  const items = indexItems(raw.ratings, users, marked, roles, raw.movies.movieIds.length);
+  const trainUsers = kept.survivors.filter((u) => roles.role[u] === ROLE_TRAIN);
+  const trainMatrix = trainingMatrix(trainUsers, users, marked, items);
+  const heldOut = (which: number) =>
+    splitHeldOutUsers(
+      kept.survivors.filter((u) => roles.role[u] === which),
+      (u, out) => userItems(u, users, marked, items, out),
+      items.itemRows.length,
+      options,
+      (u) => users.ids[u],
+    );
+  const valid = heldOut(ROLE_VALID);
+  const test = heldOut(ROLE_TEST);
+  const conditions = conditionVocabulary(raw.movies, items.itemRows);
+  const m = items.itemRows.length;
+  const summary: PreprocessSummary = {
+    rawRatings: raw.ratings.length,
+    rawUsers: users.count,
+    rawMovies: marked.moviesRated,
+    catalogueMovies: raw.movies.movieIds.length,
+    unknownMovieRatings: marked.unknown,
+    duplicateRatings: marked.duplicates,
+    positiveRatings: kept.positiveRatings,
+    positiveUsers: kept.positiveUsers,
+    filteredRatings: items.filteredRatings,
+    users: kept.survivors.length,
+    filteredMovies: items.filteredMovies,
+    heldoutPerSplit: roles.heldout,
+    trainUsers: trainUsers.length,
+    items: m,
+    trainInteractions: nnz(trainMatrix),
+    trainDensity: density(trainMatrix),
+    valid: valid.counts,
+    test: test.counts,
+    conditions: conditions.genres.length,
+  };
+  return {
+    name,
+    source: { format: raw.format, folder: raw.folder, synthetic: raw.synthetic },
+    options,
+    summary,
+    warnings,
+    itemMovieIds: Int32Array.from(items.itemRows, (row) => raw.movies.movieIds[row]),
+    genres: conditions.genres,
+    itemGenres: conditions.itemGenres,
+    train: { userIds: Int32Array.from(trainUsers, (u) => users.ids[u]), matrix: trainMatrix },
+    valid: valid.data,
+    test: test.data,
+    movies: raw.movies,
+    moviePositiveCounts: items.moviePositiveCounts,
+  };
+}
 
-  // Catalogue lookup: movieId -> catalogue row.
-  const catalogue = raw.movies;
+/** movieId -> catalogue row (-1 for ids the catalogue lacks). */
+function catalogueIndex(raw: RawDataset): Int32Array {
+  const { movies, ratings } = raw;
   let maxMovie = 0;
-  for (let k = 0; k < catalogue.movieIds.length; k++) maxMovie = Math.max(maxMovie, catalogue.movieIds[k]);
-  for (let r = 0; r < n; r++) if (movieIds[r] > maxMovie) maxMovie = movieIds[r];
+  for (let k = 0; k < movies.movieIds.length; k++) maxMovie = Math.max(maxMovie, movies.movieIds[k]);
+  for (let r = 0; r < ratings.length; r++) if (ratings.movieIds[r] > maxMovie) maxMovie = ratings.movieIds[r];
   checkIdRange(maxMovie, "movie");
   const movieRow = new Int32Array(maxMovie + 1).fill(-1);
-  for (let k = 0; k < catalogue.movieIds.length; k++) movieRow[catalogue.movieIds[k]] = k;
+  for (let k = 0; k < movies.movieIds.length; k++) movieRow[movies.movieIds[k]] = k;
+  return movieRow;
+}
 
-  // Users in ascending id order get dense indices 0..U-1.
+/** Users in ascending id order as dense indices 0..U-1, and the ratings grouped by user. */
+interface UserIndex {
+  count: number;
+  /** Dense index -> MovieLens user id. */
+  ids: number[];
+  /** MovieLens user id -> dense index. */
+  dense: Int32Array;
+  /** order[start[u] .. start[u + 1]) are user u's ratings, in file order. */
+  start: Int32Array;
+  order: Int32Array;
+}
+
+function groupByUser(ratings: RatingsTable): UserIndex {
+  const { userIds, length: n } = ratings;
   let maxUser = 0;
   for (let r = 0; r < n; r++) if (userIds[r] > maxUser) maxUser = userIds[r];
   checkIdRange(maxUser, "user");
   const present = new Uint8Array(maxUser + 1);
   for (let r = 0; r < n; r++) present[userIds[r]] = 1;
-  const userDense = new Int32Array(maxUser + 1).fill(-1);
-  const denseUserIds: number[] = [];
-  for (let id = 0; id <= maxUser; id++) if (present[id]) userDense[id] = denseUserIds.push(id) - 1;
-  const U = denseUserIds.length;
-
+  const dense = new Int32Array(maxUser + 1).fill(-1);
+  const ids: number[] = [];
+  for (let id = 0; id <= maxUser; id++) if (present[id]) dense[id] = ids.push(id) - 1;
+  const U = ids.length;
   // Counting sort of ratings by user, stable: each user's ratings stay in file order.
   const start = new Int32Array(U + 1);
-  for (let r = 0; r < n; r++) start[userDense[userIds[r]] + 1]++;
+  for (let r = 0; r < n; r++) start[dense[userIds[r]] + 1]++;
   for (let u = 0; u < U; u++) start[u + 1] += start[u];
   const order = new Int32Array(n);
   const fill = start.slice(0, U);
-  for (let r = 0; r < n; r++) order[fill[userDense[userIds[r]]]++] = r;
+  for (let r = 0; r < n; r++) order[fill[dense[userIds[r]]]++] = r;
+  return { count: U, ids, dense, start, order };
+}
 
-  // Per rating: its catalogue row, whether it is a positive kept rating.
+/** Per rating: its catalogue row and whether it is a kept positive rating; per user: how many. */
+interface MarkedRatings {
+  rowOfRating: Int32Array;
+  positive: Uint8Array;
+  positivePerUser: Int32Array;
+  unknown: number;
+  duplicates: number;
+  /** Catalogue movies with at least one rating. */
+  moviesRated: number;
+}
+
+/** Ratings above `threshold` are positive; unknown movies and repeated (user, movie) pairs are skipped with a warning. */
+function markPositives(raw: RawDataset, users: UserIndex, movieRow: Int32Array, threshold: number, warnings: string[]): MarkedRatings {
+  const { movieIds, ratings, length: n } = raw.ratings;
+  const catalogueSize = raw.movies.movieIds.length;
   const rowOfRating = new Int32Array(n);
   const positive = new Uint8Array(n);
-  const stamp = new Int32Array(catalogue.movieIds.length).fill(-1);
+  const stamp = new Int32Array(catalogueSize).fill(-1);
   let unknown = 0;
   let duplicates = 0;
-  const rawMovieSeen = new Uint8Array(catalogue.movieIds.length);
+  const rawMovieSeen = new Uint8Array(catalogueSize);
   const rawMoviesUnknown = new Set<number>();
-  const positivePerUser = new Int32Array(U);
-  for (let u = 0; u < U; u++) {
-    for (let k = start[u]; k < start[u + 1]; k++) {
-      const r = order[k];
+  const positivePerUser = new Int32Array(users.count);
+  for (let u = 0; u < users.count; u++) {
+    for (let k = users.start[u]; k < users.start[u + 1]; k++) {
+      const r = users.order[k];
       const row = movieRow[movieIds[r]];
       rowOfRating[r] = row;
       if (row < 0) {
@@ -87,7 +169,7 @@ export function preprocess(raw: RawDataset, name: string, overrides: Partial<Pre
         continue; // the first rating of a (user, movie) pair counts
       }
       stamp[row] = u;
-      if (ratings[r] > options.threshold) {
+      if (ratings[r] > threshold) {
         positive[r] = 1;
         positivePerUser[u]++;
       }
@@ -95,104 +177,101 @@ export function preprocess(raw: RawDataset, name: string, overrides: Partial<Pre
   }
   if (unknown) warnings.push(`${raw.ratingsFile}: ${unknown} rating${unknown > 1 ? "s" : ""} of ${rawMoviesUnknown.size} movie id${rawMoviesUnknown.size > 1 ? "s" : ""} absent from ${raw.moviesFile} skipped`);
   if (duplicates) warnings.push(`${raw.ratingsFile}: ${duplicates} repeated (user, movie) rating${duplicates > 1 ? "s" : ""} skipped; the first one of each pair was kept`);
+  let moviesRated = 0;
+  for (let k = 0; k < catalogueSize; k++) moviesRated += rawMovieSeen[k];
+  return { rowOfRating, positive, positivePerUser, unknown, duplicates, moviesRated };
+}
 
+/** Users with at least minItems positive ratings (dense indices, ascending id). */
+function filterUsers(marked: MarkedRatings, users: UserIndex, options: PreprocessOptions, name: string): { survivors: number[]; positiveRatings: number; positiveUsers: number } {
   let positiveRatings = 0;
   let positiveUsers = 0;
-  const survivors: number[] = []; // dense user indices, ascending id
-  for (let u = 0; u < U; u++) {
-    positiveRatings += positivePerUser[u];
-    if (positivePerUser[u] > 0) positiveUsers++;
-    if (positivePerUser[u] >= options.minItems) survivors.push(u);
+  const survivors: number[] = [];
+  for (let u = 0; u < users.count; u++) {
+    const p = marked.positivePerUser[u];
+    positiveRatings += p;
+    if (p > 0) positiveUsers++;
+    if (p >= options.minItems) survivors.push(u);
   }
   if (positiveRatings === 0) throw new Error(`${name}: no rating is above ${options.threshold}; nothing is left to train on`);
   if (survivors.length === 0) throw new Error(`${name}: no user has at least ${options.minItems} ratings above ${options.threshold} (${positiveUsers} users have some); nothing is left to train on`);
+  return { survivors, positiveRatings, positiveUsers };
+}
 
-  // Seeded permutation of the surviving users (ascending ids, as np.unique gives them).
+const ROLE_TRAIN = 1;
+const ROLE_VALID = 2;
+const ROLE_TEST = 3;
+
+/** A seeded permutation of the surviving users (ascending ids, as np.unique gives them): the last 2h are held out. */
+function assignRoles(survivors: readonly number[], userCount: number, options: PreprocessOptions): { role: Uint8Array; heldout: number } {
   const S = survivors.length;
   const h = heldoutCount(S, options.heldout);
   const perm = new Rng(options.seed).permutation(S);
-  const ROLE_TRAIN = 1;
-  const ROLE_VALID = 2;
-  const ROLE_TEST = 3;
-  const role = new Uint8Array(U);
+  const role = new Uint8Array(userCount);
   for (let k = 0; k < S; k++) role[survivors[perm[k]]] = k < S - 2 * h ? ROLE_TRAIN : k < S - h ? ROLE_VALID : ROLE_TEST;
+  return { role, heldout: h };
+}
 
-  // Items: catalogue rows rated positively by training users, in order of first appearance
-  // in the file. The same pass counts positive ratings of surviving users per movie.
-  const itemOfRow = new Int32Array(catalogue.movieIds.length).fill(-1);
+interface ItemIndex {
+  /** Catalogue row -> item index (-1 = not an item). */
+  itemOfRow: Int32Array;
+  /** Item index -> catalogue row. */
+  itemRows: number[];
+  moviePositiveCounts: Int32Array;
+  filteredRatings: number;
+  filteredMovies: number;
+}
+
+/**
+ * Items: catalogue rows rated positively by training users, in order of first appearance
+ * in the file. The same pass counts positive ratings of surviving users per movie.
+ */
+function indexItems(ratings: RatingsTable, users: UserIndex, marked: MarkedRatings, roles: { role: Uint8Array }, catalogueSize: number): ItemIndex {
+  const itemOfRow = new Int32Array(catalogueSize).fill(-1);
   const itemRows: number[] = [];
-  const moviePositiveCounts = new Int32Array(catalogue.movieIds.length);
+  const moviePositiveCounts = new Int32Array(catalogueSize);
   let filteredRatings = 0;
-  for (let r = 0; r < n; r++) {
-    if (!positive[r]) continue;
-    const who = role[userDense[userIds[r]]];
+  for (let r = 0; r < ratings.length; r++) {
+    if (!marked.positive[r]) continue;
+    const who = roles.role[users.dense[ratings.userIds[r]]];
     if (who === 0) continue; // a user with too few positive ratings
-    const row = rowOfRating[r];
+    const row = marked.rowOfRating[r];
     moviePositiveCounts[row]++;
     filteredRatings++;
     if (who === ROLE_TRAIN && itemOfRow[row] < 0) itemOfRow[row] = itemRows.push(row) - 1;
   }
   let filteredMovies = 0;
-  for (let k = 0; k < moviePositiveCounts.length; k++) if (moviePositiveCounts[k] > 0) filteredMovies++;
-  const m = itemRows.length;
+  for (let k = 0; k < catalogueSize; k++) if (moviePositiveCounts[k] > 0) filteredMovies++;
+  return { itemOfRow, itemRows, moviePositiveCounts, filteredRatings, filteredMovies };
+}
 
-  // Training matrix: rows = training users in ascending id.
-  const trainUsers = survivors.filter((u) => role[u] === ROLE_TRAIN);
+/** The training matrix: rows = training users in ascending id, columns = items. */
+function trainingMatrix(trainUsers: readonly number[], users: UserIndex, marked: MarkedRatings, items: ItemIndex) {
   // Rows are filled user by user (sequential writes), then sorted: no scatter over 10M pairs.
-  const trainIndptr = new Int32Array(trainUsers.length + 1);
-  trainUsers.forEach((u, row) => (trainIndptr[row + 1] = trainIndptr[row] + positivePerUser[u]));
-  const trainIndices = new Int32Array(trainIndptr[trainUsers.length]);
+  const indptr = new Int32Array(trainUsers.length + 1);
+  trainUsers.forEach((u, row) => (indptr[row + 1] = indptr[row] + marked.positivePerUser[u]));
+  const indices = new Int32Array(indptr[trainUsers.length]);
   let p = 0;
   for (const u of trainUsers) {
-    for (let k = start[u]; k < start[u + 1]; k++) {
-      const r = order[k];
-      if (positive[r]) trainIndices[p++] = itemOfRow[rowOfRating[r]];
+    for (let k = users.start[u]; k < users.start[u + 1]; k++) {
+      const r = users.order[k];
+      if (marked.positive[r]) indices[p++] = items.itemOfRow[marked.rowOfRating[r]];
     }
   }
-  const trainMatrix = sortRows({ rows: trainUsers.length, cols: m, indptr: trainIndptr, indices: trainIndices });
+  return sortRows({ rows: trainUsers.length, cols: items.itemRows.length, indptr, indices });
+}
 
-  const split = (which: number): { data: HeldOutSplit; counts: SplitCounts } => {
-    const rng = new Rng(options.seed); // a fresh stream per split, as in the reference scripts
-    const candidates = survivors.filter((u) => role[u] === which);
-    const kept: number[] = [];
-    const inRow: number[] = [];
-    const inCol: number[] = [];
-    const outRow: number[] = [];
-    const outCol: number[] = [];
-    const items: number[] = [];
-    for (const u of candidates) {
-      items.length = 0;
-      for (let k = start[u]; k < start[u + 1]; k++) {
-        const r = order[k];
-        if (positive[r] && itemOfRow[rowOfRating[r]] >= 0) items.push(itemOfRow[rowOfRating[r]]);
-      }
-      if (items.length < 2) continue;
-      const row = kept.push(u) - 1;
-      const size = Math.max(Math.floor(options.testProportion * items.length), 1);
-      const held = new Uint8Array(items.length);
-      const pick = rng.permutation(items.length);
-      for (let k = 0; k < size; k++) held[pick[k]] = 1;
-      items.forEach((item, k) => {
-        if (held[k]) {
-          outRow.push(row);
-          outCol.push(item);
-        } else {
-          inRow.push(row);
-          inCol.push(item);
-        }
-      });
-    }
-    const foldIn = csrFromPairs(kept.length, m, inRow, inCol);
-    const heldOut = csrFromPairs(kept.length, m, outRow, outCol);
-    return {
-      data: { userIds: Int32Array.from(kept, (u) => denseUserIds[u]), foldIn, heldOut },
-      counts: { candidateUsers: candidates.length, users: kept.length, droppedUsers: candidates.length - kept.length, foldInInteractions: nnz(foldIn), heldOutInteractions: nnz(heldOut) },
-    };
-  };
-  const valid = split(ROLE_VALID);
-  const test = split(ROLE_TEST);
+/** A user's positive ratings of indexed items, in file order, into `out` (cleared first). */
+function userItems(u: number, users: UserIndex, marked: MarkedRatings, items: ItemIndex, out: number[]): void {
+  out.length = 0;
+  for (let k = users.start[u]; k < users.start[u + 1]; k++) {
+    const r = users.order[k];
+    if (marked.positive[r] && items.itemOfRow[marked.rowOfRating[r]] >= 0) out.push(items.itemOfRow[marked.rowOfRating[r]]);
+  }
+}
 
-  // Conditions: every genre label of an indexed item, sorted.
+/** Conditions: every genre label of an indexed item, sorted; and items x genres. */
+function conditionVocabulary(catalogue: MovieTable, itemRows: readonly number[]) {
   const genreSet = new Set<Genre>();
   for (const row of itemRows) for (const g of catalogue.genres[row]) genreSet.add(g);
   const genres = [...genreSet].sort();
@@ -205,45 +284,7 @@ export function preprocess(raw: RawDataset, name: string, overrides: Partial<Pre
       igCol.push(genreIndex.get(g) as number);
     }
   });
-
-  let rawMovies = 0;
-  for (let k = 0; k < rawMovieSeen.length; k++) rawMovies += rawMovieSeen[k];
-  const summary: PreprocessSummary = {
-    rawRatings: n,
-    rawUsers: U,
-    rawMovies,
-    catalogueMovies: catalogue.movieIds.length,
-    unknownMovieRatings: unknown,
-    duplicateRatings: duplicates,
-    positiveRatings,
-    positiveUsers,
-    filteredRatings,
-    users: S,
-    filteredMovies,
-    heldoutPerSplit: h,
-    trainUsers: trainUsers.length,
-    items: m,
-    trainInteractions: nnz(trainMatrix),
-    trainDensity: density(trainMatrix),
-    valid: valid.counts,
-    test: test.counts,
-    conditions: genres.length,
-  };
-  return {
-    name,
-    source: { format: raw.format, folder: raw.folder, synthetic: raw.synthetic },
-    options,
-    summary,
-    warnings,
-    itemMovieIds: Int32Array.from(itemRows, (row) => catalogue.movieIds[row]),
-    genres,
-    itemGenres: csrFromPairs(m, genres.length, igRow, igCol),
-    train: { userIds: Int32Array.from(trainUsers, (u) => denseUserIds[u]), matrix: trainMatrix },
-    valid: valid.data,
-    test: test.data,
-    movies: catalogue,
-    moviePositiveCounts,
-  };
+  return { genres, itemGenres: csrFromPairs(itemRows.length, genres.length, igRow, igCol) };
 }
 
 function validateOptions(o: PreprocessOptions): void {
@@ -260,16 +301,27 @@ export interface StepRow {
   note: string;
 }
 
-/** The counts after each step of the protocol, as table rows (count = ratings or interactions). */
-export function summaryRows(s: PreprocessSummary): StepRow[] {
+/** The smallest MovieLens star value (half stars) above the threshold: 4 for 3.5. */
+function firstPositiveStar(threshold: number): number {
+  return Math.floor(threshold * 2) / 2 + 0.5;
+}
+
+/**
+ * The counts after each step of the protocol, as table rows (count = ratings or
+ * interactions), labelled with the options the data set was made with.
+ */
+export function summaryRows(ds: Pick<ProcessedDataset, "summary" | "options">): StepRow[] {
+  const { summary: s, options: o } = ds;
   const pct = (x: number) => `${(100 * x).toFixed(3)} %`;
+  const held = (c: SplitCounts) => `${c.foldInInteractions} + ${c.heldOutInteractions}; ${c.droppedUsers} dropped (< 2 indexed items)`;
   return [
     { step: "raw ratings", users: s.rawUsers, count: s.rawRatings, note: `${s.rawMovies} movies rated, ${s.catalogueMovies} in the catalogue` },
     { step: "skipped: unknown movie or repeated pair", users: 0, count: s.unknownMovieRatings + s.duplicateRatings, note: `${s.unknownMovieRatings} unknown, ${s.duplicateRatings} repeated` },
-    { step: "ratings >= 4 (> 3.5)", users: s.positiveUsers, count: s.positiveRatings, note: "" },
-    { step: "users with >= 5 of them", users: s.users, count: s.filteredRatings, note: `${s.filteredMovies} movies` },
+    { step: `ratings >= ${firstPositiveStar(o.threshold)} (> ${o.threshold})`, users: s.positiveUsers, count: s.positiveRatings, note: "" },
+    { step: `users with >= ${o.minItems} of them`, users: s.users, count: s.filteredRatings, note: `${s.filteredMovies} movies` },
     { step: "training users x items", users: s.trainUsers, count: s.trainInteractions, note: `${s.items} items, density ${pct(s.trainDensity)}` },
-    { step: "validation users: fold-in + held-out", users: s.valid.users, count: s.valid.foldInInteractions + s.valid.heldOutInteractions, note: `${s.valid.foldInInteractions} + ${s.valid.heldOutInteractions}; ${s.valid.droppedUsers} dropped (< 2 indexed items)` },
-    { step: "test users: fold-in + held-out", users: s.test.users, count: s.test.foldInInteractions + s.test.heldOutInteractions, note: `${s.test.foldInInteractions} + ${s.test.heldOutInteractions}; ${s.test.droppedUsers} dropped (< 2 indexed items)` },
+    { step: "validation users: fold-in + held-out", users: s.valid.users, count: s.valid.foldInInteractions + s.valid.heldOutInteractions, note: held(s.valid) },
+    { step: "test users: fold-in + held-out", users: s.test.users, count: s.test.foldInInteractions + s.test.heldOutInteractions, note: held(s.test) },
   ];
 }
+

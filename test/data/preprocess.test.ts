@@ -98,8 +98,17 @@ describe("preprocess(raw, name, options) invariants", () => {
     const s = ds.summary;
     assert.equal(s.trainInteractions + s.valid.foldInInteractions + s.valid.heldOutInteractions + s.test.foldInInteractions + s.test.heldOutInteractions <= s.filteredRatings, true);
     assert.equal(nnz(ds.train.matrix), s.trainInteractions);
-    assert.equal(summaryRows(s).length, 7);
-    assert.equal(summaryRows(s)[3].count, s.filteredRatings);
+    assert.equal(summaryRows(ds).length, 7);
+    assert.equal(summaryRows(ds)[3].count, s.filteredRatings);
+  });
+
+  it("labels the filter steps with the threshold and minimum the data set was made with", () => {
+    assert.equal(summaryRows(ds)[2].step, "ratings >= 4 (> 3.5)");
+    assert.equal(summaryRows(ds)[3].step, "users with >= 5 of them");
+    const strict = preprocess(readMovieLens(FIXTURE), "ml-small", { threshold: 4.5, minItems: 3 });
+    assert.equal(summaryRows(strict)[2].step, "ratings >= 5 (> 4.5)");
+    assert.equal(summaryRows(strict)[3].step, "users with >= 3 of them");
+    assert.equal(summaryRows(preprocess(readMovieLens(FIXTURE), "ml-small", { threshold: 3 }))[2].step, "ratings >= 3.5 (> 3)");
   });
 
   it("is deterministic for a seed and changes the split for another seed", () => {
