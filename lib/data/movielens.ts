@@ -3,7 +3,8 @@
 // ML-10M) and ML-100K's u.data/u.item. The format is detected from the files present.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { DataError, parseCsvRecords, readRatingsFile, readTextFile, splitRecords, type TextRecord } from "./csv";
+import { readRatingsFile } from "./ratings-file";
+import { DataError, parseCsvRecords, readTextFile, splitRecords, type TextRecord } from "./text-files";
 import { type Genre, type MovieLensFormat, type MovieTable, NO_GENRES, type RawDataset } from "./schema";
 
 interface FormatSpec {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { DataError } from "../../lib/data/csv";
+import { DataError } from "../../lib/data/text-files";
 import { detectMovieLens, normaliseGenre, readMovieLens, splitGenres } from "../../lib/data/movielens";
 import { NO_GENRES, type RawDataset } from "../../lib/data/schema";
 

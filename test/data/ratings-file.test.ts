@@ -3,14 +3,15 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { DataError, parseCsvRecords, readRatingsFile, readTextFile, type RatingsLayout, splitRecords } from "../../lib/data/csv";
+import { readRatingsFile, type RatingsLayout } from "../../lib/data/ratings-file";
+import { dataError } from "../helpers/data-error";
 import type { RatingsTable } from "../../lib/data/schema";
 
 const CSV: RatingsLayout = { delimiter: ",", header: true };
 const DAT: RatingsLayout = { delimiter: "::", header: false, columns: ["userId", "movieId", "rating", "ignore"] };
 const TSV: RatingsLayout = { delimiter: "\t", header: false, columns: ["userId", "movieId", "rating", "ignore"] };
 const HEADER = "userId,movieId,rating,timestamp";
-/** readRatingsFile's chunk size (CHUNK_BYTES in lib/csv.ts). */
+/** readRatingsFile's chunk size (CHUNK_BYTES in lib/data/ratings-file.ts). */
 const CHUNK = 1 << 24;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -23,17 +24,6 @@ function fileWith(name: string, content: string | Buffer): string {
 
 function rows(t: RatingsTable): [number, number, number][] {
   return Array.from({ length: t.length }, (_, k) => [t.userIds[k], t.movieIds[k], t.ratings[k]]);
-}
-
-/** The DataError thrown by `f` (fails the test when `f` does not throw one). */
-function dataError(f: () => unknown): DataError {
-  try {
-    f();
-  } catch (err) {
-    assert.ok(err instanceof DataError, `expected a DataError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail("expected a DataError, nothing was thrown");
 }
 
 describe("readRatingsFile(path, layout)", () => {
@@ -284,81 +274,5 @@ describe("readRatingsFile(path, layout) on a file larger than one 16 MB chunk", 
     const path = fileWith("ratings.csv", f.text.slice(0, start) + badLine + f.text.slice(end));
     const e = dataError(() => readRatingsFile(path, CSV));
     assert.equal(e.message, `${path} line ${bad + 2}: rating "abc" is not a number (line: ${JSON.stringify(badLine)})`);
-  });
-});
-
-describe("readTextFile(path, warnings)", () => {
-  it("decodes UTF-8 and drops a BOM without a warning", () => {
-    const warnings: string[] = [];
-    const path = fileWith("movies.csv", Buffer.concat([BOM, Buffer.from("movieId,title\n1,Amélie (2001)\n")]));
-    assert.equal(readTextFile(path, warnings), "movieId,title\n1,Amélie (2001)\n");
-    assert.deepEqual(warnings, []);
-  });
-
-  it("falls back to Latin-1 for bytes that are not UTF-8 and says so", () => {
-    const warnings: string[] = [];
-    const path = fileWith("movies.dat", Buffer.from("73::Misérables, Les (1995)::Drama\n", "latin1"));
-    assert.equal(readTextFile(path, warnings), "73::Misérables, Les (1995)::Drama\n");
-    assert.deepEqual(warnings, [`${path}: not valid UTF-8, read as Latin-1`]);
-  });
-
-  it("says a 0-byte file is empty", () => {
-    const path = fileWith("movies.csv", "");
-    assert.equal(dataError(() => readTextFile(path, [])).message, `${path}: the file is empty`);
-  });
-});
-
-describe("parseCsvRecords(text, path, delimiter)", () => {
-  it("keeps commas and doubled quotes inside quoted titles", () => {
-    const text = 'movieId,title,genres\n11,"American President, The (1995)",Comedy|Drama|Romance\n1254,"""Great"" Escape, The (1963)",Action\n';
-    assert.deepEqual(parseCsvRecords(text, "movies.csv"), [
-      { line: 1, fields: ["movieId", "title", "genres"] },
-      { line: 2, fields: ["11", "American President, The (1995)", "Comedy|Drama|Romance"] },
-      { line: 3, fields: ["1254", '"Great" Escape, The (1963)', "Action"] },
-    ]);
-  });
-
-  it("keeps a newline inside quotes and numbers the later records by their real lines", () => {
-    const text = 'a,b\r\n1,"two\r\nlines"\r\n2,"three\nmore\nlines"\n3,x\n';
-    assert.deepEqual(parseCsvRecords(text, "f.csv"), [
-      { line: 1, fields: ["a", "b"] },
-      { line: 2, fields: ["1", "two\r\nlines"] },
-      { line: 4, fields: ["2", "three\nmore\nlines"] },
-      { line: 7, fields: ["3", "x"] },
-    ]);
-  });
-
-  it("names the line where an unclosed quoted field starts", () => {
-    const e = dataError(() => parseCsvRecords('a,b\n1,x\n2,"open\nstill open\n3,y\n', "movies.csv"));
-    assert.equal(e.message, "movies.csv line 3: a quoted field is not closed");
-  });
-
-  it("names the line of text after a closing quote", () => {
-    assert.equal(dataError(() => parseCsvRecords('a,b\n1,"x"y\n', "movies.csv")).message, 'movies.csv line 2: unexpected "y" after a closing quote');
-  });
-
-  it("drops a BOM and blank lines, keeps empty fields, and reads a last line without a newline", () => {
-    assert.deepEqual(parseCsvRecords("\ufeffa,b,c\n\n1,,\r\n\r\n2,\"\",z", "f.csv"), [
-      { line: 1, fields: ["a", "b", "c"] },
-      { line: 3, fields: ["1", "", ""] },
-      { line: 5, fields: ["2", "", "z"] },
-    ]);
-  });
-
-  it("splits on another delimiter when given one", () => {
-    assert.deepEqual(parseCsvRecords('1|"a|b"|c\n', "u.item", "|"), [{ line: 1, fields: ["1", "a|b", "c"] }]);
-  });
-});
-
-describe("splitRecords(text, separator)", () => {
-  it("splits '::' and '|' lines, skipping blank lines and keeping their numbers", () => {
-    assert.deepEqual(splitRecords("\ufeff1::Toy Story (1995)::Animation|Children's\r\n\r\n2::Jumanji (1995)::Adventure", "::"), [
-      { line: 1, fields: ["1", "Toy Story (1995)", "Animation|Children's"] },
-      { line: 3, fields: ["2", "Jumanji (1995)", "Adventure"] },
-    ]);
-    assert.deepEqual(splitRecords("1|a||b\n  \n2|c|d|\n", "|"), [
-      { line: 1, fields: ["1", "a", "", "b"] },
-      { line: 3, fields: ["2", "c", "d", ""] },
-    ]);
   });
 });
