@@ -3,14 +3,15 @@
 //      (the Mult-VAE protocol of Liang et al.);
 //  (b) conditioned: one row per (user, genre present in both fold-in and held-out items),
 //      target = the held-out items of that genre; averaged over rows and per genre.
-// Fold-in items are never ranked. Metrics: nDCG@100, Recall@20, Recall@50.
+// Fold-in items are never ranked. Metrics: the registry of metrics.ts (nDCG@100, Recall@20,
+// Recall@50).
 import { genreTable, userGenres } from "../data/genres";
 import type { HeldOutSplit, ProcessedDataset } from "../data/schema";
 import type { Csr, Genre } from "../data/schema";
 import { columnCounts } from "../data/sparse";
 import { buildBatch, type Rows, type SparseBatch } from "../model/batch";
 import { topKExcluding } from "../model/top-k";
-import { type RowMetrics, rowMetrics } from "./ranking";
+import { type MetricKey, metricLabel, METRICS, type MetricValues, metricValues, RANK_DEPTH, type RowMetrics, rowMetrics } from "./metrics";
 
 /**
  * Evaluation rows of a held-out split: every user with the zero condition (the Mult-VAE
@@ -37,12 +38,10 @@ export function evaluationRows(split: HeldOutSplit, itemGenres: Csr, conditioned
   return { users: Int32Array.from(users), conditions: Int32Array.from(conds), zeroRows: U };
 }
 
-export interface Metrics {
-  ndcg100: number;
-  recall20: number;
-  recall50: number;
+export type Metrics = MetricValues & {
+  /** Rows averaged (rows with an empty target are left out). */
   rows: number;
-}
+};
 
 export interface GenreMetrics extends Metrics {
   genre: Genre;
@@ -85,27 +84,24 @@ export async function evaluate(ds: ProcessedDataset, split: "valid" | "test", ra
   const genres = genreTable(ds.itemGenres);
   const C = ds.itemGenres.cols;
   const n = rows.users.length;
-  const all: RowMetrics = { ndcg100: new Float64Array(n), recall20: new Float64Array(n), recall50: new Float64Array(n) };
+  const all = Object.fromEntries(METRICS.map((m) => [m.key, new Float64Array(n)])) as RowMetrics;
   for (let from = 0; from < n; from += batchSize) {
     const to = Math.min(n, from + batchSize);
     const batch = buildBatch(data.foldIn, data.heldOut, rows, from, to, { dropout: 0, latent: 0, genres, conditions: C });
-    const top = await ranker(batch, 100);
+    const top = await ranker(batch, RANK_DEPTH);
     const m = rowMetrics(top, batch.tgtPtr, batch.tgtItems, batch.rows);
-    all.ndcg100.set(m.ndcg100, from);
-    all.recall20.set(m.recall20, from);
-    all.recall50.set(m.recall50, from);
+    for (const { key } of METRICS) all[key].set(m[key], from);
   }
+  const first = METRICS[0].key; // NaN in every metric for a row without a target
   const mean = (from: number, to: number, keep: (i: number) => boolean = () => true): Metrics => {
     let count = 0;
-    const sum = { ndcg100: 0, recall20: 0, recall50: 0 };
+    const sum = metricValues(() => 0);
     for (let i = from; i < to; i++) {
-      if (!keep(i) || Number.isNaN(all.ndcg100[i])) continue;
+      if (!keep(i) || Number.isNaN(all[first][i])) continue;
       count++;
-      sum.ndcg100 += all.ndcg100[i];
-      sum.recall20 += all.recall20[i];
-      sum.recall50 += all.recall50[i];
+      for (const { key } of METRICS) sum[key] += all[key][i];
     }
-    return { ndcg100: count ? sum.ndcg100 / count : NaN, recall20: count ? sum.recall20 / count : NaN, recall50: count ? sum.recall50 / count : NaN, rows: count };
+    return { ...metricValues((key) => (count ? sum[key] / count : NaN)), rows: count };
   };
   const perGenre: GenreMetrics[] = [];
   if (conditioned) {
@@ -137,19 +133,7 @@ export function popularityRanker(ds: ProcessedDataset): Ranker {
   };
 }
 
-/** Evaluation rows of a split, for callers that need them (e.g. per-user analyses). */
-export function rowsOf(ds: ProcessedDataset, split: "valid" | "test", conditioned: boolean): Rows & { zeroRows: number } {
-  return evaluationRows(splitOf(ds, split), ds.itemGenres, conditioned);
-}
-
-export interface ResultRow {
-  method: string;
-  protocol: string;
-  ndcg100: number;
-  recall20: number;
-  recall50: number;
-  rows: number;
-}
+export type ResultRow = { method: string; protocol: string } & Metrics;
 
 /** One row per (method, protocol), for tables. */
 export function resultRows(results: Record<string, EvaluationResult>): ResultRow[] {
@@ -161,15 +145,32 @@ export function resultRows(results: Record<string, EvaluationResult>): ResultRow
   return out;
 }
 
-/** Per-genre conditioned nDCG@100 of several methods side by side. */
-export function perGenreRows(results: Record<string, EvaluationResult>): Record<string, string | number>[] {
+/** Per-genre conditioned values of one metric (default nDCG@100) of several methods side by side. */
+export function perGenreRows(results: Record<string, EvaluationResult>, metric: MetricKey = "ndcg100"): Record<string, string | number>[] {
+  const label = metricLabel(metric);
   const genres = new Map<string, Record<string, string | number>>();
   for (const [method, r] of Object.entries(results)) {
     for (const g of r.perGenre) {
       const row = genres.get(g.genre) ?? { genre: g.genre, rows: g.rows };
-      row[`${method} nDCG@100`] = g.ndcg100;
+      row[`${method} ${label}`] = g[metric];
       genres.set(g.genre, row);
     }
   }
   return [...genres.values()].sort((a, b) => Number(b.rows) - Number(a.rows));
+}
+
+/** The name a trained model goes by in result tables. */
+export function methodName(model: { conditioned: boolean }): string {
+  return model.conditioned ? "C-VAE" : "Mult-VAE";
+}
+
+/**
+ * A model and the popularity baseline on a split under both protocols, keyed by method
+ * name (the model first): what notebook 03, `cvae train` and `cvae evaluate` report.
+ */
+export async function compareWithPopularity(ds: ProcessedDataset, split: "valid" | "test", model: { conditioned: boolean; rank: Ranker }): Promise<Record<string, EvaluationResult>> {
+  return {
+    [methodName(model)]: await evaluate(ds, split, (b, k) => model.rank(b, k), { conditioned: true }),
+    popularity: await evaluate(ds, split, popularityRanker(ds), { conditioned: true }),
+  };
 }

@@ -1,7 +1,8 @@
 // `cvae train`, `cvae evaluate`, `cvae recommend`: the model from the command line.
 import { readFileSync } from "node:fs";
 import { initBackend } from "../model/backend";
-import { evaluate, type EvaluationResult, popularityRanker, resultRows } from "../analysis/evaluate";
+import { compareWithPopularity, type EvaluationResult, resultRows } from "../analysis/evaluate";
+import { METRICS } from "../analysis/metrics";
 import { CvaeModel } from "../model/cvae-model";
 import { terminalProgress } from "../train/progress";
 import { foldInHistory, recommend } from "../analysis/recommend";
@@ -39,9 +40,9 @@ function overridesFrom(flags: FlagValues): Partial<TrainConfig> {
 }
 
 function printResults(results: Record<string, EvaluationResult>): void {
-  console.log(`\n${"method".padEnd(12)} ${"protocol".padEnd(26)} ${"nDCG@100".padStart(9)} ${"Recall@20".padStart(10)} ${"Recall@50".padStart(10)} ${"rows".padStart(7)}`);
+  console.log(`\n${"method".padEnd(12)} ${"protocol".padEnd(26)} ${METRICS.map((m) => m.label.padStart(10)).join(" ")} ${"rows".padStart(7)}`);
   for (const r of resultRows(results)) {
-    console.log(`${r.method.padEnd(12)} ${r.protocol.padEnd(26)} ${r.ndcg100.toFixed(4).padStart(9)} ${r.recall20.toFixed(4).padStart(10)} ${r.recall50.toFixed(4).padStart(10)} ${String(r.rows).padStart(7)}`);
+    console.log(`${r.method.padEnd(12)} ${r.protocol.padEnd(26)} ${METRICS.map((m) => r[m.key].toFixed(4).padStart(10)).join(" ")} ${String(r.rows).padStart(7)}`);
   }
 }
 
@@ -91,10 +92,7 @@ export const trainCommand: Command = {
       console.error(`interrupted: run \`npx cvae train --run ${config.run} --dataset ${config.dataset}\` again to resume`);
       return 130;
     }
-    const results = {
-      [config.conditioned ? "C-VAE" : "Mult-VAE"]: await evaluate(ds, "test", (b, k) => result.model.rank(b, k), { conditioned: true }),
-      popularity: await evaluate(ds, "test", popularityRanker(ds), { conditioned: true }),
-    };
+    const results = await compareWithPopularity(ds, "test", result.model);
     if (flags.json) console.log(JSON.stringify({ run: config.run, dataset: ds.name, synthetic: ds.source.synthetic, config, bestEpoch: result.bestEpoch, history: result.history, test: results }, null, 2));
     else printResults(results);
     return 0;
@@ -113,10 +111,7 @@ export const evaluateCommand: Command = {
     await initBackend({ log: false });
     const ds = loadProcessed(String(flags.dataset));
     const model = CvaeModel.load(runName(flags), ds);
-    const results = {
-      [model.conditioned ? "C-VAE" : "Mult-VAE"]: await evaluate(ds, split, (b, k) => model.rank(b, k), { conditioned: true }),
-      popularity: await evaluate(ds, split, popularityRanker(ds), { conditioned: true }),
-    };
+    const results = await compareWithPopularity(ds, split, model);
     if (flags.json) console.log(JSON.stringify({ run: runName(flags), dataset: ds.name, synthetic: ds.source.synthetic, split, results }, null, 2));
     else printResults(results);
     return 0;

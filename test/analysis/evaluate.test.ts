@@ -4,6 +4,7 @@ import { before, describe, it } from "node:test";
 import { genreTable } from "../../lib/data/genres";
 import { buildBatch } from "../../lib/model/batch";
 import { csrOf, itemGenres } from "../helpers/toy-data";
+import { METRICS } from "../../lib/analysis/metrics";
 import { evaluate, evaluationRows, type EvaluationResult, perGenreRows, popularityRanker, type Ranker, resultRows } from "../../lib/analysis/evaluate";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
@@ -161,6 +162,19 @@ describe("resultRows(results) and perGenreRows(results)", () => {
       ],
     );
     assert.deepEqual(rows[3], { method: "popularity", protocol: "conditioned (genre rows)", ...results.popularity.conditioned });
+  });
+
+  it("results and table rows carry every metric of the registry (METRICS), then the row count", () => {
+    const keys = [...METRICS.map((m) => m.key), "rows"];
+    assert.deepEqual(Object.keys(results.oracle.unconditioned), keys);
+    assert.deepEqual(Object.keys(results.oracle.perGenre[0]), ["genre", ...keys]);
+    assert.deepEqual(Object.keys(resultRows(results)[0]), ["method", "protocol", ...keys]);
+  });
+
+  it("perGenreRows takes any metric of the registry and names its column by the metric's label", () => {
+    const recall = perGenreRows(results, "recall20");
+    assert.ok("oracle Recall@20" in recall[0]);
+    assert.equal(recall[0]["oracle Recall@20"], results.oracle.perGenre.find((g) => g.genre === recall[0].genre)?.recall20);
   });
 
   it("perGenreRows gives one row per genre with each method's nDCG@100, most rows first", () => {

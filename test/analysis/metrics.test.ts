@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { rowMetrics } from "../../lib/analysis/ranking";
+import { metricLabel, METRICS, ndcgAt, RANK_DEPTH, recallAt, rowMetrics } from "../../lib/analysis/metrics";
 
 const K = 100;
 
@@ -115,5 +115,39 @@ describe("rowMetrics(top, relevantPtr, relevantItems, rows)", () => {
     assert.deepEqual(Array.from(m.ndcg100), [1, NaN, 0]);
     assert.deepEqual(Array.from(m.recall20), [1, NaN, 0]);
     assert.deepEqual(Array.from(m.recall50), [1, NaN, 0]);
+  });
+});
+
+describe("the metric registry METRICS", () => {
+  it("has unique keys and labels, and RANK_DEPTH is the deepest cutoff (100)", () => {
+    assert.equal(new Set(METRICS.map((m) => m.key)).size, METRICS.length);
+    assert.equal(new Set(METRICS.map((m) => m.label)).size, METRICS.length);
+    assert.equal(RANK_DEPTH, 100);
+    assert.equal(metricLabel("recall50"), "Recall@50");
+  });
+
+  it("rowMetrics returns one array per registered metric, each equal to the metric's own row score", () => {
+    const rel = relevant([[3, 7, 9], [1]]);
+    const top = new Int32Array(2 * RANK_DEPTH).fill(-1);
+    top.set([7, 1, 3], 0);
+    top.set([2, 1], RANK_DEPTH);
+    const m = rowMetrics(top, rel.ptr, rel.items, 2);
+    assert.deepEqual(Object.keys(m), METRICS.map((x) => x.key));
+    for (const spec of METRICS) {
+      assert.equal(m[spec.key][0], spec.score(top, 0, new Set([3, 7, 9])));
+      assert.equal(m[spec.key][1], spec.score(top, RANK_DEPTH, new Set([1])));
+    }
+  });
+
+  it("ndcgAt(k) of a list with no hits is 0 and of a perfect list is 1; recallAt(k) counts only the first k ranks", () => {
+    const top = Int32Array.from([5, 6, 7, -1]);
+    assert.equal(ndcgAt(3)(top, 0, new Set([9])), 0);
+    assert.equal(ndcgAt(3)(top, 0, new Set([5, 6, 7])), 1);
+    assert.equal(recallAt(2)(top, 0, new Set([7])), 0);
+    assert.equal(recallAt(3)(top, 0, new Set([7])), 1);
+  });
+
+  it("rowMetrics rejects top lists shallower than the deepest metric", () => {
+    assert.throws(() => rowMetrics(new Int32Array(50), Int32Array.of(0, 1), Int32Array.of(0), 1, 50), /read 100/);
   });
 });
