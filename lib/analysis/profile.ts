@@ -6,7 +6,8 @@
 //    not hard-coded coordinates);
 //  - profiling hints: genres the user leans to more than other users do, with how unusual
 //    that lean is (its percentile among the sampled users).
-import { encodeUnderConditions, type LatentSet } from "./latent";
+import { interactionsPerGenre } from "../data/genres";
+import { encodeUnderConditions, type LatentSet, userTopGenres } from "./latent";
 import type { CvaeModel } from "../model/cvae-model";
 import type { ProcessedDataset } from "../data/schema";
 import { NO_GENRES } from "../data/schema";
@@ -223,6 +224,26 @@ export function clearestUser(space: ProfileSpace, set: LatentSet): number {
     }
   }
   return best;
+}
+
+/**
+ * The index (into set.userRows) of the sampled user with MovieLens id `userId`, or of
+ * the clearest lean when no id is given. An id outside the sample is an error naming some
+ * that are in it.
+ */
+export function profileSubject(space: ProfileSpace, set: LatentSet, userId?: number): number {
+  if (userId === undefined) return clearestUser(space, set);
+  const u = Array.from(set.userIds).indexOf(userId);
+  if (u < 0) throw new Error(`user ${userId} is not among the ${set.userRows.length} sampled users; pick one of e.g. ${Array.from(set.userIds.slice(0, 5)).join(", ")}`);
+  return u;
+}
+
+/** profileAgreement against the sampled users' three most-watched genres, with the popularity baseline of `ds`. */
+export function agreementWithHistory(ds: ProcessedDataset, space: ProfileSpace, set: LatentSet, shares: readonly Record<string, number>[]): ProfileAgreement {
+  const popular = interactionsPerGenre(ds)
+    .map((g) => g.genre)
+    .filter((g) => g !== NO_GENRES);
+  return profileAgreement(space, set, userTopGenres(ds, set.userRows, 3), shares, popular);
 }
 
 /** Per sampled user: the latent serious position and the (serious - light) share of the history. */

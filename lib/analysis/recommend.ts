@@ -61,6 +61,16 @@ export function recommend(model: CvaeModel, ds: ProcessedDataset, history: reado
   return { items: list, genre: genre ?? null, genreShare, unknownMovies };
 }
 
+/** A recommendation list as table rows (rank, title, genres) with a caption naming the condition and its share. */
+export function recommendationTable(list: RecommendResult): { rows: { rank: number; title: string; genres: string }[]; caption: string } {
+  const rows = list.items.map((r) => ({ rank: r.rank, title: r.title, genres: r.genres.join(" | ") }));
+  const caption =
+    list.genre === null
+      ? `No condition: ${list.items.length} movies`
+      : `Condition ${list.genre}: ${Math.round(100 * (list.genreShare ?? 0))} % of the list is ${list.genre}`;
+  return { rows, caption };
+}
+
 /** A history of movie ids as item indices (each once); ids the model does not know are listed apart. */
 export function historyItems(ds: ProcessedDataset, history: readonly MovieId[]): { items: number[]; unknownMovies: MovieId[] } {
   const itemOf = new Map<number, number>();

@@ -1,17 +1,14 @@
 // `cvae explore` and `cvae profile`: the latent-space analysis of notebooks 04 and 05.
 import { initBackend } from "../model/backend";
-import { claimTable, fitLatentPcas, measureClaims, savePcas } from "../analysis/claims";
+import { claimsInputFor, claimTable, fitLatentPcas, measureClaims, savePcas } from "../analysis/claims";
 import { modelDir } from "../model/checkpoint";
-import { genreCooccurrence, interactionsPerGenre } from "../data/genres";
-import { encodeUnderConditions, type LatentSet, sampleUsers, userTopGenres } from "../analysis/latent";
+import { encodeUnderConditions, type LatentSet, sampleUsers } from "../analysis/latent";
 import { CvaeModel } from "../model/cvae-model";
-import { loadGroundTruth } from "../data/planted";
-import type { ProcessedDataset } from "../data/schema";
-import { clearestUser, profileAgreement, profileCard, profileSpace, watchedShares } from "../analysis/profile";
-import { NO_GENRES } from "../data/schema";
+import { NO_GENRES, type ProcessedDataset } from "../data/schema";
+import { agreementWithHistory, profileCard, profileSpace, profileSubject, watchedShares } from "../analysis/profile";
 import { loadProcessed } from "../data/store";
 import type { Command, FlagValues } from "./args";
-import { modelFlags, runName } from "./model";
+import { modelFlags, runOf } from "./model";
 
 const sampleFlags = {
   ...modelFlags,
@@ -22,7 +19,7 @@ const sampleFlags = {
 async function latentsFor(flags: FlagValues): Promise<{ ds: ProcessedDataset; model: CvaeModel; latents: LatentSet; seconds: number }> {
   await initBackend({ log: false });
   const ds = loadProcessed(String(flags.dataset));
-  const model = CvaeModel.load(runName(flags), ds);
+  const model = CvaeModel.load(runOf(flags), ds);
   const t0 = performance.now();
   const latents = encodeUnderConditions(model, ds, sampleUsers(ds, { users: Number(flags.users), seed: Number(flags.seed) }));
   return { ds, model, latents, seconds: (performance.now() - t0) / 1000 };
@@ -37,13 +34,7 @@ export const exploreCommand: Command = {
     const { ds, model, latents, seconds } = await latentsFor(flags);
     const pcas = fitLatentPcas(latents);
     const pcaPath = savePcas(modelDir(model.config.run), pcas, { users: Number(flags.users), seed: Number(flags.seed) });
-    const claims = measureClaims({
-      set: latents,
-      pcas,
-      popularity: Object.fromEntries(interactionsPerGenre(ds).map((g) => [g.genre, g.count])),
-      cooccurrence: genreCooccurrence(ds.movies),
-      truth: loadGroundTruth(ds.source.folder),
-    });
+    const claims = measureClaims(claimsInputFor(ds, latents, pcas));
     if (flags.json) {
       console.log(JSON.stringify({ dataset: ds.name, synthetic: ds.source.synthetic, run: model.config.run, latents: latents.rows, encodeSeconds: seconds, explained: { all: pcas.all.explained, withoutNeutral: pcas.plane.explained }, plane: claims.planeName, claims: claims.rows }, null, 2));
       return 0;
@@ -67,10 +58,8 @@ export const profileCommand: Command = {
     const { ds, latents } = await latentsFor(flags);
     const space = profileSpace(latents);
     const shares = watchedShares(ds, latents.userRows);
-    const popular = interactionsPerGenre(ds).map((g) => g.genre).filter((g) => g !== NO_GENRES);
-    const agreement = profileAgreement(space, latents, userTopGenres(ds, latents.userRows, 3), shares, popular);
-    const u = flags.user === undefined ? clearestUser(space, latents) : Array.from(latents.userIds).indexOf(Number(flags.user));
-    if (u < 0) throw new Error(`user ${String(flags.user)} is not among the ${latents.userRows.length} sampled users (e.g. ${Array.from(latents.userIds.slice(0, 5)).join(", ")})`);
+    const agreement = agreementWithHistory(ds, space, latents, shares);
+    const u = profileSubject(space, latents, flags.user === undefined ? undefined : Number(flags.user));
     const card = profileCard(space, latents, shares[u], u);
     if (flags.json) {
       console.log(JSON.stringify({ dataset: ds.name, synthetic: ds.source.synthetic, agreement, card }, null, 2));

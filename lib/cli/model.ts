@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { initBackend } from "../model/backend";
 import { compareWithPopularity, type EvaluationResult, resultRows } from "../analysis/evaluate";
 import { METRICS } from "../analysis/metrics";
+import { runName } from "../model/checkpoint";
 import { CvaeModel } from "../model/cvae-model";
 import { terminalProgress } from "../train/progress";
 import { foldInHistory, recommend } from "../analysis/recommend";
@@ -19,7 +20,7 @@ function overridesFrom(flags: FlagValues): Partial<TrainConfig> {
     if (value !== undefined) o[key] = value as TrainConfig[K];
   };
   set("dataset", flags.dataset);
-  set("run", flags.run ?? (flags.dataset ? `cvae-${String(flags.dataset)}` : undefined));
+  set("run", flags.run ?? (flags.dataset ? runName(String(flags.dataset)) : undefined));
   set("epochs", flags.epochs);
   set("sampler", flags.sampler as Sampler | undefined);
   set("batchSize", flags["batch-size"]);
@@ -53,8 +54,8 @@ export const modelFlags = {
 } as const;
 
 /** The run a command means: --run, else cvae-<dataset> (notebook 03's name). */
-export function runName(flags: FlagValues): string {
-  return flags.run ? String(flags.run) : `cvae-${String(flags.dataset)}`;
+export function runOf(flags: FlagValues): string {
+  return flags.run ? String(flags.run) : runName(String(flags.dataset));
 }
 
 export const trainCommand: Command = {
@@ -110,9 +111,9 @@ export const evaluateCommand: Command = {
     if (split !== "test" && split !== "valid") throw new UsageError(`cvae evaluate: --split must be test or valid, got "${split}"`);
     await initBackend({ log: false });
     const ds = loadProcessed(String(flags.dataset));
-    const model = CvaeModel.load(runName(flags), ds);
+    const model = CvaeModel.load(runOf(flags), ds);
     const results = await compareWithPopularity(ds, split, model);
-    if (flags.json) console.log(JSON.stringify({ run: runName(flags), dataset: ds.name, synthetic: ds.source.synthetic, split, results }, null, 2));
+    if (flags.json) console.log(JSON.stringify({ run: runOf(flags), dataset: ds.name, synthetic: ds.source.synthetic, split, results }, null, 2));
     else printResults(results);
     return 0;
   },
@@ -133,7 +134,7 @@ export const recommendCommand: Command = {
     if (flags.user === undefined) throw new UsageError("cvae recommend: --user ID is required");
     await initBackend({ log: false });
     const ds = loadProcessed(String(flags.dataset));
-    const model = CvaeModel.load(runName(flags), ds);
+    const model = CvaeModel.load(runOf(flags), ds);
     const split = String(flags.split) === "valid" ? "valid" : "test";
     const result = recommend(model, ds, foldInHistory(ds, split, Number(flags.user)), { genre: flags.genre as string | undefined, n: Number(flags.n) });
     if (flags.json) console.log(JSON.stringify(result, null, 2));

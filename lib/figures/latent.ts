@@ -1,11 +1,12 @@
 // Figures of the latent space (pure: data in, Plotly spec out). One colour per genre as
 // everywhere (palette.ts), unconditioned users in black as in the paper, genre centroids
 // labelled, and hover text naming the user, the condition and the user's top genres.
-import type { Figure } from "../notebook/display";
+import type { Figure } from "./plots";
 import { plotlyText } from "../core/html";
+import { NO_GENRES } from "../data/schema";
 import { conditionLabel, type LatentSet, NO_CONDITION } from "../analysis/latent";
-import { genreColor, NO_CONDITION_COLOR } from "./palette";
-import { baseLayout } from "./plots";
+import { genreColor, NO_CONDITION_COLOR, SERIES_COLORS } from "./palette";
+import { baseLayout, groupedBars } from "./plots";
 
 /** Scores of the latent rows on the kept components (LatentPca.transform of all rows). */
 export interface Projection {
@@ -204,4 +205,17 @@ export function latent3d(set: LatentSet, p: Projection, options: LatentFigureOpt
 /** Scores of every latent row on the components of `pca`. */
 export function projection(pca: { transform(data: Float32Array): Float64Array; components: number; explained: number[] }, set: LatentSet): Projection {
   return { scores: pca.transform(set.z), components: pca.components, explained: pca.explained };
+}
+
+/** Explained variance share of the kept components of the two PCAs of the study (all conditions; without the neutral genre). */
+export function explainedVariance(pcas: { all: { explained: number[] }; plane: { explained: number[] } }, options: { subtitle?: string } = {}): Figure {
+  const pcs = pcas.all.explained.map((_, k) => `PC${k + 1}`);
+  return groupedBars(
+    pcs,
+    [
+      { name: "all conditions", values: pcas.all.explained, color: SERIES_COLORS.primary },
+      { name: `without ${NO_GENRES}`, values: pcas.plane.explained.slice(0, pcs.length), color: SERIES_COLORS.secondary },
+    ],
+    { title: `Explained variance of the first ${pcs.length === 5 ? "five" : pcs.length} components`, subtitle: options.subtitle, yTitle: "share of variance" },
+  );
 }

@@ -36,3 +36,30 @@ export function genreColor(genre: string): string {
   for (let i = 0; i < genre.length; i++) h = (Math.imul(h, 31) + genre.charCodeAt(i)) >>> 0;
   return FALLBACK[h % FALLBACK.length];
 }
+
+/** Colours of the series that are not genres, the same in every figure. */
+export const SERIES_COLORS = {
+  /** The trained model (C-VAE or Mult-VAE), and the user a figure is about. */
+  model: "#e45756",
+  /** Baselines and averages (popularity, the average user). */
+  baseline: "#9d9d9d",
+  /** First and second series of a neutral comparison (e.g. two PCA fits, loss). */
+  primary: "#4c78a8",
+  secondary: "#f58518",
+  /** What a filter keeps and what it drops (e.g. ratings above the positive threshold). */
+  kept: "#2f6f9f",
+  dropped: "#b8c7d6",
+} as const;
+
+/** Colour of a method in result figures: models red, the popularity baseline grey, anything else a stable colour from its name. */
+export function methodColor(method: string): string {
+  switch (method) {
+    case "C-VAE":
+    case "Mult-VAE":
+      return SERIES_COLORS.model;
+    case "popularity":
+      return SERIES_COLORS.baseline;
+    default:
+      return genreColor(method);
+  }
+}

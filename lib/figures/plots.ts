@@ -1,8 +1,14 @@
 // Pure figure builders: data in, Plotly figure spec out. No rendering, no I/O.
 // Every data-derived string goes through plotlyText so titles like
 // `<img src=x onerror=alert(1)>` display as text.
-import type { Figure } from "../notebook/display";
 import { plotlyText } from "../core/html";
+
+/** A Plotly figure: traces, layout and config as plain JSON. */
+export interface Figure {
+  data: Record<string, unknown>[];
+  layout?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}
 
 export interface ChartOptions {
   title: string;

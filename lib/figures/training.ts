@@ -1,37 +1,22 @@
-// Domain figures built on the generic charts of plots.ts: one colour per genre everywhere.
+// Figures of training and evaluation (notebook 03): the training curves and the test
+// metrics of each method under both protocols.
+import { type MetricKey, metricLabel } from "../analysis/metrics";
+import type { ResultRow } from "../analysis/evaluate";
 import type { EpochRecord } from "../model/history";
-import type { Figure } from "../notebook/display";
-import type { GenreCount } from "../data/genres";
-import { genreColor } from "./palette";
-import { barChart, baseLayout, type ChartOptions } from "./plots";
-
-/** Bars of per-genre counts or shares, in the given order, each in its genre's colour. */
-export function genreBars(counts: readonly GenreCount[], options: ChartOptions & { value?: "count" | "share" }): Figure {
-  const value = options.value ?? "count";
-  switch (value) {
-    case "count":
-    case "share":
-      return barChart(
-        counts.map((g) => g.genre),
-        counts.map((g) => g[value]),
-        { ...options, colors: counts.map((g) => genreColor(g.genre)) },
-      );
-    default:
-      throw new Error(`genreBars: unknown value "${String(value)}"; expected count or share`);
-  }
-}
+import { methodColor, NO_CONDITION_COLOR, SERIES_COLORS } from "./palette";
+import { baseLayout, type Figure, groupedBars } from "./plots";
 
 /** Loss per epoch (left axis) and validation nDCG@100 (right axis), for training curves. */
 export function trainingCurves(history: readonly EpochRecord[], options: { title?: string; subtitle?: string } = {}): Figure {
   const epochs = history.map((r) => r.epoch);
   const validated = history.filter((r) => r.validNdcgUnconditioned !== null);
   const traces: Record<string, unknown>[] = [
-    { type: "scatter", mode: "lines+markers", name: "training loss", x: epochs, y: history.map((r) => r.loss), line: { color: "#4c78a8" }, yaxis: "y" },
-    { type: "scatter", mode: "lines+markers", name: "valid nDCG@100, no condition", x: validated.map((r) => r.epoch), y: validated.map((r) => r.validNdcgUnconditioned), line: { color: "#000000", dash: "dot" }, yaxis: "y2" },
+    { type: "scatter", mode: "lines+markers", name: "training loss", x: epochs, y: history.map((r) => r.loss), line: { color: SERIES_COLORS.primary }, yaxis: "y" },
+    { type: "scatter", mode: "lines+markers", name: "valid nDCG@100, no condition", x: validated.map((r) => r.epoch), y: validated.map((r) => r.validNdcgUnconditioned), line: { color: NO_CONDITION_COLOR, dash: "dot" }, yaxis: "y2" },
   ];
   const conditioned = validated.filter((r) => r.validNdcgConditioned !== null);
   if (conditioned.length) {
-    traces.push({ type: "scatter", mode: "lines+markers", name: "valid nDCG@100, genre rows", x: conditioned.map((r) => r.epoch), y: conditioned.map((r) => r.validNdcgConditioned), line: { color: "#e45756" }, yaxis: "y2" });
+    traces.push({ type: "scatter", mode: "lines+markers", name: "valid nDCG@100, genre rows", x: conditioned.map((r) => r.epoch), y: conditioned.map((r) => r.validNdcgConditioned), line: { color: SERIES_COLORS.model }, yaxis: "y2" });
   }
   const layout = baseLayout({ title: options.title ?? "Training curves", subtitle: options.subtitle, xTitle: "epoch", yTitle: "loss (NLL + beta KL)" });
   return {
@@ -44,4 +29,20 @@ export function trainingCurves(history: readonly EpochRecord[], options: { title
       margin: { l: 64, r: 64, t: options.subtitle ? 76 : 56, b: 90 },
     },
   };
+}
+
+/** The protocols of the result rows, in table order. */
+export const PROTOCOLS = ["unconditioned", "conditioned (genre rows)"] as const;
+
+/** One metric (default nDCG@100) of every method under both protocols, as grouped bars in each method's colour. */
+export function methodComparison(rows: readonly ResultRow[], options: { metric?: MetricKey; title?: string; subtitle?: string } = {}): Figure {
+  const metric = options.metric ?? "ndcg100";
+  const label = metricLabel(metric);
+  const methods = [...new Set(rows.map((r) => r.method))];
+  const series = methods.map((method) => ({
+    name: method,
+    color: methodColor(method),
+    values: PROTOCOLS.map((p) => rows.find((r) => r.method === method && r.protocol === p)?.[metric] ?? NaN),
+  }));
+  return groupedBars([...PROTOCOLS], series, { title: options.title ?? `Test ${label}`, subtitle: options.subtitle, yTitle: label });
 }

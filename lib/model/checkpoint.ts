@@ -62,6 +62,14 @@ export interface CheckpointArrays {
   best: Float32Array;
 }
 
+/**
+ * The run folder name of a (prefix, data set) pair: "cvae-synthetic" for the default
+ * prefix. Notebooks 03-05 and the CLI's default run all name a model this way.
+ */
+export function runName(dataset: string, prefix = "cvae"): string {
+  return `${prefix}-${dataset}`;
+}
+
 export function modelDir(run: string): string {
   return join(dataDir(), "models", run);
 }

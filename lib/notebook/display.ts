@@ -10,15 +10,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { escapeHtml, htmlTable, jsonForScript } from "../core/html";
+import type { Figure } from "../figures/plots";
 
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
-
-/** A Plotly figure: traces, layout and config as plain JSON. */
-export interface Figure {
-  data: Record<string, unknown>[];
-  layout?: Record<string, unknown>;
-  config?: Record<string, unknown>;
-}
 
 export interface DisplayBundle {
   data: Record<string, unknown>;

@@ -2,7 +2,8 @@
 // CSS and plotly.js are inlined (plotly once per page), markdown is rendered, code and
 // text outputs are escaped, and Plotly figures are drawn from their JSON bundle.
 import { marked } from "marked";
-import { figureHtml, PLOTLY_LOADER_META, PLOTLY_MIME, plotlyScript, type Figure } from "../notebook/display";
+import type { Figure } from "../figures/plots";
+import { figureHtml, PLOTLY_LOADER_META, PLOTLY_MIME, plotlyScript } from "../notebook/display";
 import { escapeHtml } from "../core/html";
 import { collapseCarriageReturns, joinSource, stripAnsi, type Cell, type Notebook, type Output } from "./ipynb";
 

@@ -1,0 +1,246 @@
+// The paper's observations about the C-VAE latent space, each turned into a measurement
+// with a stated rule. A rule measures one labelled space (genre centroids and the
+// distances between them); claims.ts builds the spaces and runs every rule in both the
+// latent space and the plotted PCA plane.
+import { type Cooccurrence } from "../data/genres";
+import type { GroundTruth } from "../data/planted";
+import { NO_GENRES } from "../data/schema";
+import { centroids, distanceMatrix, nearest, silhouette, spearman } from "./geometry";
+import { type LatentSet, NO_CONDITION } from "./latent";
+
+/** A labelled point cloud: label = condition + 1 (0 = no condition), -1 for rows left out of it. */
+export interface Space {
+  name: string;
+  dims: number;
+  points: ArrayLike<number>;
+  labels: Int32Array;
+  centres: Float64Array;
+  D: number[][];
+  /** Distance of each centroid from the mean of the space's rows. */
+  fromCentre: number[];
+}
+
+export function makeSpace(name: string, points: ArrayLike<number>, dims: number, labels: Int32Array, k: number): Space {
+  const { centres } = centroids(points, dims, labels, k);
+  const mean = new Float64Array(dims);
+  let n = 0;
+  for (let r = 0; r < labels.length; r++) {
+    if (labels[r] < 0) continue;
+    n++;
+    for (let j = 0; j < dims; j++) mean[j] += points[r * dims + j];
+  }
+  for (let j = 0; j < dims; j++) mean[j] /= n;
+  const fromCentre = Array.from({ length: k }, (_, l) => {
+    let s = 0;
+    for (let j = 0; j < dims; j++) s += (centres[l * dims + j] - mean[j]) ** 2;
+    return Math.sqrt(s);
+  });
+  return { name, dims, points, labels, centres, D: distanceMatrix(centres, k, dims), fromCentre };
+}
+
+export interface Measurement {
+  value: number;
+  text: string;
+  holds: boolean | null;
+}
+
+export const NA: Measurement = { value: NaN, text: "n/a", holds: null };
+
+/** What the rules know about the data beside the space they measure. */
+export interface ClaimContext {
+  set: LatentSet;
+  /** Space label of a condition name (0 = no condition, -1 + 1 = 0 for an absent genre). */
+  label(name: string): number;
+  /** Every named condition is present. */
+  has(...names: string[]): boolean;
+  /** Label of the neutral genre "(no genres listed)", 0 when the data lack it. */
+  neutral: number;
+  /** Labels that are not genres proper: no condition and the neutral genre. */
+  notAGenre(label: number): boolean;
+  popularity: Record<string, number>;
+  cooccurrence: Cooccurrence;
+  truth: GroundTruth | null;
+  /** Rows of the seeded silhouette sample. */
+  silhouetteSample: Int32Array;
+  /** PC1 of the PCA of all rows, as a space (claim b; computed on first use). */
+  pc1(): Space;
+}
+
+export interface ClaimRule {
+  id: string;
+  claim: string;
+  rule: string;
+  /** Left out of the table when false (a claim about data that has no ground truth). */
+  applies?(ctx: ClaimContext): boolean;
+  /** Why the claim cannot be measured on these data (shown as its rule, with n/a), or null. */
+  unavailable?(ctx: ClaimContext): string | null;
+  measure(s: Space, ctx: ClaimContext): Measurement;
+  /** The second column when it is not the plotted plane (claim b reads PC1 of all rows). */
+  second?(ctx: ClaimContext): Measurement;
+}
+
+const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
+
+/** How far a label's centroid is from its nearest other genre, relative to the others. */
+export function isolation(s: Space, l: number, skip: (i: number) => boolean): { ratio: number; rank: number } {
+  const labels = s.D.map((_, i) => i).filter((i) => !skip(i) || i === l);
+  const nn = (i: number) => Math.min(...labels.filter((j) => j !== i).map((j) => s.D[i][j]));
+  const own = nn(l);
+  const others = labels
+    .filter((i) => i !== l)
+    .map(nn)
+    .sort((a, b) => a - b);
+  const median = others[Math.floor(others.length / 2)];
+  const rank = 1 + others.filter((d) => d > own).length;
+  return { ratio: own / median, rank };
+}
+
+function neutralIsolation(s: Space, ctx: ClaimContext, suffix = ""): Measurement {
+  const iso = isolation(s, ctx.neutral, ctx.notAGenre);
+  return { value: iso.ratio, text: `${f(iso.ratio, 2)} (rank ${iso.rank}${suffix})`, holds: iso.rank === 1 && iso.ratio > 2 };
+}
+
+/** Pairs of named genres (the neutral genre left out). */
+function genrePairs(ctx: ClaimContext): [string, string][] {
+  const named = ctx.set.genres.filter((g) => g !== NO_GENRES);
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < named.length; i++) for (let j = i + 1; j < named.length; j++) pairs.push([named[i], named[j]]);
+  return pairs;
+}
+
+function jaccard(co: Cooccurrence, a: string, b: string): number {
+  const i = co.genres.indexOf(a);
+  const j = co.genres.indexOf(b);
+  return i < 0 || j < 0 ? NaN : co.jaccard[i][j];
+}
+
+/** The claims in the order of the paper's section 3.1. */
+export const CLAIM_RULES: readonly ClaimRule[] = [
+  {
+    id: "a",
+    claim: "Conditioned latents cluster by genre",
+    rule: "silhouette of genre rows by genre (sample) > 0.25",
+    measure(s, ctx) {
+      const rowsIn = ctx.silhouetteSample.filter((r) => s.labels[r] > 0);
+      const v = silhouette(s.points, s.dims, s.labels, rowsIn, ctx.set.genres.length + 1);
+      return { value: v, text: f(v), holds: v > 0.25 };
+    },
+  },
+  {
+    id: "b",
+    claim: `"${NO_GENRES}" lies far from every other genre (on PC1)`,
+    rule: "its nearest-genre distance / the median nearest-genre distance of the others; holds if it is the most isolated genre and the ratio > 2",
+    unavailable: (ctx) => (ctx.neutral > 0 ? null : "the data set has no neutral genre"),
+    measure: (s, ctx) => neutralIsolation(s, ctx),
+    second: (ctx) => neutralIsolation(ctx.pc1(), ctx, ", PC1 of all rows"),
+  },
+  {
+    id: "c1",
+    claim: "War is closer to Drama and Romance than to Children and Animation",
+    rule: "max(d(War,Drama), d(War,Romance)) / min(d(War,Children), d(War,Animation)) < 1",
+    measure(s, ctx) {
+      if (!ctx.has("War", "Drama", "Romance", "Children", "Animation")) return NA;
+      const d = (a: string, b: string) => s.D[ctx.label(a)][ctx.label(b)];
+      const v = Math.max(d("War", "Drama"), d("War", "Romance")) / Math.min(d("War", "Children"), d("War", "Animation"));
+      return { value: v, text: f(v), holds: v < 1 };
+    },
+  },
+  {
+    id: "c2",
+    claim: "Horror lies between Thriller and Sci-Fi, far from Western",
+    rule: "(d(H,T) + d(H,S)) / d(T,S) <= 1.5 and d(H,Western) > max(d(H,T), d(H,S))",
+    measure(s, ctx) {
+      if (!ctx.has("Horror", "Thriller", "Sci-Fi", "Western")) return NA;
+      const d = (a: string, b: string) => s.D[ctx.label(a)][ctx.label(b)];
+      const v = (d("Horror", "Thriller") + d("Horror", "Sci-Fi")) / d("Thriller", "Sci-Fi");
+      const far = d("Horror", "Western") > Math.max(d("Horror", "Thriller"), d("Horror", "Sci-Fi"));
+      return { value: v, text: `${f(v, 2)}${far ? ", far from Western" : ", NOT far from Western"}`, holds: v <= 1.5 && far };
+    },
+  },
+  {
+    id: "c3",
+    claim: "Thriller, Mystery and Crime are close to each other",
+    rule: "each of the three has the other two among its 4 nearest genres (count of 6 such links)",
+    measure(s, ctx) {
+      const trio = ["Thriller", "Mystery", "Crime"];
+      if (!ctx.has(...trio)) return NA;
+      let links = 0;
+      for (const g of trio) {
+        const near = nearest(s.D[ctx.label(g)], ctx.label(g), 4, ctx.notAGenre);
+        links += trio.filter((o) => o !== g && near.includes(ctx.label(o))).length;
+      }
+      return { value: links, text: `${links}/6`, holds: links === 6 };
+    },
+  },
+  {
+    id: "d",
+    claim: "Popular genres lie nearer the centre than rare ones",
+    rule: "Spearman(centroid distance from the centre, genre popularity) <= -0.3",
+    measure(s, ctx) {
+      const gs = ctx.set.genres.filter((g) => g !== NO_GENRES && ctx.popularity[g] !== undefined);
+      const v = spearman(
+        gs.map((g) => s.fromCentre[ctx.label(g)]),
+        gs.map((g) => ctx.popularity[g]),
+      );
+      return { value: v, text: f(v), holds: v <= -0.3 };
+    },
+  },
+  {
+    id: "e",
+    claim: "Film-Noir is far from every genre; its nearest are Crime, Drama, Thriller, Mystery",
+    rule: "3+ of its 4 nearest genres in {Crime, Drama, Thriller, Mystery} and among the 3 most isolated genres",
+    measure(s, ctx) {
+      if (!ctx.has("Film-Noir")) return NA;
+      const fn = ctx.label("Film-Noir");
+      const near = nearest(s.D[fn], fn, 4, ctx.notAGenre).map((l) => ctx.set.genres[l - 1]);
+      const hits = near.filter((g) => ["Crime", "Drama", "Thriller", "Mystery"].includes(g)).length;
+      const iso = isolation(s, fn, ctx.notAGenre);
+      return { value: hits, text: `nearest ${near.join(", ")}; isolation rank ${iso.rank}`, holds: hits >= 3 && iso.rank <= 3 };
+    },
+  },
+  {
+    id: "f",
+    claim: "Unconditioned latents sit at the centre",
+    rule: "the no-condition centroid is nearer the centre than 90 % of the genre centroids",
+    measure(s, ctx) {
+      const d0 = s.fromCentre[0];
+      const gs = ctx.set.genres.map((g) => ctx.label(g)).filter((l) => l !== ctx.neutral);
+      const closer = gs.filter((l) => s.fromCentre[l] > d0).length / gs.length;
+      return { value: closer, text: `nearer than ${Math.round(100 * closer)} %`, holds: closer >= 0.9 };
+    },
+  },
+  {
+    id: "g1",
+    claim: "Genre distances follow co-occurrence",
+    rule: "Spearman(centroid distance, 1 - Jaccard co-occurrence) over genre pairs >= 0.3",
+    measure(s, ctx) {
+      const pairs = genrePairs(ctx).filter(([a, b]) => Number.isFinite(jaccard(ctx.cooccurrence, a, b)));
+      const v = spearman(
+        pairs.map(([a, b]) => s.D[ctx.label(a)][ctx.label(b)]),
+        pairs.map(([a, b]) => 1 - jaccard(ctx.cooccurrence, a, b)),
+      );
+      return { value: v, text: f(v), holds: v >= 0.3 };
+    },
+  },
+  {
+    id: "g2",
+    claim: "Genre distances follow the planted affinity (synthetic data)",
+    rule: "Spearman(centroid distance, planted distance) over genre pairs >= 0.5",
+    applies: (ctx) => ctx.truth !== null,
+    measure(s, ctx) {
+      const truth = ctx.truth as GroundTruth;
+      const pairs = genrePairs(ctx).filter(([a, b]) => truth.genres.includes(a) && truth.genres.includes(b));
+      const td = (a: string, b: string) => truth.distances[truth.genres.indexOf(a)][truth.genres.indexOf(b)];
+      const v = spearman(
+        pairs.map(([a, b]) => s.D[ctx.label(a)][ctx.label(b)]),
+        pairs.map(([a, b]) => td(a, b)),
+      );
+      return { value: v, text: f(v), holds: v >= 0.5 };
+    },
+  },
+];
+
+/** The label of a condition name in a space (0 = no condition; 0 also for an absent genre). */
+export function labelOf(set: LatentSet, name: string): number {
+  return name === NO_CONDITION ? 0 : set.genres.indexOf(name) + 1;
+}
