@@ -4,13 +4,11 @@
 // the time does not depend on training.
 import { describeBackend, initBackend } from "../lib/model/backend";
 import { vocabularyOf } from "../lib/model/checkpoint";
-import { fitLatentPcas, measureClaims } from "../lib/analysis/claims";
+import { claimsInputFor, fitLatentPcas, measureClaims } from "../lib/analysis/claims";
 import { initParams, paramLayout } from "../lib/model/parameters";
 import { ensureSynthetic, prepareDataset } from "../lib/data/datasets";
-import { genreCooccurrence, interactionsPerGenre } from "../lib/data/genres";
 import { encodeUnderConditions, sampleUsers } from "../lib/analysis/latent";
 import { CvaeModel } from "../lib/model/cvae-model";
-import { loadGroundTruth } from "../lib/data/planted";
 import { Rng } from "../lib/core/rng";
 import { makeTrainConfig } from "../lib/train/config";
 import { fmtRange, median, timeRuns } from "./stats";
@@ -38,13 +36,7 @@ export async function benchExplore(args: string[]): Promise<void> {
   console.log(`two PCA fits (all rows; without the neutral genre): ${fmtRange(pca)}`);
   const claims = await timeRuns(
     () =>
-      measureClaims({
-        set: latents,
-        pcas,
-        popularity: Object.fromEntries(interactionsPerGenre(ds).map((g) => [g.genre, g.count])),
-        cooccurrence: genreCooccurrence(ds.movies),
-        truth: loadGroundTruth(ds.source.folder),
-      }),
+      measureClaims(claimsInputFor(ds, latents, pcas)),
     Math.max(1, Math.floor(repeats / 2)),
     0,
   );

@@ -9,8 +9,10 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
-const { main } = require("../lib/cli/main.ts");
-main(process.argv.slice(2)).then(
+// Benchmarks are a development tool outside the library: `cvae bench` goes straight to them.
+const argv = process.argv.slice(2);
+const { main } = argv[0] === "bench" ? require("../bench/main.ts") : require("../lib/cli/main.ts");
+main(argv[0] === "bench" ? argv.slice(1) : argv).then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,6 +1,6 @@
-// The CLI's commands. Each is a thin wrapper over lib functions.
+// The CLI's commands. Each is a thin wrapper over lib functions. (`cvae bench` is not
+// here: bin/cvae.js hands it to bench/main.ts, so the library never loads its benchmarks.)
 import { join, resolve } from "node:path";
-import { SUITES } from "../../bench/index";
 import { describeBackend, initBackend, parseBackendChoice } from "../model/backend";
 import { reproduce, resolveNotebookArgs } from "../runner/reproduce";
 import { UsageError, type Command } from "./args";
@@ -60,22 +60,6 @@ export const backendCommand: Command = {
   async run(_positionals, flags) {
     const info = await initBackend({ backend: parseBackendChoice(String(flags.backend), "--backend"), log: false });
     console.log(flags.json ? JSON.stringify(info, null, 2) : describeBackend(info));
-    return 0;
-  },
-};
-
-export const benchCommand: Command = {
-  name: "bench",
-  summary: `benchmarks: ${Object.keys(SUITES).join(", ")}`,
-  usage: "cvae bench [SUITE [ARGS...]]  (npm run bench -- SUITE); all suites when none is named",
-  flags: {},
-  async run(positionals) {
-    const [suite, ...args] = positionals;
-    if (suite && !SUITES[suite]) throw new UsageError(`cvae bench: unknown suite "${suite}"; suites: ${Object.keys(SUITES).join(", ")}`);
-    for (const name of suite ? [suite] : Object.keys(SUITES)) {
-      console.log(`\n== bench ${name}: ${SUITES[name].summary}`);
-      await SUITES[name].run(suite ? args : []);
-    }
     return 0;
   },
 };

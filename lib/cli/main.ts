@@ -1,6 +1,6 @@
 // `cvae <command>`: scripted access to the same lib functions the notebooks call.
 import { commandHelp, parseCommandArgs, UsageError, type Command } from "./args";
-import { backendCommand, benchCommand, kernelCommand, reproduceCommand } from "./commands";
+import { backendCommand, kernelCommand, reproduceCommand } from "./commands";
 import { dataDownloadCommand, dataListCommand, dataPrepareCommand, dataSynthCommand } from "./data";
 import { exploreCommand, profileCommand } from "./analysis";
 import { evaluateCommand, recommendCommand, trainCommand } from "./model";
@@ -18,7 +18,6 @@ const COMMANDS: Command[] = [
   profileCommand,
   kernelCommand,
   backendCommand,
-  benchCommand,
 ];
 
 function usage(): string {
@@ -30,6 +29,7 @@ function usage(): string {
     "",
     "commands:",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    `  ${"bench".padEnd(width)}benchmarks (bench/, a development tool): cvae bench [SUITE [ARGS...]]`,
   ].join("\n");
 }
 
