@@ -3,7 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { claimTable, type ClaimsInput, fitLatentPcas, measureClaims, savePcas } from "../../lib/analysis/claims";
+import { genreCooccurrence, interactionsPerGenre } from "../../lib/data/genres";
+import { readMovieLens } from "../../lib/data/movielens";
+import { preprocess } from "../../lib/data/preprocess";
+import { claimsInputFor, claimTable, claimVerdicts, type ClaimsInput, fitLatentPcas, measureClaims, savePcas } from "../../lib/analysis/claims";
 import type { Cooccurrence } from "../../lib/data/genres";
 import type { LatentSet } from "../../lib/analysis/latent";
 import { LatentPca } from "../../lib/analysis/pca";
@@ -199,6 +202,12 @@ describe("measureClaims(input) on a construction where every claim holds", () =>
     assert.equal(a.plane.holds, false, a.plane.text);
   });
 
+  it("claimVerdicts flattens the verdicts to claim_<id>_latent and claim_<id>_plane, in claim order", () => {
+    const v = claimVerdicts(result);
+    assert.deepEqual(Object.keys(v), CLAIM_IDS.flatMap((id) => [`claim_${id}_latent`, `claim_${id}_plane`]));
+    for (const r of result.rows) assert.deepEqual([v[`claim_${r.id}_latent`], v[`claim_${r.id}_plane`]], [r.latent.holds, r.plane.holds]);
+  });
+
   it("measureClaims without ground truth has no g2 row", () => {
     const rows = measureClaims({ ...input, truth: null }).rows;
     assert.deepEqual(rows.map((r) => r.id), CLAIM_IDS.slice(0, -1));
@@ -323,5 +332,16 @@ describe("savePcas(dir, pcas, sample)", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("claimsInputFor(ds, set, pcas)", () => {
+  it("takes popularity from the positive interactions per genre, co-occurrence from the catalogue, and no ground truth for real data", () => {
+    const ds = preprocess(readMovieLens(join(__dirname, "..", "fixtures", "ml-small")), "ml-small");
+    const input = claimsInputFor(ds, construct().set);
+    assert.deepEqual(input.popularity, Object.fromEntries(interactionsPerGenre(ds).map((g) => [g.genre, g.count])));
+    assert.deepEqual(input.cooccurrence, genreCooccurrence(ds.movies));
+    assert.equal(input.truth, null);
+    assert.equal(input.pcas, undefined);
   });
 });

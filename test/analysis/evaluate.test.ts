@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { genreTable } from "../../lib/data/genres";
-import { buildBatch } from "../../lib/model/batch";
+import { buildBatch, type SparseBatch } from "../../lib/model/batch";
 import { csrOf, itemGenres } from "../helpers/toy-data";
 import { METRICS } from "../../lib/analysis/metrics";
-import { evaluate, evaluationRows, type EvaluationResult, perGenreRows, popularityRanker, type Ranker, resultRows } from "../../lib/analysis/evaluate";
+import { compareWithPopularity, evaluate, evaluationRows, methodName, type EvaluationResult, perGenreRows, popularityRanker, type Ranker, resultRows } from "../../lib/analysis/evaluate";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
 import type { HeldOutSplit, ProcessedDataset } from "../../lib/data/schema";
@@ -136,6 +136,17 @@ describe("popularityRanker(ds)", () => {
       while (expected.length < 100) expected.push(-1);
       assert.deepEqual(Array.from(top.subarray(r * 100, (r + 1) * 100)), expected, `row ${r} (user ${u}, condition ${c})`);
     }
+  });
+});
+
+describe("compareWithPopularity(ds, split, model) and methodName(model)", () => {
+  it("evaluates the model and the popularity baseline on both protocols, the model first under its method name", async () => {
+    const oracle = { conditioned: true, rank: (b: SparseBatch, k: number) => popularityRanker(ds)(b, k) };
+    const results = await compareWithPopularity(ds, "test", oracle);
+    assert.deepEqual(Object.keys(results), ["C-VAE", "popularity"]);
+    assert.deepEqual(results["C-VAE"], await evaluate(ds, "test", oracle.rank, { conditioned: true }));
+    assert.deepEqual(results.popularity, await evaluate(ds, "test", popularityRanker(ds), { conditioned: true }));
+    assert.equal(methodName({ conditioned: false }), "Mult-VAE");
   });
 });
 

@@ -4,12 +4,14 @@ import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { vocabularyOf } from "../../lib/model/checkpoint";
 import { initParams, paramLayout } from "../../lib/model/parameters";
-import { encodeUnderConditions, type LatentSet, sampleUsers } from "../../lib/analysis/latent";
+import { encodeUnderConditions, type LatentSet, sampleUsers, userTopGenres } from "../../lib/analysis/latent";
+import { interactionsPerGenre } from "../../lib/data/genres";
 import { CvaeModel } from "../../lib/model/cvae-model";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
 import {
+  agreementWithHistory,
   clearestUser,
   genreScores,
   hintsFor,
@@ -17,6 +19,7 @@ import {
   profileCard,
   profileGenres,
   profileSpace,
+  profileSubject,
   profilingHints,
   seriousAxisPoints,
   seriousPosition,
@@ -284,6 +287,17 @@ describe("clearestUser(space, set)", () => {
   });
 });
 
+describe("profileSubject(space, set, userId)", () => {
+  it("profileSubject without an id is the clearest user, with an id that user's index in the sample", () => {
+    assert.equal(profileSubject(space, set), clearestUser(space, set));
+    assert.equal(profileSubject(space, set, set.userIds[3]), 3);
+  });
+
+  it("profileSubject rejects an id outside the sample, naming ids that are in it", () => {
+    assert.throws(() => profileSubject(space, set, 99999), new RegExp(`user 99999 is not among the ${set.userRows.length} sampled users; pick one of e.g. ${set.userIds[0]}`));
+  });
+});
+
 describe("watchedShares, trainingHistory and profilingHints on ml-small", () => {
   let raw: RawDataset;
   let ds: ProcessedDataset;
@@ -325,6 +339,12 @@ describe("watchedShares, trainingHistory and profilingHints on ml-small", () => 
     const positive = new Set<number>();
     for (let k = 0; k < raw.ratings.length; k++) if (raw.ratings.userIds[k] === user && raw.ratings.ratings[k] > 3.5) positive.add(raw.ratings.movieIds[k]);
     assert.ok(ids.length > 0 && ids.every((id) => positive.has(id)));
+  });
+
+  it("agreementWithHistory equals profileAgreement with the users' top-3 genres and the popularity order without the neutral genre", () => {
+    const shares = watchedShares(ds, sample.userRows);
+    const popular = interactionsPerGenre(ds).map((g) => g.genre).filter((g) => g !== "(no genres listed)");
+    assert.deepEqual(agreementWithHistory(ds, mlSpace, sample, shares), profileAgreement(mlSpace, sample, userTopGenres(ds, sample.userRows, 3), shares, popular));
   });
 
   it("trainingHistory rejects a row outside the train matrix", () => {

@@ -10,7 +10,7 @@ import { CvaeModel } from "../../lib/model/cvae-model";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
-import { foldInHistory, recommend } from "../../lib/analysis/recommend";
+import { foldInHistory, recommend, recommendationTable } from "../../lib/analysis/recommend";
 import { Rng } from "../../lib/core/rng";
 import type { RawDataset } from "../../lib/data/schema";
 import { csrFromPairs } from "../../lib/data/sparse";
@@ -125,6 +125,16 @@ describe("recommend(model, ds, history, options)", () => {
     await tf.setBackend("cpu");
     assert.throws(() => recommend(multVae, ds, history, { genre: "Drama" }), /no genre conditions/);
     assert.equal(recommend(multVae, ds, history, { n: 5 }).items.length, 5);
+  });
+});
+
+describe("recommendationTable(list)", () => {
+  it("recommendationTable gives rank, title and joined genres per item, and a caption with the condition's share", () => {
+    const list = recommend(cvae, ds, history, { genre: "Drama", n: 5 });
+    const table = recommendationTable(list);
+    assert.deepEqual(table.rows, list.items.map((r) => ({ rank: r.rank, title: r.title, genres: r.genres.join(" | ") })));
+    assert.equal(table.caption, `Condition Drama: ${Math.round(100 * (list.genreShare as number))} % of the list is Drama`);
+    assert.equal(recommendationTable(recommend(cvae, ds, history, { n: 3 })).caption, "No condition: 3 movies");
   });
 });
 

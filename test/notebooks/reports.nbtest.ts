@@ -17,9 +17,10 @@ import { jupyterMissing, privateJupyterPath, runHelper } from "../helpers/jupyte
 const ROOT = projectRoot();
 const OUT = mkdtempSync(join(tmpdir(), "cvae-reports-"));
 const DATA = mkdtempSync(join(tmpdir(), "cvae-data-"));
-// Tiny data so the whole study runs in well under a minute: 600 synthetic users, 2 epochs,
-// 300 sampled users (synthetic-tiny has ~480 training users).
-const TINY_PARAMS: string[] = ["dataset=synthetic-tiny", "03-training:epochs=2", "04-latent-pca:users=300", "04-latent-pca:shown=100", "05-user-profiling:users=300"];
+// Tiny data so the whole study runs in about a minute: 600 synthetic users, 6 epochs (enough
+// for the C-VAE to beat popularity under both protocols there), 300 sampled users
+// (synthetic-tiny has ~480 training users).
+const TINY_PARAMS: string[] = ["dataset=synthetic-tiny", "03-training:epochs=6", "04-latent-pca:users=300", "04-latent-pca:shown=100", "05-user-profiling:users=300"];
 
 function cvae(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, "bin", "cvae.js"), ...args], {
@@ -59,6 +60,46 @@ describe("npm run reproduce on the project's notebooks", () => {
       assert.ok(code.every((c) => c.cell_type === "code" && c.execution_count !== null), `${name}: every cell ran`);
       assert.ok(figuresIn(nb) >= 1, `${name}: has a figure`);
     }
+  });
+
+  it("records each notebook's headline numbers in data/metrics/, within the ranges a healthy run gives", () => {
+    const results = (name: string) => (JSON.parse(readFileSync(join(DATA, "metrics", `${name}.json`), "utf8")) as { results: Record<string, number | string | boolean | null> }).results;
+    const num = (r: Record<string, unknown>, key: string) => {
+      assert.equal(typeof r[key], "number", `${key} is a number`);
+      return r[key] as number;
+    };
+    // 01: synthetic-tiny has 600 users; 10 % of the kept users are held out per split.
+    const prep = results("01-preprocessing");
+    assert.equal(prep.dataset, "synthetic-tiny");
+    assert.equal(prep.synthetic, true);
+    assert.ok(num(prep, "users") > 500 && num(prep, "users") <= 600, `users ${prep.users}`);
+    assert.equal(num(prep, "heldout_per_split"), Math.round(0.1 * num(prep, "users")));
+    assert.equal(num(prep, "train_users") + 2 * num(prep, "heldout_per_split"), num(prep, "users"));
+    assert.ok(num(prep, "conditions") >= 18 && num(prep, "conditions") <= 20, `conditions ${prep.conditions}`);
+    // 02: the catalogue follows ML-20M's genre frequencies: Drama and Comedy lead.
+    const genres = results("02-genre-statistics");
+    assert.equal(genres.top_genres, "Drama, Comedy");
+    assert.ok(num(genres, "mean_cu") >= 1 && num(genres, "mean_cu") <= num(prep, "conditions"));
+    // 03: a trained model beats popularity under both protocols, and conditioning moves the lists.
+    const training = results("03-training");
+    assert.equal(num(training, "epochs"), 6);
+    assert.ok(num(training, "test_ndcg100_unconditioned") > 1.5 * num(training, "popularity_ndcg100_unconditioned"), JSON.stringify(training));
+    assert.ok(num(training, "test_ndcg100_conditioned") > num(training, "popularity_ndcg100_conditioned"), JSON.stringify(training));
+    assert.ok(num(training, "genre_share_mean") >= 0.5, `genre share ${training.genre_share_mean}`);
+    // 04: every latent row is there and every claim has both verdicts (true, false or null = not applicable).
+    const pca = results("04-latent-pca");
+    assert.equal(num(pca, "latents"), 300 * (num(prep, "conditions") + 1));
+    assert.ok(num(pca, "pc1_to_pc5_variance") > 0 && num(pca, "pc1_to_pc5_variance") <= 1);
+    for (const id of ["a", "b", "c1", "c2", "c3", "d", "e", "f", "g1", "g2"]) {
+      for (const space of ["latent", "plane"]) {
+        const v = pca[`claim_${id}_${space}`];
+        assert.ok(v === true || v === false || v === null, `claim_${id}_${space} = ${JSON.stringify(v)}`);
+      }
+    }
+    // 05: latent profiles agree with what users watched better than the popularity baseline.
+    const profiles = results("05-user-profiling");
+    assert.ok(num(profiles, "overlap_at3_profile") > num(profiles, "overlap_at3_popularity"), JSON.stringify(profiles));
+    assert.ok(num(profiles, "serious_axis_spearman") > 0.5, JSON.stringify(profiles));
   });
 
   it("writes notebooks that nbformat validates as version 4", (t) => {

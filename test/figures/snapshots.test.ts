@@ -1,0 +1,122 @@
+// Snapshot tests of the figure specs (in the Observable Plot manner): seeded data in, the
+// Plotly spec compared with the JSON stored in test/figures/snapshots/. A change to a
+// figure shows up as a diff of that file; after checking the new figure renders as it
+// should, rewrite the snapshots with `UPDATE_SNAPSHOTS=1 npm run test:unit`.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import type { ResultRow } from "../../lib/analysis/evaluate";
+import type { LatentSet } from "../../lib/analysis/latent";
+import type { ProfileCard } from "../../lib/analysis/profile";
+import { Rng } from "../../lib/core/rng";
+import type { GenreCount } from "../../lib/data/genres";
+import type { EpochRecord } from "../../lib/model/history";
+import { binnedBars, genreBars, starHistogram } from "../../lib/figures/data";
+import { explainedVariance, latent3d, latentScatter, pcPairExplorer, type Projection, scatterMatrix } from "../../lib/figures/latent";
+import { heatmap, lineChart, type Figure } from "../../lib/figures/plots";
+import { seriousAxisScatter, watchedVersusAverage } from "../../lib/figures/profile";
+import { methodComparison, trainingCurves } from "../../lib/figures/training";
+
+const DIR = join(__dirname, "snapshots");
+const UPDATE = process.env.UPDATE_SNAPSHOTS === "1";
+
+/** Compares `fig` with snapshots/<name>.json (or writes it when updating or missing). */
+function matchesSnapshot(name: string, fig: Figure): void {
+  const path = join(DIR, `${name}.json`);
+  const json = JSON.stringify(fig, null, 1) + "\n";
+  if (!UPDATE && !existsSync(path)) assert.fail(`snapshot ${path} is missing; run UPDATE_SNAPSHOTS=1 npm run test:unit and commit it`);
+  if (UPDATE) {
+    mkdirSync(DIR, { recursive: true });
+    writeFileSync(path, json);
+    return;
+  }
+  assert.deepEqual(JSON.parse(json), JSON.parse(readFileSync(path, "utf8")), `${name} differs from ${path}`);
+}
+
+const rng = new Rng(2020);
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+const genreCounts: GenreCount[] = ["Drama", "Comedy", "Thriller", "IMAX"].map((genre, k) => ({ genre, count: 40 - 9 * k, share: r3((40 - 9 * k) / 100) }));
+
+// 3 users x (no condition + 3 genres) latent rows, scored on 3 components.
+const GENRES = ["Action", "Drama", "(no genres listed)"];
+const U = 3;
+const rows = U * (GENRES.length + 1);
+const set: LatentSet = {
+  userRows: Int32Array.from([0, 1, 2]),
+  userIds: Int32Array.from([11, 12, 13]),
+  userOf: Int32Array.from({ length: rows }, (_, r) => r % U),
+  condition: Int32Array.from({ length: rows }, (_, r) => Math.floor(r / U) - 1),
+  genres: GENRES,
+  z: new Float32Array(rows * 2),
+  dims: 2,
+  rows,
+};
+const projection: Projection = { scores: Float64Array.from({ length: rows * 3 }, () => r3(rng.normal())), components: 3, explained: [0.4, 0.25, 0.1] };
+
+const history: EpochRecord[] = [1, 2, 3].map((epoch) => ({
+  epoch,
+  seconds: 10,
+  rows: 1000,
+  rowsPerSecond: 100,
+  loss: 500 - 20 * epoch,
+  nll: 490 - 20 * epoch,
+  kl: 40,
+  beta: 0.008,
+  updates: 4 * epoch,
+  validNdcgUnconditioned: epoch === 2 ? null : 0.3 + 0.01 * epoch,
+  validNdcgConditioned: epoch === 2 ? null : 0.4 + 0.01 * epoch,
+}));
+
+const resultRows: ResultRow[] = [
+  { method: "C-VAE", protocol: "unconditioned", ndcg100: 0.36, recall20: 0.3, recall50: 0.45, rows: 600 },
+  { method: "C-VAE", protocol: "conditioned (genre rows)", ndcg100: 0.46, recall20: 0.5, recall50: 0.7, rows: 4000 },
+  { method: "popularity", protocol: "unconditioned", ndcg100: 0.15, recall20: 0.1, recall50: 0.2, rows: 600 },
+  { method: "popularity", protocol: "conditioned (genre rows)", ndcg100: 0.34, recall20: 0.4, recall50: 0.6, rows: 4000 },
+];
+
+const card: ProfileCard = {
+  userId: 42,
+  profile: ["Drama", "War", "Romance"],
+  hints: [{ genre: "War", percentile: 0.97 }],
+  serious: 0.4,
+  seriousPercentile: 0.8,
+  watched: [
+    { genre: "Drama", share: 0.6, inProfile: true },
+    { genre: "War", share: 0.3, inProfile: true },
+    { genre: "Comedy", share: 0.1, inProfile: false },
+  ],
+};
+const shares: Record<string, number>[] = [
+  { Drama: 0.5, Comedy: 0.5 },
+  { Drama: 0.2, War: 0.1 },
+];
+
+describe("figure specs match their snapshots", () => {
+  const cases: [string, () => Figure][] = [
+    ["genre-bars", () => genreBars(genreCounts, { title: "Movies per genre", subtitle: "SYNTHETIC data", yTitle: "movies" })],
+    ["genre-bars-share", () => genreBars(genreCounts, { title: "Shares", value: "share" })],
+    ["star-histogram", () => starHistogram([0.5, 3.5, 4, 5].map((value, k) => ({ value, count: 10 * (k + 1), share: 0.1 * (k + 1) })), 3.5, { subtitle: "s" })],
+    ["binned-bars", () => binnedBars([{ from: 1, to: 1, count: 3 }, { from: 2, to: 3, count: 7 }, { from: 4, to: 7, count: 2 }], { title: "Items per user", xTitle: "items" })],
+    ["heatmap", () => heatmap(["a", "b"], ["a", "b"], [[1, 0.25], [0.25, 1]], { title: "Jaccard", hideDiagonal: true, zmin: 0 })],
+    ["line-chart", () => lineChart([{ name: "s", x: [1, 2], y: [3, 4], color: "#000000", dash: "dot" }], { title: "lines" })],
+    ["training-curves", () => trainingCurves(history, { subtitle: "SYNTHETIC data" })],
+    ["method-comparison", () => methodComparison(resultRows, { subtitle: "SYNTHETIC data" })],
+    ["method-comparison-recall20", () => methodComparison(resultRows, { metric: "recall20" })],
+    ["explained-variance", () => explainedVariance({ all: { explained: [0.3, 0.1, 0.05, 0.03, 0.02] }, plane: { explained: [0.28, 0.12, 0.05, 0.04, 0.02] } }, { subtitle: "s" })],
+    ["latent-scatter", () => latentScatter(set, projection, 1, 3, { title: "PC1 x PC3", exclude: ["(no genres listed)"], userGenres: [["Drama"], ["Action"], []] })],
+    ["scatter-matrix", () => scatterMatrix(set, projection, { title: "matrix", n: 3 })],
+    ["latent-3d", () => latent3d(set, projection, { title: "3-D" })],
+    ["pc-pair-explorer", () => pcPairExplorer(set, projection, { title: "explorer", rows: [0, 3, 6, 9] })],
+    ["serious-axis", () => seriousAxisScatter({ position: [-1, 0, 1.5], lean: [-0.2, 0.1, 0.3] }, { subtitle: "s" })],
+    ["watched-versus-average", () => watchedVersusAverage(card, shares, { subtitle: "s" })],
+  ];
+  for (const [name, build] of cases) {
+    it(`${name}: the same seeded input gives the stored spec`, () => {
+      const fig = build();
+      assert.deepEqual(build(), fig, "pure: the same spec twice");
+      matchesSnapshot(name, fig);
+    });
+  }
+});
