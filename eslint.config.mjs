@@ -19,7 +19,10 @@ export default tseslint.config(
       "@typescript-eslint/no-require-imports": "off", // lib loads optional native packages with require()
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       eqeqeq: ["error", "always"],
-      "no-restricted-properties": ["error", { object: "Math", property: "random", message: "Pass an Rng (lib/rng.ts) instead: no global random state." }],
+      "no-restricted-properties": [
+        "error",
+        { object: "Math", property: "random", message: "Pass an Rng (lib/rng.ts) instead: no global random state." },
+      ],
     },
   },
 );

@@ -13,7 +13,13 @@ export interface BenchSuite {
 export const SUITES: Record<string, BenchSuite> = {
   matmul: { summary: "matMul GFLOPS of the chosen backend at the model's shapes", run: () => benchMatmul() },
   train: { summary: "training step at m=8000 and a real epoch, against PyTorch: [repeats]", run: (args) => benchTrain(args) },
-  explore: { summary: "latent extraction of 2,000 users x 21 conditions (goal <= 5 s), PCA and claims: [users] [repeats]", run: (args) => benchExplore(args) },
-  accuracy: { summary: "test nDCG@100 of cvae-lens vs the PyTorch reference, same split and settings: [data] [epochs]", run: (args) => benchAccuracy(args) },
+  explore: {
+    summary: "latent extraction of 2,000 users x 21 conditions (goal <= 5 s), PCA and claims: [users] [repeats]",
+    run: (args) => benchExplore(args),
+  },
+  accuracy: {
+    summary: "test nDCG@100 of cvae-lens vs the PyTorch reference, same split and settings: [data] [epochs]",
+    run: (args) => benchAccuracy(args),
+  },
   preprocess: { summary: "preprocessing at ML-20M size against pandas: [preset] [repeats]", run: (args) => benchPreprocess(args) },
 };

@@ -5,7 +5,11 @@ import { SUITES } from "./index";
 export async function main(argv: string[]): Promise<number> {
   const [suite, ...args] = argv;
   if (suite === "--help" || suite === "-h") {
-    console.log(`cvae bench: benchmarks\n\nusage: cvae bench [SUITE [ARGS...]]  (npm run bench -- SUITE)\n\nsuites:\n${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(12)}${s.summary}`).join("\n")}`);
+    console.log(
+      `cvae bench: benchmarks\n\nusage: cvae bench [SUITE [ARGS...]]  (npm run bench -- SUITE)\n\nsuites:\n${Object.entries(SUITES)
+        .map(([name, s]) => `  ${name.padEnd(12)}${s.summary}`)
+        .join("\n")}`,
+    );
     return 0;
   }
   if (suite && !SUITES[suite]) {

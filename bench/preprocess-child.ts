@@ -11,7 +11,11 @@ async function main(): Promise<void> {
     JSON.stringify({
       seconds: result.seconds,
       counts: protocolCounts(ds),
-      checksum: { valid: splitChecksum(ds.valid.userIds, ds.valid.heldOut, ds.itemMovieIds), test: splitChecksum(ds.test.userIds, ds.test.heldOut, ds.itemMovieIds), first_items: Array.from(ds.itemMovieIds.slice(0, 10)) },
+      checksum: {
+        valid: splitChecksum(ds.valid.userIds, ds.valid.heldOut, ds.itemMovieIds),
+        test: splitChecksum(ds.test.userIds, ds.test.heldOut, ds.itemMovieIds),
+        first_items: Array.from(ds.itemMovieIds.slice(0, 10)),
+      },
       max_rss_mb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
     }),
   );

@@ -40,20 +40,39 @@ export async function benchPreprocess(args: string[]): Promise<void> {
   for (let i = 0; i < repeats; i++) {
     ours.push(run(process.execPath, ["--import", "tsx", join(root, "bench", "preprocess-child.ts"), folder, `bench-${preset}`]));
     if (pandasOk) theirs.push(run(PYTHON, [join(root, "bench", "pandas_preprocess.py"), folder]));
-    console.log(`  run ${i + 1}/${repeats}: cvae-lens ${ours[i].wall.toFixed(2)} s${pandasOk ? `, pandas ${theirs[i].wall.toFixed(2)} s` : ""}`);
+    console.log(
+      `  run ${i + 1}/${repeats}: cvae-lens ${ours[i].wall.toFixed(2)} s${pandasOk ? `, pandas ${theirs[i].wall.toFixed(2)} s` : ""}`,
+    );
   }
   const o = ours[0].json;
   const oursWall = median(ours.map((r) => r.wall));
   const oursRss = Math.max(...ours.map((r) => r.json.max_rss_mb));
-  console.log(`\nratings: ${o.counts.raw_ratings.toLocaleString("en-US")} raw, ${o.counts.filtered_ratings.toLocaleString("en-US")} kept; ${o.counts.users} users, ${o.counts.items} items`);
-  console.log(`cvae-lens (Node ${process.version}): median ${oursWall.toFixed(2)} s per process (in-process ${median(ours.map((r) => Number((r.json.seconds as { total: number }).total))).toFixed(2)} s), peak RSS ${oursRss} MB`);
+  console.log(
+    `\nratings: ${o.counts.raw_ratings.toLocaleString("en-US")} raw, ` +
+      `${o.counts.filtered_ratings.toLocaleString("en-US")} kept; ${o.counts.users} users, ${o.counts.items} items`,
+  );
+  console.log(
+    `cvae-lens (Node ${process.version}): median ${oursWall.toFixed(2)} s per process (in-process ` +
+      `${median(ours.map((r) => Number((r.json.seconds as { total: number }).total))).toFixed(2)} s), peak RSS ${oursRss} MB`,
+  );
   if (!pandasOk) return;
   const p = theirs[0].json;
   const theirWall = median(theirs.map((r) => r.wall));
-  console.log(`pandas (${String(p.tool)}): median ${theirWall.toFixed(2)} s per process (in-process ${median(theirs.map((r) => Number((r.json.seconds as { total: number }).total))).toFixed(2)} s), peak RSS ${Math.max(...theirs.map((r) => r.json.max_rss_mb))} MB`);
-  console.log(`ratio cvae-lens / pandas: ${(oursWall / theirWall).toFixed(2)} (goal <= 1.0); peak RSS ${oursRss <= 2048 ? "within" : "ABOVE"} the 2 GB budget`);
+  console.log(
+    `pandas (${String(p.tool)}): median ${theirWall.toFixed(2)} s per process (in-process ` +
+      `${median(theirs.map((r) => Number((r.json.seconds as { total: number }).total))).toFixed(2)} ` +
+      `s), peak RSS ${Math.max(...theirs.map((r) => r.json.max_rss_mb))} MB`,
+  );
+  console.log(
+    `ratio cvae-lens / pandas: ${(oursWall / theirWall).toFixed(2)} (goal <= ` +
+      `1.0); peak RSS ${oursRss <= 2048 ? "within" : "ABOVE"} the 2 GB budget`,
+  );
   const same = JSON.stringify(o.counts) === JSON.stringify(p.counts) && JSON.stringify(o.checksum) === JSON.stringify(p.checksum);
   console.log(`identical counts and split (held-out checksums, first items): ${same ? "yes" : "NO"}`);
-  if (!same) console.log(`  cvae-lens ${JSON.stringify({ counts: o.counts, checksum: o.checksum })}\n  pandas    ${JSON.stringify({ counts: p.counts, checksum: p.checksum })}`);
+  if (!same)
+    console.log(
+      `  cvae-lens ${JSON.stringify({ counts: o.counts, checksum: o.checksum })}\n ` +
+        ` pandas    ${JSON.stringify({ counts: p.counts, checksum: p.checksum })}`,
+    );
   if (!existsSync(folder)) throw new Error(`${folder} vanished during the benchmark`);
 }

@@ -23,7 +23,9 @@ const PYTHON = process.env.CVAE_BENCH_PYTHON ?? "/usr/bin/python3";
 
 /** The PyTorch reference script, if this checkout sits next to it (or CVAE_TORCH_REFERENCE names it). */
 function torchReference(): string | null {
-  const candidates = [process.env.CVAE_TORCH_REFERENCE, resolve(projectRoot(), "..", "shared", "peer", "cvae_torch.py")].filter((p): p is string => Boolean(p));
+  const candidates = [process.env.CVAE_TORCH_REFERENCE, resolve(projectRoot(), "..", "shared", "peer", "cvae_torch.py")].filter(
+    (p): p is string => Boolean(p),
+  );
   const script = candidates.find((p) => existsSync(p));
   if (!script) return null;
   return spawnSync(PYTHON, ["-c", "import torch, scipy, pandas"]).status === 0 ? script : null;
@@ -35,7 +37,12 @@ function runTorch(script: string, args: string[]): Record<string, unknown> {
   return JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>;
 }
 
-async function stepBenchmark(threads: number, backend: "tensorflow" | "wasm" | "cpu", repeats: number, profile: boolean): Promise<{ times: number[]; phases: Record<string, number> }> {
+async function stepBenchmark(
+  threads: number,
+  backend: "tensorflow" | "wasm" | "cpu",
+  repeats: number,
+  profile: boolean,
+): Promise<{ times: number[]; phases: Record<string, number> }> {
   const m = 8000;
   const C = 20;
   const B = 500;
@@ -52,8 +59,16 @@ async function stepBenchmark(threads: number, backend: "tensorflow" | "wasm" | "
     }
   }
   const X = csrFromPairs(B, m, rows, cols);
-  const G = csrFromPairs(m, C, Array.from({ length: m }, (_, i) => i), Array.from({ length: m }, (_, i) => i % C));
-  const batchRows = { users: Int32Array.from({ length: B }, (_, i) => i), conditions: Int32Array.from({ length: B }, (_, i) => (i % (C + 1)) - 1) };
+  const G = csrFromPairs(
+    m,
+    C,
+    Array.from({ length: m }, (_, i) => i),
+    Array.from({ length: m }, (_, i) => i % C),
+  );
+  const batchRows = {
+    users: Int32Array.from({ length: B }, (_, i) => i),
+    conditions: Int32Array.from({ length: B }, (_, i) => (i % (C + 1)) - 1),
+  };
   const genres = genreTable(G);
   const engine = await GradientEngine.create(layout, threads, backend);
   initParams(layout, new Rng(7), engine.buffers.params);
@@ -79,22 +94,34 @@ export async function benchTrain(args: string[]): Promise<void> {
   const threads = autoThreads(info.name);
   console.log(describeBackend(info));
   const torch = torchReference();
-  console.log(torch ? `PyTorch reference: ${torch}` : "PyTorch reference: not found (needs ../shared/peer/cvae_torch.py or CVAE_TORCH_REFERENCE, and python3-torch); only cvae-lens is timed");
+  console.log(
+    torch
+      ? `PyTorch reference: ${torch}`
+      : "PyTorch reference: not found (needs ../shared/peer/cvae_torch.py or " +
+          "CVAE_TORCH_REFERENCE, and python3-torch); only cvae-lens is timed",
+  );
 
   console.log(`\n(1) one training step, m=8000 C=20 batch=500, 1 % density: median of ${repeats} after 3 warm-up steps`);
   const ours = await stepBenchmark(threads, info.name, repeats, true);
   const oursMs = median(ours.times);
-  console.log(`  cvae-lens, ${threads} thread${threads > 1 ? "s" : ""}: ${fmtMs(oursMs)} per step (min ${fmtMs(Math.min(...ours.times))}, max ${fmtMs(Math.max(...ours.times))})`);
+  console.log(
+    `  cvae-lens, ${threads} thread${threads > 1 ? "s" : ""}: ${fmtMs(oursMs)} per step ` +
+      `(min ${fmtMs(Math.min(...ours.times))}, max ${fmtMs(Math.max(...ours.times))})`,
+  );
   if (threads > 1) {
     const single = await stepBenchmark(1, info.name, Math.max(3, Math.floor(repeats / 2)), false);
     console.log(`  cvae-lens, 1 thread: ${fmtMs(median(single.times))} per step`);
   }
   console.log("  where this thread's time goes (ms per step):");
-  for (const [phase, ms] of Object.entries(ours.phases).sort((a, b) => b[1] - a[1])) console.log(`    ${phase.padEnd(36)} ${ms.toFixed(1).padStart(7)}`);
+  for (const [phase, ms] of Object.entries(ours.phases).sort((a, b) => b[1] - a[1]))
+    console.log(`    ${phase.padEnd(36)} ${ms.toFixed(1).padStart(7)}`);
   if (torch) {
     const t = runTorch(torch, ["--bench-step", "8000,500"]);
     const torchMs = (t.bench_step as { ms_per_step_median: number }).ms_per_step_median;
-    console.log(`  PyTorch ${String((t.threads as Record<string, unknown>)?.torch ?? "")} torch thread(s), BLAS default threads: ${fmtMs(torchMs)} per step`);
+    console.log(
+      `  PyTorch ${String((t.threads as Record<string, unknown>)?.torch ?? "")} ` +
+        `torch thread(s), BLAS default threads: ${fmtMs(torchMs)} per step`,
+    );
     console.log(`  ratio cvae-lens / PyTorch: ${(oursMs / torchMs).toFixed(2)} (goal <= 2.0)`);
   }
 
@@ -102,7 +129,10 @@ export async function benchTrain(args: string[]): Promise<void> {
   const synth = await ensureSynthetic("synthetic");
   await prepareDataset("synthetic");
   const ds = loadProcessed("synthetic");
-  const result = await train({ dataset: "synthetic", run: "bench-epoch", epochs: 1, validateEvery: 1 }, { dataset: ds, resume: "never", handleSignals: false });
+  const result = await train(
+    { dataset: "synthetic", run: "bench-epoch", epochs: 1, validateEvery: 1 },
+    { dataset: ds, resume: "never", handleSignals: false },
+  );
   const ourRows = result.history[0].rowsPerSecond;
   console.log(`  cvae-lens: ${result.history[0].rows} rows in ${result.history[0].seconds.toFixed(1)} s = ${ourRows.toFixed(0)} rows/s`);
   if (torch) {

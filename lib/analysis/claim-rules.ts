@@ -129,7 +129,9 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
   {
     id: "b",
     claim: `"${NO_GENRES}" lies far from every other genre (on PC1)`,
-    rule: "its nearest-genre distance / the median nearest-genre distance of the others; holds if it is the most isolated genre and the ratio > 2",
+    rule:
+      "its nearest-genre distance / the median nearest-genre distance of " +
+      "the others; holds if it is the most isolated genre and the ratio > 2",
     unavailable: (ctx) => (ctx.neutral > 0 ? null : "the data set has no neutral genre"),
     measure: (s, ctx) => neutralIsolation(s, ctx),
     second: (ctx) => neutralIsolation(ctx.pc1(), ctx, ", PC1 of all rows"),

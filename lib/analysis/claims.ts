@@ -54,7 +54,11 @@ export interface LatentPcas {
 export function fitLatentPcas(set: LatentSet, components = 5): LatentPcas {
   const neutral = set.genres.indexOf(NO_GENRES);
   const planeRows = Int32Array.from({ length: set.rows }, (_, r) => r).filter((r) => neutral < 0 || set.condition[r] !== neutral);
-  return { all: LatentPca.fit(set.z, set.dims, { components }), plane: LatentPca.fit(set.z, set.dims, { components, rows: planeRows }), planeRows };
+  return {
+    all: LatentPca.fit(set.z, set.dims, { components }),
+    plane: LatentPca.fit(set.z, set.dims, { components, rows: planeRows }),
+    planeRows,
+  };
 }
 
 export interface ClaimRow {
@@ -95,7 +99,8 @@ export function measureClaims(input: ClaimsInput): ClaimsResult {
   const allLabels = Int32Array.from(set.condition, (c) => c + 1);
   const withoutNeutral = Int32Array.from(allLabels, (l) => (l === neutral && neutral > 0 ? -1 : l));
   const pcas = input.pcas ?? fitLatentPcas(set, Math.max(5, plane[0], plane[1]));
-  if (Math.max(plane[0], plane[1]) > pcas.plane.components) throw new RangeError(`claims: plane PC${Math.max(...plane)} but the PCA kept ${pcas.plane.components} components`);
+  if (Math.max(plane[0], plane[1]) > pcas.plane.components)
+    throw new RangeError(`claims: plane PC${Math.max(...plane)} but the PCA kept ${pcas.plane.components} components`);
   const planeName = `PC${plane[0]} x PC${plane[1]} (PCA without "${NO_GENRES}")`;
   const latent = makeSpace("latent space", set.z, set.dims, allLabels, k);
   const flat = makeSpace(planeName, planeOf(set, pcas.plane, plane), 2, withoutNeutral, k);
@@ -113,7 +118,13 @@ export function measureClaims(input: ClaimsInput): ClaimsResult {
     pc1: () => {
       if (!pc1) {
         const scores = pcas.all.transform(set.z);
-        pc1 = makeSpace("PC1", Float64Array.from({ length: set.rows }, (_, r) => scores[r * pcas.all.components]), 1, allLabels, k);
+        pc1 = makeSpace(
+          "PC1",
+          Float64Array.from({ length: set.rows }, (_, r) => scores[r * pcas.all.components]),
+          1,
+          allLabels,
+          k,
+        );
       }
       return pc1;
     },
@@ -123,7 +134,14 @@ export function measureClaims(input: ClaimsInput): ClaimsResult {
     if (rule.applies && !rule.applies(ctx)) continue;
     const why = rule.unavailable?.(ctx) ?? null;
     if (why !== null) rows.push({ id: rule.id, claim: rule.claim, rule: why, latent: NA, plane: NA });
-    else rows.push({ id: rule.id, claim: rule.claim, rule: rule.rule, latent: rule.measure(latent, ctx), plane: rule.second ? rule.second(ctx) : rule.measure(flat, ctx) });
+    else
+      rows.push({
+        id: rule.id,
+        claim: rule.claim,
+        rule: rule.rule,
+        latent: rule.measure(latent, ctx),
+        plane: rule.second ? rule.second(ctx) : rule.measure(flat, ctx),
+      });
   }
   return { rows, pcaAll: pcas.all, pcaPlane: pcas.plane, planeName };
 }

@@ -77,7 +77,12 @@ export function splitOf(ds: ProcessedDataset, split: "valid" | "test"): HeldOutS
 }
 
 /** Ranks every evaluation row of a split with `ranker` and averages the metrics. */
-export async function evaluate(ds: ProcessedDataset, split: "valid" | "test", ranker: Ranker, options: EvaluateOptions): Promise<EvaluationResult> {
+export async function evaluate(
+  ds: ProcessedDataset,
+  split: "valid" | "test",
+  ranker: Ranker,
+  options: EvaluateOptions,
+): Promise<EvaluationResult> {
   const { conditioned, batchSize = 1000 } = options;
   const data = splitOf(ds, split);
   const rows = evaluationRows(data, ds.itemGenres, conditioned);
@@ -168,7 +173,11 @@ export function methodName(model: { conditioned: boolean }): string {
  * A model and the popularity baseline on a split under both protocols, keyed by method
  * name (the model first): what notebook 03, `cvae train` and `cvae evaluate` report.
  */
-export async function compareWithPopularity(ds: ProcessedDataset, split: "valid" | "test", model: { conditioned: boolean; rank: Ranker }): Promise<Record<string, EvaluationResult>> {
+export async function compareWithPopularity(
+  ds: ProcessedDataset,
+  split: "valid" | "test",
+  model: { conditioned: boolean; rank: Ranker },
+): Promise<Record<string, EvaluationResult>> {
   return {
     [methodName(model)]: await evaluate(ds, split, (b, k) => model.rank(b, k), { conditioned: true }),
     popularity: await evaluate(ds, split, popularityRanker(ds), { conditioned: true }),

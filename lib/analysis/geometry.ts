@@ -2,7 +2,12 @@
 // correlation and silhouette. Points are rows of a flat array with `dims` columns.
 
 /** Mean of the rows of each label (labels 0..k-1); rows with other labels are ignored. */
-export function centroids(points: ArrayLike<number>, dims: number, labels: ArrayLike<number>, k: number): { centres: Float64Array; counts: Int32Array } {
+export function centroids(
+  points: ArrayLike<number>,
+  dims: number,
+  labels: ArrayLike<number>,
+  k: number,
+): { centres: Float64Array; counts: Int32Array } {
   const centres = new Float64Array(k * dims);
   const counts = new Int32Array(k);
   for (let r = 0; r < labels.length; r++) {
@@ -33,7 +38,7 @@ export function distanceMatrix(centres: ArrayLike<number>, k: number, dims: numb
 export function ranks(values: readonly number[]): number[] {
   const order = values.map((v, i) => [v, i] as const).sort((x, y) => x[0] - y[0]);
   const out = new Array<number>(values.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
     const rank = (i + j) / 2 + 1;
@@ -44,7 +49,8 @@ export function ranks(values: readonly number[]): number[] {
 }
 
 export function pearson(x: readonly number[], y: readonly number[]): number {
-  if (x.length !== y.length || x.length < 2) throw new RangeError(`pearson: need two series of equal length >= 2 (got ${x.length}, ${y.length})`);
+  if (x.length !== y.length || x.length < 2)
+    throw new RangeError(`pearson: need two series of equal length >= 2 (got ${x.length}, ${y.length})`);
   const n = x.length;
   const mx = x.reduce((a, b) => a + b, 0) / n;
   const my = y.reduce((a, b) => a + b, 0) / n;

@@ -44,7 +44,9 @@ export function sampleUsers(ds: ProcessedDataset, options: SampleOptions): Int32
   const available = ds.train.matrix.rows;
   if (!Number.isInteger(options.users) || options.users < 1) throw new RangeError(`users must be a positive integer, got ${options.users}`);
   if (options.users > available) {
-    throw new RangeError(`${options.users} users requested, but "${ds.name}" has only ${available} training users; ask for at most ${available}`);
+    throw new RangeError(
+      `${options.users} users requested, but "${ds.name}" has only ${available} training users; ask for at most ${available}`,
+    );
   }
   return new Rng(options.seed).sampleWithoutReplacement(available, options.users);
 }
@@ -55,9 +57,13 @@ export function sampleUsers(ds: ProcessedDataset, options: SampleOptions): Int32
  * with genre 0, and so on.
  */
 export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, userRows: Int32Array, batchSize = 1000): LatentSet {
-  if (!model.conditioned) throw new Error(`encodeUnderConditions: model "${model.config.run}" has no conditions (a Mult-VAE); train a C-VAE`);
+  if (!model.conditioned)
+    throw new Error(`encodeUnderConditions: model "${model.config.run}" has no conditions (a Mult-VAE); train a C-VAE`);
   if (model.dims.items !== ds.summary.items || model.dims.conditions !== ds.genres.length) {
-    throw new Error(`the model (${model.dims.items} items, ${model.dims.conditions} conditions) does not match data set "${ds.name}" (${ds.summary.items} items, ${ds.genres.length} genres)`);
+    throw new Error(
+      `the model (${model.dims.items} items, ${model.dims.conditions} conditions) does not ` +
+        `match data set "${ds.name}" (${ds.summary.items} items, ${ds.genres.length} genres)`,
+    );
   }
   const { hidden: H, latent: L, items: m } = model.dims;
   const C = model.dims.conditions;
@@ -92,7 +98,16 @@ export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, us
       }
     }
   }
-  return { userRows, userIds: Int32Array.from(userRows, (r) => ds.train.userIds[r]), userOf, condition, genres: [...ds.genres], z, dims: L, rows: n };
+  return {
+    userRows,
+    userIds: Int32Array.from(userRows, (r) => ds.train.userIds[r]),
+    userOf,
+    condition,
+    genres: [...ds.genres],
+    z,
+    dims: L,
+    rows: n,
+  };
 }
 
 /** The label of a latent row: its genre, or "no condition". */
@@ -104,7 +119,10 @@ export function conditionLabel(set: LatentSet, row: number): string {
 /** Rows whose condition is not in `exclude` (e.g. drop "(no genres listed)", as the paper does). */
 export function filterRows(set: LatentSet, exclude: readonly string[]): Int32Array {
   const unknown = exclude.filter((g) => g !== NO_CONDITION && !set.genres.includes(g));
-  if (unknown.length) throw new Error(`unknown genre${unknown.length > 1 ? "s" : ""} ${unknown.map((g) => `"${g}"`).join(", ")}; genres: ${set.genres.join(", ")}`);
+  if (unknown.length)
+    throw new Error(
+      `unknown genre${unknown.length > 1 ? "s" : ""} ${unknown.map((g) => `"${g}"`).join(", ")}; genres: ${set.genres.join(", ")}`,
+    );
   const out: number[] = [];
   for (let r = 0; r < set.rows; r++) if (!exclude.includes(conditionLabel(set, r))) out.push(r);
   return Int32Array.from(out);

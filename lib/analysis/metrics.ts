@@ -79,7 +79,13 @@ export function metricValues(value: (key: MetricKey) => number): MetricValues {
  * Every metric per row from top lists (rows x width, width >= RANK_DEPTH) and the rows'
  * relevant items (CSR over the batch rows). Rows without relevant items get NaN.
  */
-export function rowMetrics(top: Int32Array, relevantPtr: Int32Array, relevantItems: Int32Array, rows: number, width = RANK_DEPTH): RowMetrics {
+export function rowMetrics(
+  top: Int32Array,
+  relevantPtr: Int32Array,
+  relevantItems: Int32Array,
+  rows: number,
+  width = RANK_DEPTH,
+): RowMetrics {
   if (width < RANK_DEPTH) throw new RangeError(`rowMetrics: top lists of ${width} items, the metrics read ${RANK_DEPTH}`);
   const out = Object.fromEntries(METRICS.map((m) => [m.key, new Float64Array(rows)])) as RowMetrics;
   for (let r = 0; r < rows; r++) {

@@ -40,7 +40,8 @@ export class LatentPca {
     for (let k = 0; k < rows.length; k++) {
       if (!(Number.isInteger(rows[k]) && rows[k] >= 0 && rows[k] < n)) throw new RangeError(`pca: row ${rows[k]} is outside 0..${n - 1}`);
     }
-    if (!Number.isInteger(components) || components < 1 || components > dims) throw new RangeError(`pca: components must be in 1..${dims}, got ${components}`);
+    if (!Number.isInteger(components) || components < 1 || components > dims)
+      throw new RangeError(`pca: components must be in 1..${dims}, got ${components}`);
     const means = new Float64Array(dims);
     for (let k = 0; k < rows.length; k++) {
       const o = rows[k] * dims;
@@ -75,13 +76,23 @@ export class LatentPca {
       for (let j = 1; j < dims; j++) if (Math.abs(v[j]) > Math.abs(v[big])) big = j;
       loadings.push(v[big] < 0 ? v.map((a) => -a) : v);
     }
-    return new LatentPca({ name: PCA_FORMAT, version: 1, dims, components, means: Array.from(means), loadings, explained: explainedAll.slice(0, components), rows: rows.length });
+    return new LatentPca({
+      name: PCA_FORMAT,
+      version: 1,
+      dims,
+      components,
+      means: Array.from(means),
+      loadings,
+      explained: explainedAll.slice(0, components),
+      rows: rows.length,
+    });
   }
 
   static load(json: unknown): LatentPca {
     const m = json as LatentPcaModel;
     if (!m || m.name !== PCA_FORMAT) throw new TypeError(`not a latent PCA model (expected name "${PCA_FORMAT}")`);
-    if (!Array.isArray(m.means) || !Array.isArray(m.loadings) || !Array.isArray(m.explained)) throw new TypeError("latent PCA model: means, loadings or explained is missing");
+    if (!Array.isArray(m.means) || !Array.isArray(m.loadings) || !Array.isArray(m.explained))
+      throw new TypeError("latent PCA model: means, loadings or explained is missing");
     if (m.version !== 1) throw new RangeError(`latent PCA model version ${m.version}; this cvae-lens reads version 1`);
     if (m.means.length !== m.dims || m.loadings.length !== m.components || m.loadings.some((l) => l.length !== m.dims)) {
       throw new RangeError("latent PCA model: means or loadings do not match dims and components");

@@ -126,11 +126,28 @@ export function hintsFor(space: ProfileSpace, z: ArrayLike<number>, n = 3): Hint
  * Profiling hints for any history (movie ids): the user is encoded without a condition
  * and compared with the reference population of `space`.
  */
-export function profilingHints(model: CvaeModel, ds: ProcessedDataset, space: ProfileSpace, history: readonly number[], n = 3): { hints: Hint[]; profile: string[]; serious: number; unknownMovies: number[] } {
+export function profilingHints(
+  model: CvaeModel,
+  ds: ProcessedDataset,
+  space: ProfileSpace,
+  history: readonly number[],
+  n = 3,
+): { hints: Hint[]; profile: string[]; serious: number; unknownMovies: number[] } {
   const { items, unknownMovies } = historyItems(ds, history);
   if (items.length === 0) throw new Error(`profilingHints: none of the ${history.length} movies is known to the model; nothing to profile`);
   // A one-user data set whose training matrix is the history, so the shared encoder applies.
-  const one = { ...ds, train: { userIds: Int32Array.of(0), matrix: csrFromPairs(1, ds.summary.items, items.map(() => 0), items) } };
+  const one = {
+    ...ds,
+    train: {
+      userIds: Int32Array.of(0),
+      matrix: csrFromPairs(
+        1,
+        ds.summary.items,
+        items.map(() => 0),
+        items,
+      ),
+    },
+  };
   const set = encodeUnderConditions(model, one, Int32Array.of(0));
   const z = set.z.subarray(0, set.dims);
   return { hints: hintsFor(space, z, n), profile: profileGenres(space, z, n), serious: seriousPosition(space, z), unknownMovies };
@@ -147,7 +164,13 @@ export interface ProfileAgreement {
 }
 
 /** Agreement of latent profiles with what the sampled users actually watched. */
-export function profileAgreement(space: ProfileSpace, set: LatentSet, watchedTop: readonly (readonly string[])[], watchedShares: readonly Record<string, number>[], popularTop: readonly string[]): ProfileAgreement {
+export function profileAgreement(
+  space: ProfileSpace,
+  set: LatentSet,
+  watchedTop: readonly (readonly string[])[],
+  watchedShares: readonly Record<string, number>[],
+  popularTop: readonly string[],
+): ProfileAgreement {
   const U = set.userRows.length;
   let overlap = 0;
   let baseline = 0;
@@ -158,7 +181,12 @@ export function profileAgreement(space: ProfileSpace, set: LatentSet, watchedTop
     baseline += popularTop.slice(0, 3).filter((g) => top.includes(g)).length / 3;
   }
   const axis = seriousAxisPoints(space, set, watchedShares);
-  return { users: U, overlapAt3: overlap / U, popularityOverlapAt3: baseline / U, seriousAxisSpearman: space.seriousAxis ? spearman(axis.position, axis.lean) : NaN };
+  return {
+    users: U,
+    overlapAt3: overlap / U,
+    popularityOverlapAt3: baseline / U,
+    seriousAxisSpearman: space.seriousAxis ? spearman(axis.position, axis.lean) : NaN,
+  };
 }
 
 /** Each user's share of history items per genre (users in the order of `userRows`). */
@@ -205,11 +233,19 @@ export function profileCard(space: ProfileSpace, set: LatentSet, shares: Record<
   const profile = profileGenres(space, z, n);
   const serious = seriousPosition(space, z);
   let below = 0;
-  for (let v = 0; v < set.userRows.length; v++) if (seriousPosition(space, set.z.subarray(v * set.dims, (v + 1) * set.dims)) < serious) below++;
+  for (let v = 0; v < set.userRows.length; v++)
+    if (seriousPosition(space, set.z.subarray(v * set.dims, (v + 1) * set.dims)) < serious) below++;
   const watched = Object.entries(shares)
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([genre, share]) => ({ genre, share, inProfile: profile.includes(genre) }));
-  return { userId: set.userIds[u], profile, hints: hintsFor(space, z, n), serious, seriousPercentile: below / set.userRows.length, watched };
+  return {
+    userId: set.userIds[u],
+    profile,
+    hints: hintsFor(space, z, n),
+    serious,
+    seriousPercentile: below / set.userRows.length,
+    watched,
+  };
 }
 
 /** The sampled user whose strongest hint is most unusual (a clear example), by index into set.userRows. */
@@ -234,12 +270,21 @@ export function clearestUser(space: ProfileSpace, set: LatentSet): number {
 export function profileSubject(space: ProfileSpace, set: LatentSet, userId?: number): number {
   if (userId === undefined) return clearestUser(space, set);
   const u = Array.from(set.userIds).indexOf(userId);
-  if (u < 0) throw new Error(`user ${userId} is not among the ${set.userRows.length} sampled users; pick one of e.g. ${Array.from(set.userIds.slice(0, 5)).join(", ")}`);
+  if (u < 0)
+    throw new Error(
+      `user ${userId} is not among the ${set.userRows.length} sampled users; ` +
+        `pick one of e.g. ${Array.from(set.userIds.slice(0, 5)).join(", ")}`,
+    );
   return u;
 }
 
 /** profileAgreement against the sampled users' three most-watched genres, with the popularity baseline of `ds`. */
-export function agreementWithHistory(ds: ProcessedDataset, space: ProfileSpace, set: LatentSet, shares: readonly Record<string, number>[]): ProfileAgreement {
+export function agreementWithHistory(
+  ds: ProcessedDataset,
+  space: ProfileSpace,
+  set: LatentSet,
+  shares: readonly Record<string, number>[],
+): ProfileAgreement {
   const popular = interactionsPerGenre(ds)
     .map((g) => g.genre)
     .filter((g) => g !== NO_GENRES);
@@ -247,7 +292,11 @@ export function agreementWithHistory(ds: ProcessedDataset, space: ProfileSpace, 
 }
 
 /** Per sampled user: the latent serious position and the (serious - light) share of the history. */
-export function seriousAxisPoints(space: ProfileSpace, set: LatentSet, shares: readonly Record<string, number>[]): { position: number[]; lean: number[] } {
+export function seriousAxisPoints(
+  space: ProfileSpace,
+  set: LatentSet,
+  shares: readonly Record<string, number>[],
+): { position: number[]; lean: number[] } {
   const position: number[] = [];
   const lean: number[] = [];
   for (let u = 0; u < set.userRows.length; u++) {

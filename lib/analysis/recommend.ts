@@ -33,7 +33,12 @@ export interface RecommendOptions {
 }
 
 /** Top-n movies for a history of movie ids (MovieLens ids, as in ratings.csv). */
-export function recommend(model: CvaeModel, ds: ProcessedDataset, history: readonly MovieId[], options: RecommendOptions = {}): RecommendResult {
+export function recommend(
+  model: CvaeModel,
+  ds: ProcessedDataset,
+  history: readonly MovieId[],
+  options: RecommendOptions = {},
+): RecommendResult {
   const { n = 10, genre } = options;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`recommend: n must be a positive integer, got ${n}`);
   let cond = -1;
@@ -44,8 +49,18 @@ export function recommend(model: CvaeModel, ds: ProcessedDataset, history: reado
   }
   const { items, unknownMovies } = historyItems(ds, history);
   const m = ds.summary.items;
-  const one = csrFromPairs(1, m, items.map(() => 0), items);
-  const batch = buildBatch(one, one, { users: Int32Array.of(0), conditions: Int32Array.of(cond) }, 0, 1, { dropout: 0, latent: 0, genres: genreTable(ds.itemGenres), conditions: ds.genres.length });
+  const one = csrFromPairs(
+    1,
+    m,
+    items.map(() => 0),
+    items,
+  );
+  const batch = buildBatch(one, one, { users: Int32Array.of(0), conditions: Int32Array.of(cond) }, 0, 1, {
+    dropout: 0,
+    latent: 0,
+    genres: genreTable(ds.itemGenres),
+    conditions: ds.genres.length,
+  });
   const scores = model.scores(batch);
   const top = model.rank(batch, Math.min(n, m - items.length));
   const movieRow = new Map<number, number>();
@@ -89,7 +104,11 @@ export function historyItems(ds: ProcessedDataset, history: readonly MovieId[]):
 export function foldInHistory(ds: ProcessedDataset, split: "valid" | "test", userId: number): MovieId[] {
   const data = split === "valid" ? ds.valid : ds.test;
   const row = data.userIds.indexOf(userId);
-  if (row < 0) throw new Error(`user ${userId} is not a ${split} user of "${ds.name}" (${data.userIds.length} users, e.g. ${Array.from(data.userIds.slice(0, 3)).join(", ")})`);
+  if (row < 0)
+    throw new Error(
+      `user ${userId} is not a ${split} user of "${ds.name}" (${data.userIds.length} ` +
+        `users, e.g. ${Array.from(data.userIds.slice(0, 3)).join(", ")})`,
+    );
   return Array.from(data.foldIn.indices.subarray(data.foldIn.indptr[row], data.foldIn.indptr[row + 1]), (i) => ds.itemMovieIds[i]);
 }
 
@@ -119,5 +138,7 @@ export function historyGenres(ds: ProcessedDataset, history: readonly MovieId[])
     if (row === undefined) continue;
     for (const g of ds.movies.genres[row]) counts.set(g, (counts.get(g) ?? 0) + 1);
   }
-  return [...counts.entries()].map(([genre, movies]) => ({ genre, movies, share: movies / Math.max(1, history.length) })).sort((a, b) => b.movies - a.movies || a.genre.localeCompare(b.genre));
+  return [...counts.entries()]
+    .map(([genre, movies]) => ({ genre, movies, share: movies / Math.max(1, history.length) }))
+    .sort((a, b) => b.movies - a.movies || a.genre.localeCompare(b.genre));
 }

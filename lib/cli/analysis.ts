@@ -36,14 +36,37 @@ export const exploreCommand: Command = {
     const pcaPath = savePcas(modelDir(model.config.run), pcas, { users: Number(flags.users), seed: Number(flags.seed) });
     const claims = measureClaims(claimsInputFor(ds, latents, pcas));
     if (flags.json) {
-      console.log(JSON.stringify({ dataset: ds.name, synthetic: ds.source.synthetic, run: model.config.run, latents: latents.rows, encodeSeconds: seconds, explained: { all: pcas.all.explained, withoutNeutral: pcas.plane.explained }, plane: claims.planeName, claims: claims.rows }, null, 2));
+      console.log(
+        JSON.stringify(
+          {
+            dataset: ds.name,
+            synthetic: ds.source.synthetic,
+            run: model.config.run,
+            latents: latents.rows,
+            encodeSeconds: seconds,
+            explained: { all: pcas.all.explained, withoutNeutral: pcas.plane.explained },
+            plane: claims.planeName,
+            claims: claims.rows,
+          },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
-    console.log(`${ds.source.synthetic ? "SYNTHETIC data" : "data"} "${ds.name}", model ${model.config.run}: ${latents.rows} latents in ${seconds.toFixed(2)} s; PCA saved to ${pcaPath}`);
-    console.log(`explained variance PC1..PC5: ${pcas.all.explained.map((x) => (100 * x).toFixed(1)).join(", ")} % (without ${NO_GENRES}: ${pcas.plane.explained.map((x) => (100 * x).toFixed(1)).join(", ")} %)`);
+    console.log(
+      `${ds.source.synthetic ? "SYNTHETIC data" : "data"} "${ds.name}", model ${model.config.run}: ` +
+        `${latents.rows} latents in ${seconds.toFixed(2)} s; PCA saved to ${pcaPath}`,
+    );
+    console.log(
+      `explained variance PC1..PC5: ${pcas.all.explained.map((x) => (100 * x).toFixed(1)).join(", ")} ` +
+        `% (without ${NO_GENRES}: ${pcas.plane.explained.map((x) => (100 * x).toFixed(1)).join(", ")} %)`,
+    );
     for (const row of claimTable(claims)) {
       const [claim, rule, latent, latentHolds, plane, planeHolds] = Object.values(row);
-      console.log(`\n${claim}\n  rule: ${rule}\n  latent space: ${latent} -> ${latentHolds}\n  ${claims.planeName}: ${plane} -> ${planeHolds}`);
+      console.log(
+        `\n${claim}\n  rule: ${rule}\n  latent space: ${latent} -> ${latentHolds}\n  ${claims.planeName}: ${plane} -> ${planeHolds}`,
+      );
     }
     return 0;
   },
@@ -65,10 +88,20 @@ export const profileCommand: Command = {
       console.log(JSON.stringify({ dataset: ds.name, synthetic: ds.source.synthetic, agreement, card }, null, 2));
       return 0;
     }
-    console.log(`agreement over ${agreement.users} users: overlap@3 ${agreement.overlapAt3.toFixed(3)} (popularity baseline ${agreement.popularityOverlapAt3.toFixed(3)}); light <-> serious Spearman ${agreement.seriousAxisSpearman.toFixed(3)}`);
-    console.log(`user ${card.userId}: profile ${card.profile.join(", ")}; more serious than ${Math.round(100 * card.seriousPercentile)} % of users`);
+    console.log(
+      `agreement over ${agreement.users} users: overlap@3 ${agreement.overlapAt3.toFixed(3)} (popularity baseline ` +
+        `${agreement.popularityOverlapAt3.toFixed(3)}); light <-> serious Spearman ${agreement.seriousAxisSpearman.toFixed(3)}`,
+    );
+    console.log(
+      `user ${card.userId}: profile ${card.profile.join(", ")}; more serious than ${Math.round(100 * card.seriousPercentile)} % of users`,
+    );
     console.log(`  leans to: ${card.hints.map((h) => `${h.genre} (stronger than ${Math.round(100 * h.percentile)} %)`).join(", ")}`);
-    console.log(`  watched: ${card.watched.slice(0, 6).map((w) => `${w.genre} ${(100 * w.share).toFixed(0)} %`).join(", ")}`);
+    console.log(
+      `  watched: ${card.watched
+        .slice(0, 6)
+        .map((w) => `${w.genre} ${(100 * w.share).toFixed(0)} %`)
+        .join(", ")}`,
+    );
     return 0;
   },
 };

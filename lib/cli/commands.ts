@@ -40,10 +40,17 @@ export const kernelCommand: Command = {
   async run(_positionals, flags) {
     if (flags.project && flags.prefix) throw new UsageError("cvae kernel: --project and --prefix exclude each other");
     const location: KernelspecLocation = flags.project ? "project" : flags.prefix ? "prefix" : "user";
-    const dir = installKernelspec({ location, prefix: flags.prefix as string | undefined, name: String(flags.name), projectRoot: PROJECT_ROOT });
+    const dir = installKernelspec({
+      location,
+      prefix: flags.prefix as string | undefined,
+      name: String(flags.name),
+      projectRoot: PROJECT_ROOT,
+    });
     console.log(`installed kernelspec "${String(flags.name)}" in ${dir}`);
     if (location !== "user") {
-      console.log(`Jupyter finds it when JUPYTER_PATH includes ${resolve(dir, "..", "..")}:\n  export JUPYTER_PATH=${resolve(dir, "..", "..")}`);
+      console.log(
+        `Jupyter finds it when JUPYTER_PATH includes ${resolve(dir, "..", "..")}:\n  export JUPYTER_PATH=${resolve(dir, "..", "..")}`,
+      );
     }
     return 0;
   },

@@ -26,7 +26,12 @@ export const dataSynthCommand: Command = {
       return 0;
     }
     const s = result.summary;
-    if (s) console.log(`wrote ${result.folder}: ${s.users} users, ${s.movies} movies (${s.moviesRated} rated), ${s.ratings} ratings, ${(100 * s.positiveShare).toFixed(1)} % at 4 stars or more, in ${s.seconds.toFixed(1)} s. SYNTHETIC data (see ground-truth.json).`);
+    if (s)
+      console.log(
+        `wrote ${result.folder}: ${s.users} users, ${s.movies} movies (${s.moviesRated} rated), ${s.ratings} ratings, ` +
+          `${(100 * s.positiveShare).toFixed(1)} % at 4 stars or more, in ` +
+          `${s.seconds.toFixed(1)} s. SYNTHETIC data (see ground-truth.json).`,
+      );
     return 0;
   },
 };
@@ -46,7 +51,12 @@ export const dataDownloadCommand: Command = {
       baseUrl: flags["base-url"] as string | undefined,
       onProgress: progressPrinter(),
     });
-    console.log(result.skipped ? `${result.folder} exists (use --force to download again)` : `downloaded ${result.name} (${(result.zipBytes / 1e6).toFixed(1)} MB, md5 ${result.md5}) into ${result.folder} in ${result.seconds.toFixed(1)} s`);
+    console.log(
+      result.skipped
+        ? `${result.folder} exists (use --force to download again)`
+        : `downloaded ${result.name} (${(result.zipBytes / 1e6).toFixed(1)} MB, md5 ` +
+            `${result.md5}) into ${result.folder} in ${result.seconds.toFixed(1)} s`,
+    );
     return 0;
   },
 };
@@ -71,13 +81,33 @@ export const dataPrepareCommand: Command = {
     });
     const ds = result.dataset;
     if (flags.json) {
-      console.log(JSON.stringify({ name: ds.name, folder: result.dir, source: result.source, options: ds.options, summary: ds.summary, warnings: ds.warnings, seconds: result.seconds }, null, 2));
+      console.log(
+        JSON.stringify(
+          {
+            name: ds.name,
+            folder: result.dir,
+            source: result.source,
+            options: ds.options,
+            summary: ds.summary,
+            warnings: ds.warnings,
+            seconds: result.seconds,
+          },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     for (const w of ds.warnings) console.log(`warning: ${w}`);
-    console.log(`${ds.name}: ${result.source.synthetic ? "SYNTHETIC data, " : ""}${ds.summary.items} items, ${ds.genres.length} conditions`);
-    for (const { step, users, count, note } of summaryRows(ds)) console.log(`  ${step.padEnd(40)} ${String(users).padStart(8)} users ${String(count).padStart(10)}  ${note}`);
-    console.log(`written to ${result.dir} in ${result.seconds.total.toFixed(2)} s (read ${result.seconds.read.toFixed(2)}, preprocess ${result.seconds.preprocess.toFixed(2)}, save ${result.seconds.save.toFixed(2)})`);
+    console.log(
+      `${ds.name}: ${result.source.synthetic ? "SYNTHETIC data, " : ""}${ds.summary.items} items, ${ds.genres.length} conditions`,
+    );
+    for (const { step, users, count, note } of summaryRows(ds))
+      console.log(`  ${step.padEnd(40)} ${String(users).padStart(8)} users ${String(count).padStart(10)}  ${note}`);
+    console.log(
+      `written to ${result.dir} in ${result.seconds.total.toFixed(2)} s (read ${result.seconds.read.toFixed(2)}, ` +
+        `preprocess ${result.seconds.preprocess.toFixed(2)}, save ${result.seconds.save.toFixed(2)})`,
+    );
     return 0;
   },
 };

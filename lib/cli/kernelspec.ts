@@ -40,7 +40,7 @@ export function kernelspecDir(options: KernelspecOptions): string {
     case "project":
       return join(projectRoot, ".jupyter", "share", "jupyter", "kernels", name);
     case "prefix":
-      if (!options.prefix) throw new Error("kernelspec location \"prefix\" needs --prefix DIR");
+      if (!options.prefix) throw new Error('kernelspec location "prefix" needs --prefix DIR');
       return join(options.prefix, "share", "jupyter", "kernels", name);
     default:
       throw new Error(`unknown kernelspec location "${String(location)}"; expected user, project or prefix`);

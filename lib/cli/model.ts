@@ -35,15 +35,24 @@ function overridesFrom(flags: FlagValues): Partial<TrainConfig> {
   if (flags.beta !== undefined) o.beta = { kind: "fixed", value: Number(flags.beta) };
   if (flags["beta-cap"] !== undefined || flags["anneal-steps"] !== undefined) {
     const base = makeTrainConfig().beta;
-    o.beta = { kind: "anneal", cap: Number(flags["beta-cap"] ?? (base.kind === "anneal" ? base.cap : 0.2)), steps: Number(flags["anneal-steps"] ?? (base.kind === "anneal" ? base.steps : 200000)) };
+    o.beta = {
+      kind: "anneal",
+      cap: Number(flags["beta-cap"] ?? (base.kind === "anneal" ? base.cap : 0.2)),
+      steps: Number(flags["anneal-steps"] ?? (base.kind === "anneal" ? base.steps : 200000)),
+    };
   }
   return o;
 }
 
 function printResults(results: Record<string, EvaluationResult>): void {
-  console.log(`\n${"method".padEnd(12)} ${"protocol".padEnd(26)} ${METRICS.map((m) => m.label.padStart(10)).join(" ")} ${"rows".padStart(7)}`);
+  console.log(
+    `\n${"method".padEnd(12)} ${"protocol".padEnd(26)} ${METRICS.map((m) => m.label.padStart(10)).join(" ")} ${"rows".padStart(7)}`,
+  );
   for (const r of resultRows(results)) {
-    console.log(`${r.method.padEnd(12)} ${r.protocol.padEnd(26)} ${METRICS.map((m) => r[m.key].toFixed(4).padStart(10)).join(" ")} ${String(r.rows).padStart(7)}`);
+    console.log(
+      `${r.method.padEnd(12)} ${r.protocol.padEnd(26)} ` +
+        `${METRICS.map((m) => r[m.key].toFixed(4).padStart(10)).join(" ")} ${String(r.rows).padStart(7)}`,
+    );
   }
 }
 
@@ -86,15 +95,37 @@ export const trainCommand: Command = {
     if (positionals.length) throw new UsageError(`cvae train: unexpected argument "${positionals[0]}"`);
     const config = makeTrainConfig(overridesFrom(flags));
     const ds = loadProcessed(config.dataset);
-    const result = await train(config, { dataset: ds, resume: flags.restart ? "never" : "auto", callbacks: terminalProgress(config.epochs) });
+    const result = await train(config, {
+      dataset: ds,
+      resume: flags.restart ? "never" : "auto",
+      callbacks: terminalProgress(config.epochs),
+    });
     // With --json, stdout carries only the JSON document.
-    (flags.json ? console.error : console.log)(`backend ${result.backend.name}, ${result.threads} thread${result.threads > 1 ? "s" : ""}; ${result.history.length} epochs in ${result.seconds.toFixed(1)} s; best epoch ${result.bestEpoch}; checkpoint ${result.dir}`);
+    (flags.json ? console.error : console.log)(
+      `backend ${result.backend.name}, ${result.threads} thread${result.threads > 1 ? "s" : ""}; ${result.history.length} ` +
+        `epochs in ${result.seconds.toFixed(1)} s; best epoch ${result.bestEpoch}; checkpoint ${result.dir}`,
+    );
     if (result.interrupted) {
       console.error(`interrupted: run \`npx cvae train --run ${config.run} --dataset ${config.dataset}\` again to resume`);
       return 130;
     }
     const results = await compareWithPopularity(ds, "test", result.model);
-    if (flags.json) console.log(JSON.stringify({ run: config.run, dataset: ds.name, synthetic: ds.source.synthetic, config, bestEpoch: result.bestEpoch, history: result.history, test: results }, null, 2));
+    if (flags.json)
+      console.log(
+        JSON.stringify(
+          {
+            run: config.run,
+            dataset: ds.name,
+            synthetic: ds.source.synthetic,
+            config,
+            bestEpoch: result.bestEpoch,
+            history: result.history,
+            test: results,
+          },
+          null,
+          2,
+        ),
+      );
     else printResults(results);
     return 0;
   },
@@ -113,7 +144,8 @@ export const evaluateCommand: Command = {
     const ds = loadProcessed(String(flags.dataset));
     const model = CvaeModel.load(runOf(flags), ds);
     const results = await compareWithPopularity(ds, split, model);
-    if (flags.json) console.log(JSON.stringify({ run: runOf(flags), dataset: ds.name, synthetic: ds.source.synthetic, split, results }, null, 2));
+    if (flags.json)
+      console.log(JSON.stringify({ run: runOf(flags), dataset: ds.name, synthetic: ds.source.synthetic, split, results }, null, 2));
     else printResults(results);
     return 0;
   },
@@ -136,7 +168,10 @@ export const recommendCommand: Command = {
     const ds = loadProcessed(String(flags.dataset));
     const model = CvaeModel.load(runOf(flags), ds);
     const split = String(flags.split) === "valid" ? "valid" : "test";
-    const result = recommend(model, ds, foldInHistory(ds, split, Number(flags.user)), { genre: flags.genre as string | undefined, n: Number(flags.n) });
+    const result = recommend(model, ds, foldInHistory(ds, split, Number(flags.user)), {
+      genre: flags.genre as string | undefined,
+      n: Number(flags.n),
+    });
     if (flags.json) console.log(JSON.stringify(result, null, 2));
     else {
       for (const r of result.items) console.log(`${String(r.rank).padStart(3)}. ${r.title}  [${r.genres.join("|")}]`);

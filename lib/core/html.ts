@@ -41,7 +41,9 @@ export function plotlyText(text: unknown): string {
 export function htmlTable(columns: readonly string[], rows: readonly (readonly unknown[])[], caption?: string): string {
   const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
   const body = rows
-    .map((row) => `<tr>${row.map((v) => `<td${typeof v === "number" ? ' class="num"' : ""}>${escapeHtml(formatCell(v))}</td>`).join("")}</tr>`)
+    .map(
+      (row) => `<tr>${row.map((v) => `<td${typeof v === "number" ? ' class="num"' : ""}>${escapeHtml(formatCell(v))}</td>`).join("")}</tr>`,
+    )
     .join("\n");
   const cap = caption ? `<caption>${escapeHtml(caption)}</caption>` : "";
   return `<table class="cvae-table">${cap}<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;

@@ -36,12 +36,14 @@ export function resolveSource(nameOrFolder: string): ResolvedSource {
   if (!existsSync(folder) && existsSync(asPath) && statSync(asPath).isDirectory()) {
     return { name: basename(asPath), folder: asPath, synthetic: existsSync(join(asPath, "ground-truth.json")) };
   }
-  if (existsSync(folder)) return { name: nameOrFolder, folder, synthetic: isSynthName(nameOrFolder) || existsSync(join(folder, "ground-truth.json")) };
+  if (existsSync(folder))
+    return { name: nameOrFolder, folder, synthetic: isSynthName(nameOrFolder) || existsSync(join(folder, "ground-truth.json")) };
   const hint = isSynthName(nameOrFolder)
     ? `run \`npx cvae data synth ${nameOrFolder}\` first`
     : MOVIELENS_DOWNLOAD_NAMES.includes(nameOrFolder)
       ? `run \`npx cvae data download ${nameOrFolder}\` first`
-      : `give a synthetic preset (${Object.keys(SYNTH_PRESETS).join(", ")}), a MovieLens name (${MOVIELENS_DOWNLOAD_NAMES.join(", ")}) or a folder with MovieLens files`;
+      : `give a synthetic preset (${Object.keys(SYNTH_PRESETS).join(", ")}), a MovieLens ` +
+        `name (${MOVIELENS_DOWNLOAD_NAMES.join(", ")}) or a folder with MovieLens files`;
   const have = listRaw();
   throw new Error(`no data set "${nameOrFolder}" in ${join(dataDir(), "raw")}${have.length ? ` (have: ${have.join(", ")})` : ""}; ${hint}`);
 }
@@ -57,7 +59,10 @@ export function listProcessed(): string[] {
 }
 
 /** Writes a synthetic preset to data/raw/<preset>/ unless it is already there (or `force`). */
-export async function ensureSynthetic(preset: string, options: { force?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<{ folder: string; created: boolean; summary?: SynthSummary }> {
+export async function ensureSynthetic(
+  preset: string,
+  options: { force?: boolean; onProgress?: (done: number, total: number) => void } = {},
+): Promise<{ folder: string; created: boolean; summary?: SynthSummary }> {
   if (!isSynthName(preset)) throw new Error(`unknown synthetic preset "${preset}"; presets: ${Object.keys(SYNTH_PRESETS).join(", ")}`);
   const folder = rawDir(preset);
   if (!options.force && isCurrentSynthetic(folder, SYNTH_PRESETS[preset])) return { folder, created: false };
@@ -75,15 +80,24 @@ export async function prepareSource(nameOrFolder: string): Promise<ResolvedSourc
 /** A markdown note on where the data comes from, for notebooks. */
 export function sourceNote(source: ResolvedSource & { generated?: boolean }): string {
   return source.synthetic
-    ? `> **Synthetic data.** \`${source.name}\` was ${source.generated ? "just generated" : "generated"} by \`lib/synth.ts\` in the ML-20M file layout, from planted genre tastes (see \`${join(source.folder, "ground-truth.json")}\`). Its users are not real; results on it test the pipeline and the analysis, not MovieLens. Use \`--param dataset=ml-20m\` (after \`npx cvae data download ml-20m\`) or a folder for real data.`
+    ? `> **Synthetic data.** \`${source.name}\` was ${source.generated ? "just generated" : "generated"} by \`lib/synth.ts\` in the ` +
+        `ML-20M file layout, from planted genre tastes (see \`${join(source.folder, "ground-truth.json")}\`). Its users are not ` +
+        `real; results on it test the pipeline and the analysis, not MovieLens. Use \`--param ` +
+        `dataset=ml-20m\` (after \`npx cvae data download ml-20m\`) or a folder for real data.`
     : `> **MovieLens data** from \`${source.folder}\`.`;
 }
 
 /** True when `folder` holds data from this generator version and config. */
 function isCurrentSynthetic(folder: string, config: SynthConfig): boolean {
   try {
-    const truth = JSON.parse(readFileSync(join(folder, "ground-truth.json"), "utf8")) as { generator?: { version?: number; config?: SynthConfig } };
-    return existsSync(join(folder, "ratings.csv")) && truth.generator?.version === SYNTH_VERSION && JSON.stringify(truth.generator.config) === JSON.stringify(config);
+    const truth = JSON.parse(readFileSync(join(folder, "ground-truth.json"), "utf8")) as {
+      generator?: { version?: number; config?: SynthConfig };
+    };
+    return (
+      existsSync(join(folder, "ratings.csv")) &&
+      truth.generator?.version === SYNTH_VERSION &&
+      JSON.stringify(truth.generator.config) === JSON.stringify(config)
+    );
   } catch {
     return false;
   }
@@ -97,7 +111,10 @@ export interface PrepareResult {
 }
 
 /** Reads, preprocesses and saves a data set; nothing is written unless every step succeeds. */
-export async function prepareDataset(nameOrFolder: string, options: Partial<PreprocessOptions> & { name?: string } = {}): Promise<PrepareResult> {
+export async function prepareDataset(
+  nameOrFolder: string,
+  options: Partial<PreprocessOptions> & { name?: string } = {},
+): Promise<PrepareResult> {
   const { name: outName, ...protocol } = options;
   const source = resolveSource(nameOrFolder);
   const t0 = performance.now();
@@ -108,5 +125,10 @@ export async function prepareDataset(nameOrFolder: string, options: Partial<Prep
   const t2 = performance.now();
   const dir = await saveProcessed(dataset, processedDir(name));
   const t3 = performance.now();
-  return { dataset, source, dir, seconds: { read: (t1 - t0) / 1000, preprocess: (t2 - t1) / 1000, save: (t3 - t2) / 1000, total: (t3 - t0) / 1000 } };
+  return {
+    dataset,
+    source,
+    dir,
+    seconds: { read: (t1 - t0) / 1000, preprocess: (t2 - t1) / 1000, save: (t3 - t2) / 1000, total: (t3 - t0) / 1000 },
+  };
 }

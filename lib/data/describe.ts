@@ -43,7 +43,9 @@ export function logBins(values: readonly number[]): LogBin[] {
     const b = v <= 0 ? -1 : Math.floor(Math.log2(v));
     bins.set(b, (bins.get(b) ?? 0) + 1);
   }
-  return [...bins.entries()].sort((a, b) => a[0] - b[0]).map(([b, count]) => (b < 0 ? { from: 0, to: 0, count } : { from: 2 ** b, to: 2 ** (b + 1) - 1, count }));
+  return [...bins.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([b, count]) => (b < 0 ? { from: 0, to: 0, count } : { from: 2 ** b, to: 2 ** (b + 1) - 1, count }));
 }
 
 export function binLabel(bin: LogBin): string {

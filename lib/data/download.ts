@@ -2,7 +2,19 @@
 // and unzip into data/raw/<name>/ through a temp folder, so a dropped connection, a bad
 // checksum or a hostile zip never leaves a half data set (or stray temp files) behind.
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -100,17 +112,30 @@ export async function downloadMovieLens(name: string, options: DownloadOptions =
     const zipBytes = await downloadToFile(url, partPath, { ...transfer, onChunk: onProgress ? report : undefined });
     // Without a Content-Length the printer cannot tell the end, so say it once more with the size.
     if (onProgress && last.totalBytes === null) {
-      onProgress({ name: zipName, receivedBytes: zipBytes, totalBytes: zipBytes, bytesPerSecond: counted / Math.max(seconds(), 1e-3), etaSeconds: 0, attempt: last.attempt });
+      onProgress({
+        name: zipName,
+        receivedBytes: zipBytes,
+        totalBytes: zipBytes,
+        bytesPerSecond: counted / Math.max(seconds(), 1e-3),
+        etaSeconds: 0,
+        attempt: last.attempt,
+      });
     }
     const md5 = await md5OfFile(partPath);
     if (md5 !== expected) {
-      throw new Error(`${zipName}: md5 mismatch (expected ${expected}, got ${md5}); the download was corrupted or the checksum file is wrong. Nothing was kept; run the command again.`);
+      throw new Error(
+        `${zipName}: md5 mismatch (expected ${expected}, got ${md5}); the download was ` +
+          `corrupted or the checksum file is wrong. Nothing was kept; run the command again.`,
+      );
     }
     const files = await writeDirAtomic(folder, async (tmp) => {
       const extracted = await extractZipSafe(partPath, tmp);
       if (extracted.length === 0) throw new Error(`${url}: the zip holds no files`);
       // Written inside the temp folder, so the marker appears together with the data or not at all.
-      writeFileAtomic(join(tmp, META_FILE), `${JSON.stringify({ name: dataset, url, md5, zipBytes, downloaded: new Date().toISOString() }, null, 2)}\n`);
+      writeFileAtomic(
+        join(tmp, META_FILE),
+        `${JSON.stringify({ name: dataset, url, md5, zipBytes, downloaded: new Date().toISOString() }, null, 2)}\n`,
+      );
       return extracted;
     });
     return { name: dataset, folder, zipBytes, md5, files, seconds: seconds(), skipped: false };
@@ -120,7 +145,10 @@ export async function downloadMovieLens(name: string, options: DownloadOptions =
   }
 }
 
-/** Accepts "MD5 (ml-20m.zip) = <32 hex>" (BSD style, what GroupLens publishes) and "<32 hex>  ml-20m.zip" / bare hex. Throws naming the content otherwise. */
+/**
+ * Accepts "MD5 (ml-20m.zip) = <32 hex>" (BSD style, what GroupLens publishes) and "<32 hex>  ml-20m.zip" / bare hex. Throws naming the
+ * content otherwise.
+ */
 export function parseMd5File(text: string, fileName?: string): string {
   const line = text.trim();
   const bsd = /^MD5 ?\((.+)\) ?= ?([0-9a-f]{32})$/i.exec(line);
@@ -133,7 +161,12 @@ export function parseMd5File(text: string, fileName?: string): string {
   return hash.toLowerCase();
 }
 
-/** Extracts every file entry of zipPath under destDir. Refuses (throws, extracting nothing) any entry whose resolved path escapes destDir (`../x`, absolute paths, backslash tricks). If all entries share one top-level folder (GroupLens zips contain `ml-20m/...`), that folder is stripped so files land directly in destDir. Returns the relative paths written, sorted. Not atomic on corrupt data: wrap it in writeDirAtomic. */
+/**
+ * Extracts every file entry of zipPath under destDir. Refuses (throws, extracting nothing) any entry whose resolved path escapes destDir
+ * (`../x`, absolute paths, backslash tricks). If all entries share one top-level folder (GroupLens zips contain `ml-20m/...`), that folder
+ * is stripped so files land directly in destDir. Returns the relative paths written, sorted. Not atomic on corrupt data: wrap it in
+ * writeDirAtomic.
+ */
 export async function extractZipSafe(zipPath: string, destDir: string): Promise<string[]> {
   const root = resolve(destDir);
   // First pass over the central directory only: every path is checked before any byte is written.
@@ -185,7 +218,10 @@ export function formatProgress(p: DownloadProgress): string {
   return `${p.name}  ${percent.toFixed(1)}%  ${mb(p.receivedBytes)}/${mb(p.totalBytes)} MB  ${rate}${eta}${retry}`;
 }
 
-/** Returns an onProgress callback that redraws one line on stderr with \r when stderr is a TTY, else prints a line at most every 5 s and at the end. */
+/**
+ * Returns an onProgress callback that redraws one line on stderr with \r when stderr is a TTY, else prints a line at most every 5 s and at
+ * the end.
+ */
 export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (p: DownloadProgress) => void {
   let last = 0;
   return (p) => {

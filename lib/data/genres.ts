@@ -78,10 +78,12 @@ export function genreCooccurrence(movies: MovieTable, genres: Genre[] = moviesPe
     const ks = gs.map((g) => index.get(g)).filter((k): k is number => k !== undefined);
     for (const a of ks) for (const b of ks) counts[a][b]++;
   }
-  const jaccard = counts.map((row, i) => row.map((both, j) => {
-    const either = counts[i][i] + counts[j][j] - both;
-    return either > 0 ? both / either : 0;
-  }));
+  const jaccard = counts.map((row, i) =>
+    row.map((both, j) => {
+      const either = counts[i][i] + counts[j][j] - both;
+      return either > 0 ? both / either : 0;
+    }),
+  );
   return { genres, counts, jaccard };
 }
 
@@ -120,13 +122,17 @@ export function genresPerUser(ds: ProcessedDataset): GenresPerUser {
 /** One line on c_u and the size of the conditioned training set. */
 export function describeGenresPerUser(cu: GenresPerUser): string {
   const n = (x: number) => x.toLocaleString("en-US");
-  return `mean c_u = ${cu.mean.toFixed(2)}; conditioned rows per epoch = Σ (c_u + 1) = ${n(cu.conditionedRows)} for ${n(cu.users)} users (${(cu.conditionedRows / Math.max(1, cu.users)).toFixed(1)} rows per user)`;
+  return (
+    `mean c_u = ${cu.mean.toFixed(2)}; conditioned rows per epoch = Σ (c_u + 1) = ${n(cu.conditionedRows)} ` +
+    `for ${n(cu.users)} users (${(cu.conditionedRows / Math.max(1, cu.users)).toFixed(1)} rows per user)`
+  );
 }
 
 /** Item x genre membership as a dense byte table (m x C) for O(1) lookups. */
 export function genreTable(itemGenres: Csr): Uint8Array {
   const t = new Uint8Array(itemGenres.rows * itemGenres.cols);
-  for (let i = 0; i < itemGenres.rows; i++) for (let k = itemGenres.indptr[i]; k < itemGenres.indptr[i + 1]; k++) t[i * itemGenres.cols + itemGenres.indices[k]] = 1;
+  for (let i = 0; i < itemGenres.rows; i++)
+    for (let k = itemGenres.indptr[i]; k < itemGenres.indptr[i + 1]; k++) t[i * itemGenres.cols + itemGenres.indices[k]] = 1;
   return t;
 }
 

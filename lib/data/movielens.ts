@@ -20,7 +20,27 @@ const FORMATS: FormatSpec[] = [
 ];
 
 // ML-100K's u.item genre flags, in file order (its u.genre), mapped to ML-20M labels.
-const ML100K_GENRES: Genre[] = [NO_GENRES, "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"];
+const ML100K_GENRES: Genre[] = [
+  NO_GENRES,
+  "Action",
+  "Adventure",
+  "Animation",
+  "Children",
+  "Comedy",
+  "Crime",
+  "Documentary",
+  "Drama",
+  "Fantasy",
+  "Film-Noir",
+  "Horror",
+  "Musical",
+  "Mystery",
+  "Romance",
+  "Sci-Fi",
+  "Thriller",
+  "War",
+  "Western",
+];
 
 export interface DetectedFiles {
   format: MovieLensFormat;
@@ -41,12 +61,17 @@ export function detectMovieLens(folder: string): DetectedFiles {
       const movies = join(dir, spec.movies);
       if (existsSync(ratings) && existsSync(movies)) return { format: spec.format, folder: dir, ratingsFile: ratings, moviesFile: movies };
       if (existsSync(ratings) || existsSync(movies)) {
-        throw new Error(`${dir}: found ${existsSync(ratings) ? spec.ratings : spec.movies} but not ${existsSync(ratings) ? spec.movies : spec.ratings}; both are needed`);
+        throw new Error(
+          `${dir}: found ${existsSync(ratings) ? spec.ratings : spec.movies} but ` +
+            `not ${existsSync(ratings) ? spec.movies : spec.ratings}; both are needed`,
+        );
       }
     }
   }
   const present = readdirSync(folder).slice(0, 12).join(", ") || "nothing";
-  throw new Error(`${folder}: no MovieLens files (expected ratings.csv + movies.csv, ratings.dat + movies.dat, or u.data + u.item); found ${present}`);
+  throw new Error(
+    `${folder}: no MovieLens files (expected ratings.csv + movies.csv, ratings.dat + movies.dat, or u.data + u.item); found ${present}`,
+  );
 }
 
 function onlySubfolder(folder: string): string[] {
@@ -79,7 +104,10 @@ function readMovies(files: DetectedFiles, warnings: string[]): MovieTable {
     case "dat":
       return moviesFromRecords(splitRecords(text, "::"), files.moviesFile, warnings, 3, (f) => [f[1], splitGenres(f[2])]);
     case "ml-100k":
-      return moviesFromRecords(splitRecords(text, "|"), files.moviesFile, warnings, 24, (f, line) => [f[1], flagsToGenres(f.slice(5), files.moviesFile, line)]);
+      return moviesFromRecords(splitRecords(text, "|"), files.moviesFile, warnings, 24, (f, line) => [
+        f[1],
+        flagsToGenres(f.slice(5), files.moviesFile, line),
+      ]);
     default:
       throw new Error(`unknown MovieLens format: ${String(files.format)}`);
   }
@@ -93,7 +121,13 @@ function moviesFromCsv(records: TextRecord[], path: string, warnings: string[]):
   }
   const col = (name: string) => header.indexOf(name);
   const missing = ["movieId", "title", "genres"].filter((n) => col(n) < 0);
-  if (missing.length) throw new DataError(path, 1, `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; expected movieId,title,genres, got ${JSON.stringify(header.join(","))}`);
+  if (missing.length)
+    throw new DataError(
+      path,
+      1,
+      `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; ` +
+        `expected movieId,title,genres, got ${JSON.stringify(header.join(","))}`,
+    );
   const [ci, ct, cg] = [col("movieId"), col("title"), col("genres")];
   return moviesFromRecords(records.slice(1), path, warnings, header.length, (f) => [f[ct], splitGenres(f[cg])], ci);
 }
@@ -125,7 +159,8 @@ function moviesFromRecords(
     if (gs.length === 0) emptyGenres++;
     genres.push(gs.length ? gs : [NO_GENRES]);
   });
-  if (emptyGenres) warnings.push(`${path}: ${emptyGenres} movie${emptyGenres > 1 ? "s have" : " has"} an empty genres field; treated as "${NO_GENRES}"`);
+  if (emptyGenres)
+    warnings.push(`${path}: ${emptyGenres} movie${emptyGenres > 1 ? "s have" : " has"} an empty genres field; treated as "${NO_GENRES}"`);
   return { movieIds, titles, genres };
 }
 
@@ -146,7 +181,8 @@ export function normaliseGenre(label: string): Genre {
 }
 
 function flagsToGenres(flags: string[], path: string, line: number): Genre[] {
-  if (flags.length !== ML100K_GENRES.length) throw new DataError(path, line, `expected ${ML100K_GENRES.length} genre flags, got ${flags.length}`);
+  if (flags.length !== ML100K_GENRES.length)
+    throw new DataError(path, line, `expected ${ML100K_GENRES.length} genre flags, got ${flags.length}`);
   const out: Genre[] = [];
   flags.forEach((f, k) => {
     if (f !== "0" && f !== "1") throw new DataError(path, line, `genre flag ${JSON.stringify(f)} is not 0 or 1`);

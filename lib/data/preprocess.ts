@@ -7,7 +7,16 @@
 // `preprocess` is the sequence of named steps below; each returns what the next needs.
 import { mergeOptions } from "../core/options";
 import { Rng } from "../core/rng";
-import type { Genre, MovieTable, PreprocessOptions, PreprocessSummary, ProcessedDataset, RawDataset, RatingsTable, SplitCounts } from "./schema";
+import type {
+  Genre,
+  MovieTable,
+  PreprocessOptions,
+  PreprocessSummary,
+  ProcessedDataset,
+  RawDataset,
+  RatingsTable,
+  SplitCounts,
+} from "./schema";
 import { csrFromPairs, density, nnz, sortRows } from "./sparse";
 import { heldoutCount, splitHeldOutUsers } from "./split";
 
@@ -19,7 +28,8 @@ export function defaultPreprocessOptions(): PreprocessOptions {
 const MAX_DENSE_ID = 1 << 26;
 
 function checkIdRange(maxId: number, what: string): void {
-  if (maxId > MAX_DENSE_ID) throw new RangeError(`${what} id ${maxId} is larger than ${MAX_DENSE_ID}; renumber the ids (MovieLens ids are far smaller)`);
+  if (maxId > MAX_DENSE_ID)
+    throw new RangeError(`${what} id ${maxId} is larger than ${MAX_DENSE_ID}; renumber the ids (MovieLens ids are far smaller)`);
 }
 
 /** Runs the protocol on a raw data set. Errors explain which filter left nothing. */
@@ -175,15 +185,28 @@ function markPositives(raw: RawDataset, users: UserIndex, movieRow: Int32Array, 
       }
     }
   }
-  if (unknown) warnings.push(`${raw.ratingsFile}: ${unknown} rating${unknown > 1 ? "s" : ""} of ${rawMoviesUnknown.size} movie id${rawMoviesUnknown.size > 1 ? "s" : ""} absent from ${raw.moviesFile} skipped`);
-  if (duplicates) warnings.push(`${raw.ratingsFile}: ${duplicates} repeated (user, movie) rating${duplicates > 1 ? "s" : ""} skipped; the first one of each pair was kept`);
+  if (unknown)
+    warnings.push(
+      `${raw.ratingsFile}: ${unknown} rating${unknown > 1 ? "s" : ""} of ${rawMoviesUnknown.size} ` +
+        `movie id${rawMoviesUnknown.size > 1 ? "s" : ""} absent from ${raw.moviesFile} skipped`,
+    );
+  if (duplicates)
+    warnings.push(
+      `${raw.ratingsFile}: ${duplicates} repeated (user, movie) ` +
+        `rating${duplicates > 1 ? "s" : ""} skipped; the first one of each pair was kept`,
+    );
   let moviesRated = 0;
   for (let k = 0; k < catalogueSize; k++) moviesRated += rawMovieSeen[k];
   return { rowOfRating, positive, positivePerUser, unknown, duplicates, moviesRated };
 }
 
 /** Users with at least minItems positive ratings (dense indices, ascending id). */
-function filterUsers(marked: MarkedRatings, users: UserIndex, options: PreprocessOptions, name: string): { survivors: number[]; positiveRatings: number; positiveUsers: number } {
+function filterUsers(
+  marked: MarkedRatings,
+  users: UserIndex,
+  options: PreprocessOptions,
+  name: string,
+): { survivors: number[]; positiveRatings: number; positiveUsers: number } {
   let positiveRatings = 0;
   let positiveUsers = 0;
   const survivors: number[] = [];
@@ -194,7 +217,11 @@ function filterUsers(marked: MarkedRatings, users: UserIndex, options: Preproces
     if (p >= options.minItems) survivors.push(u);
   }
   if (positiveRatings === 0) throw new Error(`${name}: no rating is above ${options.threshold}; nothing is left to train on`);
-  if (survivors.length === 0) throw new Error(`${name}: no user has at least ${options.minItems} ratings above ${options.threshold} (${positiveUsers} users have some); nothing is left to train on`);
+  if (survivors.length === 0)
+    throw new Error(
+      `${name}: no user has at least ${options.minItems} ratings above ${options.threshold} ` +
+        `(${positiveUsers} users have some); nothing is left to train on`,
+    );
   return { survivors, positiveRatings, positiveUsers };
 }
 
@@ -226,7 +253,13 @@ interface ItemIndex {
  * Items: catalogue rows rated positively by training users, in order of first appearance
  * in the file. The same pass counts positive ratings of surviving users per movie.
  */
-function indexItems(ratings: RatingsTable, users: UserIndex, marked: MarkedRatings, roles: { role: Uint8Array }, catalogueSize: number): ItemIndex {
+function indexItems(
+  ratings: RatingsTable,
+  users: UserIndex,
+  marked: MarkedRatings,
+  roles: { role: Uint8Array },
+  catalogueSize: number,
+): ItemIndex {
   const itemOfRow = new Int32Array(catalogueSize).fill(-1);
   const itemRows: number[] = [];
   const moviePositiveCounts = new Int32Array(catalogueSize);
@@ -288,9 +321,12 @@ function conditionVocabulary(catalogue: MovieTable, itemRows: readonly number[])
 }
 
 function validateOptions(o: PreprocessOptions): void {
-  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw new RangeError(`preprocess: seed must be an integer in [0, 2^32), got ${o.seed}`);
-  if (!Number.isInteger(o.minItems) || o.minItems < 1) throw new RangeError(`preprocess: minItems must be a positive integer, got ${o.minItems}`);
-  if (!(o.testProportion > 0 && o.testProportion < 1)) throw new RangeError(`preprocess: testProportion must be in (0, 1), got ${o.testProportion}`);
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)
+    throw new RangeError(`preprocess: seed must be an integer in [0, 2^32), got ${o.seed}`);
+  if (!Number.isInteger(o.minItems) || o.minItems < 1)
+    throw new RangeError(`preprocess: minItems must be a positive integer, got ${o.minItems}`);
+  if (!(o.testProportion > 0 && o.testProportion < 1))
+    throw new RangeError(`preprocess: testProportion must be in (0, 1), got ${o.testProportion}`);
   if (!Number.isFinite(o.threshold)) throw new RangeError(`preprocess: threshold must be a number, got ${o.threshold}`);
 }
 
@@ -315,13 +351,37 @@ export function summaryRows(ds: Pick<ProcessedDataset, "summary" | "options">): 
   const pct = (x: number) => `${(100 * x).toFixed(3)} %`;
   const held = (c: SplitCounts) => `${c.foldInInteractions} + ${c.heldOutInteractions}; ${c.droppedUsers} dropped (< 2 indexed items)`;
   return [
-    { step: "raw ratings", users: s.rawUsers, count: s.rawRatings, note: `${s.rawMovies} movies rated, ${s.catalogueMovies} in the catalogue` },
-    { step: "skipped: unknown movie or repeated pair", users: 0, count: s.unknownMovieRatings + s.duplicateRatings, note: `${s.unknownMovieRatings} unknown, ${s.duplicateRatings} repeated` },
+    {
+      step: "raw ratings",
+      users: s.rawUsers,
+      count: s.rawRatings,
+      note: `${s.rawMovies} movies rated, ${s.catalogueMovies} in the catalogue`,
+    },
+    {
+      step: "skipped: unknown movie or repeated pair",
+      users: 0,
+      count: s.unknownMovieRatings + s.duplicateRatings,
+      note: `${s.unknownMovieRatings} unknown, ${s.duplicateRatings} repeated`,
+    },
     { step: `ratings >= ${firstPositiveStar(o.threshold)} (> ${o.threshold})`, users: s.positiveUsers, count: s.positiveRatings, note: "" },
     { step: `users with >= ${o.minItems} of them`, users: s.users, count: s.filteredRatings, note: `${s.filteredMovies} movies` },
-    { step: "training users x items", users: s.trainUsers, count: s.trainInteractions, note: `${s.items} items, density ${pct(s.trainDensity)}` },
-    { step: "validation users: fold-in + held-out", users: s.valid.users, count: s.valid.foldInInteractions + s.valid.heldOutInteractions, note: held(s.valid) },
-    { step: "test users: fold-in + held-out", users: s.test.users, count: s.test.foldInInteractions + s.test.heldOutInteractions, note: held(s.test) },
+    {
+      step: "training users x items",
+      users: s.trainUsers,
+      count: s.trainInteractions,
+      note: `${s.items} items, density ${pct(s.trainDensity)}`,
+    },
+    {
+      step: "validation users: fold-in + held-out",
+      users: s.valid.users,
+      count: s.valid.foldInInteractions + s.valid.heldOutInteractions,
+      note: held(s.valid),
+    },
+    {
+      step: "test users: fold-in + held-out",
+      users: s.test.users,
+      count: s.test.foldInInteractions + s.test.heldOutInteractions,
+      note: held(s.test),
+    },
   ];
 }
-

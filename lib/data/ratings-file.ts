@@ -120,7 +120,8 @@ class RatingsParser {
       this.parseLines(bom ? 3 : 0, end);
       if (atEnd) break;
       carry = limit - end;
-      if (carry >= CHUNK_BYTES) throw new DataError(this.path, this.lineNo + 1, `a line longer than ${CHUNK_BYTES} bytes: is this a ratings file?`);
+      if (carry >= CHUNK_BYTES)
+        throw new DataError(this.path, this.lineNo + 1, `a line longer than ${CHUNK_BYTES} bytes: is this a ratings file?`);
       buf.copy(buf, 0, end, limit);
     }
     if (this.names === null) throw new DataError(this.path, 0, "the file is empty (no header line)");
@@ -128,7 +129,12 @@ class RatingsParser {
 
   table(): RatingsTable {
     const { out } = this;
-    return { userIds: out.userIds.slice(0, out.n), movieIds: out.movieIds.slice(0, out.n), ratings: out.ratings.slice(0, out.n), length: out.n };
+    return {
+      userIds: out.userIds.slice(0, out.n),
+      movieIds: out.movieIds.slice(0, out.n),
+      ratings: out.ratings.slice(0, out.n),
+      length: out.n,
+    };
   }
 
   /** Parses the whole lines in buf[p, end). */
@@ -194,7 +200,12 @@ class RatingsParser {
           c = buf[++p];
         }
         if (p === fieldStart || !ends(c)) {
-          this.fail(lineStart, p === fieldStart && ends(c) ? `empty ${fieldNames[field]}` : `${fieldNames[field]} ${this.fieldText(fieldStart)} is not a whole number`);
+          this.fail(
+            lineStart,
+            p === fieldStart && ends(c)
+              ? `empty ${fieldNames[field]}`
+              : `${fieldNames[field]} ${this.fieldText(fieldStart)} is not a whole number`,
+          );
         }
         if (v > MAX_INT32) this.fail(lineStart, `${fieldNames[field]} ${v} is too large`);
         if (role === R_USER) user = v;
@@ -228,7 +239,11 @@ class RatingsParser {
       field++;
       if (c === d0) {
         if (d1 >= 0) {
-          if (buf[p + 1] !== d1) this.fail(lineStart, `a single ${JSON.stringify(String.fromCharCode(d0))} where ${JSON.stringify(this.layout.delimiter)} separates fields`);
+          if (buf[p + 1] !== d1)
+            this.fail(
+              lineStart,
+              `a single ${JSON.stringify(String.fromCharCode(d0))} where ${JSON.stringify(this.layout.delimiter)} separates fields`,
+            );
           p++;
         }
         c = buf[++p];
@@ -241,7 +256,8 @@ class RatingsParser {
       p++; // past the newline
       break;
     }
-    if (field !== roles.length) this.fail(lineStart, `expected ${roles.length} fields separated by ${JSON.stringify(this.layout.delimiter)}, got ${field}`);
+    if (field !== roles.length)
+      this.fail(lineStart, `expected ${roles.length} fields separated by ${JSON.stringify(this.layout.delimiter)}, got ${field}`);
     this.out.store(user, movie, rating);
     return p;
   }
@@ -321,7 +337,14 @@ function fastLines(buf: Buffer, start: number, end: number, d0: number, hasTail:
 
 /** The common layouts user,movie,rating(,ignored) with a one-byte delimiter get the fast path. */
 function fastLayout(roles: Int8Array, d1: number): boolean {
-  return d1 < 0 && (roles.length === 3 || roles.length === 4) && roles[0] === R_USER && roles[1] === R_MOVIE && roles[2] === R_RATING && (roles.length === 3 || roles[3] === R_IGNORE);
+  return (
+    d1 < 0 &&
+    (roles.length === 3 || roles.length === 4) &&
+    roles[0] === R_USER &&
+    roles[1] === R_MOVIE &&
+    roles[2] === R_RATING &&
+    (roles.length === 3 || roles[3] === R_IGNORE)
+  );
 }
 
 function toCodes(names: RatingField[]): Int8Array {
@@ -335,12 +358,22 @@ function headerRoles(header: string, path: string, line: number, delimiter: stri
   if (names.length === 1) {
     const guess = [";", "\t", "|", "::"].find((d) => header.includes(d));
     const family = delimiter === "," ? "CSV files are comma" : "files are";
-    throw new DataError(path, line, `no ${JSON.stringify(delimiter)} in the header ${JSON.stringify(header)}${guess ? `; the file looks ${JSON.stringify(guess)}-separated` : ""}. MovieLens ${family}-separated`);
+    throw new DataError(
+      path,
+      line,
+      `no ${JSON.stringify(delimiter)} in the header ` +
+        `${JSON.stringify(header)}${guess ? `; the file looks ${JSON.stringify(guess)}-separated` : ""}. MovieLens ${family}-separated`,
+    );
   }
   const roles = names.map((name): RatingField => (REQUIRED.includes(name as RatingField) ? (name as RatingField) : "ignore"));
   const missing = REQUIRED.filter((r) => !roles.includes(r));
   if (missing.length) {
-    throw new DataError(path, line, `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; expected a header like userId,movieId,rating,timestamp, got ${JSON.stringify(header)}`);
+    throw new DataError(
+      path,
+      line,
+      `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; expected ` +
+        `a header like userId,movieId,rating,timestamp, got ${JSON.stringify(header)}`,
+    );
   }
   return roles;
 }

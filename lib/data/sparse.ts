@@ -51,7 +51,8 @@ function dropRepeats(m: Csr): Csr {
   const indices = new Int32Array(m.indices.length - repeats);
   let w = 0;
   for (let r = 0; r < m.rows; r++) {
-    for (let k = m.indptr[r]; k < m.indptr[r + 1]; k++) if (k === m.indptr[r] || m.indices[k] !== m.indices[k - 1]) indices[w++] = m.indices[k];
+    for (let k = m.indptr[r]; k < m.indptr[r + 1]; k++)
+      if (k === m.indptr[r] || m.indices[k] !== m.indices[k - 1]) indices[w++] = m.indices[k];
     indptr[r + 1] = w;
   }
   return { rows: m.rows, cols: m.cols, indptr, indices };
@@ -102,7 +103,8 @@ export function columnCounts(m: Csr): Int32Array {
 /** Checks internal consistency; the store calls it on load. Errors name `what`. */
 export function validateCsr(m: Csr, what: string): void {
   if (m.indptr.length !== m.rows + 1) throw new Error(`${what}: indptr has ${m.indptr.length} entries for ${m.rows} rows`);
-  if (m.indptr[0] !== 0 || m.indptr[m.rows] !== m.indices.length) throw new Error(`${what}: indptr does not span the ${m.indices.length} indices`);
+  if (m.indptr[0] !== 0 || m.indptr[m.rows] !== m.indices.length)
+    throw new Error(`${what}: indptr does not span the ${m.indices.length} indices`);
   for (let r = 0; r < m.rows; r++) {
     if (m.indptr[r + 1] < m.indptr[r]) throw new Error(`${what}: row ${r} has negative length`);
   }

@@ -61,6 +61,12 @@ export function splitHeldOutUsers(
   const heldOut = csrFromPairs(kept.length, items, outRow, outCol);
   return {
     data: { userIds: Int32Array.from(kept, userIdOf), foldIn, heldOut },
-    counts: { candidateUsers: candidates.length, users: kept.length, droppedUsers: candidates.length - kept.length, foldInInteractions: nnz(foldIn), heldOutInteractions: nnz(heldOut) },
+    counts: {
+      candidateUsers: candidates.length,
+      users: kept.length,
+      droppedUsers: candidates.length - kept.length,
+      foldInInteractions: nnz(foldIn),
+      heldOutInteractions: nnz(heldOut),
+    },
   };
 }

@@ -101,8 +101,10 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
   } catch (err) {
     throw new Error(`${metaPath}: unreadable (${err instanceof Error ? err.message : String(err)}); ${rebuild}`, { cause: err });
   }
-  if (meta.format !== PROCESSED_FORMAT) throw new Error(`${metaPath}: not a cvae-lens processed data set (format ${JSON.stringify(meta.format)})`);
-  if (meta.version !== PROCESSED_VERSION) throw new Error(`${metaPath}: format version ${meta.version}, this cvae-lens reads version ${PROCESSED_VERSION}; ${rebuild}`);
+  if (meta.format !== PROCESSED_FORMAT)
+    throw new Error(`${metaPath}: not a cvae-lens processed data set (format ${JSON.stringify(meta.format)})`);
+  if (meta.version !== PROCESSED_VERSION)
+    throw new Error(`${metaPath}: format version ${meta.version}, this cvae-lens reads version ${PROCESSED_VERSION}; ${rebuild}`);
   const binPath = join(dir, "arrays.bin");
   const bin = readFileSync(binPath);
   // Own, aligned memory: small files may come back as a slice of Node's shared pool.
@@ -120,7 +122,8 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
     return m;
   };
   const movieIds = arr("movieIds");
-  if (movieIds.length !== meta.movies.titles.length) throw new Error(`${metaPath}: ${movieIds.length} movie ids but ${meta.movies.titles.length} titles; ${rebuild}`);
+  if (movieIds.length !== meta.movies.titles.length)
+    throw new Error(`${metaPath}: ${movieIds.length} movie ids but ${meta.movies.titles.length} titles; ${rebuild}`);
   return {
     name: meta.name,
     source: meta.source,

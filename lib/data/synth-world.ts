@@ -114,8 +114,50 @@ function affinity(a: readonly number[] | Float64Array, b: readonly number[] | Fl
   return Math.exp(-s / (2 * width * width));
 }
 
-const TITLE_A = ["Silent", "Last", "Broken", "Golden", "Dark", "Crimson", "Hidden", "Lonely", "Wild", "Frozen", "Secret", "Burning", "Little", "Long", "Electric", "Midnight", "Paper", "Iron", "Glass", "Lost"];
-const TITLE_B = ["River", "Summer", "Kingdom", "Letter", "Road", "Garden", "Empire", "Witness", "Harbor", "Promise", "Machine", "Orchard", "Voyage", "Stranger", "Signal", "Carnival", "Frontier", "Mirror", "Dancer", "Storm"];
+const TITLE_A = [
+  "Silent",
+  "Last",
+  "Broken",
+  "Golden",
+  "Dark",
+  "Crimson",
+  "Hidden",
+  "Lonely",
+  "Wild",
+  "Frozen",
+  "Secret",
+  "Burning",
+  "Little",
+  "Long",
+  "Electric",
+  "Midnight",
+  "Paper",
+  "Iron",
+  "Glass",
+  "Lost",
+];
+const TITLE_B = [
+  "River",
+  "Summer",
+  "Kingdom",
+  "Letter",
+  "Road",
+  "Garden",
+  "Empire",
+  "Witness",
+  "Harbor",
+  "Promise",
+  "Machine",
+  "Orchard",
+  "Voyage",
+  "Stranger",
+  "Signal",
+  "Carnival",
+  "Frontier",
+  "Mirror",
+  "Dancer",
+  "Storm",
+];
 
 function drawTitle(rng: Rng, k: number): string {
   const a = TITLE_A[rng.integer(TITLE_A.length)];
@@ -123,7 +165,8 @@ function drawTitle(rng: Rng, k: number): string {
   const year = 1915 + Math.floor(100 * Math.sqrt(rng.random()));
   const u = rng.random();
   // MovieLens writes leading articles at the end ("American President, The (1995)").
-  let title = u < 0.2 ? `${a} ${b}, The` : u < 0.27 ? `${b} ${k}, A` : u < 0.32 ? `"${a}" ${b}` : u < 0.36 ? `${a}, ${b} and Me` : `${a} ${b}`;
+  let title =
+    u < 0.2 ? `${a} ${b}, The` : u < 0.27 ? `${b} ${k}, A` : u < 0.32 ? `"${a}" ${b}` : u < 0.36 ? `${a}, ${b} and Me` : `${a} ${b}`;
   if (rng.random() < 0.02) title += ` II`;
   return `${title} (${year})`;
 }

@@ -47,12 +47,18 @@ const FIRST_TS = 789652009; // ML-20M's first and last timestamps
 const LAST_TS = 1427784002;
 
 /** Writes ratings.csv, movies.csv, ground-truth.json and README.txt into `folder`, atomically. */
-export async function writeSynthetic(folder: string, overrides: Partial<SynthConfig> = {}, onProgress?: (usersDone: number, users: number) => void): Promise<SynthSummary> {
+export async function writeSynthetic(
+  folder: string,
+  overrides: Partial<SynthConfig> = {},
+  onProgress?: (usersDone: number, users: number) => void,
+): Promise<SynthSummary> {
   const config = mergeOptions(SYNTH_PRESETS.synthetic, overrides, "synthetic data config");
   for (const key of ["users", "movies", "ratings", "minUserRatings"] as const) {
-    if (!Number.isInteger(config[key]) || config[key] < 1) throw new RangeError(`synthetic data config: ${key} must be a positive integer, got ${config[key]}`);
+    if (!Number.isInteger(config[key]) || config[key] < 1)
+      throw new RangeError(`synthetic data config: ${key} must be a positive integer, got ${config[key]}`);
   }
-  if (config.minUserRatings > config.movies) throw new RangeError(`synthetic data config: minUserRatings ${config.minUserRatings} exceeds movies ${config.movies}`);
+  if (config.minUserRatings > config.movies)
+    throw new RangeError(`synthetic data config: minUserRatings ${config.minUserRatings} exceeds movies ${config.movies}`);
   const started = Date.now();
   const rng = new Rng(config.seed);
   const cat = buildCatalogue(config, rng);
@@ -112,9 +118,13 @@ export async function writeSynthetic(folder: string, overrides: Partial<SynthCon
     out.flush();
     closeSync(fd);
     const movieLines = ["movieId,title,genres"];
-    for (let j = 0; j < config.movies; j++) movieLines.push(`${cat.ids[j]},${csvField(cat.titles[j])},${cat.genres[j].map((g) => GENRES[g]).join("|")}`);
+    for (let j = 0; j < config.movies; j++)
+      movieLines.push(`${cat.ids[j]},${csvField(cat.titles[j])},${cat.genres[j].map((g) => GENRES[g]).join("|")}`);
     writeFileSync(join(tmp, "movies.csv"), movieLines.join("\n") + "\n");
-    writeFileSync(join(tmp, "ground-truth.json"), JSON.stringify({ ...groundTruth(), generator: { module: "lib/synth.ts", version: SYNTH_VERSION, config } }, null, 1) + "\n");
+    writeFileSync(
+      join(tmp, "ground-truth.json"),
+      JSON.stringify({ ...groundTruth(), generator: { module: "lib/synth.ts", version: SYNTH_VERSION, config } }, null, 1) + "\n",
+    );
     writeFileSync(join(tmp, "README.txt"), README(config));
   });
   const genreMovieCounts = Object.fromEntries(GENRES.map((g, k) => [g, cat.byGenre[k].movies.length]));

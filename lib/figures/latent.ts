@@ -91,7 +91,8 @@ function centroidTrace(set: LatentSet, p: Projection, pcX: number, pcY: number, 
 /** Users' latents on PCx against PCy, one trace per condition, with labelled centroids. */
 export function latentScatter(set: LatentSet, p: Projection, pcX: number, pcY: number, options: LatentFigureOptions): Figure {
   for (const pc of [pcX, pcY]) {
-    if (!(Number.isInteger(pc) && pc >= 1 && pc <= p.components)) throw new RangeError(`latentScatter: PC${pc} is outside PC1..PC${p.components} of this projection`);
+    if (!(Number.isInteger(pc) && pc >= 1 && pc <= p.components))
+      throw new RangeError(`latentScatter: PC${pc} is outside PC1..PC${p.components} of this projection`);
   }
   const data: Record<string, unknown>[] = [];
   for (const [label, rows] of groups(set, options)) {
@@ -107,7 +108,13 @@ export function latentScatter(set: LatentSet, p: Projection, pcX: number, pcY: n
     });
   }
   data.push(centroidTrace(set, p, pcX, pcY, options.exclude ?? []));
-  const layout = baseLayout({ title: options.title, subtitle: options.subtitle, xTitle: axisTitle(p, pcX), yTitle: axisTitle(p, pcY), height: options.height ?? 640 });
+  const layout = baseLayout({
+    title: options.title,
+    subtitle: options.subtitle,
+    xTitle: axisTitle(p, pcX),
+    yTitle: axisTitle(p, pcY),
+    height: options.height ?? 640,
+  });
   return { data, layout: { ...layout, legend: { itemsizing: "constant", font: { size: 11 } }, hovermode: "closest" } };
 }
 
@@ -115,19 +122,26 @@ export function latentScatter(set: LatentSet, p: Projection, pcX: number, pcY: n
 export function pcPairExplorer(set: LatentSet, p: Projection, options: LatentFigureOptions): Figure {
   const pairs: [number, number][] = [];
   for (let a = 1; a <= p.components; a++) for (let b = a + 1; b <= p.components; b++) pairs.push([a, b]);
-  if (pairs.length === 0) throw new RangeError(`pcPairExplorer: a projection with ${p.components} component has no pair to show; keep at least 2`);
+  if (pairs.length === 0)
+    throw new RangeError(`pcPairExplorer: a projection with ${p.components} component has no pair to show; keep at least 2`);
   const first = latentScatter(set, p, pairs[0][0], pairs[0][1], options);
   const buttons = pairs.map(([a, b]) => {
     const fig = latentScatter(set, p, a, b, options);
     return {
       label: `PC${a} × PC${b}`,
       method: "update",
-      args: [{ x: fig.data.map((t) => t.x), y: fig.data.map((t) => t.y) }, { "xaxis.title.text": axisTitle(p, a), "yaxis.title.text": axisTitle(p, b) }],
+      args: [
+        { x: fig.data.map((t) => t.x), y: fig.data.map((t) => t.y) },
+        { "xaxis.title.text": axisTitle(p, a), "yaxis.title.text": axisTitle(p, b) },
+      ],
     };
   });
   return {
     data: first.data,
-    layout: { ...first.layout, updatemenus: [{ type: "dropdown", buttons, x: 1, xanchor: "right", y: 1.12, yanchor: "top", showactive: true }] },
+    layout: {
+      ...first.layout,
+      updatemenus: [{ type: "dropdown", buttons, x: 1, xanchor: "right", y: 1.12, yanchor: "top", showactive: true }],
+    },
   };
 }
 
@@ -151,8 +165,22 @@ export function scatterMatrix(set: LatentSet, p: Projection, options: LatentFigu
       const ya = `y${axis === 1 ? "" : axis}`;
       const x0 = (col - 1) * (size + gap);
       const y0 = 1 - (row - 2) * (size + gap);
-      layout[`xaxis${axis === 1 ? "" : axis}`] = { domain: [x0, x0 + size], anchor: ya, showticklabels: row === n, title: row === n ? { text: `PC${col}` } : undefined, zeroline: false, gridcolor: "#eaeef2" };
-      layout[`yaxis${axis === 1 ? "" : axis}`] = { domain: [y0 - size, y0], anchor: xa, showticklabels: col === 1, title: col === 1 ? { text: `PC${row}` } : undefined, zeroline: false, gridcolor: "#eaeef2" };
+      layout[`xaxis${axis === 1 ? "" : axis}`] = {
+        domain: [x0, x0 + size],
+        anchor: ya,
+        showticklabels: row === n,
+        title: row === n ? { text: `PC${col}` } : undefined,
+        zeroline: false,
+        gridcolor: "#eaeef2",
+      };
+      layout[`yaxis${axis === 1 ? "" : axis}`] = {
+        domain: [y0 - size, y0],
+        anchor: xa,
+        showticklabels: col === 1,
+        title: col === 1 ? { text: `PC${row}` } : undefined,
+        zeroline: false,
+        gridcolor: "#eaeef2",
+      };
       for (const [label, rows] of grouped) {
         data.push({
           type: "scatter",
@@ -197,18 +225,28 @@ export function latent3d(set: LatentSet, p: Projection, options: LatentFigureOpt
     layout: {
       ...layout,
       legend: { itemsizing: "constant", font: { size: 11 } },
-      scene: { xaxis: { title: { text: axisTitle(p, 1) } }, yaxis: { title: { text: axisTitle(p, 2) } }, zaxis: { title: { text: axisTitle(p, 3) } } },
+      scene: {
+        xaxis: { title: { text: axisTitle(p, 1) } },
+        yaxis: { title: { text: axisTitle(p, 2) } },
+        zaxis: { title: { text: axisTitle(p, 3) } },
+      },
     },
   };
 }
 
 /** Scores of every latent row on the components of `pca`. */
-export function projection(pca: { transform(data: Float32Array): Float64Array; components: number; explained: number[] }, set: LatentSet): Projection {
+export function projection(
+  pca: { transform(data: Float32Array): Float64Array; components: number; explained: number[] },
+  set: LatentSet,
+): Projection {
   return { scores: pca.transform(set.z), components: pca.components, explained: pca.explained };
 }
 
 /** Explained variance share of the kept components of the two PCAs of the study (all conditions; without the neutral genre). */
-export function explainedVariance(pcas: { all: { explained: number[] }; plane: { explained: number[] } }, options: { subtitle?: string } = {}): Figure {
+export function explainedVariance(
+  pcas: { all: { explained: number[] }; plane: { explained: number[] } },
+  options: { subtitle?: string } = {},
+): Figure {
   const pcs = pcas.all.explained.map((_, k) => `PC${k + 1}`);
   return groupedBars(
     pcs,
@@ -216,6 +254,10 @@ export function explainedVariance(pcas: { all: { explained: number[] }; plane: {
       { name: "all conditions", values: pcas.all.explained, color: SERIES_COLORS.primary },
       { name: `without ${NO_GENRES}`, values: pcas.plane.explained.slice(0, pcs.length), color: SERIES_COLORS.secondary },
     ],
-    { title: `Explained variance of the first ${pcs.length === 5 ? "five" : pcs.length} components`, subtitle: options.subtitle, yTitle: "share of variance" },
+    {
+      title: `Explained variance of the first ${pcs.length === 5 ? "five" : pcs.length} components`,
+      subtitle: options.subtitle,
+      yTitle: "share of variance",
+    },
   );
 }

@@ -46,7 +46,11 @@ export function baseLayout(options: ChartOptions): Record<string, unknown> {
 }
 
 /** Vertical bars, one per label, in the given order. */
-export function barChart(labels: readonly string[], values: readonly number[], options: ChartOptions & { colors?: readonly string[]; text?: readonly string[] }): Figure {
+export function barChart(
+  labels: readonly string[],
+  values: readonly number[],
+  options: ChartOptions & { colors?: readonly string[]; text?: readonly string[] },
+): Figure {
   if (labels.length !== values.length) throw new Error(`barChart: ${labels.length} labels but ${values.length} values`);
   return {
     data: [
@@ -152,8 +156,14 @@ export function heatmap(
 }
 
 /** Bars grouped by category, one colour per series (e.g. methods across protocols). */
-export function groupedBars(categories: readonly string[], series: readonly { name: string; values: readonly number[]; color?: string }[], options: ChartOptions): Figure {
-  for (const s of series) if (s.values.length !== categories.length) throw new Error(`groupedBars: series "${s.name}" has ${s.values.length} values for ${categories.length} categories`);
+export function groupedBars(
+  categories: readonly string[],
+  series: readonly { name: string; values: readonly number[]; color?: string }[],
+  options: ChartOptions,
+): Figure {
+  for (const s of series)
+    if (s.values.length !== categories.length)
+      throw new Error(`groupedBars: series "${s.name}" has ${s.values.length} values for ${categories.length} categories`);
   return {
     data: series.map((s) => ({
       type: "bar",

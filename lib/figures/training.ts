@@ -11,14 +11,43 @@ export function trainingCurves(history: readonly EpochRecord[], options: { title
   const epochs = history.map((r) => r.epoch);
   const validated = history.filter((r) => r.validNdcgUnconditioned !== null);
   const traces: Record<string, unknown>[] = [
-    { type: "scatter", mode: "lines+markers", name: "training loss", x: epochs, y: history.map((r) => r.loss), line: { color: SERIES_COLORS.primary }, yaxis: "y" },
-    { type: "scatter", mode: "lines+markers", name: "valid nDCG@100, no condition", x: validated.map((r) => r.epoch), y: validated.map((r) => r.validNdcgUnconditioned), line: { color: NO_CONDITION_COLOR, dash: "dot" }, yaxis: "y2" },
+    {
+      type: "scatter",
+      mode: "lines+markers",
+      name: "training loss",
+      x: epochs,
+      y: history.map((r) => r.loss),
+      line: { color: SERIES_COLORS.primary },
+      yaxis: "y",
+    },
+    {
+      type: "scatter",
+      mode: "lines+markers",
+      name: "valid nDCG@100, no condition",
+      x: validated.map((r) => r.epoch),
+      y: validated.map((r) => r.validNdcgUnconditioned),
+      line: { color: NO_CONDITION_COLOR, dash: "dot" },
+      yaxis: "y2",
+    },
   ];
   const conditioned = validated.filter((r) => r.validNdcgConditioned !== null);
   if (conditioned.length) {
-    traces.push({ type: "scatter", mode: "lines+markers", name: "valid nDCG@100, genre rows", x: conditioned.map((r) => r.epoch), y: conditioned.map((r) => r.validNdcgConditioned), line: { color: SERIES_COLORS.model }, yaxis: "y2" });
+    traces.push({
+      type: "scatter",
+      mode: "lines+markers",
+      name: "valid nDCG@100, genre rows",
+      x: conditioned.map((r) => r.epoch),
+      y: conditioned.map((r) => r.validNdcgConditioned),
+      line: { color: SERIES_COLORS.model },
+      yaxis: "y2",
+    });
   }
-  const layout = baseLayout({ title: options.title ?? "Training curves", subtitle: options.subtitle, xTitle: "epoch", yTitle: "loss (NLL + beta KL)" });
+  const layout = baseLayout({
+    title: options.title ?? "Training curves",
+    subtitle: options.subtitle,
+    xTitle: "epoch",
+    yTitle: "loss (NLL + beta KL)",
+  });
   return {
     data: traces,
     layout: {
@@ -35,7 +64,10 @@ export function trainingCurves(history: readonly EpochRecord[], options: { title
 export const PROTOCOLS = ["unconditioned", "conditioned (genre rows)"] as const;
 
 /** One metric (default nDCG@100) of every method under both protocols, as grouped bars in each method's colour. */
-export function methodComparison(rows: readonly ResultRow[], options: { metric?: MetricKey; title?: string; subtitle?: string } = {}): Figure {
+export function methodComparison(
+  rows: readonly ResultRow[],
+  options: { metric?: MetricKey; title?: string; subtitle?: string } = {},
+): Figure {
   const metric = options.metric ?? "ndcg100";
   const label = metricLabel(metric);
   const methods = [...new Set(rows.map((r) => r.method))];

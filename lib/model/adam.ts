@@ -16,7 +16,15 @@ export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
  * gradient being the sum of `grads` (one buffer per worker, summed in a fixed order).
  * `step` is the 1-based update number.
  */
-export function adamUpdate(params: Float32Array, grads: readonly Float32Array[], state: AdamState, lr: number, step: number, from = 0, to = params.length): void {
+export function adamUpdate(
+  params: Float32Array,
+  grads: readonly Float32Array[],
+  state: AdamState,
+  lr: number,
+  step: number,
+  from = 0,
+  to = params.length,
+): void {
   const { beta1, beta2, eps } = ADAM;
   if (grads.length < 1 || grads.length > 2) throw new RangeError("adamUpdate: one or two gradient buffers");
   const c1 = 1 - beta1 ** step;

@@ -130,7 +130,14 @@ export function computeGradients(
     return { nllSum, klSum, dW2, db2, dW3, db3, dW4, db4, dA1 };
   });
   try {
-    for (const [name, g] of [["W2", out.dW2], ["b2", out.db2], ["W3", out.dW3], ["b3", out.db3], ["W4", out.dW4], ["b4", out.db4]] as const) {
+    for (const [name, g] of [
+      ["W2", out.dW2],
+      ["b2", out.db2],
+      ["W3", out.dW3],
+      ["b3", out.db3],
+      ["W4", out.dW4],
+      ["b4", out.db4],
+    ] as const) {
       paramView(grads, layout, name).set(g.dataSync() as Float32Array);
     }
     mark("download gradients");

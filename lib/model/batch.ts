@@ -81,7 +81,16 @@ export function buildBatch(input: Csr, target: Csr, rows: Rows, from: number, to
     eps = new Float32Array(n * latent);
     for (let i = 0; i < eps.length; i++) eps[i] = (rng as Rng).normal();
   }
-  return { rows: n, inPtr, inItems: Int32Array.from(inItems), inValues: Float32Array.from(inValues), cond, tgtPtr, tgtItems: Int32Array.from(tgtItems), eps };
+  return {
+    rows: n,
+    inPtr,
+    inItems: Int32Array.from(inItems),
+    inValues: Float32Array.from(inValues),
+    cond,
+    tgtPtr,
+    tgtItems: Int32Array.from(tgtItems),
+    eps,
+  };
 }
 
 /** Rows [from, to) of a batch as a batch of their own (the worker pool splits batches this way). */

@@ -87,7 +87,8 @@ export function checkVocabulary(ck: Pick<Checkpoint, "vocabulary">, ds: Processe
   if (!sameItems || !sameGenres) {
     throw new Error(
       `${where}: the model was trained on data set "${v.dataset}" (${v.itemMovieIds.length} items, ${v.genres.length} genres), ` +
-        `not on "${ds.name}" (${ids.length} items, ${ds.genres.length} genres); its vocabulary does not match. Train a model on "${ds.name}" or load the data set it was trained on.`,
+        `not on "${ds.name}" (${ids.length} items, ${ds.genres.length} genres); its vocabulary ` +
+        `does not match. Train a model on "${ds.name}" or load the data set it was trained on.`,
     );
   }
 }
@@ -119,7 +120,8 @@ export interface LoadedCheckpoint {
 /** Reads a checkpoint folder; every inconsistency is an error naming the file. */
 export function loadCheckpoint(dir: string, layout?: ParamLayout): LoadedCheckpoint {
   const metaPath = join(dir, "checkpoint.json");
-  if (!existsSync(metaPath)) throw new Error(`no checkpoint at ${dir} (missing checkpoint.json); train one with \`npx cvae train\` or notebook 03-training`);
+  if (!existsSync(metaPath))
+    throw new Error(`no checkpoint at ${dir} (missing checkpoint.json); train one with \`npx cvae train\` or notebook 03-training`);
   let meta: Checkpoint & { adamStep: number };
   try {
     meta = JSON.parse(readFileSync(metaPath, "utf8")) as Checkpoint & { adamStep: number };
@@ -127,13 +129,19 @@ export function loadCheckpoint(dir: string, layout?: ParamLayout): LoadedCheckpo
     throw new Error(`${metaPath}: corrupt checkpoint (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
   if (meta.format !== CHECKPOINT_FORMAT) throw new Error(`${metaPath}: not a cvae-lens checkpoint (format ${JSON.stringify(meta.format)})`);
-  if (meta.version !== CHECKPOINT_VERSION) throw new Error(`${metaPath}: checkpoint format version ${meta.version}; this cvae-lens reads version ${CHECKPOINT_VERSION}`);
+  if (meta.version !== CHECKPOINT_VERSION)
+    throw new Error(`${metaPath}: checkpoint format version ${meta.version}; this cvae-lens reads version ${CHECKPOINT_VERSION}`);
   const size = (layout ?? paramLayout(meta.dims)).size;
   const state = readFileSync(join(dir, "state.bin"));
   const best = readFileSync(join(dir, "best.bin"));
-  if (state.byteLength !== 3 * size * 4) throw new Error(`${join(dir, "state.bin")}: corrupt checkpoint (${state.byteLength} bytes, expected ${3 * size * 4} for ${size} parameters)`);
-  if (best.byteLength !== size * 4) throw new Error(`${join(dir, "best.bin")}: corrupt checkpoint (${best.byteLength} bytes, expected ${size * 4})`);
-  const floats = (buf: Buffer, from: number, count: number) => new Float32Array(buf.buffer.slice(buf.byteOffset + from * 4, buf.byteOffset + (from + count) * 4));
+  if (state.byteLength !== 3 * size * 4)
+    throw new Error(
+      `${join(dir, "state.bin")}: corrupt checkpoint (${state.byteLength} bytes, expected ${3 * size * 4} for ${size} parameters)`,
+    );
+  if (best.byteLength !== size * 4)
+    throw new Error(`${join(dir, "best.bin")}: corrupt checkpoint (${best.byteLength} bytes, expected ${size * 4})`);
+  const floats = (buf: Buffer, from: number, count: number) =>
+    new Float32Array(buf.buffer.slice(buf.byteOffset + from * 4, buf.byteOffset + (from + count) * 4));
   const arrays: CheckpointArrays = {
     params: floats(state, 0, size),
     adamM: floats(state, size, size),

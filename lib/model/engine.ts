@@ -29,7 +29,16 @@ export function autoThreads(backend: BackendName): number {
 
 /** What this thread asks a worker, and what each request answers. */
 export type WorkerRequest =
-  | { type: "init"; index: number; backend: BackendName; layout: ParamLayout; params: Float32Array; m: Float32Array; v: Float32Array; grads: Float32Array[] }
+  | {
+      type: "init";
+      index: number;
+      backend: BackendName;
+      layout: ParamLayout;
+      params: Float32Array;
+      m: Float32Array;
+      v: Float32Array;
+      grads: Float32Array[];
+    }
   | { type: "grad"; batch: SparseBatch; beta: number; scale: number }
   | { type: "adam"; from: number; to: number; step: number; lr: number }
   | { type: "rank"; batch: SparseBatch; k: number };
@@ -147,7 +156,8 @@ export class GradientEngine {
     const updates = this.workers.map((w, i) => w.call({ type: "adam", from: slices[i + 1], to: slices[i + 2], step, lr }));
     const tAdam = performance.now();
     adamUpdate(buffers.params, this.grads, buffers.adam, lr, step, slices[0], slices[1]);
-    if (this.profile) this.profile["Adam (this thread's slice)"] = (this.profile["Adam (this thread's slice)"] ?? 0) + performance.now() - tAdam;
+    if (this.profile)
+      this.profile["Adam (this thread's slice)"] = (this.profile["Adam (this thread's slice)"] ?? 0) + performance.now() - tAdam;
     await Promise.all(updates);
     buffers.adam.step = step;
     return parts.reduce((a, b) => ({ nllSum: a.nllSum + b.nllSum, klSum: a.klSum + b.klSum, rows: a.rows + b.rows }));
@@ -218,7 +228,11 @@ export function serveEngineWorker(port: import("node:worker_threads").MessagePor
     handle(msg).then(
       (value) => port.postMessage({ type: "ok", value } satisfies WorkerReply),
       (err: unknown) =>
-        port.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined } satisfies WorkerReply),
+        port.postMessage({
+          type: "error",
+          message: err instanceof Error ? err.message : String(err),
+          stack: err instanceof Error ? err.stack : undefined,
+        } satisfies WorkerReply),
     );
   });
 }

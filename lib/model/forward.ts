@@ -64,7 +64,13 @@ export function encoderWeights(params: Float32Array, layout: ParamLayout): Pick<
 
 /** Uploads all dense weights (inside a tidy). */
 export function denseWeights(params: Float32Array, layout: ParamLayout): DenseWeights {
-  return { ...encoderWeights(params, layout), W3: upload(params, layout, "W3"), b3: upload(params, layout, "b3"), W4: upload(params, layout, "W4"), b4: upload(params, layout, "b4") };
+  return {
+    ...encoderWeights(params, layout),
+    W3: upload(params, layout, "W3"),
+    b3: upload(params, layout, "b3"),
+    W4: upload(params, layout, "W4"),
+    b4: upload(params, layout, "b4"),
+  };
 }
 
 export interface Encoded {

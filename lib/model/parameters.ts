@@ -35,7 +35,8 @@ export interface ParamLayout {
 /** Where each weight matrix and bias sits in the flat parameter array. */
 export function paramLayout(dims: ModelDims): ParamLayout {
   const { items: m, conditions: C, hidden: H, latent: L } = dims;
-  for (const [k, v] of Object.entries(dims)) if (!Number.isInteger(v) || v < 0) throw new RangeError(`model dims: ${k} must be a non-negative integer, got ${v}`);
+  for (const [k, v] of Object.entries(dims))
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`model dims: ${k} must be a non-negative integer, got ${v}`);
   if (m < 1 || H < 1 || L < 1) throw new RangeError(`model dims: items, hidden and latent must be positive (${m}, ${H}, ${L})`);
   const shapes: [ParamName, number, number][] = [
     ["W1", m + C, H],

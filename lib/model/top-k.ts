@@ -7,7 +7,12 @@ import type { SparseBatch } from "./batch";
  * The k best items of each row (rows x k, best first), skipping the row's input items.
  * Ties go to the lower item index. Rows with fewer than k rankable items pad with -1.
  */
-export function topKExcluding(scores: Float32Array, batch: Pick<SparseBatch, "rows" | "inPtr" | "inItems">, m: number, k: number): Int32Array {
+export function topKExcluding(
+  scores: Float32Array,
+  batch: Pick<SparseBatch, "rows" | "inPtr" | "inItems">,
+  m: number,
+  k: number,
+): Int32Array {
   const out = new Int32Array(batch.rows * k).fill(-1);
   const heapItem = new Int32Array(k);
   const heapScore = new Float64Array(k);

@@ -49,7 +49,9 @@ let plotlySource: string | null = null;
 /** plotly.min.js, made safe to inline in a <script> element. */
 export function plotlyScript(): string {
   if (plotlySource === null) {
-    plotlySource = readFileSync(plotlyBundlePath(), "utf8").replace(/<\/script/gi, "<\\/script").replace(/<!--/g, "<\\!--");
+    plotlySource = readFileSync(plotlyBundlePath(), "utf8")
+      .replace(/<\/script/gi, "<\\/script")
+      .replace(/<!--/g, "<\\!--");
   }
   return plotlySource;
 }
@@ -69,14 +71,23 @@ export function figureHtml(fig: Figure, id = nextId()): string {
 /** A one-line text stand-in for a figure (terminals, logs). */
 export function figureText(fig: Figure): string {
   const title = fig.layout?.title;
-  const text = typeof title === "string" ? title : typeof title === "object" && title && "text" in title ? String((title as { text: unknown }).text) : "untitled";
+  const text =
+    typeof title === "string"
+      ? title
+      : typeof title === "object" && title && "text" in title
+        ? String((title as { text: unknown }).text)
+        : "untitled";
   return `[figure: ${text}; ${fig.data.length} trace${fig.data.length === 1 ? "" : "s"}]`;
 }
 
 /** The display bundle of one figure. */
 export function figureBundle(fig: Figure): DisplayBundle {
   return {
-    data: { [PLOTLY_MIME]: { data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} }, "text/html": figureHtml(fig), "text/plain": figureText(fig) },
+    data: {
+      [PLOTLY_MIME]: { data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} },
+      "text/html": figureHtml(fig),
+      "text/plain": figureText(fig),
+    },
     metadata: {},
   };
 }

@@ -31,7 +31,11 @@ export function versions(): Record<string, string> {
 export async function setupNotebook(notebook: string): Promise<SetupInfo> {
   const backend = await initBackend({ log: false });
   const v = versions();
-  console.log(`${notebook} | ${Object.entries(v).map(([k, x]) => `${k} ${x}`).join(" | ")}`);
+  console.log(
+    `${notebook} | ${Object.entries(v)
+      .map(([k, x]) => `${k} ${x}`)
+      .join(" | ")}`,
+  );
   console.log(describeBackend(backend));
   loadPlotly();
   return { notebook, backend, versions: v };

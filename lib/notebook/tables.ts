@@ -10,10 +10,14 @@ export function toDataFrame<T extends object>(rows: readonly T[], columns?: read
   rows.forEach((row, i) => {
     const keys = Object.keys(row);
     const missing = cols.filter((c) => !(c in row));
-    if (missing.length || keys.length !== cols.length) throw new Error(`toDataFrame: row ${i} has columns ${keys.join(", ")}; expected ${cols.join(", ")}`);
+    if (missing.length || keys.length !== cols.length)
+      throw new Error(`toDataFrame: row ${i} has columns ${keys.join(", ")}; expected ${cols.join(", ")}`);
   });
   if (rows.length === 0) return new dfd.DataFrame([], { columns: [...cols] });
-  return new dfd.DataFrame(rows.map((r) => cols.map((c) => (r as Record<string, unknown>)[c])), { columns: [...cols] });
+  return new dfd.DataFrame(
+    rows.map((r) => cols.map((c) => (r as Record<string, unknown>)[c])),
+    { columns: [...cols] },
+  );
 }
 
 export interface ShowFrameOptions {

@@ -75,7 +75,17 @@ export class KernelClient {
     const ip = "127.0.0.1";
     writeFileSync(
       connectionFile,
-      JSON.stringify({ transport: "tcp", ip, shell_port: shellPort, iopub_port: iopubPort, control_port: controlPort, stdin_port: stdinPort, hb_port: hbPort, key, signature_scheme: "hmac-sha256" }),
+      JSON.stringify({
+        transport: "tcp",
+        ip,
+        shell_port: shellPort,
+        iopub_port: iopubPort,
+        control_port: controlPort,
+        stdin_port: stdinPort,
+        hb_port: hbPort,
+        key,
+        signature_scheme: "hmac-sha256",
+      }),
     );
     const child = spawn(process.execPath, [tslabBin(), "kernel", "--config-path", connectionFile], {
       cwd,
@@ -182,7 +192,14 @@ export class KernelClient {
 
   private message(msgType: string, content: Record<string, unknown>): KernelMessage {
     return {
-      header: { msg_id: randomUUID(), msg_type: msgType, session: this.session, username: "cvae", date: new Date().toISOString(), version: PROTOCOL_VERSION },
+      header: {
+        msg_id: randomUUID(),
+        msg_type: msgType,
+        session: this.session,
+        username: "cvae",
+        date: new Date().toISOString(),
+        version: PROTOCOL_VERSION,
+      },
       parent_header: {},
       metadata: {},
       content,
@@ -195,7 +212,10 @@ export class KernelClient {
     let onExit: (() => void) | undefined;
     const reply = new Promise<KernelMessage>((resolve, reject) => {
       this.pendingReplies.set(id, resolve);
-      onExit = () => reject(new Error(`the kernel exited (code ${this.exited?.code}, signal ${this.exited?.signal}) during ${what}\n${this.processLog()}`));
+      onExit = () =>
+        reject(
+          new Error(`the kernel exited (code ${this.exited?.code}, signal ${this.exited?.signal}) during ${what}\n${this.processLog()}`),
+        );
       if (this.exited) onExit();
       else this.exitWaiters.push(onExit);
       if (timeoutMs > 0) timer = setTimeout(() => reject(new KernelTimeoutError(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
@@ -277,11 +297,15 @@ function sleep(ms: number): Promise<void> {
 /** Ports the OS says are free right now (bound to port 0, then released). */
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const server = createServer();
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve(server));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once("error", reject);
+          server.listen(0, "127.0.0.1", () => resolve(server));
+        }),
+    ),
   );
   const ports = servers.map((s) => {
     const address = s.address();

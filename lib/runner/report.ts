@@ -40,7 +40,8 @@ header.page nav a{margin-right:14px;font-size:13px}
 .md table{border-collapse:collapse}.md td,.md th{border:1px solid #d0d7de;padding:3px 8px}
 .input{display:flex;gap:8px}
 .prompt{flex:0 0 64px;color:#8250df;font:12px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;text-align:right;padding-top:8px}
-.input pre{flex:1;margin:0;background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px 10px;overflow-x:auto;font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace}
+.input pre{flex:1;margin:0;background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px 10px;overflow-x:auto;
+  font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace}
 .outputs{margin-left:72px}
 .out{margin:6px 0;overflow-x:auto}
 .out pre{margin:0;font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap;word-break:break-word}
@@ -61,7 +62,9 @@ table.index td:nth-child(4){white-space:nowrap}
 
 /** The HTML page of one (executed or partially executed) notebook. */
 export function renderNotebookHtml(nb: Notebook, options: NotebookReportOptions): string {
-  const needsPlotly = nb.cells.some((c) => c.cell_type === "code" && c.outputs.some((o) => o.output_type === "display_data" && PLOTLY_MIME in o.data));
+  const needsPlotly = nb.cells.some(
+    (c) => c.cell_type === "code" && c.outputs.some((o) => o.output_type === "display_data" && PLOTLY_MIME in o.data),
+  );
   const body = nb.cells.map((cell, i) => renderCell(cell, i)).join("\n");
   const nav = options.nav ?? {};
   const links = [
@@ -69,11 +72,8 @@ export function renderNotebookHtml(nb: Notebook, options: NotebookReportOptions)
     nav.prev ? `<a href="${escapeHtml(nav.prev)}">&larr; previous</a>` : "",
     nav.next ? `<a href="${escapeHtml(nav.next)}">next &rarr;</a>` : "",
   ].join("");
-  return page(
-    options.title,
-    `<header class="page"><nav>${links}</nav>${options.subtitle ? `<div class="sub">${escapeHtml(options.subtitle)}</div>` : ""}</header>\n${body}`,
-    needsPlotly,
-  );
+  const subtitle = options.subtitle ? `<div class="sub">${escapeHtml(options.subtitle)}</div>` : "";
+  return page(options.title, `<header class="page"><nav>${links}</nav>${subtitle}</header>\n${body}`, needsPlotly);
 }
 
 /** The index page listing every notebook of a run. */
@@ -91,7 +91,8 @@ export function renderIndexHtml(entries: IndexEntry[], options: { title: string;
     .join("\n");
   const body =
     `<h1>${escapeHtml(options.title)}</h1><p class="sub">${escapeHtml(options.subtitle)}</p>\n` +
-    `<table class="index"><thead><tr><th>notebook</th><th>title</th><th>status</th><th>time</th><th>code cells</th><th>figures</th><th>executed notebook</th></tr></thead>\n<tbody>${rows}</tbody></table>`;
+    `<table class="index"><thead><tr><th>notebook</th><th>title</th><th>status</th><th>time</th><th>code ` +
+    `cells</th><th>figures</th><th>executed notebook</th></tr></thead>\n<tbody>${rows}</tbody></table>`;
   return page(options.title, body, false);
 }
 
@@ -107,7 +108,8 @@ export function notebookTitle(nb: Notebook, fallback: string): string {
 
 export function countFigures(nb: Notebook): number {
   let n = 0;
-  for (const c of nb.cells) if (c.cell_type === "code") for (const o of c.outputs) if (o.output_type === "display_data" && PLOTLY_MIME in o.data) n++;
+  for (const c of nb.cells)
+    if (c.cell_type === "code") for (const o of c.outputs) if (o.output_type === "display_data" && PLOTLY_MIME in o.data) n++;
   return n;
 }
 
@@ -127,7 +129,10 @@ function renderCell(cell: Cell, index: number): string {
   }
   if (cell.cell_type !== "code") return `<section class="cell raw"><pre>${escapeHtml(joinSource(cell.source))}</pre></section>`;
   const prompt = cell.execution_count === null ? "In [ ]:" : `In [${cell.execution_count}]:`;
-  const outputs = cell.outputs.map(renderOutput).filter((s) => s !== "").join("\n");
+  const outputs = cell.outputs
+    .map(renderOutput)
+    .filter((s) => s !== "")
+    .join("\n");
   const notRun = cell.execution_count === null && cell.outputs.length === 0 ? `<div class="notrun">not executed</div>` : "";
   return (
     `<section class="cell codecell" id="cell-${index}"><div class="input"><div class="prompt">${prompt}</div>` +

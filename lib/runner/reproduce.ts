@@ -136,7 +136,10 @@ export async function runNotebook(path: string, options: RunOptions): Promise<No
       cell.metadata.execution = { "iopub.status.busy": new Date(t0).toISOString(), "shell.execute_reply": new Date().toISOString() };
       cell.metadata["cvae-lens"] = { seconds: Number(seconds.toFixed(3)) };
       cellTimes.push({ index, seconds });
-      log(`  [${String(codeNumber).padStart(2)}/${codeCells}] ${seconds.toFixed(2).padStart(7)} s  ${status === "ok" ? "" : "FAILED  "}${firstCodeLine(code)}`);
+      log(
+        `  [${String(codeNumber).padStart(2)}/${codeCells}] ${seconds.toFixed(2).padStart(7)} ` +
+          `s  ${status === "ok" ? "" : "FAILED  "}${firstCodeLine(code)}`,
+      );
       if (status !== "ok") {
         const stderr = stripAnsi(
           outputs
@@ -193,18 +196,28 @@ export async function reproduce(notebooks: string[], specs: readonly string[], o
   }
   const total = (Date.now() - started) / 1000;
   writeIndex(outDir, entries, total);
-  log(`\n${exitCode === 0 ? "reproduced" : "stopped after a failure"}: ${entries.filter((e) => e.status === "ok").length}/${entries.length} notebooks in ${total.toFixed(1)} s; reports in ${join(outDir, "index.html")}`);
+  log(
+    `\n${exitCode === 0 ? "reproduced" : "stopped after a failure"}: ` +
+      `${entries.filter((e) => e.status === "ok").length}/${entries.length} ` +
+      `notebooks in ${total.toFixed(1)} s; reports in ${join(outDir, "index.html")}`,
+  );
   return exitCode;
 }
 
 function writeReports(run: NotebookRun, outDir: string, entries: IndexEntry[], i: number): void {
   const nb = run.notebook;
   writeNotebook(join(outDir, `${run.name}.ipynb`), nb);
-  const status = run.ok ? `executed in ${run.seconds.toFixed(1)} s` : `FAILED at cell ${(run.failure?.cellIndex ?? 0) + 1} after ${run.seconds.toFixed(1)} s`;
+  const status = run.ok
+    ? `executed in ${run.seconds.toFixed(1)} s`
+    : `FAILED at cell ${(run.failure?.cellIndex ?? 0) + 1} after ${run.seconds.toFixed(1)} s`;
   const html = renderNotebookHtml(nb, {
     title: notebookTitle(nb, run.name),
     subtitle: `${run.name}.ipynb, ${status} on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
-    nav: { index: "index.html", prev: i > 0 ? entries[i - 1].html : undefined, next: i + 1 < entries.length ? entries[i + 1].html : undefined },
+    nav: {
+      index: "index.html",
+      prev: i > 0 ? entries[i - 1].html : undefined,
+      next: i + 1 < entries.length ? entries[i + 1].html : undefined,
+    },
   });
   writeFileAtomic(join(outDir, `${run.name}.html`), html);
 }
@@ -213,9 +226,15 @@ function writeIndex(outDir: string, entries: IndexEntry[], seconds: number): voi
   const when = new Date().toISOString().slice(0, 16).replace("T", " ");
   writeFileAtomic(
     join(outDir, "index.html"),
-    renderIndexHtml(entries, { title: "cvae-lens: reproduction report", subtitle: `Run on ${when} UTC in ${seconds.toFixed(1)} s, Node ${process.version}.` }),
+    renderIndexHtml(entries, {
+      title: "cvae-lens: reproduction report",
+      subtitle: `Run on ${when} UTC in ${seconds.toFixed(1)} s, Node ${process.version}.`,
+    }),
   );
-  writeFileAtomic(join(outDir, "run.json"), JSON.stringify({ finished: new Date().toISOString(), seconds, notebooks: entries }, null, 2) + "\n");
+  writeFileAtomic(
+    join(outDir, "run.json"),
+    JSON.stringify({ finished: new Date().toISOString(), seconds, notebooks: entries }, null, 2) + "\n",
+  );
 }
 
 function plural(n: number, noun: string): string {

@@ -45,7 +45,9 @@ export interface TrainConfig {
   validateEvery: number;
   /** Seed of initialisation, dropout, sampling and shuffling. */
   seed: number;
-  /** Worker threads besides this one (0 or 1); "auto" = 1 on the wasm backend with 2+ cores, else 0 (native TensorFlow threads by itself). */
+  /**
+   * Worker threads besides this one (0 or 1); "auto" = 1 on the wasm backend with 2+ cores, else 0 (native TensorFlow threads by itself).
+   */
   workers: number | "auto";
 }
 
@@ -80,7 +82,8 @@ export function makeTrainConfig(overrides: Partial<TrainConfig> = {}): TrainConf
   // "workers" is a number or "auto" (strings from the command line too), so it is merged by hand.
   const { workers, ...rest } = overrides;
   const merged = mergeOptions(defaultTrainConfig(), rest, "train config");
-  if (workers !== undefined) merged.workers = workers === "auto" ? "auto" : typeof workers === "string" && /^\d+$/.test(workers) ? Number(workers) : workers;
+  if (workers !== undefined)
+    merged.workers = workers === "auto" ? "auto" : typeof workers === "string" && /^\d+$/.test(workers) ? Number(workers) : workers;
   return validateTrainConfig(merged);
 }
 

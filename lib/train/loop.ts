@@ -101,10 +101,15 @@ function unfinishedRun(dir: string, layout: ParamLayout, config: TrainConfig, ds
   if (previous.checkpoint.position.finished) return null;
   checkVocabulary(previous.checkpoint, ds, dir);
   const before = previous.checkpoint.config;
-  const diff = (Object.keys(config) as (keyof TrainConfig)[]).filter((k) => !RESUMABLE_CHANGES.includes(k) && JSON.stringify(config[k]) !== JSON.stringify(before[k]));
+  const diff = (Object.keys(config) as (keyof TrainConfig)[]).filter(
+    (k) => !RESUMABLE_CHANGES.includes(k) && JSON.stringify(config[k]) !== JSON.stringify(before[k]),
+  );
   if (diff.length) {
     const changes = diff.map((k) => `${k}: ${JSON.stringify(before[k])} there, ${JSON.stringify(config[k])} now`).join("; ");
-    throw new Error(`${dir} holds an unfinished run with another config (${changes}); resume it with the same config, pick another run name, or start over with resume "never"`);
+    throw new Error(
+      `${dir} holds an unfinished run with another config (${changes}); resume it ` +
+        `with the same config, pick another run name, or start over with resume "never"`,
+    );
   }
   return previous;
 }
@@ -116,7 +121,12 @@ function resumeRun(engine: GradientEngine, previous: LoadedCheckpoint): RunState
   adam.v.set(previous.arrays.adamV);
   adam.step = previous.arrays.adamStep;
   const position = previous.checkpoint.position;
-  return { position, history: previous.checkpoint.history, best: previous.arrays.best.slice(), resumedFrom: { epoch: position.epoch, batch: position.batchInEpoch } };
+  return {
+    position,
+    history: previous.checkpoint.history,
+    best: previous.arrays.best.slice(),
+    resumedFrom: { epoch: position.epoch, batch: position.batchInEpoch },
+  };
 }
 
 function freshRun(engine: GradientEngine, config: TrainConfig): RunState {
@@ -171,7 +181,13 @@ async function trainEpoch(ctx: EpochContext, run: RunState, rng: Rng): Promise<E
   for (let b = first; b < batches; b++) {
     const from = b * config.batchSize;
     const to = Math.min(rows.users.length, from + config.batchSize);
-    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, from, to, { dropout: config.dropout, latent: dims.latent, rng, genres: ctx.genres, conditions: dims.conditions });
+    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, from, to, {
+      dropout: config.dropout,
+      latent: dims.latent,
+      rng,
+      genres: ctx.genres,
+      conditions: dims.conditions,
+    });
     beta = betaAt(run.position.updates, config.beta);
     const loss = await engine.step(batch, beta, config.lr);
     run.position.updates++;
@@ -179,7 +195,15 @@ async function trainEpoch(ctx: EpochContext, run: RunState, rng: Rng): Promise<E
     klSum += loss.klSum;
     done += loss.rows;
     const elapsed = seconds + (performance.now() - t0) / 1000;
-    ctx.callbacks.onBatch?.({ epoch, epochs: config.epochs, batch: b + 1, batches, loss: (nllSum + beta * klSum) / done, beta, seconds: elapsed });
+    ctx.callbacks.onBatch?.({
+      epoch,
+      epochs: config.epochs,
+      batch: b + 1,
+      batches,
+      loss: (nllSum + beta * klSum) / done,
+      beta,
+      seconds: elapsed,
+    });
     if (engine.threads === 1) await new Promise((resolve) => setImmediate(resolve)); // lets an interrupt in
     if (ctx.wantsStop() && b + 1 < batches) {
       const partial = { nllSum, klSum, rows: done, seconds: seconds + (performance.now() - t0) / 1000 };
@@ -274,11 +298,24 @@ export async function train(overrides: Partial<TrainConfig>, options: TrainOptio
     ds,
     dims,
     engine,
-    sampler: new RowSampler(ds.train.matrix, ds.itemGenres, config.sampler, config.conditioned, config.subsample, deriveSeed(config.seed, "balanced")),
+    sampler: new RowSampler(
+      ds.train.matrix,
+      ds.itemGenres,
+      config.sampler,
+      config.conditioned,
+      config.subsample,
+      deriveSeed(config.seed, "balanced"),
+    ),
     genres: genreTable(ds.itemGenres),
     callbacks,
     wantsStop: () => stopRequested || Boolean(options.shouldStop?.()),
-    save: () => saveCheckpoint(dir, checkpointOf({ config, dims, vocabulary, position: run.position, history: run.history, backend: backend.name, threads }), engine.buffers, run.best),
+    save: () =>
+      saveCheckpoint(
+        dir,
+        checkpointOf({ config, dims, vocabulary, position: run.position, history: run.history, backend: backend.name, threads }),
+        engine.buffers,
+        run.best,
+      ),
     log,
     dir,
   };

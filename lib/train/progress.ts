@@ -13,12 +13,22 @@ export function formatDuration(seconds: number): string {
 
 /** The status line of an epoch: loss, beta, validation nDCG@100, time and ETA. */
 export function epochLine(r: EpochRecord, epochs: number, etaSeconds: number): string {
-  const valid = r.validNdcgUnconditioned === null ? "" : `  valid nDCG@100 ${r.validNdcgConditioned !== null ? `genre rows ${r.validNdcgConditioned.toFixed(4)}, ` : ""}no condition ${r.validNdcgUnconditioned.toFixed(4)}`;
-  return `epoch ${r.epoch}/${epochs}  loss ${r.loss.toFixed(3)}  beta ${r.beta.toFixed(4)}${valid}  ${r.seconds.toFixed(1)} s (${Math.round(r.rowsPerSecond)} rows/s)  ETA ${etaSeconds > 0 ? formatDuration(etaSeconds) : "done"}`;
+  const valid =
+    r.validNdcgUnconditioned === null
+      ? ""
+      : `  valid nDCG@100 ${r.validNdcgConditioned !== null ? `genre rows ${r.validNdcgConditioned.toFixed(4)}, ` : ""}no ` +
+        `condition ${r.validNdcgUnconditioned.toFixed(4)}`;
+  return (
+    `epoch ${r.epoch}/${epochs}  loss ${r.loss.toFixed(3)}  beta ${r.beta.toFixed(4)}${valid}  ${r.seconds.toFixed(1)} ` +
+    `s (${Math.round(r.rowsPerSecond)} rows/s)  ETA ${etaSeconds > 0 ? formatDuration(etaSeconds) : "done"}`
+  );
 }
 
 export function batchLine(p: BatchProgress): string {
-  return `epoch ${p.epoch}/${p.epochs}  batch ${p.batch}/${p.batches}  loss ${p.loss.toFixed(3)}  beta ${p.beta.toFixed(4)}  ${p.seconds.toFixed(0)} s`;
+  return (
+    `epoch ${p.epoch}/${p.epochs}  batch ${p.batch}/${p.batches}  loss ` +
+    `${p.loss.toFixed(3)}  beta ${p.beta.toFixed(4)}  ${p.seconds.toFixed(0)} s`
+  );
 }
 
 /** Callbacks for a terminal: a redrawn bar on a TTY, else a line per epoch. */

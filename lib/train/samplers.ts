@@ -42,10 +42,11 @@ export class RowSampler {
       case "full": {
         const users = [...zeroUsers];
         const conds = new Array<number>(zeroUsers.length).fill(-1);
-        for (let u = 0; u < U; u++) for (let k = g.indptr[u]; k < g.indptr[u + 1]; k++) {
-          users.push(u);
-          conds.push(g.indices[k]);
-        }
+        for (let u = 0; u < U; u++)
+          for (let k = g.indptr[u]; k < g.indptr[u + 1]; k++) {
+            users.push(u);
+            conds.push(g.indices[k]);
+          }
         return { users: Int32Array.from(users), conditions: Int32Array.from(conds) };
       }
       case "balanced": {

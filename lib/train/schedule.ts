@@ -23,11 +23,13 @@ export function betaAt(update: number, schedule: BetaSchedule): number {
 export function validateBetaSchedule(schedule: BetaSchedule): BetaSchedule {
   switch (schedule.kind) {
     case "fixed":
-      if (!(schedule.value >= 0 && Number.isFinite(schedule.value))) throw new RangeError(`beta: fixed value must be >= 0, got ${schedule.value}`);
+      if (!(schedule.value >= 0 && Number.isFinite(schedule.value)))
+        throw new RangeError(`beta: fixed value must be >= 0, got ${schedule.value}`);
       return schedule;
     case "anneal":
       if (!(schedule.cap >= 0 && Number.isFinite(schedule.cap))) throw new RangeError(`beta: anneal cap must be >= 0, got ${schedule.cap}`);
-      if (!(Number.isInteger(schedule.steps) && schedule.steps > 0)) throw new RangeError(`beta: anneal steps must be a positive integer, got ${schedule.steps}`);
+      if (!(Number.isInteger(schedule.steps) && schedule.steps > 0))
+        throw new RangeError(`beta: anneal steps must be a positive integer, got ${schedule.steps}`);
       return schedule;
     default:
       throw new Error(`unknown beta schedule kind: ${(schedule as { kind: string }).kind}`);

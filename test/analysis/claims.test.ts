@@ -6,7 +6,15 @@ import { describe, it } from "node:test";
 import { genreCooccurrence, interactionsPerGenre } from "../../lib/data/genres";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
-import { claimsInputFor, claimTable, claimVerdicts, type ClaimsInput, fitLatentPcas, measureClaims, savePcas } from "../../lib/analysis/claims";
+import {
+  claimsInputFor,
+  claimTable,
+  claimVerdicts,
+  type ClaimsInput,
+  fitLatentPcas,
+  measureClaims,
+  savePcas,
+} from "../../lib/analysis/claims";
 import type { Cooccurrence } from "../../lib/data/genres";
 import type { LatentSet } from "../../lib/analysis/latent";
 import { LatentPca } from "../../lib/analysis/pca";
@@ -38,7 +46,23 @@ import { Rng } from "../../lib/core/rng";
 // measured in the plane column, is dim 5: the neutral rows' variance is about 53.)
 
 const NEUTRAL = "(no genres listed)";
-const GENRES = ["(no genres listed)", "Action", "Animation", "Children", "Comedy", "Crime", "Drama", "Film-Noir", "Horror", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"];
+const GENRES = [
+  "(no genres listed)",
+  "Action",
+  "Animation",
+  "Children",
+  "Comedy",
+  "Crime",
+  "Drama",
+  "Film-Noir",
+  "Horror",
+  "Mystery",
+  "Romance",
+  "Sci-Fi",
+  "Thriller",
+  "War",
+  "Western",
+];
 type Layout = Record<string, readonly [number, number]>;
 const LAYOUT: Layout = {
   Action: [1, -2],
@@ -126,7 +150,9 @@ function construct(c: Construction = {}): ClaimsInput & { centre: (g: string) =>
   // Co-occurrence in another order than the set's genres (claims look genres up by name), with
   // counts of two 100-movie genres and the Jaccard recomputed from them: both / (200 - both).
   const coGenres = [...genres].reverse();
-  const both = coGenres.map((a) => coGenres.map((b) => (a === b ? 100 : Math.round((200 * Math.exp(-(dist(a, b) ** 2) / 8)) / (1 + Math.exp(-(dist(a, b) ** 2) / 8))))));
+  const both = coGenres.map((a) =>
+    coGenres.map((b) => (a === b ? 100 : Math.round((200 * Math.exp(-(dist(a, b) ** 2) / 8)) / (1 + Math.exp(-(dist(a, b) ** 2) / 8))))),
+  );
   const cooccurrence: Cooccurrence = { genres: coGenres, counts: both, jaccard: both.map((row) => row.map((n) => n / (200 - n))) };
   const truth: GroundTruth = {
     format: "cvae-lens/synthetic-ground-truth",
@@ -154,7 +180,10 @@ describe("measureClaims(input) on a construction where every claim holds", () =>
   const result = measureClaims(input);
 
   it("measureClaims measures claims a, b, c1, c2, c3, d, e, f, g1, g2 in that order", () => {
-    assert.deepEqual(result.rows.map((r) => r.id), CLAIM_IDS);
+    assert.deepEqual(
+      result.rows.map((r) => r.id),
+      CLAIM_IDS,
+    );
   });
 
   it("every claim holds in the latent space and in the PC2 x PC5 plane", () => {
@@ -204,13 +233,19 @@ describe("measureClaims(input) on a construction where every claim holds", () =>
 
   it("claimVerdicts flattens the verdicts to claim_<id>_latent and claim_<id>_plane, in claim order", () => {
     const v = claimVerdicts(result);
-    assert.deepEqual(Object.keys(v), CLAIM_IDS.flatMap((id) => [`claim_${id}_latent`, `claim_${id}_plane`]));
+    assert.deepEqual(
+      Object.keys(v),
+      CLAIM_IDS.flatMap((id) => [`claim_${id}_latent`, `claim_${id}_plane`]),
+    );
     for (const r of result.rows) assert.deepEqual([v[`claim_${r.id}_latent`], v[`claim_${r.id}_plane`]], [r.latent.holds, r.plane.holds]);
   });
 
   it("measureClaims without ground truth has no g2 row", () => {
     const rows = measureClaims({ ...input, truth: null }).rows;
-    assert.deepEqual(rows.map((r) => r.id), CLAIM_IDS.slice(0, -1));
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      CLAIM_IDS.slice(0, -1),
+    );
   });
 });
 
@@ -222,11 +257,23 @@ describe("measureClaims(input) on constructions that violate claims", () => {
     { name: "War next to Children (-4.5, -1.8)", input: construct({ layout: { ...LAYOUT, War: [-4.5, -1.8] } }), flips: ["c1"] },
     { name: "Horror next to Western (-4, 5.5)", input: construct({ layout: { ...LAYOUT, Horror: [-4, 5.5] } }), flips: ["c2"] },
     // Mystery is one of Film-Noir's expected neighbours too, so (e) goes with (c3).
-    { name: "Mystery moved to the light side (-3, 1.5)", input: construct({ layout: { ...LAYOUT, Mystery: [-3, 1.5] } }), flips: ["c3", "e"] },
-    { name: "Film-Noir mirrored to the light side (-8, 0)", input: construct({ layout: { ...LAYOUT, "Film-Noir": [-8, 0] } }), flips: ["e"] },
+    {
+      name: "Mystery moved to the light side (-3, 1.5)",
+      input: construct({ layout: { ...LAYOUT, Mystery: [-3, 1.5] } }),
+      flips: ["c3", "e"],
+    },
+    {
+      name: "Film-Noir mirrored to the light side (-8, 0)",
+      input: construct({ layout: { ...LAYOUT, "Film-Noir": [-8, 0] } }),
+      flips: ["e"],
+    },
     { name: "the neutral genre among the others (0.5 on dim 5)", input: construct({ neutral: [0, 0, 0, 0, 0, 0.5] }), flips: ["b"] },
     { name: "the unconditioned centroid shifted by 5 on dim 1", input: construct({ noConditionShift: 5 }), flips: ["f"] },
-    { name: "popularity increasing with the distance from the centre", input: { ...base, popularity: Object.fromEntries(Object.entries(base.popularity).map(([g, p]) => [g, -p])) }, flips: ["d"] },
+    {
+      name: "popularity increasing with the distance from the centre",
+      input: { ...base, popularity: Object.fromEntries(Object.entries(base.popularity).map(([g, p]) => [g, -p])) },
+      flips: ["d"],
+    },
     {
       name: "co-occurrence and planted distances reversed",
       input: {
@@ -268,7 +315,10 @@ describe("measureClaims(input) with genres missing from the data", () => {
     assert.match(byId.b.rule, /no neutral genre/);
     for (const id of ["a", "c2", "c3", "d", "f", "g1", "g2"]) assert.equal(byId[id].latent.holds, true, `(${id}) ${byId[id].latent.text}`);
     const table = claimTable(result);
-    assert.deepEqual(table.filter((r) => r["verdict (latent)"] === "n/a").map((r) => r.claim.slice(0, 4)), ["(b) ", "(c1)", "(e) "]);
+    assert.deepEqual(
+      table.filter((r) => r["verdict (latent)"] === "n/a").map((r) => r.claim.slice(0, 4)),
+      ["(b) ", "(c1)", "(e) "],
+    );
   });
 });
 
@@ -278,7 +328,10 @@ describe("fitLatentPcas(set, components)", () => {
     const pcas = fitLatentPcas(set);
     const neutral = set.genres.indexOf(NEUTRAL);
     assert.equal(pcas.planeRows.length, set.rows - USERS);
-    assert.deepEqual(Array.from(pcas.planeRows), Array.from({ length: set.rows }, (_, r) => r).filter((r) => set.condition[r] !== neutral));
+    assert.deepEqual(
+      Array.from(pcas.planeRows),
+      Array.from({ length: set.rows }, (_, r) => r).filter((r) => set.condition[r] !== neutral),
+    );
     assert.deepEqual(pcas.plane.toJSON(), LatentPca.fit(set.z, DIMS, { components: 5, rows: pcas.planeRows }).toJSON());
     assert.deepEqual(pcas.all.toJSON(), LatentPca.fit(set.z, DIMS, { components: 5 }).toJSON());
     assert.equal(pcas.plane.toJSON().rows, set.rows - USERS);
@@ -336,12 +389,15 @@ describe("savePcas(dir, pcas, sample)", () => {
 });
 
 describe("claimsInputFor(ds, set, pcas)", () => {
-  it("takes popularity from the positive interactions per genre, co-occurrence from the catalogue, and no ground truth for real data", () => {
-    const ds = preprocess(readMovieLens(join(__dirname, "..", "fixtures", "ml-small")), "ml-small");
-    const input = claimsInputFor(ds, construct().set);
-    assert.deepEqual(input.popularity, Object.fromEntries(interactionsPerGenre(ds).map((g) => [g.genre, g.count])));
-    assert.deepEqual(input.cooccurrence, genreCooccurrence(ds.movies));
-    assert.equal(input.truth, null);
-    assert.equal(input.pcas, undefined);
-  });
+  it(
+    "takes popularity from the positive interactions per genre, " + "co-occurrence from the catalogue, and no ground truth for real data",
+    () => {
+      const ds = preprocess(readMovieLens(join(__dirname, "..", "fixtures", "ml-small")), "ml-small");
+      const input = claimsInputFor(ds, construct().set);
+      assert.deepEqual(input.popularity, Object.fromEntries(interactionsPerGenre(ds).map((g) => [g.genre, g.count])));
+      assert.deepEqual(input.cooccurrence, genreCooccurrence(ds.movies));
+      assert.equal(input.truth, null);
+      assert.equal(input.pcas, undefined);
+    },
+  );
 });

@@ -5,7 +5,17 @@ import { genreTable } from "../../lib/data/genres";
 import { buildBatch, type SparseBatch } from "../../lib/model/batch";
 import { csrOf, itemGenres } from "../helpers/toy-data";
 import { METRICS } from "../../lib/analysis/metrics";
-import { compareWithPopularity, evaluate, evaluationRows, methodName, type EvaluationResult, perGenreRows, popularityRanker, type Ranker, resultRows } from "../../lib/analysis/evaluate";
+import {
+  compareWithPopularity,
+  evaluate,
+  evaluationRows,
+  methodName,
+  type EvaluationResult,
+  perGenreRows,
+  popularityRanker,
+  type Ranker,
+  resultRows,
+} from "../../lib/analysis/evaluate";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
 import type { HeldOutSplit, ProcessedDataset } from "../../lib/data/schema";
@@ -20,7 +30,8 @@ before(() => {
 /** Ranks each row's target items first (the best any ranker can do), then pads with -1. */
 const oracle: Ranker = (batch, k) => {
   const top = new Int32Array(batch.rows * k).fill(-1);
-  for (let r = 0; r < batch.rows; r++) top.set(batch.tgtItems.subarray(batch.tgtPtr[r], Math.min(batch.tgtPtr[r + 1], batch.tgtPtr[r] + k)), r * k);
+  for (let r = 0; r < batch.rows; r++)
+    top.set(batch.tgtItems.subarray(batch.tgtPtr[r], Math.min(batch.tgtPtr[r + 1], batch.tgtPtr[r] + k)), r * k);
   return top;
 };
 
@@ -73,20 +84,27 @@ describe("evaluate(ds, split, ranker, options)", () => {
     assert.ok(r.perGenre.every((g) => g.ndcg100 === 0));
   });
 
-  it("evaluate counts one unconditioned row per held-out user and one conditioned row per (user, genre) in both fold-in and held-out items", async () => {
-    for (const split of ["valid", "test"] as const) {
-      const r = await evaluate(ds, split, oracle, { conditioned: true });
-      const data = split === "valid" ? ds.valid : ds.test;
-      assert.equal(r.unconditioned.rows, data.userIds.length); // 15 users each (see test/preprocess.test.ts)
-      const pairs = conditionedPairs(data);
-      assert.ok(pairs > data.userIds.length, `fixture: only ${pairs} genre rows`);
-      assert.equal(r.conditioned?.rows, pairs);
-    }
-  });
+  it(
+    "evaluate counts one unconditioned row per held-out user and one " +
+      "conditioned row per (user, genre) in both fold-in and held-out items",
+    async () => {
+      for (const split of ["valid", "test"] as const) {
+        const r = await evaluate(ds, split, oracle, { conditioned: true });
+        const data = split === "valid" ? ds.valid : ds.test;
+        assert.equal(r.unconditioned.rows, data.userIds.length); // 15 users each (see test/preprocess.test.ts)
+        const pairs = conditionedPairs(data);
+        assert.ok(pairs > data.userIds.length, `fixture: only ${pairs} genre rows`);
+        assert.equal(r.conditioned?.rows, pairs);
+      }
+    },
+  );
 
   it("evaluate gives per-genre rows that sum to the conditioned rows, one entry per genre that has rows, named by ds.genres", async () => {
     const r = await evaluate(ds, "test", popularityRanker(ds), { conditioned: true });
-    assert.equal(r.perGenre.reduce((s, g) => s + g.rows, 0), r.conditioned?.rows);
+    assert.equal(
+      r.perGenre.reduce((s, g) => s + g.rows, 0),
+      r.conditioned?.rows,
+    );
     assert.ok(r.perGenre.every((g) => g.rows > 0 && ds.genres.includes(g.genre)));
     assert.equal(new Set(r.perGenre.map((g) => g.genre)).size, r.perGenre.length);
     // The conditioned mean is the row-weighted mean of the per-genre means.
@@ -121,7 +139,12 @@ describe("popularityRanker(ds)", () => {
     const pop = new Array<number>(m).fill(0);
     for (let u = 0; u < ds.train.matrix.rows; u++) for (const i of itemsOf(ds.train.matrix, u)) pop[i]++;
     const rows = evaluationRows(ds.test, ds.itemGenres, true);
-    const batch = buildBatch(ds.test.foldIn, ds.test.heldOut, rows, 0, rows.users.length, { dropout: 0, latent: 0, genres: genreTable(ds.itemGenres), conditions: ds.genres.length });
+    const batch = buildBatch(ds.test.foldIn, ds.test.heldOut, rows, 0, rows.users.length, {
+      dropout: 0,
+      latent: 0,
+      genres: genreTable(ds.itemGenres),
+      conditions: ds.genres.length,
+    });
     const top = popularityRanker(ds)(batch, 100) as Int32Array;
     assert.ok(rows.users.length > rows.zeroRows, "fixture has genre rows");
     for (let r = 0; r < batch.rows; r++) {
@@ -160,20 +183,23 @@ describe("resultRows(results) and perGenreRows(results)", () => {
     };
   });
 
-  it("resultRows gives one unconditioned and one conditioned row per conditioned method, and one row for a method without conditions", () => {
-    const rows = resultRows(results);
-    assert.deepEqual(
-      rows.map((r) => [r.method, r.protocol]),
-      [
-        ["oracle", "unconditioned"],
-        ["oracle", "conditioned (genre rows)"],
-        ["popularity", "unconditioned"],
-        ["popularity", "conditioned (genre rows)"],
-        ["mult-vae-like", "unconditioned"],
-      ],
-    );
-    assert.deepEqual(rows[3], { method: "popularity", protocol: "conditioned (genre rows)", ...results.popularity.conditioned });
-  });
+  it(
+    "resultRows gives one unconditioned and one conditioned row per " + "conditioned method, and one row for a method without conditions",
+    () => {
+      const rows = resultRows(results);
+      assert.deepEqual(
+        rows.map((r) => [r.method, r.protocol]),
+        [
+          ["oracle", "unconditioned"],
+          ["oracle", "conditioned (genre rows)"],
+          ["popularity", "unconditioned"],
+          ["popularity", "conditioned (genre rows)"],
+          ["mult-vae-like", "unconditioned"],
+        ],
+      );
+      assert.deepEqual(rows[3], { method: "popularity", protocol: "conditioned (genre rows)", ...results.popularity.conditioned });
+    },
+  );
 
   it("results and table rows carry every metric of the registry (METRICS), then the row count", () => {
     const keys = [...METRICS.map((m) => m.key), "rows"];
@@ -211,12 +237,16 @@ describe("evaluationRows(split, itemGenres, conditioned)", () => {
     heldOut: csrOf([[5], [4], [6, 7]], 9),
   };
 
-  it("evaluationRows(split, ..., true) gives the zero rows of every user first, then (user, genre) rows for genres in both fold-in and held-out items", () => {
-    const rows = evaluationRows(split, itemGenres, true);
-    assert.equal(rows.zeroRows, 3);
-    assert.deepEqual(Array.from(rows.users), [0, 1, 2, 0, 0, 2, 2]);
-    assert.deepEqual(Array.from(rows.conditions), [-1, -1, -1, 0, 1, 1, 2]);
-  });
+  it(
+    "evaluationRows(split, ..., true) gives the zero rows of every user first, " +
+      "then (user, genre) rows for genres in both fold-in and held-out items",
+    () => {
+      const rows = evaluationRows(split, itemGenres, true);
+      assert.equal(rows.zeroRows, 3);
+      assert.deepEqual(Array.from(rows.users), [0, 1, 2, 0, 0, 2, 2]);
+      assert.deepEqual(Array.from(rows.conditions), [-1, -1, -1, 0, 1, 1, 2]);
+    },
+  );
 
   it("evaluationRows(split, ..., false) gives only the zero rows", () => {
     const rows = evaluationRows(split, itemGenres, false);

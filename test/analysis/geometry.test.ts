@@ -62,8 +62,22 @@ describe("ranks(values)", () => {
 describe("pearson(x, y) and spearman(x, y)", () => {
   it("pearson is +1 for an increasing line and -1 for a decreasing line", () => {
     const x = [1, 2, 3, 4, 5];
-    close(pearson(x, x.map((v) => 2 * v + 1)), 1, 1e-15);
-    close(pearson(x, x.map((v) => -3 * v + 7)), -1, 1e-15);
+    close(
+      pearson(
+        x,
+        x.map((v) => 2 * v + 1),
+      ),
+      1,
+      1e-15,
+    );
+    close(
+      pearson(
+        x,
+        x.map((v) => -3 * v + 7),
+      ),
+      -1,
+      1e-15,
+    );
   });
 
   it("pearson([1..5], [2, 1, 4, 3, 5]) is 0.8 (by hand: sxy = 8, sxx = syy = 10)", () => {
@@ -75,7 +89,13 @@ describe("pearson(x, y) and spearman(x, y)", () => {
     const cube = x.map((v) => v ** 3);
     assert.equal(spearman(x, cube), 1);
     assert.ok(pearson(x, cube) < 0.99);
-    assert.equal(spearman(x, x.map((v) => Math.exp(-v))), -1);
+    assert.equal(
+      spearman(
+        x,
+        x.map((v) => Math.exp(-v)),
+      ),
+      -1,
+    );
   });
 
   it("spearman with ties matches scipy.stats.spearmanr", () => {
@@ -91,7 +111,10 @@ describe("pearson(x, y) and spearman(x, y)", () => {
   });
 
   it("pearson and spearman throw a RangeError for unequal lengths or fewer than two values, naming the lengths", () => {
-    assert.throws(() => pearson([1, 2, 3], [1, 2]), (e: Error) => e instanceof RangeError && /3, 2/.test(e.message));
+    assert.throws(
+      () => pearson([1, 2, 3], [1, 2]),
+      (e: Error) => e instanceof RangeError && /3, 2/.test(e.message),
+    );
     assert.throws(() => spearman([1, 2], [1, 2, 3]), RangeError);
     assert.throws(() => pearson([1], [1]), RangeError);
     assert.throws(() => pearson([], []), RangeError);
@@ -120,11 +143,18 @@ describe("silhouette(points, dims, labels, rows, k)", () => {
     const n = 50;
     const points: number[] = [];
     const labels: number[] = [];
-    for (const l of [0, 1]) for (let i = 0; i < n; i++) {
-      points.push(Math.sin(i), Math.cos(3 * i)); // any fixed cloud, the same for both labels
-      labels.push(l);
-    }
-    const v = silhouette(points, 2, labels, Array.from({ length: 2 * n }, (_, i) => i), 2);
+    for (const l of [0, 1])
+      for (let i = 0; i < n; i++) {
+        points.push(Math.sin(i), Math.cos(3 * i)); // any fixed cloud, the same for both labels
+        labels.push(l);
+      }
+    const v = silhouette(
+      points,
+      2,
+      labels,
+      Array.from({ length: 2 * n }, (_, i) => i),
+      2,
+    );
     close(v, -1 / n, 1e-12);
   });
 
@@ -154,8 +184,14 @@ describe("nearest(row, self, n, skip)", () => {
   });
 
   it("nearest leaves out the indices the skip predicate names", () => {
-    assert.deepEqual(nearest(row, 3, 2, (i) => i === 1), [4, 2]);
-    assert.deepEqual(nearest(row, 3, 4, (i) => i % 2 === 0), [1]);
+    assert.deepEqual(
+      nearest(row, 3, 2, (i) => i === 1),
+      [4, 2],
+    );
+    assert.deepEqual(
+      nearest(row, 3, 4, (i) => i % 2 === 0),
+      [1],
+    );
   });
 
   it("nearest of n = 0 is empty", () => {

@@ -6,7 +6,16 @@ import { genreTable } from "../../lib/data/genres";
 import { buildBatch } from "../../lib/model/batch";
 import { vocabularyOf } from "../../lib/model/checkpoint";
 import { initParams, type ModelDims, paramLayout } from "../../lib/model/parameters";
-import { conditionLabel, encodeUnderConditions, filterRows, type LatentSet, NO_CONDITION, rowsOfSampledUsers, sampleUsers, userTopGenres } from "../../lib/analysis/latent";
+import {
+  conditionLabel,
+  encodeUnderConditions,
+  filterRows,
+  type LatentSet,
+  NO_CONDITION,
+  rowsOfSampledUsers,
+  sampleUsers,
+  userTopGenres,
+} from "../../lib/analysis/latent";
 import { CvaeModel } from "../../lib/model/cvae-model";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
@@ -24,7 +33,12 @@ let set: LatentSet;
 
 /** A tiny untrained model (hidden 16, latent 4) on ml-small; random weights are enough for the mechanics. */
 function tinyModel(dims: ModelDims, conditioned = true): CvaeModel {
-  return new CvaeModel(makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 4, conditioned }), dims, initParams(paramLayout(dims), new Rng(1)), vocabularyOf(ds));
+  return new CvaeModel(
+    makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 4, conditioned }),
+    dims,
+    initParams(paramLayout(dims), new Rng(1)),
+    vocabularyOf(ds),
+  );
 }
 
 before(async () => {
@@ -48,14 +62,18 @@ describe("sampleUsers(ds, { users, seed })", () => {
     assert.equal(new Set(a).size, 30);
     assert.ok(a.every((u) => u >= 0 && u < U));
     const all = sampleUsers(ds, { users: U, seed: 1 });
-    assert.deepEqual([...all].sort((x, y) => x - y), Array.from({ length: U }, (_, i) => i));
+    assert.deepEqual(
+      [...all].sort((x, y) => x - y),
+      Array.from({ length: U }, (_, i) => i),
+    );
   });
 
   it("sampleUsers throws a RangeError naming the available count when more users are asked for than exist", () => {
     const U = ds.train.matrix.rows; // 120 training users in ml-small
     assert.throws(
       () => sampleUsers(ds, { users: 10000, seed: 1 }),
-      (e: Error) => e instanceof RangeError && e.message.includes("10000") && e.message.includes(`only ${U}`) && e.message.includes("ml-small"),
+      (e: Error) =>
+        e instanceof RangeError && e.message.includes("10000") && e.message.includes(`only ${U}`) && e.message.includes("ml-small"),
     );
   });
 
@@ -73,7 +91,10 @@ describe("encodeUnderConditions(model, ds, userRows, batchSize)", () => {
     assert.equal(set.z.length, set.rows * 4);
     assert.deepEqual(set.genres, ds.genres);
     assert.deepEqual(set.userRows, users);
-    assert.deepEqual(set.userIds, Int32Array.from(users, (r) => ds.train.userIds[r]));
+    assert.deepEqual(
+      set.userIds,
+      Int32Array.from(users, (r) => ds.train.userIds[r]),
+    );
     for (let r = 0; r < set.rows; r++) {
       assert.equal(set.condition[r], Math.floor(r / U) - 1, `condition of row ${r}`);
       assert.equal(set.userOf[r], r % U, `user of row ${r}`);
@@ -83,14 +104,22 @@ describe("encodeUnderConditions(model, ds, userRows, batchSize)", () => {
   it("each row's z equals model.encode of a buildBatch batch (dropout 0, latent 0) for that (user, condition) within 1e-5", () => {
     const C = ds.genres.length;
     const rows = { users: Int32Array.from(set.userOf, (u) => users[u]), conditions: Int32Array.from(set.condition) };
-    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, set.rows, { dropout: 0, latent: 0, genres: genreTable(ds.itemGenres), conditions: C });
+    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, set.rows, {
+      dropout: 0,
+      latent: 0,
+      genres: genreTable(ds.itemGenres),
+      conditions: C,
+    });
     const want = model.encode(batch);
     assert.equal(want.length, set.z.length);
     let worst = 0;
     for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - set.z[i]));
     assert.ok(worst <= 1e-5, `largest difference ${worst}`);
     // The conditions matter: a user's rows under two genres differ.
-    assert.notDeepEqual(set.z.subarray(users.length * 4, users.length * 4 + 4), set.z.subarray(2 * users.length * 4, 2 * users.length * 4 + 4));
+    assert.notDeepEqual(
+      set.z.subarray(users.length * 4, users.length * 4 + 4),
+      set.z.subarray(2 * users.length * 4, 2 * users.length * 4 + 4),
+    );
   });
 
   it("encodeUnderConditions gives the same latents whatever the batch size", () => {
@@ -116,7 +145,9 @@ describe("encodeUnderConditions(model, ds, userRows, batchSize)", () => {
       const other = tinyModel(dims);
       assert.throws(
         () => encodeUnderConditions(other, ds, users),
-        (e: Error) => e.message.includes(`${dims.items} items, ${dims.conditions} conditions`) && e.message.includes(`${ds.summary.items} items, ${C} genres`),
+        (e: Error) =>
+          e.message.includes(`${dims.items} items, ${dims.conditions} conditions`) &&
+          e.message.includes(`${ds.summary.items} items, ${C} genres`),
       );
     }
   });
@@ -138,7 +169,10 @@ describe("filterRows(set, exclude)", () => {
     const kept = filterRows(set, ["Action"]);
     assert.equal(kept.length, set.rows - users.length);
     assert.ok(kept.every((r) => set.condition[r] !== g));
-    assert.deepEqual(Array.from(kept), Array.from({ length: set.rows }, (_, r) => r).filter((r) => set.condition[r] !== g));
+    assert.deepEqual(
+      Array.from(kept),
+      Array.from({ length: set.rows }, (_, r) => r).filter((r) => set.condition[r] !== g),
+    );
   });
 
   it("filterRows can drop the unconditioned rows and keeps everything for an empty list", () => {
@@ -149,8 +183,14 @@ describe("filterRows(set, exclude)", () => {
   });
 
   it("filterRows throws for unknown genres, naming each of them", () => {
-    assert.throws(() => filterRows(set, ["Nope"]), (e: Error) => /unknown genre "Nope"/.test(e.message));
-    assert.throws(() => filterRows(set, ["Action", "Nope", "Zilch"]), (e: Error) => /unknown genres "Nope", "Zilch"/.test(e.message));
+    assert.throws(
+      () => filterRows(set, ["Nope"]),
+      (e: Error) => /unknown genre "Nope"/.test(e.message),
+    );
+    assert.throws(
+      () => filterRows(set, ["Action", "Nope", "Zilch"]),
+      (e: Error) => /unknown genres "Nope", "Zilch"/.test(e.message),
+    );
   });
 });
 
@@ -162,14 +202,22 @@ describe("rowsOfSampledUsers(set, users, seed)", () => {
     const chosen = new Set(Array.from(rows, (r) => set.userOf[r]));
     assert.equal(chosen.size, 2);
     for (const u of chosen) {
-      const conds = Array.from(rows).filter((r) => set.userOf[r] === u).map((r) => set.condition[r]);
-      assert.deepEqual(conds, Array.from({ length: C + 1 }, (_, c) => c - 1));
+      const conds = Array.from(rows)
+        .filter((r) => set.userOf[r] === u)
+        .map((r) => set.condition[r]);
+      assert.deepEqual(
+        conds,
+        Array.from({ length: C + 1 }, (_, c) => c - 1),
+      );
     }
     assert.deepEqual(rowsOfSampledUsers(set, 2, 7), rows, "seeded");
   });
 
   it("rowsOfSampledUsers with more users than sampled returns every row", () => {
-    assert.deepEqual(Array.from(rowsOfSampledUsers(set, 100, 1)), Array.from({ length: set.rows }, (_, r) => r));
+    assert.deepEqual(
+      Array.from(rowsOfSampledUsers(set, 100, 1)),
+      Array.from({ length: set.rows }, (_, r) => r),
+    );
   });
 });
 
@@ -191,8 +239,14 @@ describe("userTopGenres(ds, userRows, n)", () => {
 
   it("userTopGenres agrees with a brute-force count over the catalogue for a few users (top 3 and all genres)", () => {
     const some = [0, 1, 17, 59, ds.train.matrix.rows - 1];
-    assert.deepEqual(userTopGenres(ds, some), some.map((u) => bruteForce(u, 3)));
-    assert.deepEqual(userTopGenres(ds, some, 100), some.map((u) => bruteForce(u, 100)));
+    assert.deepEqual(
+      userTopGenres(ds, some),
+      some.map((u) => bruteForce(u, 3)),
+    );
+    assert.deepEqual(
+      userTopGenres(ds, some, 100),
+      some.map((u) => bruteForce(u, 100)),
+    );
   });
 
   it("userTopGenres returns one list per user row, each of at most n genres", () => {

@@ -132,7 +132,10 @@ describe("the metric registry METRICS", () => {
     top.set([7, 1, 3], 0);
     top.set([2, 1], RANK_DEPTH);
     const m = rowMetrics(top, rel.ptr, rel.items, 2);
-    assert.deepEqual(Object.keys(m), METRICS.map((x) => x.key));
+    assert.deepEqual(
+      Object.keys(m),
+      METRICS.map((x) => x.key),
+    );
     for (const spec of METRICS) {
       assert.equal(m[spec.key][0], spec.score(top, 0, new Set([3, 7, 9])));
       assert.equal(m[spec.key][1], spec.score(top, RANK_DEPTH, new Set([1])));

@@ -81,7 +81,12 @@ describe("LatentPca.fit(data, dims, options)", () => {
     const want = [100 / 126, 25 / 126, 1 / 126];
     const tol = [0.015, 0.015, 0.001];
     pca.explained.forEach((r, k) => close(r, want[k], tol[k], `ratio ${k}`));
-    close(pca.explained.reduce((a, b) => a + b, 0), 1, 1e-12, "all components sum to 1");
+    close(
+      pca.explained.reduce((a, b) => a + b, 0),
+      1,
+      1e-12,
+      "all components sum to 1",
+    );
     assert.equal(pca.components, 3);
     assert.equal(pca.toJSON().rows, 5000);
   });
@@ -135,7 +140,11 @@ describe("LatentPca.fit(data, dims, options)", () => {
     assert.throws(() => LatentPca.fit(new Float32Array(7), 3, { components: 1 }), RangeError);
     assert.throws(() => LatentPca.fit(SMALL, 3, { components: 1, rows: [2] }), /at least 2 rows/);
     for (const components of [0, 4, 1.5, -1]) {
-      assert.throws(() => LatentPca.fit(SMALL, 3, { components }), (e: Error) => e instanceof RangeError && /1\.\.3/.test(e.message), `components ${components}`);
+      assert.throws(
+        () => LatentPca.fit(SMALL, 3, { components }),
+        (e: Error) => e instanceof RangeError && /1\.\.3/.test(e.message),
+        `components ${components}`,
+      );
     }
     // The default (5 components, as in the paper) does not fit 3-d data.
     assert.throws(() => LatentPca.fit(SMALL, 3), RangeError);
@@ -143,12 +152,12 @@ describe("LatentPca.fit(data, dims, options)", () => {
 });
 
 describe("LatentPca.fit(data, dims, { rows }) with bad rows", () => {
-  it(
-    "fit rejects row indices outside the data, naming the index",
-    () => {
-      assert.throws(() => LatentPca.fit(Float32Array.of(1, 2, 3, 4), 2, { components: 1, rows: [0, 5] }), (e: Error) => e instanceof RangeError && /5/.test(e.message));
-    },
-  );
+  it("fit rejects row indices outside the data, naming the index", () => {
+    assert.throws(
+      () => LatentPca.fit(Float32Array.of(1, 2, 3, 4), 2, { components: 1, rows: [0, 5] }),
+      (e: Error) => e instanceof RangeError && /5/.test(e.message),
+    );
+  });
 });
 
 describe("LatentPca.transform(data, rows)", () => {
@@ -181,8 +190,14 @@ describe("LatentPca.toJSON() and LatentPca.load(json)", () => {
   it("load rejects a wrong name, a wrong version and means or loadings that do not match dims and components", () => {
     const good = JSON.parse(JSON.stringify(LatentPca.fit(SMALL, 3, { components: 2 })));
     assert.throws(() => LatentPca.load(null), TypeError);
-    assert.throws(() => LatentPca.load({ ...good, name: "something-else" }), (e: Error) => e instanceof TypeError && e.message.includes(PCA_FORMAT));
-    assert.throws(() => LatentPca.load({ ...good, version: 2 }), (e: Error) => e instanceof RangeError && /version 2/.test(e.message));
+    assert.throws(
+      () => LatentPca.load({ ...good, name: "something-else" }),
+      (e: Error) => e instanceof TypeError && e.message.includes(PCA_FORMAT),
+    );
+    assert.throws(
+      () => LatentPca.load({ ...good, version: 2 }),
+      (e: Error) => e instanceof RangeError && /version 2/.test(e.message),
+    );
     assert.throws(() => LatentPca.load({ ...good, means: [3, 1] }), /do not match/);
     assert.throws(() => LatentPca.load({ ...good, components: 3 }), /do not match/);
     assert.throws(() => LatentPca.load({ ...good, loadings: [good.loadings[0], [1, 0]] }), /do not match/);

@@ -81,7 +81,16 @@ function handSet(genres: readonly string[] = GENRES): LatentSet {
     const at = c < 0 ? USER_Z[u] : CENTRES[genres[c]];
     for (let j = 0; j < L; j++) z[r * L + j] = at[j] + (c < 0 ? 0 : 0.02 * rng.normal());
   }
-  return { userRows: Int32Array.from({ length: U }, (_, i) => 10 + i), userIds: Int32Array.from({ length: U }, (_, i) => 1000 + i), userOf, condition, genres: [...genres], z, dims: L, rows };
+  return {
+    userRows: Int32Array.from({ length: U }, (_, i) => 10 + i),
+    userIds: Int32Array.from({ length: U }, (_, i) => 1000 + i),
+    userOf,
+    condition,
+    genres: [...genres],
+    z,
+    dims: L,
+    rows,
+  };
 }
 
 const set = handSet();
@@ -122,10 +131,11 @@ describe("profileSpace(set)", () => {
       for (let j = 0; j < L; j++) {
         let s = 0;
         let n = 0;
-        for (let r = 0; r < set.rows; r++) if (set.condition[r] === g) {
-          s += set.z[r * L + j];
-          n++;
-        }
+        for (let r = 0; r < set.rows; r++)
+          if (set.condition[r] === g) {
+            s += set.z[r * L + j];
+            n++;
+          }
         close(space.centroids[g * L + j], s / n, 1e-12, `${GENRES[g]} dim ${j}`);
         close(space.centroids[g * L + j], CENTRES[GENRES[g]][j], 0.03, `${GENRES[g]} near its centre`);
       }
@@ -145,7 +155,8 @@ describe("profileSpace(set)", () => {
 
   it("profileSpace's population holds each user's genre scores (users x genres)", () => {
     assert.equal(space.population.length, USER_Z.length * GENRES.length);
-    for (let u = 0; u < USER_Z.length; u++) assert.deepEqual(space.population.subarray(u * GENRES.length, (u + 1) * GENRES.length), genreScores(space, userZ(u)));
+    for (let u = 0; u < USER_Z.length; u++)
+      assert.deepEqual(space.population.subarray(u * GENRES.length, (u + 1) * GENRES.length), genreScores(space, userZ(u)));
   });
 });
 
@@ -159,7 +170,9 @@ describe("genreScores(space, z)", () => {
     close(s[5], -3, 0.03, "Romance");
     close(s[0], -Math.sqrt(116), 0.03, "neutral");
     const z = [1, 2, 3];
-    genreScores(space, z).forEach((v, g) => close(v, -Math.hypot(...Array.from(space.centroids.subarray(g * L, g * L + L), (c, j) => z[j] - c)), 1e-12));
+    genreScores(space, z).forEach((v, g) =>
+      close(v, -Math.hypot(...Array.from(space.centroids.subarray(g * L, g * L + L), (c, j) => z[j] - c)), 1e-12),
+    );
   });
 });
 
@@ -187,7 +200,14 @@ describe("seriousPosition(space, z)", () => {
   it("seriousPosition is 0 at the unconditioned centre and t at centre + t * axis", () => {
     const axis = space.seriousAxis as Float64Array;
     close(seriousPosition(space, space.centre), 0, 1e-15);
-    close(seriousPosition(space, Array.from(space.centre, (c, j) => c + 2.5 * axis[j])), 2.5, 1e-12);
+    close(
+      seriousPosition(
+        space,
+        Array.from(space.centre, (c, j) => c + 2.5 * axis[j]),
+      ),
+      2.5,
+      1e-12,
+    );
   });
 
   it("seriousPosition of the hand-placed users matches numpy within the centroid noise", () => {
@@ -227,15 +247,19 @@ describe("hintsFor(space, z, n)", () => {
 });
 
 describe("profileAgreement(space, set, watchedTop, watchedShares, popularTop)", () => {
-  it("profileAgreement's overlap@3 is 1 when each user's watched top 3 is its nearest 3, and the popularity baseline is the hand value 4/7", () => {
-    // Baseline by hand: |{Drama, Comedy, Thriller} ∩ NEAREST3[u]| = 3, 1, 2, 2, 1, 2, 1 -> 12 / 21 = 4/7.
-    const a = profileAgreement(space, set, NEAREST3, SHARES, ["Drama", "Comedy", "Thriller", "Action"]);
-    assert.equal(a.users, 7);
-    close(a.overlapAt3, 1, 1e-12);
-    close(a.popularityOverlapAt3, 4 / 7, 1e-12);
-    // Leans were chosen in the order of the serious positions -> Spearman 1.
-    close(a.seriousAxisSpearman, 1, 1e-12);
-  });
+  it(
+    "profileAgreement's overlap@3 is 1 when each user's watched top 3 is " +
+      "its nearest 3, and the popularity baseline is the hand value 4/7",
+    () => {
+      // Baseline by hand: |{Drama, Comedy, Thriller} ∩ NEAREST3[u]| = 3, 1, 2, 2, 1, 2, 1 -> 12 / 21 = 4/7.
+      const a = profileAgreement(space, set, NEAREST3, SHARES, ["Drama", "Comedy", "Thriller", "Action"]);
+      assert.equal(a.users, 7);
+      close(a.overlapAt3, 1, 1e-12);
+      close(a.popularityOverlapAt3, 4 / 7, 1e-12);
+      // Leans were chosen in the order of the serious positions -> Spearman 1.
+      close(a.seriousAxisSpearman, 1, 1e-12);
+    },
+  );
 
   it("profileAgreement's overlap@3 counts partial matches (by hand: 1/3 per user here)", () => {
     const oneEach = NEAREST3.map((top) => [top[2], "x", "y"]);
@@ -294,7 +318,10 @@ describe("profileSubject(space, set, userId)", () => {
   });
 
   it("profileSubject rejects an id outside the sample, naming ids that are in it", () => {
-    assert.throws(() => profileSubject(space, set, 99999), new RegExp(`user 99999 is not among the ${set.userRows.length} sampled users; pick one of e.g. ${set.userIds[0]}`));
+    assert.throws(
+      () => profileSubject(space, set, 99999),
+      new RegExp(`user 99999 is not among the ${set.userRows.length} sampled users; pick one of e.g. ${set.userIds[0]}`),
+    );
   });
 });
 
@@ -310,7 +337,12 @@ describe("watchedShares, trainingHistory and profilingHints on ml-small", () => 
     raw = readMovieLens(join(__dirname, "..", "fixtures", "ml-small"));
     ds = preprocess(raw, "ml-small");
     const dims = { items: ds.summary.items, conditions: ds.genres.length, hidden: 16, latent: 4 };
-    model = new CvaeModel(makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 4 }), dims, initParams(paramLayout(dims), new Rng(1)), vocabularyOf(ds));
+    model = new CvaeModel(
+      makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 4 }),
+      dims,
+      initParams(paramLayout(dims), new Rng(1)),
+      vocabularyOf(ds),
+    );
     sample = encodeUnderConditions(model, ds, sampleUsers(ds, { users: 20, seed: 4 }));
     mlSpace = profileSpace(sample);
   });
@@ -323,9 +355,15 @@ describe("watchedShares, trainingHistory and profilingHints on ml-small", () => 
     rows.forEach((row, k) => {
       const ids = trainingHistory(ds, row);
       const meanGenres = ids.reduce((s, id) => s + (genresOf.get(id) as string[]).length, 0) / ids.length;
-      close(Object.values(shares[k]).reduce((a, b) => a + b, 0), meanGenres, 1e-12, `row ${row}`);
+      close(
+        Object.values(shares[k]).reduce((a, b) => a + b, 0),
+        meanGenres,
+        1e-12,
+        `row ${row}`,
+      );
       // Each share = items of that genre / items (independent count over the catalogue).
-      for (const [g, share] of Object.entries(shares[k])) close(share, ids.filter((id) => (genresOf.get(id) as string[]).includes(g)).length / ids.length, 1e-12, `${g}`);
+      for (const [g, share] of Object.entries(shares[k]))
+        close(share, ids.filter((id) => (genresOf.get(id) as string[]).includes(g)).length / ids.length, 1e-12, `${g}`);
     });
   });
 
@@ -333,18 +371,27 @@ describe("watchedShares, trainingHistory and profilingHints on ml-small", () => 
     const row = 7;
     const ids = trainingHistory(ds, row);
     const m = ds.train.matrix;
-    assert.deepEqual(ids, Array.from(m.indices.subarray(m.indptr[row], m.indptr[row + 1]), (i) => ds.itemMovieIds[i]));
+    assert.deepEqual(
+      ids,
+      Array.from(m.indices.subarray(m.indptr[row], m.indptr[row + 1]), (i) => ds.itemMovieIds[i]),
+    );
     assert.equal(new Set(ids).size, ids.length);
     const user = ds.train.userIds[row];
     const positive = new Set<number>();
-    for (let k = 0; k < raw.ratings.length; k++) if (raw.ratings.userIds[k] === user && raw.ratings.ratings[k] > 3.5) positive.add(raw.ratings.movieIds[k]);
+    for (let k = 0; k < raw.ratings.length; k++)
+      if (raw.ratings.userIds[k] === user && raw.ratings.ratings[k] > 3.5) positive.add(raw.ratings.movieIds[k]);
     assert.ok(ids.length > 0 && ids.every((id) => positive.has(id)));
   });
 
   it("agreementWithHistory equals profileAgreement with the users' top-3 genres and the popularity order without the neutral genre", () => {
     const shares = watchedShares(ds, sample.userRows);
-    const popular = interactionsPerGenre(ds).map((g) => g.genre).filter((g) => g !== "(no genres listed)");
-    assert.deepEqual(agreementWithHistory(ds, mlSpace, sample, shares), profileAgreement(mlSpace, sample, userTopGenres(ds, sample.userRows, 3), shares, popular));
+    const popular = interactionsPerGenre(ds)
+      .map((g) => g.genre)
+      .filter((g) => g !== "(no genres listed)");
+    assert.deepEqual(
+      agreementWithHistory(ds, mlSpace, sample, shares),
+      profileAgreement(mlSpace, sample, userTopGenres(ds, sample.userRows, 3), shares, popular),
+    );
   });
 
   it("trainingHistory rejects a row outside the train matrix", () => {

@@ -45,24 +45,30 @@ before(async () => {
 const catalogueRow = (id: number) => Array.from(ds.movies.movieIds).indexOf(id);
 
 describe("recommend(model, ds, history, options)", () => {
-  it("recommend returns n movies outside the history, ranked 1..n, with catalogue titles and genres and non-increasing scores", async () => {
-    await tf.setBackend("cpu");
-    assert.ok(history.length >= 5, `fixture: history of ${history.length}`);
-    const r = recommend(cvae, ds, history, { n: 12 });
-    assert.equal(r.items.length, 12);
-    assert.deepEqual(r.items.map((x) => x.rank), Array.from({ length: 12 }, (_, k) => k + 1));
-    const seen = new Set(history);
-    for (const x of r.items) {
-      assert.ok(!seen.has(x.movieId), `movie ${x.movieId} is in the history`);
-      const row = catalogueRow(x.movieId);
-      assert.equal(x.title, ds.movies.titles[row]);
-      assert.deepEqual(x.genres, ds.movies.genres[row]);
-      assert.ok(Number.isFinite(x.score));
-    }
-    assert.equal(new Set(r.items.map((x) => x.movieId)).size, 12, "no movie twice");
-    for (let k = 1; k < r.items.length; k++) assert.ok(r.items[k - 1].score >= r.items[k].score, `scores ${r.items.map((x) => x.score)}`);
-    assert.deepEqual([r.genre, r.genreShare, r.unknownMovies], [null, null, []]);
-  });
+  it(
+    "recommend returns n movies outside the history, ranked 1..n, " + "with catalogue titles and genres and non-increasing scores",
+    async () => {
+      await tf.setBackend("cpu");
+      assert.ok(history.length >= 5, `fixture: history of ${history.length}`);
+      const r = recommend(cvae, ds, history, { n: 12 });
+      assert.equal(r.items.length, 12);
+      assert.deepEqual(
+        r.items.map((x) => x.rank),
+        Array.from({ length: 12 }, (_, k) => k + 1),
+      );
+      const seen = new Set(history);
+      for (const x of r.items) {
+        assert.ok(!seen.has(x.movieId), `movie ${x.movieId} is in the history`);
+        const row = catalogueRow(x.movieId);
+        assert.equal(x.title, ds.movies.titles[row]);
+        assert.deepEqual(x.genres, ds.movies.genres[row]);
+        assert.ok(Number.isFinite(x.score));
+      }
+      assert.equal(new Set(r.items.map((x) => x.movieId)).size, 12, "no movie twice");
+      for (let k = 1; k < r.items.length; k++) assert.ok(r.items[k - 1].score >= r.items[k].score, `scores ${r.items.map((x) => x.score)}`);
+      assert.deepEqual([r.genre, r.genreShare, r.unknownMovies], [null, null, []]);
+    },
+  );
 
   it("recommend gives each movie the model's score, and no unranked movie scores above the last one listed", async () => {
     await tf.setBackend("cpu");
@@ -70,8 +76,18 @@ describe("recommend(model, ds, history, options)", () => {
     // Scores of the same history computed straight from the model.
     const itemOf = new Map(Array.from(ds.itemMovieIds, (id, i) => [id, i]));
     const items = history.map((id) => itemOf.get(id) as number);
-    const one = csrFromPairs(1, ds.summary.items, items.map(() => 0), items);
-    const batch = buildBatch(one, one, { users: Int32Array.of(0), conditions: Int32Array.of(-1) }, 0, 1, { dropout: 0, latent: 0, genres: genreTable(ds.itemGenres), conditions: ds.genres.length });
+    const one = csrFromPairs(
+      1,
+      ds.summary.items,
+      items.map(() => 0),
+      items,
+    );
+    const batch = buildBatch(one, one, { users: Int32Array.of(0), conditions: Int32Array.of(-1) }, 0, 1, {
+      dropout: 0,
+      latent: 0,
+      genres: genreTable(ds.itemGenres),
+      conditions: ds.genres.length,
+    });
     const scores = cvae.scores(batch);
     for (const x of r.items) assert.equal(x.score, scores[itemOf.get(x.movieId) as number]);
     const listed = new Set([...history, ...r.items.map((x) => x.movieId)]);
@@ -132,7 +148,10 @@ describe("recommendationTable(list)", () => {
   it("recommendationTable gives rank, title and joined genres per item, and a caption with the condition's share", () => {
     const list = recommend(cvae, ds, history, { genre: "Drama", n: 5 });
     const table = recommendationTable(list);
-    assert.deepEqual(table.rows, list.items.map((r) => ({ rank: r.rank, title: r.title, genres: r.genres.join(" | ") })));
+    assert.deepEqual(
+      table.rows,
+      list.items.map((r) => ({ rank: r.rank, title: r.title, genres: r.genres.join(" | ") })),
+    );
     assert.equal(table.caption, `Condition Drama: ${Math.round(100 * (list.genreShare as number))} % of the list is Drama`);
     assert.equal(recommendationTable(recommend(cvae, ds, history, { n: 3 })).caption, "No condition: 3 movies");
   });
@@ -146,11 +165,15 @@ describe("foldInHistory(ds, split, userId)", () => {
     for (const userId of [ds.test.userIds[0], ds.test.userIds[ds.test.userIds.length - 1]]) {
       const positive = new Set<number>();
       for (let k = 0; k < raw.ratings.length; k++) {
-        if (raw.ratings.userIds[k] === userId && raw.ratings.ratings[k] > 3.5 && indexed.has(raw.ratings.movieIds[k])) positive.add(raw.ratings.movieIds[k]);
+        if (raw.ratings.userIds[k] === userId && raw.ratings.ratings[k] > 3.5 && indexed.has(raw.ratings.movieIds[k]))
+          positive.add(raw.ratings.movieIds[k]);
       }
       const fold = foldInHistory(ds, "test", userId);
       assert.equal(new Set(fold).size, fold.length);
-      assert.ok(fold.every((id) => positive.has(id)), `user ${userId}`);
+      assert.ok(
+        fold.every((id) => positive.has(id)),
+        `user ${userId}`,
+      );
       assert.equal(fold.length, positive.size - Math.max(Math.floor(0.2 * positive.size), 1));
     }
   });
@@ -163,7 +186,10 @@ describe("foldInHistory(ds, split, userId)", () => {
 
   it("foldInHistory of a user outside the split throws naming the split", () => {
     const trainUser = ds.train.userIds[0];
-    assert.throws(() => foldInHistory(ds, "test", trainUser), (err: Error) => err.message.includes(`user ${trainUser} is not a test user`) && err.message.includes("ml-small"));
+    assert.throws(
+      () => foldInHistory(ds, "test", trainUser),
+      (err: Error) => err.message.includes(`user ${trainUser} is not a test user`) && err.message.includes("ml-small"),
+    );
     assert.throws(() => foldInHistory(ds, "valid", trainUser), /not a valid user/);
   });
 });

@@ -28,6 +28,22 @@ function importsOf(file: string): string[] {
 
 const files = modules(LIB);
 
+/** Source files of the project (lib, bench, test, bin), fixtures and snapshots aside. */
+function sources(): string[] {
+  const root = resolve(LIB, "..");
+  return ["lib", "bench", "test", "bin"]
+    .flatMap((d) => modules(join(root, d)).concat(jsFiles(join(root, d))))
+    .filter((f) => !/\/test\/(fixtures|figures\/snapshots)\//.test(f));
+}
+
+function jsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return jsFiles(p);
+    return /\.(js|mjs)$/.test(f) ? [p] : [];
+  });
+}
+
 describe("the layout of lib/", () => {
   it("holds only the stage folders, each with modules", () => {
     const entries = readdirSync(LIB).sort();
@@ -40,8 +56,22 @@ describe("the layout of lib/", () => {
     assert.deepEqual(long, []);
   });
 
+  it("keeps every source line (lib, bench, test, bin) within 140 characters, the formatter's width", () => {
+    const root = resolve(LIB, "..");
+    const long = sources().flatMap((f) =>
+      readFileSync(f, "utf8")
+        .split("\n")
+        .flatMap((line, i) => (line.length > 140 ? [`${relative(root, f)}:${i + 1} (${line.length})`] : [])),
+    );
+    assert.deepEqual(long, []);
+  });
+
   it("never imports from bench/ or test/", () => {
-    const outside = files.flatMap((f) => importsOf(f).filter((p) => !p.startsWith(LIB + "/")).map((p) => `${relative(LIB, f)} -> ${relative(LIB, p)}`));
+    const outside = files.flatMap((f) =>
+      importsOf(f)
+        .filter((p) => !p.startsWith(LIB + "/"))
+        .map((p) => `${relative(LIB, f)} -> ${relative(LIB, p)}`),
+    );
     assert.deepEqual(outside, []);
   });
 

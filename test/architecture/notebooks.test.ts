@@ -8,11 +8,19 @@ import { describe, it } from "node:test";
 import { joinSource, type Notebook } from "../../lib/runner/ipynb";
 
 const DIR = resolve(__dirname, "..", "..", "notebooks");
-const names = readdirSync(DIR).filter((f) => f.endsWith(".ipynb")).sort();
+const names = readdirSync(DIR)
+  .filter((f) => f.endsWith(".ipynb"))
+  .sort();
 
 describe("the committed notebooks", () => {
   it("are the five numbered stages", () => {
-    assert.deepEqual(names, ["01-preprocessing.ipynb", "02-genre-statistics.ipynb", "03-training.ipynb", "04-latent-pca.ipynb", "05-user-profiling.ipynb"]);
+    assert.deepEqual(names, [
+      "01-preprocessing.ipynb",
+      "02-genre-statistics.ipynb",
+      "03-training.ipynb",
+      "04-latent-pca.ipynb",
+      "05-user-profiling.ipynb",
+    ]);
   });
 
   for (const name of names) {
@@ -35,13 +43,23 @@ describe("the committed notebooks", () => {
       assert.equal(tagged.length, 1, "one parameters cell");
       assert.match(joinSource(tagged[0].source), new RegExp(`notebookParams\\("${stem}"`));
       assert.match(joinSource(code[code.length - 1].source), new RegExp(`recordResults\\("${stem}"`), "the last cell records the results");
-      const sections = nb.cells.filter((c) => c.cell_type === "markdown" && /^## \d+\. /.test(joinSource(c.source))).map((c) => Number(/^## (\d+)\./.exec(joinSource(c.source))?.[1]));
-      assert.deepEqual(sections, sections.map((_, i) => i), "sections numbered 0, 1, 2, ...");
+      const sections = nb.cells
+        .filter((c) => c.cell_type === "markdown" && /^## \d+\. /.test(joinSource(c.source)))
+        .map((c) => Number(/^## (\d+)\./.exec(joinSource(c.source))?.[1]));
+      assert.deepEqual(
+        sections,
+        sections.map((_, i) => i),
+        "sections numbered 0, 1, 2, ...",
+      );
     });
 
     it(`${name} keeps cells short: logic lives in lib/ (no cell over 15 lines)`, () => {
       const long = code.map((c, i) => [i + 1, joinSource(c.source).split("\n").length] as const).filter(([, n]) => n > 15);
-      assert.deepEqual(long.filter(([i]) => i !== 1), [], "only the imports cell may be longer");
+      assert.deepEqual(
+        long.filter(([i]) => i !== 1),
+        [],
+        "only the imports cell may be longer",
+      );
     });
   }
 });

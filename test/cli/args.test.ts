@@ -23,7 +23,10 @@ describe("parseCommandArgs(command, argv)", () => {
     assert.deepEqual(parseCommandArgs(command, []).flags, { epochs: 10, json: undefined, param: [] });
   });
   it("rejects unknown flags and non-numbers, naming the command and flag", () => {
-    assert.throws(() => parseCommandArgs(command, ["--epoch", "3"]), (e: Error) => e instanceof UsageError && /cvae demo: Unknown option '--epoch'/.test(e.message));
+    assert.throws(
+      () => parseCommandArgs(command, ["--epoch", "3"]),
+      (e: Error) => e instanceof UsageError && /cvae demo: Unknown option '--epoch'/.test(e.message),
+    );
     assert.throws(() => parseCommandArgs(command, ["--epochs", "ten"]), /cvae demo: --epochs expects a number, got "ten"/);
   });
 });

@@ -28,7 +28,10 @@ describe("installKernelspec(options)", () => {
   });
   it("puts project and prefix installs under share/jupyter/kernels and needs a prefix for 'prefix'", () => {
     assert.equal(kernelspecDir({ location: "project", projectRoot: "/p" }), "/p/.jupyter/share/jupyter/kernels/tslab");
-    assert.equal(kernelspecDir({ location: "prefix", prefix: "/opt/x", projectRoot: "/p", name: "cvae" }), "/opt/x/share/jupyter/kernels/cvae");
+    assert.equal(
+      kernelspecDir({ location: "prefix", prefix: "/opt/x", projectRoot: "/p", name: "cvae" }),
+      "/opt/x/share/jupyter/kernels/cvae",
+    );
     assert.throws(() => kernelspecDir({ location: "prefix", projectRoot: "/p" }), /needs --prefix/);
   });
 });

@@ -18,7 +18,9 @@ describe("cvae train / evaluate / recommend", () => {
 
   it("cvae train stops cleanly on SIGINT with exit code 130, saves, and a second run resumes to the end", async () => {
     assert.equal(cvae(["data", "prepare", "synthetic-tiny"]).status, 0);
-    const child = spawn(process.execPath, [join(ROOT, "bin", "cvae.js"), "train", ...tiny, "--epochs", "40", "--batch-size", "64"], { env });
+    const child = spawn(process.execPath, [join(ROOT, "bin", "cvae.js"), "train", ...tiny, "--epochs", "40", "--batch-size", "64"], {
+      env,
+    });
     let out = "";
     child.stderr.on("data", (d: Buffer) => {
       out += d.toString();
@@ -59,6 +61,15 @@ describe("cvae train / evaluate / recommend", () => {
 
 /** The first test user of synthetic-tiny, read from the processed data set. */
 function cvaeTestUser(): number {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", 'const { loadProcessed } = require("./lib/data/store.ts"); console.log(loadProcessed("synthetic-tiny").test.userIds[0]);'], { cwd: ROOT, env, encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "-e",
+      'const { loadProcessed } = require("./lib/data/store.ts"); console.log(loadProcessed("synthetic-tiny").test.userIds[0]);',
+    ],
+    { cwd: ROOT, env, encoding: "utf8" },
+  );
   return Number(r.stdout.trim());
 }

@@ -34,7 +34,10 @@ describe("writeDirAtomic(path, build)", () => {
   });
   it("leaves nothing behind when the first build fails", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fsutil-"));
-    await assert.rejects(writeDirAtomic(join(dir, "p"), () => Promise.reject(new Error("bad input"))), /bad input/);
+    await assert.rejects(
+      writeDirAtomic(join(dir, "p"), () => Promise.reject(new Error("bad input"))),
+      /bad input/,
+    );
     assert.equal(existsSync(join(dir, "p")), false);
     assert.deepEqual(readdirSync(dir), []);
   });

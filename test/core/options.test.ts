@@ -9,7 +9,10 @@ describe("mergeOptions(defaults, overrides, context)", () => {
     assert.deepEqual(mergeOptions(defaults, { epochs: 3 }, "cfg"), { ...defaults, epochs: 3 });
   });
   it("rejects an unknown key and names it with the known keys", () => {
-    assert.throws(() => mergeOptions(defaults, { epoch: 3 }, "train config"), /train config: unknown key "epoch"; known keys: dataset, epochs/);
+    assert.throws(
+      () => mergeOptions(defaults, { epoch: 3 }, "train config"),
+      /train config: unknown key "epoch"; known keys: dataset, epochs/,
+    );
   });
   it("rejects a value of another type than the default", () => {
     assert.throws(() => mergeOptions(defaults, { epochs: "3" }, "cfg"), /cfg: "epochs" must be a number, got string "3"/);
@@ -29,7 +32,10 @@ describe("parseParamValue(raw, like, key, context)", () => {
     assert.equal(parseParamValue("auto", null, "heldout", "nb"), "auto");
   });
   it("rejects text that is not of the default's type, naming the parameter", () => {
-    assert.throws(() => parseParamValue("ten", 1, "epochs", "notebook 03-training"), /notebook 03-training: parameter "epochs" expects a finite number, got "ten"/);
+    assert.throws(
+      () => parseParamValue("ten", 1, "epochs", "notebook 03-training"),
+      /notebook 03-training: parameter "epochs" expects a finite number, got "ten"/,
+    );
     assert.throws(() => parseParamValue("", 1, "epochs", "nb"), /finite number/);
     assert.throws(() => parseParamValue("yes", false, "fast", "nb"), /true or false/);
     assert.throws(() => parseParamValue("{", [], "genres", "nb"), /JSON array/);

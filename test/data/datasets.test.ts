@@ -3,7 +3,17 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from "node:os";
 import { basename, join, relative } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ensureSynthetic, listProcessed, listRaw, MOVIELENS_DOWNLOAD_NAMES, prepareDataset, prepareSource, rawDir, resolveSource, sourceNote } from "../../lib/data/datasets";
+import {
+  ensureSynthetic,
+  listProcessed,
+  listRaw,
+  MOVIELENS_DOWNLOAD_NAMES,
+  prepareDataset,
+  prepareSource,
+  rawDir,
+  resolveSource,
+  sourceNote,
+} from "../../lib/data/datasets";
 import { readMovieLens } from "../../lib/data/movielens";
 import { dataDir } from "../../lib/core/paths";
 import { preprocess } from "../../lib/data/preprocess";
@@ -57,14 +67,20 @@ describe("lib/datasets with CVAE_DATA_DIR set to a temp folder", () => {
     it("lists the presets, the MovieLens names and what data/raw holds for an unknown name", () => {
       assert.equal(dataDir(), root);
       assert.throws(() => resolveSource("nope"), {
-        message: `no data set "nope" in ${join(root, "raw")} (have: my-ratings); give a synthetic preset (${PRESETS}), a MovieLens name (${MOVIELENS_DOWNLOAD_NAMES.join(", ")}) or a folder with MovieLens files`,
+        message:
+          `no data set "nope" in ${join(root, "raw")} (have: my-ratings); give a synthetic preset (${PRESETS}), ` +
+          `a MovieLens name (${MOVIELENS_DOWNLOAD_NAMES.join(", ")}) or a folder with MovieLens files`,
       });
       assert.deepEqual(MOVIELENS_DOWNLOAD_NAMES, ["ml-latest-small", "ml-100k", "ml-1m", "ml-20m", "ml-25m"]);
     });
 
     it("says how to get a MovieLens release or a preset that is not there yet", () => {
-      assert.throws(() => resolveSource("ml-1m"), { message: `no data set "ml-1m" in ${join(root, "raw")} (have: my-ratings); run \`npx cvae data download ml-1m\` first` });
-      assert.throws(() => resolveSource("synthetic-20m"), { message: `no data set "synthetic-20m" in ${join(root, "raw")} (have: my-ratings); run \`npx cvae data synth synthetic-20m\` first` });
+      assert.throws(() => resolveSource("ml-1m"), {
+        message: `no data set "ml-1m" in ${join(root, "raw")} (have: my-ratings); run \`npx cvae data download ml-1m\` first`,
+      });
+      assert.throws(() => resolveSource("synthetic-20m"), {
+        message: `no data set "synthetic-20m" in ${join(root, "raw")} (have: my-ratings); run \`npx cvae data synth synthetic-20m\` first`,
+      });
     });
 
     it("resolves a name under data/raw to its folder", () => {
@@ -87,7 +103,8 @@ describe("lib/datasets with CVAE_DATA_DIR set to a temp folder", () => {
     it("generates synthetic-tiny into data/raw/synthetic-tiny once, then reuses it", async () => {
       const first = await prepareSource("synthetic-tiny");
       assert.deepEqual(first, { name: "synthetic-tiny", folder: join(root, "raw", "synthetic-tiny"), synthetic: true, generated: true });
-      for (const file of ["ratings.csv", "movies.csv", "ground-truth.json"]) assert.ok(existsSync(join(first.folder, file)), `${file} was written`);
+      for (const file of ["ratings.csv", "movies.csv", "ground-truth.json"])
+        assert.ok(existsSync(join(first.folder, file)), `${file} was written`);
       assert.ok(!readdirSync(join(root, "raw")).some((f) => f.startsWith(".")), "no temp folder is left in data/raw/");
       const ratings = readFileSync(join(first.folder, "ratings.csv"));
       const second = await prepareSource("synthetic-tiny");
@@ -103,7 +120,9 @@ describe("lib/datasets with CVAE_DATA_DIR set to a temp folder", () => {
     });
 
     it("rejects an unknown preset and lists the presets", async () => {
-      await assert.rejects(ensureSynthetic("synthetic-huge"), { message: `unknown synthetic preset "synthetic-huge"; presets: ${PRESETS}` });
+      await assert.rejects(ensureSynthetic("synthetic-huge"), {
+        message: `unknown synthetic preset "synthetic-huge"; presets: ${PRESETS}`,
+      });
     });
   });
 
@@ -152,11 +171,19 @@ describe("lib/datasets with CVAE_DATA_DIR set to a temp folder", () => {
     });
 
     it("skips ratings of movies absent from movies.csv with a warning naming the ratings and the movie ids", async () => {
-      const src = movieLensFolder(["1,1,5,1", "1,98,5,2", "1,2,4,3", "1,3,5,4", "1,99,4,5", "1,4,5,6", "1,5,4,7", "2,98,1,8"], catalogue(5));
+      const src = movieLensFolder(
+        ["1,1,5,1", "1,98,5,2", "1,2,4,3", "1,3,5,4", "1,99,4,5", "1,4,5,6", "1,5,4,7", "2,98,1,8"],
+        catalogue(5),
+      );
       const { dataset } = await prepareDataset(src, { name: "unknown-movies", heldout: 0 });
-      assert.deepEqual(dataset.warnings, [`${join(src, "ratings.csv")}: 3 ratings of 2 movie ids absent from ${join(src, "movies.csv")} skipped`]);
+      assert.deepEqual(dataset.warnings, [
+        `${join(src, "ratings.csv")}: 3 ratings of 2 movie ids absent from ${join(src, "movies.csv")} skipped`,
+      ]);
       assert.equal(dataset.summary.unknownMovieRatings, 3);
-      assert.deepEqual([...dataset.itemMovieIds].sort((a, b) => a - b), [1, 2, 3, 4, 5]);
+      assert.deepEqual(
+        [...dataset.itemMovieIds].sort((a, b) => a - b),
+        [1, 2, 3, 4, 5],
+      );
       assert.deepEqual(trainMovies(dataset, 0), [1, 2, 3, 4, 5]);
     });
 
@@ -196,7 +223,9 @@ describe("lib/datasets with CVAE_DATA_DIR set to a temp folder", () => {
 
     it("passes a reader error through and writes nothing", async () => {
       const src = movieLensFolder(["1,1,abc,1"], catalogue(1));
-      await assert.rejects(prepareDataset(src, { name: "bad-rating" }), { message: `${join(src, "ratings.csv")} line 2: rating "abc" is not a number (line: "1,1,abc,1")` });
+      await assert.rejects(prepareDataset(src, { name: "bad-rating" }), {
+        message: `${join(src, "ratings.csv")} line 2: rating "abc" is not a number (line: "1,1,abc,1")`,
+      });
       assert.equal(existsSync(processedDir("bad-rating")), false);
     });
   });

@@ -26,7 +26,8 @@ const FAST = { retryDelayMs: 10, timeoutMs: 2000 };
 function ratingsCsv(): string {
   const rng = new Rng(42);
   const lines = ["userId,movieId,rating,timestamp"];
-  for (let i = 0; i < 15000; i++) lines.push(`${1 + rng.integer(600)},${1 + rng.integer(9000)},${(1 + rng.integer(10)) / 2},${964982703 + rng.integer(1e8)}`);
+  for (let i = 0; i < 15000; i++)
+    lines.push(`${1 + rng.integer(600)},${1 + rng.integer(9000)},${(1 + rng.integer(10)) / 2},${964982703 + rng.integer(1e8)}`);
   return `${lines.join("\n")}\n`;
 }
 const RATINGS = ratingsCsv();
@@ -114,7 +115,10 @@ describe("downloadMovieLens(name, options)", () => {
     assert.equal(readFileSync(join(folder, "ratings.csv"), "utf8"), RATINGS);
     assert.equal(readFileSync(join(folder, "movies.csv"), "utf8"), MOVIES);
     const meta = JSON.parse(readFileSync(join(folder, ".download.json"), "utf8")) as Record<string, unknown>;
-    assert.deepEqual({ ...meta, downloaded: typeof meta.downloaded }, { name: NAME, url: `${server.base}${NAME}.zip`, md5: md5(GOOD_ZIP), zipBytes: GOOD_ZIP.length, downloaded: "string" });
+    assert.deepEqual(
+      { ...meta, downloaded: typeof meta.downloaded },
+      { name: NAME, url: `${server.base}${NAME}.zip`, md5: md5(GOOD_ZIP), zipBytes: GOOD_ZIP.length, downloaded: "string" },
+    );
     assert.deepEqual(readdirSync(rawDir), [NAME], "no .part or temp folder left");
 
     assert.ok(progress.length >= 2, `several progress calls, got ${progress.length}`);
@@ -147,7 +151,10 @@ describe("downloadMovieLens(name, options)", () => {
   it("resumes with a Range request after the connection drops", async (t) => {
     const half = Math.floor(GOOD_ZIP.length / 2);
     const ranged = sendRanged(GOOD_ZIP);
-    const server = await serve(t, dataset(GOOD_ZIP, undefined, (req, res, nth) => (nth === 0 ? sendAndDrop(GOOD_ZIP, half)(req, res, nth) : ranged(req, res, nth))));
+    const server = await serve(
+      t,
+      dataset(GOOD_ZIP, undefined, (req, res, nth) => (nth === 0 ? sendAndDrop(GOOD_ZIP, half)(req, res, nth) : ranged(req, res, nth))),
+    );
     const rawDir = tempRawDir();
     const attempts: number[] = [];
     const result = await downloadMovieLens(NAME, { ...FAST, baseUrl: server.base, rawDir, onProgress: (p) => attempts.push(p.attempt) });
@@ -163,7 +170,10 @@ describe("downloadMovieLens(name, options)", () => {
   });
 
   it("starts over from byte 0 when the server answers the Range request with a 200", async (t) => {
-    const server = await serve(t, dataset(GOOD_ZIP, undefined, (req, res, nth) => (nth === 0 ? sendAndDrop(GOOD_ZIP, 1000) : send(GOOD_ZIP))(req, res, nth)));
+    const server = await serve(
+      t,
+      dataset(GOOD_ZIP, undefined, (req, res, nth) => (nth === 0 ? sendAndDrop(GOOD_ZIP, 1000) : send(GOOD_ZIP))(req, res, nth)),
+    );
     const rawDir = tempRawDir();
     const result = await downloadMovieLens(NAME, { ...FAST, baseUrl: server.base, rawDir });
     assert.equal(server.seen[server.seen.length - 1].range, "bytes=1000-");
@@ -192,7 +202,10 @@ describe("downloadMovieLens(name, options)", () => {
     const rawDir = tempRawDir();
     const url = `${server.base}${NAME}.zip`;
     await assert.rejects(downloadMovieLens(NAME, { ...FAST, retries: 2, baseUrl: server.base, rawDir }), (err: Error) => {
-      assert.match(err.message, new RegExp(`^${url.replace(/\./g, "\\.")}: gave up after 3 attempts with 100 bytes received; last error: \\S`));
+      assert.match(
+        err.message,
+        new RegExp(`^${url.replace(/\./g, "\\.")}: gave up after 3 attempts with 100 bytes received; last error: \\S`),
+      );
       return true;
     });
     assert.equal(server.count(`/${NAME}.zip`), 3);
@@ -200,7 +213,10 @@ describe("downloadMovieLens(name, options)", () => {
   });
 
   it("follows redirects for the checksum and the zip", async (t) => {
-    const redirect = (to: string, status: number): Handler => (_req, res) => res.writeHead(status, { Location: to }).end();
+    const redirect =
+      (to: string, status: number): Handler =>
+      (_req, res) =>
+        res.writeHead(status, { Location: to }).end();
     const server = await serve(t, {
       [`/${NAME}.zip.md5`]: redirect(`/mirror/${NAME}.zip.md5`, 301),
       [`/${NAME}.zip`]: redirect(`/mirror/${NAME}.zip`, 302),
@@ -219,7 +235,10 @@ describe("downloadMovieLens(name, options)", () => {
     const rawDir = tempRawDir();
     await assert.rejects(
       downloadMovieLens(NAME, { ...FAST, baseUrl: server.base, rawDir }),
-      new Error(`${NAME}.zip: md5 mismatch (expected ${md5(GOOD_ZIP)}, got ${md5(bad)}); the download was corrupted or the checksum file is wrong. Nothing was kept; run the command again.`),
+      new Error(
+        `${NAME}.zip: md5 mismatch (expected ${md5(GOOD_ZIP)}, got ${md5(bad)}); the download ` +
+          `was corrupted or the checksum file is wrong. Nothing was kept; run the command again.`,
+      ),
     );
     assert.deepEqual(readdirSync(rawDir), []);
   });
@@ -230,7 +249,10 @@ describe("downloadMovieLens(name, options)", () => {
     const rawDir = tempRawDir();
     await assert.rejects(
       downloadMovieLens(NAME, { ...FAST, baseUrl: server.base, rawDir }),
-      new Error(`${NAME}.zip: md5 mismatch (expected ${wrong}, got ${md5(GOOD_ZIP)}); the download was corrupted or the checksum file is wrong. Nothing was kept; run the command again.`),
+      new Error(
+        `${NAME}.zip: md5 mismatch (expected ${wrong}, got ${md5(GOOD_ZIP)}); the download ` +
+          `was corrupted or the checksum file is wrong. Nothing was kept; run the command again.`,
+      ),
     );
     assert.deepEqual(readdirSync(rawDir), []);
   });
@@ -257,7 +279,10 @@ describe("downloadMovieLens(name, options)", () => {
   it("fails at once on a 404 for the zip, naming the status and the URL", async (t) => {
     const server = await serve(t, { [`/${NAME}.zip.md5`]: send(bsdMd5(GOOD_ZIP)) });
     const rawDir = tempRawDir();
-    await assert.rejects(downloadMovieLens(NAME, { ...FAST, baseUrl: server.base, rawDir }), new Error(`HTTP 404 Not Found for ${server.base}${NAME}.zip`));
+    await assert.rejects(
+      downloadMovieLens(NAME, { ...FAST, baseUrl: server.base, rawDir }),
+      new Error(`HTTP 404 Not Found for ${server.base}${NAME}.zip`),
+    );
     assert.equal(server.count(`/${NAME}.zip`), 1);
     assert.deepEqual(readdirSync(rawDir), []);
   });
@@ -279,14 +304,20 @@ describe("downloadMovieLens(name, options)", () => {
   });
 
   it("rejects an unknown data set name before any download", async () => {
-    await assert.rejects(downloadMovieLens("ml-30m", { rawDir: tempRawDir() }), new Error(`unknown MovieLens data set "ml-30m"; known: ${MOVIELENS_NAMES.join(", ")}`));
+    await assert.rejects(
+      downloadMovieLens("ml-30m", { rawDir: tempRawDir() }),
+      new Error(`unknown MovieLens data set "ml-30m"; known: ${MOVIELENS_NAMES.join(", ")}`),
+    );
   });
 });
 
 describe("parseMovieLensName(name)", () => {
   it("returns the known names and lists them when the name is unknown", () => {
     for (const name of MOVIELENS_NAMES) assert.equal(parseMovieLensName(name), name);
-    assert.throws(() => parseMovieLensName("ML-20M"), /unknown MovieLens data set "ML-20M"; known: ml-latest-small, ml-100k, ml-1m, ml-20m, ml-25m$/);
+    assert.throws(
+      () => parseMovieLensName("ML-20M"),
+      /unknown MovieLens data set "ML-20M"; known: ml-latest-small, ml-100k, ml-1m, ml-20m, ml-25m$/,
+    );
   });
 });
 
@@ -308,7 +339,13 @@ describe("extractZipSafe(zipPath, destDir)", () => {
   it("keeps the paths as they are when the entries do not share one top folder", async () => {
     const dir = tempRawDir();
     const zipPath = join(dir, "a.zip");
-    writeFileSync(zipPath, buildZip([{ name: "b/x.csv", data: "x" }, { name: "a.txt", data: "a" }]));
+    writeFileSync(
+      zipPath,
+      buildZip([
+        { name: "b/x.csv", data: "x" },
+        { name: "a.txt", data: "a" },
+      ]),
+    );
     mkdirSync(join(dir, "out"));
     assert.deepEqual(await extractZipSafe(zipPath, join(dir, "out")), ["a.txt", "b/x.csv"]);
     assert.equal(readFileSync(join(dir, "out", "b", "x.csv"), "utf8"), "x");
@@ -316,7 +353,13 @@ describe("extractZipSafe(zipPath, destDir)", () => {
   it("writes nothing when a later entry escapes", async () => {
     const dir = tempRawDir();
     const zipPath = join(dir, "a.zip");
-    writeFileSync(zipPath, buildZip([{ name: "a.txt", data: "a" }, { name: "../evil.txt", data: "e" }]));
+    writeFileSync(
+      zipPath,
+      buildZip([
+        { name: "a.txt", data: "a" },
+        { name: "../evil.txt", data: "e" },
+      ]),
+    );
     await assert.rejects(extractZipSafe(zipPath, join(dir, "out")), /refusing entry "\.\.\/evil\.txt"/);
     assert.equal(existsSync(join(dir, "out")), false);
     assert.equal(existsSync(join(dir, "evil.txt")), false);
@@ -324,10 +367,20 @@ describe("extractZipSafe(zipPath, destDir)", () => {
 });
 
 describe("formatProgress(p)", () => {
-  const p: DownloadProgress = { name: "ml-20m.zip", receivedBytes: 86.0e6, totalBytes: 190.2e6, bytesPerSecond: 5.3e6, etaSeconds: 18.9, attempt: 1 };
+  const p: DownloadProgress = {
+    name: "ml-20m.zip",
+    receivedBytes: 86.0e6,
+    totalBytes: 190.2e6,
+    bytesPerSecond: 5.3e6,
+    etaSeconds: 18.9,
+    attempt: 1,
+  };
   it("shows percent, sizes, speed and ETA when the total is known", () => {
     assert.equal(formatProgress(p), "ml-20m.zip  45.2%  86.0/190.2 MB  5.3 MB/s  ETA 19 s");
-    assert.equal(formatProgress({ ...p, etaSeconds: 125, attempt: 2 }), "ml-20m.zip  45.2%  86.0/190.2 MB  5.3 MB/s  ETA 2 min 5 s  (attempt 2)");
+    assert.equal(
+      formatProgress({ ...p, etaSeconds: 125, attempt: 2 }),
+      "ml-20m.zip  45.2%  86.0/190.2 MB  5.3 MB/s  ETA 2 min 5 s  (attempt 2)",
+    );
   });
   it("shows only the bytes and speed when the total is unknown", () => {
     assert.equal(formatProgress({ ...p, totalBytes: null, etaSeconds: null }), "ml-20m.zip  86.0 MB  5.3 MB/s");
@@ -339,7 +392,14 @@ describe("progressPrinter(stream)", () => {
     const out: string[] = [];
     return { stream: { isTTY, write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream, out };
   };
-  const at = (receivedBytes: number): DownloadProgress => ({ name: "x.zip", receivedBytes, totalBytes: 100, bytesPerSecond: 1e6, etaSeconds: 1, attempt: 1 });
+  const at = (receivedBytes: number): DownloadProgress => ({
+    name: "x.zip",
+    receivedBytes,
+    totalBytes: 100,
+    bytesPerSecond: 1e6,
+    etaSeconds: 1,
+    attempt: 1,
+  });
   it("prints whole lines, throttled, and always the last one when the stream is not a TTY", () => {
     const { stream, out } = fakeStream(false);
     const print = progressPrinter(stream);

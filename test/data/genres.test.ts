@@ -52,7 +52,10 @@ describe("genresPerUser(ds) and interactionsPerGenre(ds)", () => {
   it("counts distinct genres per training user and the Σ (c_u + 1) conditioned rows", () => {
     const cu = genresPerUser(ds);
     assert.equal(cu.users, ds.summary.trainUsers);
-    assert.equal(cu.histogram.reduce((a, b) => a + b, 0), cu.users);
+    assert.equal(
+      cu.histogram.reduce((a, b) => a + b, 0),
+      cu.users,
+    );
     assert.equal(cu.conditionedRows, cu.perUser.reduce((a, b) => a + b, 0) + cu.users);
     assert.ok(cu.perUser.every((c) => c >= 1 && c <= ds.genres.length));
   });
@@ -61,6 +64,9 @@ describe("genresPerUser(ds) and interactionsPerGenre(ds)", () => {
     const total = per.reduce((a, g) => a + g.count, 0);
     const expected = ds.movies.genres.reduce((a, gs, row) => a + gs.length * ds.moviePositiveCounts[row], 0);
     assert.equal(total, expected);
-    assert.equal(ds.moviePositiveCounts.reduce((a, b) => a + b, 0), ds.summary.filteredRatings);
+    assert.equal(
+      ds.moviePositiveCounts.reduce((a, b) => a + b, 0),
+      ds.summary.filteredRatings,
+    );
   });
 });

@@ -8,7 +8,13 @@ import { detectMovieLens, normaliseGenre, readMovieLens, splitGenres } from "../
 import { NO_GENRES, type RawDataset } from "../../lib/data/schema";
 
 const RATINGS = ["userId,movieId,rating,timestamp", "1,1,4.0,964982703", "1,3,4.5,964981247", "2,11,0.5,964982224", "2,1254,5.0,964983815"];
-const MOVIES = ["movieId,title,genres", "1,Toy Story (1995),Adventure|Animation|Children|Comedy|Fantasy", "3,Grumpier Old Men (1995),Comedy|Romance", '11,"American President, The (1995)",Comedy|Drama|Romance', '1254,"""Great"" Escape, The (1963)",Action|Adventure'];
+const MOVIES = [
+  "movieId,title,genres",
+  "1,Toy Story (1995),Adventure|Animation|Children|Comedy|Fantasy",
+  "3,Grumpier Old Men (1995),Comedy|Romance",
+  '11,"American President, The (1995)",Comedy|Drama|Romance',
+  '1254,"""Great"" Escape, The (1963)",Action|Adventure',
+];
 const lf = (lines: string[]) => lines.join("\n") + "\n";
 
 /** A temp folder holding `files` (name -> content). */
@@ -59,11 +65,26 @@ const EXPECTED_MOVIES: [number, string, string[]][] = [
 describe("detectMovieLens(folder)", () => {
   it("recognises each of the three layouts by its file names", () => {
     const csv = folderWith({ "ratings.csv": "", "movies.csv": "" });
-    assert.deepEqual(detectMovieLens(csv), { format: "csv", folder: csv, ratingsFile: join(csv, "ratings.csv"), moviesFile: join(csv, "movies.csv") });
+    assert.deepEqual(detectMovieLens(csv), {
+      format: "csv",
+      folder: csv,
+      ratingsFile: join(csv, "ratings.csv"),
+      moviesFile: join(csv, "movies.csv"),
+    });
     const dat = folderWith({ "ratings.dat": "", "movies.dat": "", "users.dat": "" });
-    assert.deepEqual(detectMovieLens(dat), { format: "dat", folder: dat, ratingsFile: join(dat, "ratings.dat"), moviesFile: join(dat, "movies.dat") });
+    assert.deepEqual(detectMovieLens(dat), {
+      format: "dat",
+      folder: dat,
+      ratingsFile: join(dat, "ratings.dat"),
+      moviesFile: join(dat, "movies.dat"),
+    });
     const k100 = folderWith({ "u.data": "", "u.item": "", "u.user": "" });
-    assert.deepEqual(detectMovieLens(k100), { format: "ml-100k", folder: k100, ratingsFile: join(k100, "u.data"), moviesFile: join(k100, "u.item") });
+    assert.deepEqual(detectMovieLens(k100), {
+      format: "ml-100k",
+      folder: k100,
+      ratingsFile: join(k100, "u.data"),
+      moviesFile: join(k100, "u.item"),
+    });
   });
 
   it("looks inside the only sub-folder, as an unzipped release has", () => {
@@ -117,35 +138,52 @@ describe("readMovieLens(folder) on the CSV family", () => {
   it("names ratings.csv and line 1 when its header says itemId instead of movieId", () => {
     const dir = csvFolder({ ratings: lf(["userId,itemId,rating,timestamp", "1,1,4,5"]) });
     const e = readError(dir);
-    assert.equal(e.message, `${join(dir, "ratings.csv")} line 1: missing column movieId; expected a header like userId,movieId,rating,timestamp, got "userId,itemId,rating,timestamp"`);
+    assert.equal(
+      e.message,
+      `${join(dir, "ratings.csv")} line 1: missing column movieId; expected a header ` +
+        `like userId,movieId,rating,timestamp, got "userId,itemId,rating,timestamp"`,
+    );
   });
 
   it("names movies.csv and line 1 when it has no genres column", () => {
     const dir = csvFolder({ movies: lf(["movieId,title", "1,Toy Story (1995)"]) });
-    assert.equal(readError(dir).message, `${join(dir, "movies.csv")} line 1: missing column genres; expected movieId,title,genres, got "movieId,title"`);
+    assert.equal(
+      readError(dir).message,
+      `${join(dir, "movies.csv")} line 1: missing column genres; expected movieId,title,genres, got "movieId,title"`,
+    );
   });
 
   it("says a ratings.csv written with ';' looks ';'-separated", () => {
     const dir = csvFolder({ ratings: lf(["userId;movieId;rating;timestamp", "1;1;4;5"]) });
     assert.equal(
       readError(dir).message,
-      `${join(dir, "ratings.csv")} line 1: no "," in the header "userId;movieId;rating;timestamp"; the file looks ";"-separated. MovieLens CSV files are comma-separated`,
+      `${join(dir, "ratings.csv")} line 1: no "," in the header "userId;movieId;rating;timestamp"; ` +
+        `the file looks ";"-separated. MovieLens CSV files are comma-separated`,
     );
   });
 
   it("names movies.csv and line 1 when it is ';'-separated", () => {
     const dir = csvFolder({ movies: lf(["movieId;title;genres", "1;Toy Story (1995);Comedy"]) });
-    assert.match(readError(dir).message, /movies\.csv line 1: no "," in the header "movieId;title;genres"; MovieLens CSV files are comma-separated$/);
+    assert.match(
+      readError(dir).message,
+      /movies\.csv line 1: no "," in the header "movieId;title;genres"; MovieLens CSV files are comma-separated$/,
+    );
   });
 
   it("names the line of a ratings row with 3 fields (the header is line 1)", () => {
     const dir = csvFolder({ ratings: lf([...RATINGS.slice(0, 3), "2,11,0.5", ...RATINGS.slice(4)]) });
-    assert.equal(readError(dir).message, `${join(dir, "ratings.csv")} line 4: expected 4 fields separated by ",", got 3 (line: "2,11,0.5")`);
+    assert.equal(
+      readError(dir).message,
+      `${join(dir, "ratings.csv")} line 4: expected 4 fields separated by ",", got 3 (line: "2,11,0.5")`,
+    );
   });
 
   it("names the line of a ratings row with 5 fields", () => {
     const dir = csvFolder({ ratings: lf([...RATINGS, "3,1,4,5,extra"]) });
-    assert.equal(readError(dir).message, `${join(dir, "ratings.csv")} line 6: expected 4 fields separated by ",", got 5 (line: "3,1,4,5,extra")`);
+    assert.equal(
+      readError(dir).message,
+      `${join(dir, "ratings.csv")} line 6: expected 4 fields separated by ",", got 5 (line: "3,1,4,5,extra")`,
+    );
   });
 
   it("names the line of a movies.csv row with too few fields", () => {
@@ -176,8 +214,14 @@ describe("readMovieLens(folder) on the CSV family", () => {
   });
 
   it("names the line of a movieId that is not a whole number, or too large", () => {
-    assert.match(readError(csvFolder({ movies: lf([...MOVIES, "12a,Dracula (1995),Horror"]) })).message, /movies\.csv line 6: movieId "12a" is not a whole number$/);
-    assert.match(readError(csvFolder({ movies: lf([...MOVIES, "99999999999,Big (1988),Comedy"]) })).message, /movies\.csv line 6: movieId 99999999999 is too large$/);
+    assert.match(
+      readError(csvFolder({ movies: lf([...MOVIES, "12a,Dracula (1995),Horror"]) })).message,
+      /movies\.csv line 6: movieId "12a" is not a whole number$/,
+    );
+    assert.match(
+      readError(csvFolder({ movies: lf([...MOVIES, "99999999999,Big (1988),Comedy"]) })).message,
+      /movies\.csv line 6: movieId 99999999999 is too large$/,
+    );
   });
 
   it("names both lines of a movieId listed twice in movies.csv", () => {
@@ -186,7 +230,9 @@ describe("readMovieLens(folder) on the CSV family", () => {
   });
 
   it("gives movies with an empty genres field '(no genres listed)' and warns with their count", () => {
-    const dir = csvFolder({ movies: lf([...MOVIES.slice(0, 2), "3,Grumpier Old Men (1995),", MOVIES[3], '1254,"""Great"" Escape, The (1963)",']) });
+    const dir = csvFolder({
+      movies: lf([...MOVIES.slice(0, 2), "3,Grumpier Old Men (1995),", MOVIES[3], '1254,"""Great"" Escape, The (1963)",']),
+    });
     const raw = readMovieLens(dir);
     assert.deepEqual(raw.movies.genres, [EXPECTED_MOVIES[0][2], [NO_GENRES], EXPECTED_MOVIES[2][2], [NO_GENRES]]);
     assert.deepEqual(raw.warnings, [`${join(dir, "movies.csv")}: 2 movies have an empty genres field; treated as "(no genres listed)"`]);
@@ -194,12 +240,17 @@ describe("readMovieLens(folder) on the CSV family", () => {
 
   it("says 'has' for a single movie with an empty genres field", () => {
     const dir = csvFolder({ movies: lf([MOVIES[0], "1,Toy Story (1995),", ...MOVIES.slice(2)]) });
-    assert.deepEqual(readMovieLens(dir).warnings, [`${join(dir, "movies.csv")}: 1 movie has an empty genres field; treated as "(no genres listed)"`]);
+    assert.deepEqual(readMovieLens(dir).warnings, [
+      `${join(dir, "movies.csv")}: 1 movie has an empty genres field; treated as "(no genres listed)"`,
+    ]);
   });
 
   it("reads files that start with a UTF-8 BOM", () => {
     const bom = Buffer.from([0xef, 0xbb, 0xbf]);
-    const dir = csvFolder({ ratings: Buffer.concat([bom, Buffer.from(lf(RATINGS))]), movies: Buffer.concat([bom, Buffer.from(lf(MOVIES))]) });
+    const dir = csvFolder({
+      ratings: Buffer.concat([bom, Buffer.from(lf(RATINGS))]),
+      movies: Buffer.concat([bom, Buffer.from(lf(MOVIES))]),
+    });
     const raw = readMovieLens(dir);
     assert.deepEqual(ratingRows(raw), EXPECTED_RATINGS);
     assert.deepEqual(movieRows(raw), EXPECTED_MOVIES);
@@ -245,7 +296,11 @@ describe("readMovieLens(folder) on ML-1M/10M .dat files", () => {
   it("reads '::' files, decodes a Latin-1 movies.dat with a warning, and renames Children's", () => {
     const dir = folderWith({
       "ratings.dat": "1::1193::5::978300760\n1::73::3::978302109\r\n6040::1193::4::956715569",
-      "movies.dat": Buffer.from("73::Misérables, Les (1995)::Drama|Musical\n1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n2::Jumanji (1995)::Adventure|Children's|Fantasy\n", "latin1"),
+      "movies.dat": Buffer.from(
+        "73::Misérables, Les (1995)::Drama|Musical\n1193::One Flew Over the Cuckoo's " +
+          "Nest (1975)::Drama\n2::Jumanji (1995)::Adventure|Children's|Fantasy\n",
+        "latin1",
+      ),
     });
     const raw = readMovieLens(dir);
     assert.equal(raw.format, "dat");
@@ -263,8 +318,14 @@ describe("readMovieLens(folder) on ML-1M/10M .dat files", () => {
   });
 
   it("names the file and line of a bad .dat rating and of a .dat movie with a missing field", () => {
-    const bad = folderWith({ "ratings.dat": "1::1193::5::978300760\n1::73::3,5::978302109\n", "movies.dat": "73::A (1995)::Drama\n1193::B (1975)::Drama\n" });
-    assert.equal(readError(bad).message, `${join(bad, "ratings.dat")} line 2: rating "3,5" is not a number (line: "1::73::3,5::978302109")`);
+    const bad = folderWith({
+      "ratings.dat": "1::1193::5::978300760\n1::73::3,5::978302109\n",
+      "movies.dat": "73::A (1995)::Drama\n1193::B (1975)::Drama\n",
+    });
+    assert.equal(
+      readError(bad).message,
+      `${join(bad, "ratings.dat")} line 2: rating "3,5" is not a number (line: "1::73::3,5::978302109")`,
+    );
     const short = folderWith({ "ratings.dat": "1::73::5::1\n", "movies.dat": "73::A (1995)::Drama\n1193::B (1975)\n" });
     assert.equal(readError(short).message, `${join(short, "movies.dat")} line 2: expected 3 fields, got 2`);
   });
@@ -284,7 +345,10 @@ describe("readMovieLens(folder) on ML-100K", () => {
       uItem(267, "unknown", [0]), // u.item's "unknown" genre
       uItem(1373, "Good Morning (1971)", [0, 8]), // unknown and Drama: the real genre wins
     ];
-    const dir = folderWith({ "u.data": "196\t242\t3\t881250949\n186\t1\t3.5\t891717742\n22\t267\t1\t878887116\n", "u.item": Buffer.from(item.join("\n") + "\n", "latin1") });
+    const dir = folderWith({
+      "u.data": "196\t242\t3\t881250949\n186\t1\t3.5\t891717742\n22\t267\t1\t878887116\n",
+      "u.item": Buffer.from(item.join("\n") + "\n", "latin1"),
+    });
     const raw = readMovieLens(dir);
     assert.equal(raw.format, "ml-100k");
     assert.deepEqual(ratingRows(raw), [
@@ -302,7 +366,10 @@ describe("readMovieLens(folder) on ML-100K", () => {
   });
 
   it("names the line of a u.item genre flag that is not 0 or 1", () => {
-    const dir = folderWith({ "u.data": "1\t1\t3\t1\n", "u.item": uItem(1, "Toy Story (1995)", [3]) + "\n" + uItem(2, "GoldenEye (1995)", [1]).replace(/\|1\|/, "|yes|") + "\n" });
+    const dir = folderWith({
+      "u.data": "1\t1\t3\t1\n",
+      "u.item": uItem(1, "Toy Story (1995)", [3]) + "\n" + uItem(2, "GoldenEye (1995)", [1]).replace(/\|1\|/, "|yes|") + "\n",
+    });
     assert.equal(readError(dir).message, `${join(dir, "u.item")} line 2: genre flag "yes" is not 0 or 1`);
   });
 

@@ -13,7 +13,8 @@ describe("the planted genre structure", () => {
     assert.deepEqual(Object.keys(PLANTED_POSITIONS).sort(), [...ML20M_GENRES].sort());
   });
   it("puts War nearer Drama and Romance than Children and Animation (the paper's PC2/PC5 reading)", () => {
-    for (const near of ["Drama", "Romance"]) for (const far of ["Children", "Animation"]) assert.ok(genreDistance("War", near) < genreDistance("War", far));
+    for (const near of ["Drama", "Romance"])
+      for (const far of ["Children", "Animation"]) assert.ok(genreDistance("War", near) < genreDistance("War", far));
   });
   it("puts Horror between Thriller and Sci-Fi and far from Western", () => {
     assert.ok(genreDistance("Horror", "Thriller") < genreDistance("Thriller", "Sci-Fi"));
@@ -23,7 +24,10 @@ describe("the planted genre structure", () => {
   it("keeps Thriller, Mystery and Crime mutually closest", () => {
     for (const g of ["Thriller", "Mystery", "Crime"]) {
       const others = ["Thriller", "Mystery", "Crime"].filter((x) => x !== g);
-      assert.ok(others.every((o) => nearest(g, 3).includes(o)), `${g}: ${nearest(g, 3)}`);
+      assert.ok(
+        others.every((o) => nearest(g, 3).includes(o)),
+        `${g}: ${nearest(g, 3)}`,
+      );
     }
   });
   it("sets Film-Noir apart, its four nearest being Crime, Mystery, Thriller and Drama", () => {
@@ -35,11 +39,13 @@ describe("the planted genre structure", () => {
   });
   it("derives an affinity of 1 on the diagonal, symmetric and in (0, 1]", () => {
     const truth = groundTruth();
-    truth.affinity.forEach((row, i) => row.forEach((a, j) => {
-      assert.ok(a > 0 && a <= 1);
-      assert.equal(a, truth.affinity[j][i]);
-      if (i === j) assert.equal(a, 1);
-    }));
+    truth.affinity.forEach((row, i) =>
+      row.forEach((a, j) => {
+        assert.ok(a > 0 && a <= 1);
+        assert.equal(a, truth.affinity[j][i]);
+        if (i === j) assert.equal(a, 1);
+      }),
+    );
     assert.equal(genreAffinity("Drama", "Drama"), 1);
   });
 });

@@ -35,7 +35,11 @@ function rawOf(triples: [number, number, number][], movies = [...new Set(triples
       ratings: Float32Array.from(triples, (t) => t[2]),
       length: triples.length,
     },
-    movies: { movieIds: Int32Array.from(movies), titles: movies.map((m) => `Movie ${m}`), genres: movies.map((m) => (m % 2 ? ["Drama"] : ["Comedy", "Drama"])) },
+    movies: {
+      movieIds: Int32Array.from(movies),
+      titles: movies.map((m) => `Movie ${m}`),
+      genres: movies.map((m) => (m % 2 ? ["Drama"] : ["Comedy", "Drama"])),
+    },
   };
 }
 
@@ -48,8 +52,19 @@ describe("preprocess(raw, name, options) against the pandas reference", () => {
   it("gives pandas' counts and the identical split (held-out checksums, item order) with the defaults", () => {
     const ds = preprocess(readMovieLens(FIXTURE), "ml-small");
     assert.deepEqual(countsOf(ds), {
-      raw_ratings: 6000, positive_ratings: 2943, filtered_ratings: 2912, users: 150, heldout: 15, train_users: 120, items: 146,
-      train_interactions: 2400, catalogue: 150, valid_users: 15, test_users: 15, valid_heldout: 45, test_heldout: 45,
+      raw_ratings: 6000,
+      positive_ratings: 2943,
+      filtered_ratings: 2912,
+      users: 150,
+      heldout: 15,
+      train_users: 120,
+      items: 146,
+      train_interactions: 2400,
+      catalogue: 150,
+      valid_users: 15,
+      test_users: 15,
+      valid_heldout: 45,
+      test_heldout: 45,
     });
     assert.deepEqual(checksums(ds), { valid: 3373014477, test: 3528015017, first_items: [8, 16, 18, 23, 24, 29, 30, 35, 52, 54] });
   });
@@ -58,7 +73,10 @@ describe("preprocess(raw, name, options) against the pandas reference", () => {
   it("gives pandas' split with another seed and an explicit held-out count", () => {
     const ds = preprocess(readMovieLens(FIXTURE), "ml-small", { seed: 4242, heldout: 30 });
     const c = countsOf(ds);
-    assert.deepEqual([c.heldout, c.train_users, c.items, c.train_interactions, c.valid_heldout, c.test_heldout], [30, 90, 145, 1698, 98, 119]);
+    assert.deepEqual(
+      [c.heldout, c.train_users, c.items, c.train_interactions, c.valid_heldout, c.test_heldout],
+      [30, 90, 145, 1698, 98, 119],
+    );
     assert.deepEqual(checksums(ds), { valid: 3675067146, test: 2071109238, first_items: [12, 33, 89, 99, 125, 150, 169, 171, 2, 23] });
   });
 });
@@ -83,7 +101,8 @@ describe("preprocess(raw, name, options) invariants", () => {
   it("keeps training, validation and test users disjoint and sorted by id", () => {
     const all = [...ds.train.userIds, ...ds.valid.userIds, ...ds.test.userIds];
     assert.equal(new Set(all).size, all.length);
-    for (const ids of [ds.train.userIds, ds.valid.userIds, ds.test.userIds]) for (let i = 1; i < ids.length; i++) assert.ok(ids[i] > ids[i - 1]);
+    for (const ids of [ds.train.userIds, ds.valid.userIds, ds.test.userIds])
+      for (let i = 1; i < ids.length; i++) assert.ok(ids[i] > ids[i - 1]);
   });
 
   it("indexes exactly the items training users rated positively, with their genres as conditions", () => {
@@ -96,7 +115,15 @@ describe("preprocess(raw, name, options) invariants", () => {
 
   it("reports counts after each step that add up", () => {
     const s = ds.summary;
-    assert.equal(s.trainInteractions + s.valid.foldInInteractions + s.valid.heldOutInteractions + s.test.foldInInteractions + s.test.heldOutInteractions <= s.filteredRatings, true);
+    assert.equal(
+      s.trainInteractions +
+        s.valid.foldInInteractions +
+        s.valid.heldOutInteractions +
+        s.test.foldInInteractions +
+        s.test.heldOutInteractions <=
+        s.filteredRatings,
+      true,
+    );
     assert.equal(nnz(ds.train.matrix), s.trainInteractions);
     assert.equal(summaryRows(ds).length, 7);
     assert.equal(summaryRows(ds)[3].count, s.filteredRatings);
@@ -150,8 +177,29 @@ describe("preprocess(raw, name, options) on hand-made cases", () => {
   });
 
   it("throws when nothing is left, naming the filter", () => {
-    assert.throws(() => preprocess(rawOf([[1, 1, 3], [1, 2, 2]]), "low"), /low: no rating is above 3\.5/);
-    assert.throws(() => preprocess(rawOf([[1, 1, 5], [1, 2, 5], [2, 1, 4]]), "few"), /few: no user has at least 5 ratings above 3\.5 \(2 users have some\)/);
+    assert.throws(
+      () =>
+        preprocess(
+          rawOf([
+            [1, 1, 3],
+            [1, 2, 2],
+          ]),
+          "low",
+        ),
+      /low: no rating is above 3\.5/,
+    );
+    assert.throws(
+      () =>
+        preprocess(
+          rawOf([
+            [1, 1, 5],
+            [1, 2, 5],
+            [2, 1, 4],
+          ]),
+          "few",
+        ),
+      /few: no user has at least 5 ratings above 3\.5 \(2 users have some\)/,
+    );
   });
 
   it("rejects unknown options and impossible values", () => {

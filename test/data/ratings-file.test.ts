@@ -101,7 +101,11 @@ describe("readRatingsFile(path, layout)", () => {
   it("names the file and line 1 when the header renames movieId to itemId", () => {
     const path = fileWith("ratings.csv", "userId,itemId,rating,timestamp\n1,2,3,4\n");
     const e = dataError(() => readRatingsFile(path, CSV));
-    assert.equal(e.message, `${path} line 1: missing column movieId; expected a header like userId,movieId,rating,timestamp, got "userId,itemId,rating,timestamp"`);
+    assert.equal(
+      e.message,
+      `${path} line 1: missing column movieId; expected a header like ` +
+        `userId,movieId,rating,timestamp, got "userId,itemId,rating,timestamp"`,
+    );
     assert.equal(e.file, path);
     assert.equal(e.line, 1);
   });
@@ -115,7 +119,8 @@ describe("readRatingsFile(path, layout)", () => {
     const path = fileWith("ratings.csv", "userId;movieId;rating;timestamp\n1;2;3;4\n");
     assert.equal(
       dataError(() => readRatingsFile(path, CSV)).message,
-      `${path} line 1: no "," in the header "userId;movieId;rating;timestamp"; the file looks ";"-separated. MovieLens CSV files are comma-separated`,
+      `${path} line 1: no "," in the header "userId;movieId;rating;timestamp"; ` +
+        `the file looks ";"-separated. MovieLens CSV files are comma-separated`,
     );
   });
 
@@ -128,12 +133,18 @@ describe("readRatingsFile(path, layout)", () => {
 
   it("names the line of a row with 3 fields where 4 are expected (header = line 1)", () => {
     const path = fileWith("ratings.csv", `${HEADER}\n1,2,3,4\n1,3,4\n1,4,5,6\n`);
-    assert.equal(dataError(() => readRatingsFile(path, CSV)).message, `${path} line 3: expected 4 fields separated by ",", got 3 (line: "1,3,4")`);
+    assert.equal(
+      dataError(() => readRatingsFile(path, CSV)).message,
+      `${path} line 3: expected 4 fields separated by ",", got 3 (line: "1,3,4")`,
+    );
   });
 
   it("names the line of a row with 5 fields where 4 are expected", () => {
     const path = fileWith("ratings.csv", `${HEADER}\n1,2,3,4\n1,3,4,5\n1,4,5,6,7\n`);
-    assert.equal(dataError(() => readRatingsFile(path, CSV)).message, `${path} line 4: expected 4 fields separated by ",", got 5 (line: "1,4,5,6,7")`);
+    assert.equal(
+      dataError(() => readRatingsFile(path, CSV)).message,
+      `${path} line 4: expected 4 fields separated by ",", got 5 (line: "1,4,5,6,7")`,
+    );
   });
 
   it("names the line of a non-numeric rating and quotes the field", () => {
@@ -142,8 +153,14 @@ describe("readRatingsFile(path, layout)", () => {
   });
 
   it("tells an empty rating from a malformed one", () => {
-    assert.match(dataError(() => readRatingsFile(fileWith("ratings.csv", `${HEADER}\n1,3,,5\n`), CSV)).message, /ratings\.csv line 2: empty rating \(line: "1,3,,5"\)$/);
-    assert.match(dataError(() => readRatingsFile(fileWith("ratings.csv", `${HEADER}\n1,3,4.5.5,5\n`), CSV)).message, /ratings\.csv line 2: rating "4\.5\.5" is not a number/);
+    assert.match(
+      dataError(() => readRatingsFile(fileWith("ratings.csv", `${HEADER}\n1,3,,5\n`), CSV)).message,
+      /ratings\.csv line 2: empty rating \(line: "1,3,,5"\)$/,
+    );
+    assert.match(
+      dataError(() => readRatingsFile(fileWith("ratings.csv", `${HEADER}\n1,3,4.5.5,5\n`), CSV)).message,
+      /ratings\.csv line 2: rating "4\.5\.5" is not a number/,
+    );
   });
 
   it("names the line of a userId that is not a whole number", () => {
@@ -154,9 +171,18 @@ describe("readRatingsFile(path, layout)", () => {
   });
 
   it("rejects negative and fractional ids and ids beyond 32 bits", () => {
-    assert.match(dataError(() => readRatingsFile(fileWith("ratings.csv", `${HEADER}\n1,-2,3,4\n`), CSV)).message, /line 2: movieId "-2" is not a whole number/);
-    assert.match(dataError(() => readRatingsFile(fileWith("ratings.csv", `${HEADER}\n1.5,2,3,4\n`), CSV)).message, /line 2: userId "1\.5" is not a whole number/);
-    assert.match(dataError(() => readRatingsFile(fileWith("ratings.csv", `${HEADER}\n99999999999,2,3,4\n`), CSV)).message, /line 2: userId 99999999999 is too large/);
+    assert.match(
+      dataError(() => readRatingsFile(fileWith("ratings.csv", `${HEADER}\n1,-2,3,4\n`), CSV)).message,
+      /line 2: movieId "-2" is not a whole number/,
+    );
+    assert.match(
+      dataError(() => readRatingsFile(fileWith("ratings.csv", `${HEADER}\n1.5,2,3,4\n`), CSV)).message,
+      /line 2: userId "1\.5" is not a whole number/,
+    );
+    assert.match(
+      dataError(() => readRatingsFile(fileWith("ratings.csv", `${HEADER}\n99999999999,2,3,4\n`), CSV)).message,
+      /line 2: userId 99999999999 is too large/,
+    );
   });
 
   it("names the line of a rating above 5 and of a rating of 0", () => {
@@ -168,7 +194,10 @@ describe("readRatingsFile(path, layout)", () => {
 
   it("names the line of a single ':' in a '::' file", () => {
     const path = fileWith("ratings.dat", "1::2::3::4\n1:3::4::5\n");
-    assert.equal(dataError(() => readRatingsFile(path, DAT)).message, `${path} line 2: a single ":" where "::" separates fields (line: "1:3::4::5")`);
+    assert.equal(
+      dataError(() => readRatingsFile(path, DAT)).message,
+      `${path} line 2: a single ":" where "::" separates fields (line: "1:3::4::5")`,
+    );
   });
 
   it("says a 0-byte file is empty and reads a header-only file as no ratings", () => {
@@ -177,11 +206,17 @@ describe("readRatingsFile(path, layout)", () => {
     assert.equal(e.message, `${empty}: the file is empty`);
     assert.equal(e.line, 0);
     assert.equal(readRatingsFile(fileWith("ratings.csv", HEADER), CSV).length, 0);
-    assert.equal(dataError(() => readRatingsFile(fileWith("ratings.csv", "\n\n"), CSV)).message.endsWith(": the file is empty (no header line)"), true);
+    assert.equal(
+      dataError(() => readRatingsFile(fileWith("ratings.csv", "\n\n"), CSV)).message.endsWith(": the file is empty (no header line)"),
+      true,
+    );
   });
 
   it("refuses a layout without a header and without columns", () => {
-    assert.throws(() => readRatingsFile(fileWith("ratings.dat", "1::2::3::4\n"), { delimiter: "::", header: false }), /a layout without header needs columns/);
+    assert.throws(
+      () => readRatingsFile(fileWith("ratings.dat", "1::2::3::4\n"), { delimiter: "::", header: false }),
+      /a layout without header needs columns/,
+    );
   });
 });
 
@@ -189,7 +224,13 @@ describe("readRatingsFile(path, layout)", () => {
  * A ratings file over one chunk: `period` distinct lines (lengths vary) repeated until the
  * file passes `minBytes`. Data line i holds expected[i % period].
  */
-function periodicFile(header: string, lineOf: (j: number) => [number, number, string, string], period: number, minBytes: number, eol: string) {
+function periodicFile(
+  header: string,
+  lineOf: (j: number) => [number, number, string, string],
+  period: number,
+  minBytes: number,
+  eol: string,
+) {
   const expected = { users: new Int32Array(period), movies: new Int32Array(period), ratings: new Float32Array(period) };
   const starts = new Int32Array(period + 1);
   let block = "";
@@ -220,7 +261,12 @@ function alignedBefore(text: string, char: string): string {
 }
 
 const HALF_STARS = ["0.5", "1.0", "1.5", "2.0", "2.5", "3.0", "3.5", "4.0", "4.5", "5.0"];
-const pattern = (j: number): [number, number, string, string] => [1 + j * 13, 1 + ((j * 7919) % 193_609), HALF_STARS[j % 10], `,${1_100_000_000 + j * 7}`];
+const pattern = (j: number): [number, number, string, string] => [
+  1 + j * 13,
+  1 + ((j * 7919) % 193_609),
+  HALF_STARS[j % 10],
+  `,${1_100_000_000 + j * 7}`,
+];
 
 function assertEveryLine(t: RatingsTable, f: ReturnType<typeof periodicFile>, period: number): void {
   assert.equal(t.length, f.lines);
@@ -254,7 +300,8 @@ describe("readRatingsFile(path, layout) on a file larger than one 16 MB chunk", 
   });
 
   it("parses every CRLF line exactly across the boundary when each line takes the careful parser", () => {
-    const noTimestamp = (j: number): [number, number, string, string] => [...pattern(j).slice(0, 3), ""] as [number, number, string, string];
+    const noTimestamp = (j: number): [number, number, string, string] =>
+      [...pattern(j).slice(0, 3), ""] as [number, number, string, string];
     const f = periodicFile("userId,movieId,rating", noTimestamp, PERIOD, CHUNK + 1_000_000, "\r\n");
     assert.ok(f.boundaryInside);
     assertEveryLine(readRatingsFile(fileWith("ratings.csv", f.text), CSV), f, PERIOD);

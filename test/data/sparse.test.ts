@@ -22,7 +22,10 @@ describe("sortRows(m)", () => {
     const long = Array.from({ length: 40 }, (_, i) => (i * 17) % 40);
     const m = sortRows({ rows: 2, cols: 40, indptr: Int32Array.from([0, 3, 43]), indices: Int32Array.from([5, 1, 3, ...long]) });
     assert.deepEqual(Array.from(rowOf(m, 0)), [1, 3, 5]);
-    assert.deepEqual(Array.from(rowOf(m, 1)), Array.from({ length: 40 }, (_, i) => i));
+    assert.deepEqual(
+      Array.from(rowOf(m, 1)),
+      Array.from({ length: 40 }, (_, i) => i),
+    );
   });
 });
 
@@ -38,7 +41,13 @@ describe("countProduct(a, b) and columnCounts(m)", () => {
 
 describe("validateCsr(m, what)", () => {
   it("names the matrix and the inconsistency", () => {
-    assert.throws(() => validateCsr({ rows: 1, cols: 2, indptr: Int32Array.from([0, 2]), indices: Int32Array.from([0, 5]) }, "train"), /train: column index 5 outside 0\.\.1/);
-    assert.throws(() => validateCsr({ rows: 2, cols: 2, indptr: Int32Array.from([0, 1]), indices: Int32Array.from([0]) }, "x"), /x: indptr has 2 entries for 2 rows/);
+    assert.throws(
+      () => validateCsr({ rows: 1, cols: 2, indptr: Int32Array.from([0, 2]), indices: Int32Array.from([0, 5]) }, "train"),
+      /train: column index 5 outside 0\.\.1/,
+    );
+    assert.throws(
+      () => validateCsr({ rows: 2, cols: 2, indptr: Int32Array.from([0, 1]), indices: Int32Array.from([0]) }, "x"),
+      /x: indptr has 2 entries for 2 rows/,
+    );
   });
 });

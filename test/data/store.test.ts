@@ -22,7 +22,10 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
     for (const key of ["train", "valid", "test"] as const) {
       const a = key === "train" ? back.train.matrix : back[key].heldOut;
       const b = key === "train" ? ds.train.matrix : ds[key].heldOut;
-      assert.deepEqual([a.rows, a.cols, Array.from(a.indptr), Array.from(a.indices)], [b.rows, b.cols, Array.from(b.indptr), Array.from(b.indices)]);
+      assert.deepEqual(
+        [a.rows, a.cols, Array.from(a.indptr), Array.from(a.indices)],
+        [b.rows, b.cols, Array.from(b.indptr), Array.from(b.indices)],
+      );
     }
     assert.deepEqual(Array.from(back.valid.foldIn.indices), Array.from(ds.valid.foldIn.indices));
     assert.deepEqual(back.movies.titles, ds.movies.titles);

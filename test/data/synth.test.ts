@@ -55,7 +55,8 @@ describe("writeSynthetic(folder, config)", () => {
   it("follows ML-20M's genre frequencies: Drama and Comedy first; Film-Noir, IMAX and no-genre among the rarest", () => {
     const per = moviesPerGenre(raw.movies).map((g) => g.genre);
     assert.deepEqual(per.slice(0, 2), ["Drama", "Comedy"]);
-    for (const rare of ["Film-Noir", "IMAX", "(no genres listed)"]) assert.ok(per.indexOf(rare) >= per.length - 5, `${rare} at rank ${per.indexOf(rare)}`);
+    for (const rare of ["Film-Noir", "IMAX", "(no genres listed)"])
+      assert.ok(per.indexOf(rare) >= per.length - 5, `${rare} at rank ${per.indexOf(rare)}`);
   });
 
   it("gives movies several genres, no-genre movies no other genre, and IMAX mostly to Action, Adventure or Sci-Fi", () => {
@@ -98,7 +99,10 @@ describe("writeSynthetic(folder, config)", () => {
   it("rejects unknown config keys and impossible sizes", async () => {
     await assert.rejects(writeSynthetic(join(tmpdir(), "never"), { userz: 5 } as never), /synthetic data config: unknown key "userz"/);
     await assert.rejects(writeSynthetic(join(tmpdir(), "never"), { users: 0 }), /users must be a positive integer/);
-    await assert.rejects(writeSynthetic(join(tmpdir(), "never"), { movies: 10, minUserRatings: 20 }), /minUserRatings 20 exceeds movies 10/);
+    await assert.rejects(
+      writeSynthetic(join(tmpdir(), "never"), { movies: 10, minUserRatings: 20 }),
+      /minUserRatings 20 exceeds movies 10/,
+    );
   });
 });
 

@@ -38,7 +38,8 @@ describe("readTextFile(path, warnings)", () => {
 
 describe("parseCsvRecords(text, path, delimiter)", () => {
   it("keeps commas and doubled quotes inside quoted titles", () => {
-    const text = 'movieId,title,genres\n11,"American President, The (1995)",Comedy|Drama|Romance\n1254,"""Great"" Escape, The (1963)",Action\n';
+    const text =
+      'movieId,title,genres\n11,"American President, The (1995)",Comedy|Drama|Romance\n1254,"""Great"" Escape, The (1963)",Action\n';
     assert.deepEqual(parseCsvRecords(text, "movies.csv"), [
       { line: 1, fields: ["movieId", "title", "genres"] },
       { line: 2, fields: ["11", "American President, The (1995)", "Comedy|Drama|Romance"] },
@@ -62,11 +63,14 @@ describe("parseCsvRecords(text, path, delimiter)", () => {
   });
 
   it("names the line of text after a closing quote", () => {
-    assert.equal(dataError(() => parseCsvRecords('a,b\n1,"x"y\n', "movies.csv")).message, 'movies.csv line 2: unexpected "y" after a closing quote');
+    assert.equal(
+      dataError(() => parseCsvRecords('a,b\n1,"x"y\n', "movies.csv")).message,
+      'movies.csv line 2: unexpected "y" after a closing quote',
+    );
   });
 
   it("drops a BOM and blank lines, keeps empty fields, and reads a last line without a newline", () => {
-    assert.deepEqual(parseCsvRecords("\ufeffa,b,c\n\n1,,\r\n\r\n2,\"\",z", "f.csv"), [
+    assert.deepEqual(parseCsvRecords('\ufeffa,b,c\n\n1,,\r\n\r\n2,"",z', "f.csv"), [
       { line: 1, fields: ["a", "b", "c"] },
       { line: 3, fields: ["1", "", ""] },
       { line: 5, fields: ["2", "", "z"] },

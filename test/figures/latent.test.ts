@@ -24,7 +24,16 @@ function handSet(): LatentSet {
     condition[r] = Math.floor(r / U) - 1;
     for (let j = 0; j < L; j++) z[r * L + j] = rng.normal() + (condition[r] === j ? condition[r] + 1 : 0);
   }
-  return { userRows: Int32Array.from([3, 1, 4, 0]), userIds: Int32Array.from([501, 502, 503, 504]), userOf, condition, genres: GENRES, z, dims: L, rows };
+  return {
+    userRows: Int32Array.from([3, 1, 4, 0]),
+    userIds: Int32Array.from([501, 502, 503, 504]),
+    userOf,
+    condition,
+    genres: GENRES,
+    z,
+    dims: L,
+    rows,
+  };
 }
 
 const set = handSet();
@@ -33,7 +42,8 @@ const proj = projection(pca, set);
 const round = (x: number) => Math.round(x * 1000) / 1000;
 type Trace = Record<string, unknown> & { name: string; x: number[]; y: number[] };
 const traces = (fig: { data: Record<string, unknown>[] }) => fig.data as Trace[];
-const rowsOf = (label: string) => Array.from({ length: set.rows }, (_, r) => r).filter((r) => (set.condition[r] < 0 ? NO_CONDITION : GENRES[set.condition[r]]) === label);
+const rowsOf = (label: string) =>
+  Array.from({ length: set.rows }, (_, r) => r).filter((r) => (set.condition[r] < 0 ? NO_CONDITION : GENRES[set.condition[r]]) === label);
 
 describe("projection(pca, set)", () => {
   it("projection's scores equal pca.transform(set.z), with the PCA's components and explained variance", () => {
@@ -47,7 +57,10 @@ describe("latentScatter(set, projection, pcX, pcY, options)", () => {
   const fig = latentScatter(set, proj, 2, 5, { title: "t" });
 
   it("latentScatter has one trace per condition (no condition first) and a centroid trace last", () => {
-    assert.deepEqual(traces(fig).map((t) => t.name), [NO_CONDITION, ...GENRES, "centroids"]);
+    assert.deepEqual(
+      traces(fig).map((t) => t.name),
+      [NO_CONDITION, ...GENRES, "centroids"],
+    );
   });
 
   it("latentScatter escapes genre labels in trace names and centroid labels", () => {
@@ -70,14 +83,26 @@ describe("latentScatter(set, projection, pcX, pcY, options)", () => {
   it("latentScatter's points are the scores on PCx and PCy (rounded to 3 decimals), per condition", () => {
     for (const t of traces(fig).slice(0, -1)) {
       const rows = rowsOf(t.name);
-      assert.deepEqual(t.x, rows.map((r) => round(proj.scores[r * 5 + 1])), t.name);
-      assert.deepEqual(t.y, rows.map((r) => round(proj.scores[r * 5 + 4])), t.name);
+      assert.deepEqual(
+        t.x,
+        rows.map((r) => round(proj.scores[r * 5 + 1])),
+        t.name,
+      );
+      assert.deepEqual(
+        t.y,
+        rows.map((r) => round(proj.scores[r * 5 + 4])),
+        t.name,
+      );
     }
   });
 
   it("latentScatter's centroids are the mean scores of every row of each condition, even those not drawn", () => {
-    const drawn = latentScatter(set, proj, 1, 2, { title: "t", rows: [0, 1, 4, 5] }); // unconditioned and the neutral genre's first two users
-    assert.deepEqual(traces(drawn).map((t) => t.name), [NO_CONDITION, NEUTRAL, "centroids"]);
+    // unconditioned and the neutral genre's first two users
+    const drawn = latentScatter(set, proj, 1, 2, { title: "t", rows: [0, 1, 4, 5] });
+    assert.deepEqual(
+      traces(drawn).map((t) => t.name),
+      [NO_CONDITION, NEUTRAL, "centroids"],
+    );
     const c = traces(drawn)[2];
     assert.equal(c.x.length, GENRES.length + 1);
     const mean = (label: string, pc: number) => rowsOf(label).reduce((s, r) => s + proj.scores[r * 5 + pc - 1], 0) / U;
@@ -89,7 +114,10 @@ describe("latentScatter(set, projection, pcX, pcY, options)", () => {
 
   it("latentScatter leaves excluded conditions out of the traces and the centroids", () => {
     const f = latentScatter(set, proj, 1, 2, { title: "t", exclude: [NEUTRAL, NO_CONDITION] });
-    assert.deepEqual(traces(f).map((t) => t.name), ["Action", "Drama", "Sci-Fi", "centroids"]);
+    assert.deepEqual(
+      traces(f).map((t) => t.name),
+      ["Action", "Drama", "Sci-Fi", "centroids"],
+    );
     assert.deepEqual(traces(f)[3].text, ["Action", "Drama", "Sci-Fi"]);
   });
 
@@ -106,14 +134,15 @@ describe("latentScatter(set, projection, pcX, pcY, options)", () => {
     assert.equal((traces(fig)[1].text as string[])[0], `user 501 · ${NEUTRAL}`);
   });
 
-  it(
-    "latentScatter rejects a component outside 1..components instead of plotting other rows' scores",
-    () => {
-      const two = { scores: LatentPca.fit(set.z, L, { components: 2 }).transform(set.z), components: 2, explained: pca.explained.slice(0, 2) };
-      assert.throws(() => latentScatter(set, two, 3, 4, { title: "t" }), RangeError);
-      assert.throws(() => latentScatter(set, two, 0, 1, { title: "t" }), RangeError);
-    },
-  );
+  it("latentScatter rejects a component outside 1..components instead of plotting other rows' scores", () => {
+    const two = {
+      scores: LatentPca.fit(set.z, L, { components: 2 }).transform(set.z),
+      components: 2,
+      explained: pca.explained.slice(0, 2),
+    };
+    assert.throws(() => latentScatter(set, two, 3, 4, { title: "t" }), RangeError);
+    assert.throws(() => latentScatter(set, two, 0, 1, { title: "t" }), RangeError);
+  });
 
   it("latentScatter's axis titles carry the explained variance of their components", () => {
     const layout = fig.layout as { xaxis: { title: { text: string } }; yaxis: { title: { text: string } } };
@@ -126,11 +155,20 @@ describe("latentScatter(set, projection, pcX, pcY, options)", () => {
 describe("pcPairExplorer(set, projection, options)", () => {
   const fig = pcPairExplorer(set, proj, { title: "t" });
   type Button = { label: string; args: [{ x: unknown[]; y: unknown[] }, Record<string, string>] };
-  const buttons = ((fig.layout as { updatemenus: { buttons: Button[] }[] }).updatemenus[0].buttons);
+  const buttons = (fig.layout as { updatemenus: { buttons: Button[] }[] }).updatemenus[0].buttons;
 
   it("pcPairExplorer has 10 dropdown buttons for 5 components, one per pair, PC1 x PC2 first", () => {
     assert.equal(buttons.length, 10);
-    assert.deepEqual(buttons.map((b) => b.label), ["PC1 × PC2", "PC1 × PC3", "PC1 × PC4", "PC1 × PC5", "PC2 × PC3", "PC2 × PC4", "PC2 × PC5", "PC3 × PC4", "PC3 × PC5", "PC4 × PC5"]);
+    assert.deepEqual(
+      buttons.map((b) => b.label),
+      ["PC1 × PC2", "PC1 × PC3", "PC1 × PC4", "PC1 × PC5", "PC2 × PC3"].concat([
+        "PC2 × PC4",
+        "PC2 × PC5",
+        "PC3 × PC4",
+        "PC3 × PC5",
+        "PC4 × PC5",
+      ]),
+    );
   });
 
   it("each pcPairExplorer button gives one x and one y array per trace, and the axis titles of its pair", () => {
@@ -140,22 +178,35 @@ describe("pcPairExplorer(set, projection, options)", () => {
     }
     const pc25 = buttons[6];
     const want = latentScatter(set, proj, 2, 5, { title: "t" });
-    assert.deepEqual(pc25.args[0].x, want.data.map((t) => t.x));
-    assert.deepEqual(pc25.args[0].y, want.data.map((t) => t.y));
+    assert.deepEqual(
+      pc25.args[0].x,
+      want.data.map((t) => t.x),
+    );
+    assert.deepEqual(
+      pc25.args[0].y,
+      want.data.map((t) => t.y),
+    );
     assert.equal(pc25.args[1]["xaxis.title.text"], `PC2 (${(100 * pca.explained[1]).toFixed(1)} % of variance)`);
     assert.equal(pc25.args[1]["yaxis.title.text"], `PC5 (${(100 * pca.explained[4]).toFixed(1)} % of variance)`);
   });
 
-  it(
-    "pcPairExplorer of a 1-component projection throws a RangeError naming the component count",
-    () => {
-      const one = { scores: LatentPca.fit(set.z, L, { components: 1 }).transform(set.z), components: 1, explained: pca.explained.slice(0, 1) };
-      assert.throws(() => pcPairExplorer(set, one, { title: "t" }), (e: Error) => e instanceof RangeError && /1/.test(e.message));
-    },
-  );
+  it("pcPairExplorer of a 1-component projection throws a RangeError naming the component count", () => {
+    const one = {
+      scores: LatentPca.fit(set.z, L, { components: 1 }).transform(set.z),
+      components: 1,
+      explained: pca.explained.slice(0, 1),
+    };
+    assert.throws(
+      () => pcPairExplorer(set, one, { title: "t" }),
+      (e: Error) => e instanceof RangeError && /1/.test(e.message),
+    );
+  });
 
   it("pcPairExplorer starts on PC1 x PC2", () => {
-    assert.deepEqual(fig.data.map((t) => t.x), buttons[0].args[0].x);
+    assert.deepEqual(
+      fig.data.map((t) => t.x),
+      buttons[0].args[0].x,
+    );
   });
 });
 
@@ -174,11 +225,17 @@ describe("scatterMatrix(set, projection, options)", () => {
     assert.equal(layout.xaxis11, undefined);
     assert.equal(fig.data.length, 10 * (GENRES.length + 1));
     const used = new Set(fig.data.map((t) => `${t.xaxis as string}/${t.yaxis as string}`));
-    assert.deepEqual([...used], names.map((n) => `x${n}/y${n}`));
+    assert.deepEqual(
+      [...used],
+      names.map((n) => `x${n}/y${n}`),
+    );
   });
 
   it("scatterMatrix's panel domains lie inside [0, 1] and no two panels overlap", () => {
-    const boxes = names.map((n) => ({ x: (layout[`xaxis${n}`] as { domain: [number, number] }).domain, y: (layout[`yaxis${n}`] as { domain: [number, number] }).domain }));
+    const boxes = names.map((n) => ({
+      x: (layout[`xaxis${n}`] as { domain: [number, number] }).domain,
+      y: (layout[`yaxis${n}`] as { domain: [number, number] }).domain,
+    }));
     for (const b of boxes) for (const [lo, hi] of [b.x, b.y]) assert.ok(lo >= 0 && hi <= 1 && lo < hi, `${lo}..${hi}`);
     for (let i = 0; i < boxes.length; i++) {
       for (let j = i + 1; j < boxes.length; j++) {
@@ -199,8 +256,14 @@ describe("scatterMatrix(set, projection, options)", () => {
     // Panel 10 is the last of the bottom row: PC4 (x) against PC5 (y).
     const t = fig.data.find((d) => d.xaxis === "x10" && d.name === "Action") as Trace;
     const rows = rowsOf("Action");
-    assert.deepEqual(t.x, rows.map((r) => round(proj.scores[r * 5 + 3])));
-    assert.deepEqual(t.y, rows.map((r) => round(proj.scores[r * 5 + 4])));
+    assert.deepEqual(
+      t.x,
+      rows.map((r) => round(proj.scores[r * 5 + 3])),
+    );
+    assert.deepEqual(
+      t.y,
+      rows.map((r) => round(proj.scores[r * 5 + 4])),
+    );
   });
 
   it("scatterMatrix with n = 3 has 3 panels and leaves excluded conditions out", () => {
@@ -218,7 +281,10 @@ describe("latent3d(set, projection, options)", () => {
     assert.ok(fig.data.every((t) => t.type === "scatter3d"));
     const t = fig.data[2] as Trace & { z: number[] };
     const rows = rowsOf("Action");
-    assert.deepEqual(t.z, rows.map((r) => round(proj.scores[r * 5 + 2])));
+    assert.deepEqual(
+      t.z,
+      rows.map((r) => round(proj.scores[r * 5 + 2])),
+    );
     const scene = (fig.layout as { scene: Record<string, { title: { text: string } }> }).scene;
     assert.equal(scene.zaxis.title.text, `PC3 (${(100 * pca.explained[2]).toFixed(1)} % of variance)`);
   });

@@ -19,7 +19,13 @@ describe("barChart(labels, values, options)", () => {
 
 describe("lineChart(series, options)", () => {
   it("returns one line trace per series", () => {
-    const fig = lineChart([{ name: "a", x: [0, 1], y: [1, 2] }, { name: "b", x: [0], y: [0], dash: "dash" }], { title: "t", subtitle: "synthetic data" });
+    const fig = lineChart(
+      [
+        { name: "a", x: [0, 1], y: [1, 2] },
+        { name: "b", x: [0], y: [0], dash: "dash" },
+      ],
+      { title: "t", subtitle: "synthetic data" },
+    );
     assert.equal(fig.data.length, 2);
     assert.equal((fig.data[1].line as { dash: string }).dash, "dash");
     assert.match((fig.layout?.title as { text: string }).text, /synthetic data/);

@@ -37,7 +37,11 @@ function matchesSnapshot(name: string, fig: Figure): void {
 const rng = new Rng(2020);
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
-const genreCounts: GenreCount[] = ["Drama", "Comedy", "Thriller", "IMAX"].map((genre, k) => ({ genre, count: 40 - 9 * k, share: r3((40 - 9 * k) / 100) }));
+const genreCounts: GenreCount[] = ["Drama", "Comedy", "Thriller", "IMAX"].map((genre, k) => ({
+  genre,
+  count: 40 - 9 * k,
+  share: r3((40 - 9 * k) / 100),
+}));
 
 // 3 users x (no condition + 3 genres) latent rows, scored on 3 components.
 const GENRES = ["Action", "Drama", "(no genres listed)"];
@@ -53,7 +57,11 @@ const set: LatentSet = {
   dims: 2,
   rows,
 };
-const projection: Projection = { scores: Float64Array.from({ length: rows * 3 }, () => r3(rng.normal())), components: 3, explained: [0.4, 0.25, 0.1] };
+const projection: Projection = {
+  scores: Float64Array.from({ length: rows * 3 }, () => r3(rng.normal())),
+  components: 3,
+  explained: [0.4, 0.25, 0.1],
+};
 
 const history: EpochRecord[] = [1, 2, 3].map((epoch) => ({
   epoch,
@@ -97,15 +105,61 @@ describe("figure specs match their snapshots", () => {
   const cases: [string, () => Figure][] = [
     ["genre-bars", () => genreBars(genreCounts, { title: "Movies per genre", subtitle: "SYNTHETIC data", yTitle: "movies" })],
     ["genre-bars-share", () => genreBars(genreCounts, { title: "Shares", value: "share" })],
-    ["star-histogram", () => starHistogram([0.5, 3.5, 4, 5].map((value, k) => ({ value, count: 10 * (k + 1), share: 0.1 * (k + 1) })), 3.5, { subtitle: "s" })],
-    ["binned-bars", () => binnedBars([{ from: 1, to: 1, count: 3 }, { from: 2, to: 3, count: 7 }, { from: 4, to: 7, count: 2 }], { title: "Items per user", xTitle: "items" })],
-    ["heatmap", () => heatmap(["a", "b"], ["a", "b"], [[1, 0.25], [0.25, 1]], { title: "Jaccard", hideDiagonal: true, zmin: 0 })],
+    [
+      "star-histogram",
+      () =>
+        starHistogram(
+          [0.5, 3.5, 4, 5].map((value, k) => ({ value, count: 10 * (k + 1), share: 0.1 * (k + 1) })),
+          3.5,
+          { subtitle: "s" },
+        ),
+    ],
+    [
+      "binned-bars",
+      () =>
+        binnedBars(
+          [
+            { from: 1, to: 1, count: 3 },
+            { from: 2, to: 3, count: 7 },
+            { from: 4, to: 7, count: 2 },
+          ],
+          { title: "Items per user", xTitle: "items" },
+        ),
+    ],
+    [
+      "heatmap",
+      () =>
+        heatmap(
+          ["a", "b"],
+          ["a", "b"],
+          [
+            [1, 0.25],
+            [0.25, 1],
+          ],
+          { title: "Jaccard", hideDiagonal: true, zmin: 0 },
+        ),
+    ],
     ["line-chart", () => lineChart([{ name: "s", x: [1, 2], y: [3, 4], color: "#000000", dash: "dot" }], { title: "lines" })],
     ["training-curves", () => trainingCurves(history, { subtitle: "SYNTHETIC data" })],
     ["method-comparison", () => methodComparison(resultRows, { subtitle: "SYNTHETIC data" })],
     ["method-comparison-recall20", () => methodComparison(resultRows, { metric: "recall20" })],
-    ["explained-variance", () => explainedVariance({ all: { explained: [0.3, 0.1, 0.05, 0.03, 0.02] }, plane: { explained: [0.28, 0.12, 0.05, 0.04, 0.02] } }, { subtitle: "s" })],
-    ["latent-scatter", () => latentScatter(set, projection, 1, 3, { title: "PC1 x PC3", exclude: ["(no genres listed)"], userGenres: [["Drama"], ["Action"], []] })],
+    [
+      "explained-variance",
+      () =>
+        explainedVariance(
+          { all: { explained: [0.3, 0.1, 0.05, 0.03, 0.02] }, plane: { explained: [0.28, 0.12, 0.05, 0.04, 0.02] } },
+          { subtitle: "s" },
+        ),
+    ],
+    [
+      "latent-scatter",
+      () =>
+        latentScatter(set, projection, 1, 3, {
+          title: "PC1 x PC3",
+          exclude: ["(no genres listed)"],
+          userGenres: [["Drama"], ["Action"], []],
+        }),
+    ],
     ["scatter-matrix", () => scatterMatrix(set, projection, { title: "matrix", n: 3 })],
     ["latent-3d", () => latent3d(set, projection, { title: "3-D" })],
     ["pc-pair-explorer", () => pcPairExplorer(set, projection, { title: "explorer", rows: [0, 3, 6, 9] })],

@@ -16,10 +16,26 @@ export function fixture(seed: number) {
   for (const b of ["b1", "b2", "b3", "b4"] as const) paramView(params, layout, b).forEach((_, i, a) => (a[i] = 0.3 * rng.normal()));
   const pairs: [number, number][] = [];
   for (let u = 0; u < 5; u++) for (let i = 0; i < 12; i++) if ((u * 7 + i * 3) % 4 === 0) pairs.push([u, i]);
-  const matrix = csrFromPairs(5, 12, pairs.map((p) => p[0]), pairs.map((p) => p[1]));
-  const itemGenres = csrFromPairs(12, 3, Array.from({ length: 12 }, (_, i) => i), Array.from({ length: 12 }, (_, i) => i % 3));
+  const matrix = csrFromPairs(
+    5,
+    12,
+    pairs.map((p) => p[0]),
+    pairs.map((p) => p[1]),
+  );
+  const itemGenres = csrFromPairs(
+    12,
+    3,
+    Array.from({ length: 12 }, (_, i) => i),
+    Array.from({ length: 12 }, (_, i) => i % 3),
+  );
   const rows: Rows = { users: Int32Array.from([0, 1, 2, 3, 4]), conditions: Int32Array.from([-1, 0, 1, -1, 2]) };
-  const batch = buildBatch(matrix, matrix, rows, 0, 5, { dropout: 0.5, latent: dims.latent, rng, genres: genreTable(itemGenres), conditions: 3 });
+  const batch = buildBatch(matrix, matrix, rows, 0, 5, {
+    dropout: 0.5,
+    latent: dims.latent,
+    rng,
+    genres: genreTable(itemGenres),
+    conditions: 3,
+  });
   return { params, batch };
 }
 

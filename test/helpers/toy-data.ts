@@ -37,6 +37,8 @@ export function randomData(seed: number) {
     const gs = Array.from(rng.sampleWithoutReplacement(5, 1 + rng.integer(2)));
     return gs.sort((a, b) => a - b);
   });
-  const histories = Array.from({ length: 60 }, (_, u) => (u % 10 === 0 ? [] : Array.from(rng.sampleWithoutReplacement(40, 1 + rng.integer(6))).sort((a, b) => a - b)));
+  const histories = Array.from({ length: 60 }, (_, u) =>
+    u % 10 === 0 ? [] : Array.from(rng.sampleWithoutReplacement(40, 1 + rng.integer(6))).sort((a, b) => a - b),
+  );
   return { genres, histories, train: csrOf(histories, 40), itemGenres: csrOf(genres, 6) };
 }

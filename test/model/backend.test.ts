@@ -10,7 +10,12 @@ function probe(env: Record<string, string>): { status: number | null; stdout: st
   const r = spawnSync(process.execPath, ["--import", "tsx", PROBE], { env: { ...process.env, ...env }, encoding: "utf8" });
   const resultLine = r.stdout.split("\n").find((l) => l.startsWith("RESULT "));
   const errorLine = r.stdout.split("\n").find((l) => l.startsWith("ERROR "));
-  return { status: r.status, stdout: r.stdout, result: resultLine ? JSON.parse(resultLine.slice(7)) : undefined, error: errorLine?.slice(6) };
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    result: resultLine ? JSON.parse(resultLine.slice(7)) : undefined,
+    error: errorLine?.slice(6),
+  };
 }
 
 function nativeInstalled(): boolean {
@@ -45,7 +50,10 @@ describe("initBackend()", () => {
     if (nativeInstalled()) return t.skip("native TensorFlow is installed here");
     const r = probe({ CVAE_BACKEND: "tensorflow" });
     assert.equal(r.status, 1);
-    assert.match(r.error ?? "", /"tensorflow" requested, but native TensorFlow did not load \(.*tfjs-node-native: not installed\)\. Install it with `npm install`/);
+    assert.match(
+      r.error ?? "",
+      /"tensorflow" requested, but native TensorFlow did not load \(.*tfjs-node-native: not installed\)\. Install it with `npm install`/,
+    );
   });
 
   it("CVAE_BACKEND with an unknown value names the variable and the valid values", () => {

@@ -23,7 +23,16 @@ function autodiffGrads(params: Float32Array, L: ParamLayout, batch: ReturnType<t
     if (batch.cond[r] >= 0) x[r * (m + C) + m + batch.cond[r]] = 1;
     for (let k = batch.tgtPtr[r]; k < batch.tgtPtr[r + 1]; k++) t[r * m + batch.tgtItems[k]] = 1;
   }
-  const vars = Object.fromEntries(PARAM_NAMES.map((n) => [n, tf.variable(tf.tensor2d(paramView(params, L, n), [L.entries[n].rows, L.entries[n].cols]), true, `${n}-${Math.round(performance.now() * 1000)}`)]));
+  const vars = Object.fromEntries(
+    PARAM_NAMES.map((n) => [
+      n,
+      tf.variable(
+        tf.tensor2d(paramView(params, L, n), [L.entries[n].rows, L.entries[n].cols]),
+        true,
+        `${n}-${Math.round(performance.now() * 1000)}`,
+      ),
+    ]),
+  );
   const X = tf.tensor2d(x, [R, m + C]);
   const T = tf.tensor2d(t, [R, m]);
   const E = tf.tensor2d(batch.eps as Float32Array, [R, Lt]);
@@ -59,7 +68,10 @@ describe("computeGradients(params, layout, batch, beta, scale, grads)", () => {
       const grads = new Float32Array(layout.size);
       const loss = computeGradients(params, layout, batch, beta, 1 / batch.rows, grads);
       const ref = autodiffGrads(params, layout, batch, beta);
-      assert.ok(Math.abs((loss.nllSum + beta * loss.klSum) / loss.rows - ref.loss) < 1e-4 * Math.abs(ref.loss), `loss ${(loss.nllSum + beta * loss.klSum) / loss.rows} vs ${ref.loss}`);
+      assert.ok(
+        Math.abs((loss.nllSum + beta * loss.klSum) / loss.rows - ref.loss) < 1e-4 * Math.abs(ref.loss),
+        `loss ${(loss.nllSum + beta * loss.klSum) / loss.rows} vs ${ref.loss}`,
+      );
       for (const n of PARAM_NAMES) {
         const err = maxRelError(paramView(grads, layout, n), ref.grads[n]);
         assert.ok(err < 1e-4, `${n}: max relative error ${err}`);

@@ -17,7 +17,14 @@ describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batc
     assert.deepEqual(Array.from(b.inItems), [2, 5, 7, 0, 1, 4]);
     // n = 3, 2, 1 -> 1/sqrt(3), 1/sqrt(2), 1 (compared after rounding to float32, as stored).
     const f = Math.fround;
-    assert.deepEqual(Array.from(b.inValues), [f(1 / Math.sqrt(3)), f(1 / Math.sqrt(3)), f(1 / Math.sqrt(3)), f(Math.SQRT1_2), f(Math.SQRT1_2), 1]);
+    assert.deepEqual(Array.from(b.inValues), [
+      f(1 / Math.sqrt(3)),
+      f(1 / Math.sqrt(3)),
+      f(1 / Math.sqrt(3)),
+      f(Math.SQRT1_2),
+      f(Math.SQRT1_2),
+      1,
+    ]);
     assert.deepEqual(Array.from(b.cond), [-1, 1, 2]);
     assert.equal(b.eps, null);
   });
@@ -44,14 +51,28 @@ describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batc
     // deviation sqrt(p (1-p) / n) = 0.005 at p = 0.5 and 0.004 at p = 0.2; we allow 5 of them.
     const n = 10000;
     const long = csrOf([Array.from({ length: n }, (_, i) => i)], n);
-    const ig = genreTable(csrOf(Array.from({ length: n }, () => [0]), 1));
+    const ig = genreTable(
+      csrOf(
+        Array.from({ length: n }, () => [0]),
+        1,
+      ),
+    );
     for (const p of [0.5, 0.2]) {
-      const b = buildBatch(long, long, { users: Int32Array.of(0), conditions: Int32Array.of(-1) }, 0, 1, { dropout: p, latent: 0, rng: new Rng(8), genres: ig, conditions: 1 });
+      const b = buildBatch(long, long, { users: Int32Array.of(0), conditions: Int32Array.of(-1) }, 0, 1, {
+        dropout: p,
+        latent: 0,
+        rng: new Rng(8),
+        genres: ig,
+        conditions: 1,
+      });
       const kept = b.inItems.length;
       const droppedShare = 1 - kept / n;
       assert.ok(Math.abs(droppedShare - p) < 5 * Math.sqrt((p * (1 - p)) / n), `p = ${p}: dropped ${droppedShare}`);
       const value = Math.fround(1 / Math.sqrt(n) / (1 - p));
-      assert.ok(b.inValues.every((v) => v === value), `p = ${p}: values ${b.inValues[0]} vs ${value}`);
+      assert.ok(
+        b.inValues.every((v) => v === value),
+        `p = ${p}: values ${b.inValues[0]} vs ${value}`,
+      );
       // Kept items are a subset of the history, in order; targets are the whole row, untouched by dropout.
       assert.ok(b.inItems.every((item, k) => k === 0 || item > b.inItems[k - 1]));
       assert.equal(b.tgtItems.length, n);
@@ -89,7 +110,14 @@ describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batc
   it("sliceBatch(batch, a, b) equals the batch built from rows [a, b) directly", () => {
     const rows: Rows = { users: Int32Array.from([0, 1, 2, 3, 4, 3, 0]), conditions: Int32Array.from([-1, -1, -1, 0, 1, 2, 1]) };
     const whole = buildBatch(train, train, rows, 0, 7, evalOptions);
-    for (const [a, b] of [[0, 7], [0, 3], [2, 5], [3, 7], [4, 4], [6, 7]]) {
+    for (const [a, b] of [
+      [0, 7],
+      [0, 3],
+      [2, 5],
+      [3, 7],
+      [4, 4],
+      [6, 7],
+    ]) {
       const direct: SparseBatch = buildBatch(train, train, rows, a, b, evalOptions);
       assert.deepEqual(sliceBatch(whole, a, b, 0), direct, `[${a}, ${b})`);
     }

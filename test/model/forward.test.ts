@@ -10,7 +10,8 @@ const { dims, layout, fixture } = tinyModel;
 /** rows x cols product of row-major a (rows x inner) and b (inner x cols), in doubles. */
 function matmul(a: ArrayLike<number>, b: ArrayLike<number>, rows: number, inner: number, cols: number): Float64Array {
   const out = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let k = 0; k < inner; k++) for (let c = 0; c < cols; c++) out[r * cols + c] += a[r * inner + k] * b[k * cols + c];
+  for (let r = 0; r < rows; r++)
+    for (let k = 0; k < inner; k++) for (let c = 0; c < cols; c++) out[r * cols + c] += a[r * inner + k] * b[k * cols + c];
   return out;
 }
 
@@ -51,7 +52,10 @@ describe("encoderInput(batch, params, layout)", () => {
     const mult = paramLayout({ ...dims, conditions: 0 });
     const weights = params.subarray(0, mult.size); // any weights of the right size
     const noConditions = { ...batch, cond: new Int32Array(batch.rows).fill(-1) };
-    assert.ok(batch.cond.some((c) => c >= 0), "the fixture has conditioned rows");
+    assert.ok(
+      batch.cond.some((c) => c >= 0),
+      "the fixture has conditioned rows",
+    );
     assert.deepEqual(Array.from(encoderInput(batch, weights, mult)), Array.from(encoderInput(noConditions, weights, mult)));
     assert.deepEqual(Array.from(scoreBatch(weights, mult, batch)), Array.from(scoreBatch(weights, mult, noConditions)));
   });

@@ -32,8 +32,21 @@ describe("paramLayout(dims)", () => {
 
   it("paramLayout rejects zero items, hidden or latent and non-integer or negative dims, naming the dim", () => {
     const base: ModelDims = { items: 5, conditions: 2, hidden: 4, latent: 3 };
-    for (const [key, value] of [["items", 0], ["hidden", 0], ["latent", 0], ["items", 2.5], ["hidden", NaN], ["latent", 1.5], ["conditions", -1], ["conditions", 0.5]] as const) {
-      assert.throws(() => paramLayout({ ...base, [key]: value }), (err: Error) => err instanceof RangeError && err.message.includes(key), `${key} = ${value}`);
+    for (const [key, value] of [
+      ["items", 0],
+      ["hidden", 0],
+      ["latent", 0],
+      ["items", 2.5],
+      ["hidden", NaN],
+      ["latent", 1.5],
+      ["conditions", -1],
+      ["conditions", 0.5],
+    ] as const) {
+      assert.throws(
+        () => paramLayout({ ...base, [key]: value }),
+        (err: Error) => err instanceof RangeError && err.message.includes(key),
+        `${key} = ${value}`,
+      );
     }
   });
 
@@ -105,11 +118,15 @@ describe("initParams(layout, rng)", () => {
     const all: number[] = [];
     for (const name of ["b1", "b2", "b3", "b4"] as const) all.push(...paramView(params, big, name));
     assert.equal(all.length, 200 + 100 + 200 + 1000);
-    assert.ok(all.every((x) => Math.abs(x) <= Math.fround(0.002)), "a bias beyond 2 std");
+    assert.ok(
+      all.every((x) => Math.abs(x) <= Math.fround(0.002)),
+      "a bias beyond 2 std",
+    );
     const N = all.length;
     const mean = all.reduce((s, x) => s + x, 0) / N;
     const std = Math.sqrt(all.reduce((s, x) => s + (x - mean) ** 2, 0) / (N - 1));
-    // sd of the sample std ~ std * sqrt((kurtosis - 1) / (4N)) <= 0.00088 * sqrt(2 / 6000) = 1.6e-5 (kurtosis < 3 after truncation); 5 sd allowed.
+    // sd of the sample std ~ std * sqrt((kurtosis - 1) / (4N)) <= 0.00088 * sqrt(2 / 6000) = 1.6e-5 (kurtosis < 3 after truncation); 5 sd
+    // allowed.
     assert.ok(Math.abs(std - 0.000879625) < 8e-5, `std ${std}`);
     assert.ok(Math.abs(mean) < (5 * 0.00088) / Math.sqrt(N), `mean ${mean}`);
     // Truncation, not clipping: no mass piles up at the bounds.

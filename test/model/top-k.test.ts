@@ -51,7 +51,15 @@ describe("topKExcluding(scores, batch, m, k)", () => {
   it("topKExcluding(scores, ...) pads with -1 when fewer than k items are rankable", () => {
     // m = 5, two inputs, k = 5: three rankable items, then two pads. With every item an input: all pads.
     const scores = Float32Array.from([1, 2, 3, 4, 5, /* row 1 */ 1, 2, 3, 4, 5]);
-    const top = topKExcluding(scores, inputs([[1, 3], [0, 1, 2, 3, 4]]), 5, 5);
+    const top = topKExcluding(
+      scores,
+      inputs([
+        [1, 3],
+        [0, 1, 2, 3, 4],
+      ]),
+      5,
+      5,
+    );
     assert.deepEqual(Array.from(top), [4, 2, 0, -1, -1, -1, -1, -1, -1, -1]);
   });
 
@@ -70,7 +78,11 @@ describe("topKExcluding(scores, batch, m, k)", () => {
     for (let i = 0; i < scores.length; i++) scores[i] = Math.floor(rng.random() * 40) / 8 - 2;
     const excluded = Array.from({ length: R }, () => Array.from(rng.sampleWithoutReplacement(m, rng.integer(60))).sort((a, b) => a - b));
     for (const k of [1, 20, 100, 170, 200]) {
-      assert.deepEqual(Array.from(topKExcluding(scores, inputs(excluded), m, k)), Array.from(bruteTopK(scores, excluded, m, k)), `k = ${k}`);
+      assert.deepEqual(
+        Array.from(topKExcluding(scores, inputs(excluded), m, k)),
+        Array.from(bruteTopK(scores, excluded, m, k)),
+        `k = ${k}`,
+      );
     }
   });
 });

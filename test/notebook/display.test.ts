@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
-import { figureBundle, figureHtml, LiveDisplay, PLOTLY_LOADER_META, PLOTLY_MIME, plotlyScript, show, showTable, type DisplayBundle } from "../../lib/notebook/display";
+import {
+  figureBundle,
+  figureHtml,
+  LiveDisplay,
+  PLOTLY_LOADER_META,
+  PLOTLY_MIME,
+  plotlyScript,
+  show,
+  showTable,
+  type DisplayBundle,
+} from "../../lib/notebook/display";
 import type { Figure } from "../../lib/figures/plots";
 
 // The kernel's display sink; tests install a recorder in its place.

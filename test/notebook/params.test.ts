@@ -16,7 +16,10 @@ describe("notebookParams(notebook, defaults, env)", () => {
     const env = { [NOTEBOOK_PARAMS_ENV]: JSON.stringify({ beta: "0.1" }) };
     assert.throws(
       () => notebookParams("03-training", defaults, env),
-      /notebook 03-training: unknown parameter "beta"; this notebook's parameters are: dataset, epochs, fast, heldout, genres\. To pass a parameter to one notebook only, write --param 03-training:beta=\.\.\./,
+      new RegExp(
+        'notebook 03-training: unknown parameter "beta"; this notebook\'s parameters are: dataset, epochs, fast, heldout, genres\\. ' +
+          "To pass a parameter to one notebook only, write --param 03-training:beta=\\.\\.\\.",
+      ),
     );
   });
   it("rejects a malformed CVAE_NB_PARAMS", () => {

@@ -10,9 +10,15 @@ afterEach(() => {
 
 describe("toDataFrame(rows, columns)", () => {
   it("builds a danfojs DataFrame with the rows' keys as columns", () => {
-    const df = toDataFrame([{ genre: "Drama", movies: 10 }, { genre: "War", movies: 2 }]);
+    const df = toDataFrame([
+      { genre: "Drama", movies: 10 },
+      { genre: "War", movies: 2 },
+    ]);
     assert.deepEqual(df.columns, ["genre", "movies"]);
-    assert.deepEqual(df.values, [["Drama", 10], ["War", 2]]);
+    assert.deepEqual(df.values, [
+      ["Drama", 10],
+      ["War", 2],
+    ]);
   });
   it("rejects rows with other keys, naming the row", () => {
     assert.throws(() => toDataFrame([{ a: 1 }, { b: 2 }] as { a?: number; b?: number }[]), /row 1 has columns b; expected a/);

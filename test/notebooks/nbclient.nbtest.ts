@@ -22,7 +22,8 @@ describe("Jupyter nbclient with the tslab kernel", () => {
     assert.equal(r.result.ok, true);
     assert.ok((r.result.output_types as string[]).includes("display_data"));
     assert.ok((r.result.output_types as string[]).includes("stream"));
-    for (const mime of ["application/vnd.plotly.v1+json", "text/html", "text/plain", "text/markdown"]) assert.ok((r.result.mime_types as string[]).includes(mime), mime);
+    for (const mime of ["application/vnd.plotly.v1+json", "text/html", "text/plain", "text/markdown"])
+      assert.ok((r.result.mime_types as string[]).includes(mime), mime);
     assert.match(String(r.result.text), /backend: (wasm|tensorflow)/);
     assert.match(String(r.result.text), /dataset = "synthetic-tiny" {3}\(overridden/);
   });

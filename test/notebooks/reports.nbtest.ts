@@ -20,7 +20,13 @@ const DATA = mkdtempSync(join(tmpdir(), "cvae-data-"));
 // Tiny data so the whole study runs in about a minute: 600 synthetic users, 6 epochs (enough
 // for the C-VAE to beat popularity under both protocols there), 300 sampled users
 // (synthetic-tiny has ~480 training users).
-const TINY_PARAMS: string[] = ["dataset=synthetic-tiny", "03-training:epochs=6", "04-latent-pca:users=300", "04-latent-pca:shown=100", "05-user-profiling:users=300"];
+const TINY_PARAMS: string[] = [
+  "dataset=synthetic-tiny",
+  "03-training:epochs=6",
+  "04-latent-pca:users=300",
+  "04-latent-pca:shown=100",
+  "05-user-profiling:users=300",
+];
 
 function cvae(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, "bin", "cvae.js"), ...args], {
@@ -34,11 +40,14 @@ function cvae(args: string[]): { status: number | null; stdout: string; stderr: 
 
 function figuresIn(nb: Notebook): number {
   let n = 0;
-  for (const c of nb.cells) if (c.cell_type === "code") for (const o of c.outputs) if (o.output_type === "display_data" && PLOTLY_MIME in o.data) n++;
+  for (const c of nb.cells)
+    if (c.cell_type === "code") for (const o of c.outputs) if (o.output_type === "display_data" && PLOTLY_MIME in o.data) n++;
   return n;
 }
 
-const notebooks = readdirSync(join(ROOT, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort();
+const notebooks = readdirSync(join(ROOT, "notebooks"))
+  .filter((f) => f.endsWith(".ipynb"))
+  .sort();
 
 describe("npm run reproduce on the project's notebooks", () => {
   let run: { status: number | null; stdout: string; stderr: string };
@@ -48,7 +57,8 @@ describe("npm run reproduce on the project's notebooks", () => {
 
   it("runs every notebook to the end and exits 0, printing per-cell and per-notebook times", () => {
     assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
-    for (const nb of notebooks) assert.match(run.stdout, new RegExp(`${nb.replace(".ipynb", "")}: ok, \\d+ code cells?, \\d+ figures?, \\d+\\.\\d s`));
+    for (const nb of notebooks)
+      assert.match(run.stdout, new RegExp(`${nb.replace(".ipynb", "")}: ok, \\d+ code cells?, \\d+ figures?, \\d+\\.\\d s`));
     assert.match(run.stdout, /\[ 1\/\d+\] +\d+\.\d\d s/);
     assert.match(run.stdout, new RegExp(`reproduced: ${notebooks.length}/${notebooks.length} notebooks`));
   });
@@ -57,13 +67,21 @@ describe("npm run reproduce on the project's notebooks", () => {
     for (const name of notebooks) {
       const nb = JSON.parse(readFileSync(join(OUT, name), "utf8")) as Notebook;
       const code = nb.cells.filter((c) => c.cell_type === "code");
-      assert.ok(code.every((c) => c.cell_type === "code" && c.execution_count !== null), `${name}: every cell ran`);
+      assert.ok(
+        code.every((c) => c.cell_type === "code" && c.execution_count !== null),
+        `${name}: every cell ran`,
+      );
       assert.ok(figuresIn(nb) >= 1, `${name}: has a figure`);
     }
   });
 
   it("records each notebook's headline numbers in data/metrics/, within the ranges a healthy run gives", () => {
-    const results = (name: string) => (JSON.parse(readFileSync(join(DATA, "metrics", `${name}.json`), "utf8")) as { results: Record<string, number | string | boolean | null> }).results;
+    const results = (name: string) =>
+      (
+        JSON.parse(readFileSync(join(DATA, "metrics", `${name}.json`), "utf8")) as {
+          results: Record<string, number | string | boolean | null>;
+        }
+      ).results;
     const num = (r: Record<string, unknown>, key: string) => {
       assert.equal(typeof r[key], "number", `${key} is a number`);
       return r[key] as number;
@@ -83,7 +101,10 @@ describe("npm run reproduce on the project's notebooks", () => {
     // 03: a trained model beats popularity under both protocols, and conditioning moves the lists.
     const training = results("03-training");
     assert.equal(num(training, "epochs"), 6);
-    assert.ok(num(training, "test_ndcg100_unconditioned") > 1.5 * num(training, "popularity_ndcg100_unconditioned"), JSON.stringify(training));
+    assert.ok(
+      num(training, "test_ndcg100_unconditioned") > 1.5 * num(training, "popularity_ndcg100_unconditioned"),
+      JSON.stringify(training),
+    );
     assert.ok(num(training, "test_ndcg100_conditioned") > num(training, "popularity_ndcg100_conditioned"), JSON.stringify(training));
     assert.ok(num(training, "genre_share_mean") >= 0.5, `genre share ${training.genre_share_mean}`);
     // 04: every latent row is there and every claim has both verdicts (true, false or null = not applicable).
@@ -149,7 +170,11 @@ describe("npm run reproduce on the project's notebooks", () => {
       assert.equal(await page.locator('img[src="x"]').count(), 0, "no <img> was created from data");
       assert.equal(await page.locator(".scatterlayer .point").count(), 3, "the scatter drew its 3 points");
       assert.equal(await page.locator("table.cvae-table td", { hasText: "<img src=x onerror=alert(1)>" }).count(), 1);
-      assert.equal(await page.locator(".gtitle", { hasText: "<img src=x onerror=alert(1)>" }).count(), 1, "the figure title shows the text literally");
+      assert.equal(
+        await page.locator(".gtitle", { hasText: "<img src=x onerror=alert(1)>" }).count(),
+        1,
+        "the figure title shows the text literally",
+      );
       await page.screenshot({ path: join(out, "ok.png"), fullPage: true });
     });
   });

@@ -4,15 +4,33 @@ import type { KernelMessage } from "../../lib/runner/kernel";
 import { collapseCarriageReturns, errorFromStderr, type Output, OutputCollector, splitLines, stripAnsi } from "../../lib/runner/ipynb";
 
 function msg(type: string, content: Record<string, unknown>): KernelMessage {
-  return { header: { msg_id: "m", msg_type: type, session: "s", username: "u", date: "", version: "5.3" }, parent_header: {}, metadata: {}, content };
+  return {
+    header: { msg_id: "m", msg_type: type, session: "s", username: "u", date: "", version: "5.3" },
+    parent_header: {},
+    metadata: {},
+    content,
+  };
 }
 
 describe("OutputCollector.handle(msg, outputs)", () => {
   it("merges consecutive stream messages of the same name only", () => {
     const c = new OutputCollector();
     const out: Output[] = [];
-    for (const [name, text] of [["stdout", "a"], ["stdout", "b"], ["stderr", "c"], ["stdout", "d"]]) c.handle(msg("stream", { name, text }), out);
-    assert.deepEqual(out.map((o) => o.output_type === "stream" && [o.name, o.text]), [["stdout", "ab"], ["stderr", "c"], ["stdout", "d"]]);
+    for (const [name, text] of [
+      ["stdout", "a"],
+      ["stdout", "b"],
+      ["stderr", "c"],
+      ["stdout", "d"],
+    ])
+      c.handle(msg("stream", { name, text }), out);
+    assert.deepEqual(
+      out.map((o) => o.output_type === "stream" && [o.name, o.text]),
+      [
+        ["stdout", "ab"],
+        ["stderr", "c"],
+        ["stdout", "d"],
+      ],
+    );
   });
   it("replaces every earlier output with the same display id on update_display_data, across cells", () => {
     const c = new OutputCollector();
@@ -28,7 +46,10 @@ describe("OutputCollector.handle(msg, outputs)", () => {
     const out: Output[] = [];
     c.handle(msg("execute_result", { execution_count: 3, data: { "text/plain": "1" }, metadata: {} }), out);
     c.handle(msg("error", { ename: "E", evalue: "v", traceback: ["t"] }), out);
-    assert.deepEqual(out.map((o) => o.output_type), ["execute_result", "error"]);
+    assert.deepEqual(
+      out.map((o) => o.output_type),
+      ["execute_result", "error"],
+    );
     c.handle(msg("clear_output", { wait: false }), out);
     assert.equal(out.length, 0);
   });
@@ -36,13 +57,22 @@ describe("OutputCollector.handle(msg, outputs)", () => {
 
 describe("errorFromStderr(stderr)", () => {
   it("finds the thrown error's name and message below Node's source excerpt", () => {
-    const e = errorFromStderr("/x/lib/params.js:77\n      throw new Error(`bad`);\n      ^\n\nError: notebook ok: unknown parameter \"p\"\n    at notebookParams (/x/lib/params.js:77:13)");
+    const e = errorFromStderr(
+      "/x/lib/params.js:77\n      throw new Error(`bad`);\n      ^\n\nError: notebook " +
+        'ok: unknown parameter "p"\n    at notebookParams (/x/lib/params.js:77:13)',
+    );
     assert.equal(e.ename, "Error");
     assert.equal(e.evalue, 'notebook ok: unknown parameter "p"');
     assert.equal(e.traceback.length, 6);
   });
   it("reads Node error codes and TypeScript diagnostics", () => {
-    assert.deepEqual([errorFromStderr("TypeError [ERR_INVALID_ARG_TYPE]: bad arg").ename, errorFromStderr("TypeError [ERR_INVALID_ARG_TYPE]: bad arg").evalue], ["TypeError", "bad arg"]);
+    assert.deepEqual(
+      [
+        errorFromStderr("TypeError [ERR_INVALID_ARG_TYPE]: bad arg").ename,
+        errorFromStderr("TypeError [ERR_INVALID_ARG_TYPE]: bad arg").evalue,
+      ],
+      ["TypeError", "bad arg"],
+    );
     const ts = errorFromStderr("3:7 - Type 'number' is not assignable to type 'string'.");
     assert.equal(ts.ename, "TypeScriptError");
   });

@@ -10,9 +10,15 @@ describe("KernelClient", () => {
     const kernel = await KernelClient.start({ cwd: NOTEBOOK_DIR, env: { MY_VAR: "from-env" } });
     try {
       const seen: KernelMessage[] = [];
-      const ok = await kernel.execute('const v: string = process.env.MY_VAR ?? "";\nawait new Promise((r) => setTimeout(r, 10));\nconsole.log(v);', (m) => seen.push(m));
+      const ok = await kernel.execute(
+        'const v: string = process.env.MY_VAR ?? "";\nawait new Promise((r) => setTimeout(r, 10));\nconsole.log(v);',
+        (m) => seen.push(m),
+      );
       assert.deepEqual(ok, { status: "ok", executionCount: 1 });
-      assert.deepEqual(seen.map((m) => [m.header.msg_type, m.content.text]), [["stream", "from-env\n"]]);
+      assert.deepEqual(
+        seen.map((m) => [m.header.msg_type, m.content.text]),
+        [["stream", "from-env\n"]],
+      );
 
       // A cell awaiting forever is interrupted the way Jupyter does it (SIGINT).
       const started = Date.now();
@@ -27,6 +33,9 @@ describe("KernelClient", () => {
   });
 
   it("fails fast with the kernel's own output when the kernel cannot start", async () => {
-    await assert.rejects(KernelClient.start({ cwd: "/nonexistent-folder-for-test", startTimeoutMs: 5_000 }), /exited|did not become ready|ENOENT/);
+    await assert.rejects(
+      KernelClient.start({ cwd: "/nonexistent-folder-for-test", startTimeoutMs: 5_000 }),
+      /exited|did not become ready|ENOENT/,
+    );
   });
 });

@@ -27,7 +27,11 @@ describe("renderNotebookHtml(nb, options)", () => {
   });
   it("inlines plotly.js once in the head when there are figures, and skips the kernel's loader output", () => {
     const fig = figureBundle({ data: [{ type: "bar", x: [1], y: [2] }] });
-    const loader = { output_type: "display_data", data: { "text/html": "<script>LOADER</script>" }, metadata: { [PLOTLY_LOADER_META]: true } };
+    const loader = {
+      output_type: "display_data",
+      data: { "text/html": "<script>LOADER</script>" },
+      metadata: { [PLOTLY_LOADER_META]: true },
+    };
     const html = renderNotebookHtml(notebook([loader, { output_type: "display_data", data: fig.data, metadata: {} }]), { title: "t" });
     assert.equal(html.split("window.Plotly = Plotly").length - 1, 1);
     assert.ok(html.indexOf("window.Plotly = Plotly") < html.indexOf("</head>"));
@@ -40,7 +44,9 @@ describe("renderNotebookHtml(nb, options)", () => {
     assert.ok(html.length < 20_000);
   });
   it("shows error outputs with their name and traceback, escaped", () => {
-    const html = renderNotebookHtml(notebook([{ output_type: "error", ename: "RangeError", evalue: XSS, traceback: ["at f"] }]), { title: "t" });
+    const html = renderNotebookHtml(notebook([{ output_type: "error", ename: "RangeError", evalue: XSS, traceback: ["at f"] }]), {
+      title: "t",
+    });
     assert.match(html, /<span class="ename">RangeError<\/span>: &lt;img/);
   });
 });

@@ -19,7 +19,10 @@ describe("runNotebook(path, options) in the real tslab kernel", () => {
     const run = await runNotebook(join(FIXTURES, "ok.ipynb"), { outDir: "", params: { points: "5" }, log: quiet });
     assert.equal(run.ok, true, JSON.stringify(run.failure));
     const cells = codeCells(run.notebook);
-    assert.deepEqual(cells.map((c) => c.execution_count), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      cells.map((c) => c.execution_count),
+      [1, 2, 3, 4, 5, 6],
+    );
     assert.match(joinSource((cells[1].outputs[0] as { text: string }).text), /points = 5 {3}\(overridden; default 3\)/);
     const figure = cells[2].outputs.find((o) => o.output_type === "display_data" && PLOTLY_MIME in o.data);
     assert.ok(figure && figure.output_type === "display_data");
@@ -31,7 +34,11 @@ describe("runNotebook(path, options) in the real tslab kernel", () => {
     const streams = cells[4].outputs.filter((o) => o.output_type === "stream");
     assert.deepEqual(
       streams.map((o) => [o.output_type === "stream" && o.name, joinSource((o as { text: string }).text)]),
-      [["stdout", "to stdout\n"], ["stderr", "to stderr\n"], ["stdout", "progress 1/3\rprogress 2/3\rprogress 3/3\n"]],
+      [
+        ["stdout", "to stdout\n"],
+        ["stderr", "to stderr\n"],
+        ["stdout", "progress 1/3\rprogress 2/3\rprogress 3/3\n"],
+      ],
     );
     const live = cells[4].outputs.filter((o) => o.output_type === "display_data");
     assert.equal(live.length, 1, "an updated display stays one output");
@@ -64,13 +71,19 @@ describe("runNotebook(path, options) in the real tslab kernel", () => {
   it("fails the parameters cell on an unknown parameter and on a mistyped value", async () => {
     const unknown = await runNotebook(join(FIXTURES, "ok.ipynb"), { outDir: "", params: { pionts: "5" }, log: quiet });
     assert.equal(unknown.failure?.codeCellNumber, 2);
-    assert.match(unknown.failure?.evalue ?? "", /notebook ok: unknown parameter "pionts"; this notebook's parameters are: title, points, flag/);
+    assert.match(
+      unknown.failure?.evalue ?? "",
+      /notebook ok: unknown parameter "pionts"; this notebook's parameters are: title, points, flag/,
+    );
     const mistyped = await runNotebook(join(FIXTURES, "ok.ipynb"), { outDir: "", params: { points: "many" }, log: quiet });
     assert.match(mistyped.failure?.evalue ?? "", /parameter "points" expects a finite number, got "many"/);
   });
 
   it("refuses parameters for a notebook without a parameters cell", async () => {
-    await assert.rejects(runNotebook(join(FIXTURES, "fails.ipynb"), { outDir: "", params: { x: "1" }, log: quiet }), /no cell tagged "parameters"/);
+    await assert.rejects(
+      runNotebook(join(FIXTURES, "fails.ipynb"), { outDir: "", params: { x: "1" }, log: quiet }),
+      /no cell tagged "parameters"/,
+    );
   });
 });
 
@@ -93,7 +106,10 @@ describe("reproduce(notebooks, params, options)", () => {
   it("stops at a failing cell with exit code 1, prints where and why, and still writes the partial notebook", async () => {
     const out = mkdtempSync(join(tmpdir(), "reports-"));
     const lines: string[] = [];
-    const code = await reproduce([join(FIXTURES, "fails.ipynb"), join(FIXTURES, "ok.ipynb")], [], { outDir: out, log: (l) => lines.push(l) });
+    const code = await reproduce([join(FIXTURES, "fails.ipynb"), join(FIXTURES, "ok.ipynb")], [], {
+      outDir: out,
+      log: (l) => lines.push(l),
+    });
     assert.equal(code, 1);
     const log = lines.join("\n");
     assert.match(log, /FAILED .*fails\.ipynb, cell 3 \(code cell 2\): RangeError: planted failure: bad value 42/);
@@ -106,7 +122,10 @@ describe("reproduce(notebooks, params, options)", () => {
   });
 
   it("rejects a scoped parameter for a notebook that is not in the run", async () => {
-    await assert.rejects(reproduce([join(FIXTURES, "ok.ipynb")], ["03-training:epochs=1"], { outDir: tmpdir(), log: quiet }), /no notebook in this run is named "03-training"/);
+    await assert.rejects(
+      reproduce([join(FIXTURES, "ok.ipynb")], ["03-training:epochs=1"], { outDir: tmpdir(), log: quiet }),
+      /no notebook in this run is named "03-training"/,
+    );
   });
 });
 

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { defaultTrainConfig, makeTrainConfig, paperTrainConfig, presetConfig, type Sampler, type TrainConfig } from "../../lib/train/config";
+import {
+  defaultTrainConfig,
+  makeTrainConfig,
+  paperTrainConfig,
+  presetConfig,
+  type Sampler,
+  type TrainConfig,
+} from "../../lib/train/config";
 
 /** Asserts that `fn` throws an error whose message contains every one of `parts`. */
 function throwsNaming(fn: () => unknown, ...parts: string[]): void {
@@ -11,20 +18,24 @@ function throwsNaming(fn: () => unknown, ...parts: string[]): void {
 }
 
 describe("defaultTrainConfig() and paperTrainConfig()", () => {
-  it("defaultTrainConfig() has the Mult-VAE defaults: hidden 600, latent 200, dropout 0.5, batch 500, lr 1e-3, beta annealed to 0.2 over 200000 updates", () => {
-    const c = defaultTrainConfig();
-    assert.equal(c.hidden, 600);
-    assert.equal(c.latent, 200);
-    assert.equal(c.dropout, 0.5);
-    assert.equal(c.batchSize, 500);
-    assert.equal(c.lr, 1e-3);
-    assert.deepEqual(c.beta, { kind: "anneal", cap: 0.2, steps: 200_000 });
-    assert.equal(c.epochs, 100);
-    assert.equal(c.patience, 10);
-    assert.equal(c.seed, 98765);
-    assert.equal(c.sampler, "full");
-    assert.equal(c.conditioned, true);
-  });
+  it(
+    "defaultTrainConfig() has the Mult-VAE defaults: hidden 600, latent 200, " +
+      "dropout 0.5, batch 500, lr 1e-3, beta annealed to 0.2 over 200000 updates",
+    () => {
+      const c = defaultTrainConfig();
+      assert.equal(c.hidden, 600);
+      assert.equal(c.latent, 200);
+      assert.equal(c.dropout, 0.5);
+      assert.equal(c.batchSize, 500);
+      assert.equal(c.lr, 1e-3);
+      assert.deepEqual(c.beta, { kind: "anneal", cap: 0.2, steps: 200_000 });
+      assert.equal(c.epochs, 100);
+      assert.equal(c.patience, 10);
+      assert.equal(c.seed, 98765);
+      assert.equal(c.sampler, "full");
+      assert.equal(c.conditioned, true);
+    },
+  );
 
   it("paperTrainConfig() is the defaults with the paper's fixed beta 0.008", () => {
     const c = paperTrainConfig();
@@ -111,12 +122,16 @@ describe("makeTrainConfig(overrides)", () => {
 });
 
 describe("presetConfig(preset, overrides)", () => {
-  it('presetConfig("quick") trains 5 epochs with the paper beta and no early stopping; presetConfig("paper") up to 100 with patience 10', () => {
-    const q = presetConfig("quick");
-    assert.deepEqual([q.epochs, q.patience, q.sampler, q.beta], [5, 0, "full", { kind: "fixed", value: 0.008 }]);
-    const p = presetConfig("paper", { dataset: "ml-20m" });
-    assert.deepEqual([p.epochs, p.patience, p.dataset, p.beta], [100, 10, "ml-20m", { kind: "fixed", value: 0.008 }]);
-  });
+  it(
+    'presetConfig("quick") trains 5 epochs with the paper beta and no ' +
+      'early stopping; presetConfig("paper") up to 100 with patience 10',
+    () => {
+      const q = presetConfig("quick");
+      assert.deepEqual([q.epochs, q.patience, q.sampler, q.beta], [5, 0, "full", { kind: "fixed", value: 0.008 }]);
+      const p = presetConfig("paper", { dataset: "ml-20m" });
+      assert.deepEqual([p.epochs, p.patience, p.dataset, p.beta], [100, 10, "ml-20m", { kind: "fixed", value: 0.008 }]);
+    },
+  );
 
   it("presetConfig rejects an unknown preset, listing the presets", () => {
     throwsNaming(() => presetConfig("fast"), '"fast"', "quick", "paper");

@@ -19,7 +19,16 @@ import type { TrainConfig } from "../../lib/train/config";
 process.env.CVAE_DATA_DIR = mkdtempSync(join(tmpdir(), "train-test-"));
 const FIXTURE = join(__dirname, "..", "fixtures", "ml-small");
 // Tiny dimensions: the point is the mechanics, not the accuracy.
-const TINY: Partial<TrainConfig> = { dataset: "ml-small", hidden: 16, latent: 4, batchSize: 32, epochs: 3, patience: 0, workers: 0, seed: 11 };
+const TINY: Partial<TrainConfig> = {
+  dataset: "ml-small",
+  hidden: 16,
+  latent: 4,
+  batchSize: 32,
+  epochs: 3,
+  patience: 0,
+  workers: 0,
+  seed: 11,
+};
 
 let ds: ProcessedDataset;
 before(async () => {
@@ -49,7 +58,10 @@ describe("train(config, options)", () => {
     const b = await train({ ...TINY, run: "seed-b", epochs: 2 }, { ...quiet, dataset: ds });
     const c = await train({ ...TINY, run: "seed-c", epochs: 2, seed: 12 }, { ...quiet, dataset: ds });
     assert.deepEqual(Array.from(a.model.params), Array.from(b.model.params));
-    assert.deepEqual(a.history.map((h) => h.loss), b.history.map((h) => h.loss));
+    assert.deepEqual(
+      a.history.map((h) => h.loss),
+      b.history.map((h) => h.loss),
+    );
     assert.notDeepEqual(Array.from(a.model.params.slice(0, 50)), Array.from(c.model.params.slice(0, 50)));
   });
 
@@ -64,7 +76,10 @@ describe("train(config, options)", () => {
     const resumed = await train({ ...TINY, run: "cut" }, { handleSignals: false, dataset: ds });
     assert.deepEqual(resumed.resumedFrom, { epoch: saved.position.epoch, batch: saved.position.batchInEpoch });
     assert.deepEqual(Array.from(resumed.model.params), Array.from(whole.model.params));
-    assert.deepEqual(resumed.history.map((h) => [h.loss, h.validNdcgConditioned]), whole.history.map((h) => [h.loss, h.validNdcgConditioned]));
+    assert.deepEqual(
+      resumed.history.map((h) => [h.loss, h.validNdcgConditioned]),
+      whole.history.map((h) => [h.loss, h.validNdcgConditioned]),
+    );
   });
 
   it("stops early after `patience` epochs without a better validation nDCG@100 and keeps the best weights", async () => {
@@ -121,7 +136,11 @@ describe("checkpoints and CvaeModel.load(run, ds)", () => {
         const res = await evaluate(ds, "test", (b, k) => model.rank(b, k), { conditioned: true });
         console.log(JSON.stringify(res));
       })();`;
-    const child = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: join(__dirname, "..", ".."), encoding: "utf8", env: process.env });
+    const child = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
+      cwd: join(__dirname, "..", ".."),
+      encoding: "utf8",
+      env: process.env,
+    });
     assert.equal(child.status, 0, child.stderr);
     assert.deepEqual(JSON.parse(child.stdout.trim().split("\n").pop() as string), JSON.parse(JSON.stringify(here)));
   });
@@ -129,7 +148,10 @@ describe("checkpoints and CvaeModel.load(run, ds)", () => {
   it("refuse a model trained on another data set (vocabulary mismatch)", async () => {
     await train({ ...TINY, run: "other", epochs: 1 }, { ...quiet, dataset: ds });
     const other = preprocess(readMovieLens(FIXTURE), "ml-small-seed", { seed: 4242, heldout: 30 });
-    assert.throws(() => CvaeModel.load("other", other), /trained on data set "ml-small" \(146 items, \d+ genres\), not on "ml-small-seed" \(145 items/);
+    assert.throws(
+      () => CvaeModel.load("other", other),
+      /trained on data set "ml-small" \(146 items, \d+ genres\), not on "ml-small-seed" \(145 items/,
+    );
   });
 
   it("report a corrupt checkpoint clearly and never overwrite it", async () => {
@@ -147,6 +169,9 @@ describe("checkpoints and CvaeModel.load(run, ds)", () => {
   it("refuse to resume an unfinished run under another config, naming the differences", async () => {
     let n = 0;
     await train({ ...TINY, run: "cfg" }, { ...quiet, dataset: ds, shouldStop: () => ++n === 2 });
-    await assert.rejects(train({ ...TINY, run: "cfg", lr: 0.01 }, { handleSignals: false, dataset: ds }), /holds an unfinished run with another config \(lr: 0\.001 there, 0\.01 now\)/);
+    await assert.rejects(
+      train({ ...TINY, run: "cfg", lr: 0.01 }, { handleSignals: false, dataset: ds }),
+      /holds an unfinished run with another config \(lr: 0\.001 there, 0\.01 now\)/,
+    );
   });
 });
