@@ -80,7 +80,7 @@ export async function prepareSource(nameOrFolder: string): Promise<ResolvedSourc
 /** A markdown note on where the data comes from, for notebooks. */
 export function sourceNote(source: ResolvedSource & { generated?: boolean }): string {
   return source.synthetic
-    ? `> **Synthetic data.** \`${source.name}\` was ${source.generated ? "just generated" : "generated"} by \`lib/synth.ts\` in the ` +
+    ? `> **Synthetic data.** \`${source.name}\` was ${source.generated ? "just generated" : "generated"} by \`lib/data/synth.ts\` in the ` +
         `ML-20M file layout, from planted genre tastes (see \`${join(source.folder, "ground-truth.json")}\`). Its users are not ` +
         `real; results on it test the pipeline and the analysis, not MovieLens. Use \`--param ` +
         `dataset=ml-20m\` (after \`npx cvae data download ml-20m\`) or a folder for real data.`

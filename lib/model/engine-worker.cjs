@@ -1,5 +1,5 @@
 // Entry point of a GradientEngine worker thread: TypeScript is loaded through tsx (the
-// project has no build step), then the worker serves lib/engine.ts's computations.
+// project has no build step), then the worker serves lib/model/engine.ts's computations.
 "use strict";
 require("tsx/cjs");
 const { parentPort } = require("node:worker_threads");
