@@ -1,7 +1,7 @@
 // `cvae data ...`: synthetic data, GroupLens downloads, preprocessing, listing.
 import { downloadMovieLens, progressPrinter } from "../data/download";
 import { ensureSynthetic, listProcessed, listRaw, prepareDataset } from "../data/datasets";
-import { summaryRows } from "../data/preprocess";
+import { summaryRows } from "../data/describe";
 import { SYNTH_PRESETS } from "../data/synth";
 import { UsageError, type Command } from "./args";
 

@@ -1,8 +1,8 @@
-// Descriptive statistics of raw and processed data for the notebooks: the star
-// distribution, user activity and item popularity (long tails), and the one-line
-// caption that says which data set a figure shows (and that synthetic data is synthetic).
-import type { ProcessedDataset } from "./schema";
-import type { Csr, RatingsTable, RawDataset } from "./schema";
+// Descriptive statistics of raw and processed data for the notebooks and the CLI: the star
+// distribution, user activity and item popularity (long tails), the counts after each
+// step of the protocol, and the one-line caption that says which data set a figure shows
+// (and that synthetic data is synthetic).
+import type { Csr, ProcessedDataset, RatingsTable, RawDataset, SplitCounts } from "./schema";
 
 export interface ValueCount {
   value: number;
@@ -77,5 +77,61 @@ export function rawOverview(raw: RawDataset): { quantity: string; value: number 
     { quantity: "movies rated", value: movies.size },
     { quantity: "movies in the catalogue", value: raw.movies.movieIds.length },
     { quantity: "ratings per user (mean)", value: raw.ratings.length / users.size },
+  ];
+}
+
+export interface StepRow {
+  step: string;
+  users: number;
+  count: number;
+  note: string;
+}
+
+/** The smallest MovieLens star value (half stars) above the threshold: 4 for 3.5. */
+function firstPositiveStar(threshold: number): number {
+  return Math.floor(threshold * 2) / 2 + 0.5;
+}
+
+/**
+ * The counts after each step of the protocol, as table rows (count = ratings or
+ * interactions), labelled with the options the data set was made with.
+ */
+export function summaryRows(ds: Pick<ProcessedDataset, "summary" | "options">): StepRow[] {
+  const { summary: s, options: o } = ds;
+  const pct = (x: number) => `${(100 * x).toFixed(3)} %`;
+  const held = (c: SplitCounts) => `${c.foldInInteractions} + ${c.heldOutInteractions}; ${c.droppedUsers} dropped (< 2 indexed items)`;
+  return [
+    {
+      step: "raw ratings",
+      users: s.rawUsers,
+      count: s.rawRatings,
+      note: `${s.rawMovies} movies rated, ${s.catalogueMovies} in the catalogue`,
+    },
+    {
+      step: "skipped: unknown movie or repeated pair",
+      users: 0,
+      count: s.unknownMovieRatings + s.duplicateRatings,
+      note: `${s.unknownMovieRatings} unknown, ${s.duplicateRatings} repeated`,
+    },
+    { step: `ratings >= ${firstPositiveStar(o.threshold)} (> ${o.threshold})`, users: s.positiveUsers, count: s.positiveRatings, note: "" },
+    { step: `users with >= ${o.minItems} of them`, users: s.users, count: s.filteredRatings, note: `${s.filteredMovies} movies` },
+    {
+      step: "training users x items",
+      users: s.trainUsers,
+      count: s.trainInteractions,
+      note: `${s.items} items, density ${pct(s.trainDensity)}`,
+    },
+    {
+      step: "validation users: fold-in + held-out",
+      users: s.valid.users,
+      count: s.valid.foldInInteractions + s.valid.heldOutInteractions,
+      note: held(s.valid),
+    },
+    {
+      step: "test users: fold-in + held-out",
+      users: s.test.users,
+      count: s.test.foldInInteractions + s.test.heldOutInteractions,
+      note: held(s.test),
+    },
   ];
 }

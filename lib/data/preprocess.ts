@@ -7,16 +7,7 @@
 // `preprocess` is the sequence of named steps below; each returns what the next needs.
 import { mergeOptions } from "../core/options";
 import { Rng } from "../core/rng";
-import type {
-  Genre,
-  MovieTable,
-  PreprocessOptions,
-  PreprocessSummary,
-  ProcessedDataset,
-  RawDataset,
-  RatingsTable,
-  SplitCounts,
-} from "./schema";
+import type { Genre, MovieTable, PreprocessOptions, PreprocessSummary, ProcessedDataset, RawDataset, RatingsTable } from "./schema";
 import { csrFromPairs, density, nnz, sortRows } from "./sparse";
 import { heldoutCount, splitHeldOutUsers } from "./split";
 
@@ -328,60 +319,4 @@ function validateOptions(o: PreprocessOptions): void {
   if (!(o.testProportion > 0 && o.testProportion < 1))
     throw new RangeError(`preprocess: testProportion must be in (0, 1), got ${o.testProportion}`);
   if (!Number.isFinite(o.threshold)) throw new RangeError(`preprocess: threshold must be a number, got ${o.threshold}`);
-}
-
-export interface StepRow {
-  step: string;
-  users: number;
-  count: number;
-  note: string;
-}
-
-/** The smallest MovieLens star value (half stars) above the threshold: 4 for 3.5. */
-function firstPositiveStar(threshold: number): number {
-  return Math.floor(threshold * 2) / 2 + 0.5;
-}
-
-/**
- * The counts after each step of the protocol, as table rows (count = ratings or
- * interactions), labelled with the options the data set was made with.
- */
-export function summaryRows(ds: Pick<ProcessedDataset, "summary" | "options">): StepRow[] {
-  const { summary: s, options: o } = ds;
-  const pct = (x: number) => `${(100 * x).toFixed(3)} %`;
-  const held = (c: SplitCounts) => `${c.foldInInteractions} + ${c.heldOutInteractions}; ${c.droppedUsers} dropped (< 2 indexed items)`;
-  return [
-    {
-      step: "raw ratings",
-      users: s.rawUsers,
-      count: s.rawRatings,
-      note: `${s.rawMovies} movies rated, ${s.catalogueMovies} in the catalogue`,
-    },
-    {
-      step: "skipped: unknown movie or repeated pair",
-      users: 0,
-      count: s.unknownMovieRatings + s.duplicateRatings,
-      note: `${s.unknownMovieRatings} unknown, ${s.duplicateRatings} repeated`,
-    },
-    { step: `ratings >= ${firstPositiveStar(o.threshold)} (> ${o.threshold})`, users: s.positiveUsers, count: s.positiveRatings, note: "" },
-    { step: `users with >= ${o.minItems} of them`, users: s.users, count: s.filteredRatings, note: `${s.filteredMovies} movies` },
-    {
-      step: "training users x items",
-      users: s.trainUsers,
-      count: s.trainInteractions,
-      note: `${s.items} items, density ${pct(s.trainDensity)}`,
-    },
-    {
-      step: "validation users: fold-in + held-out",
-      users: s.valid.users,
-      count: s.valid.foldInInteractions + s.valid.heldOutInteractions,
-      note: held(s.valid),
-    },
-    {
-      step: "test users: fold-in + held-out",
-      users: s.test.users,
-      count: s.test.foldInInteractions + s.test.heldOutInteractions,
-      note: held(s.test),
-    },
-  ];
 }

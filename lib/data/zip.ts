@@ -1,0 +1,91 @@
+// Safe extraction of downloaded zips: every entry name is checked before a byte is
+// written (no "../", absolute paths, drive letters, backslashes or NULs), and each file's
+// CRC is verified, since a silently damaged ratings file is worse than an error.
+import { createWriteStream, mkdirSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { crc32 } from "node:zlib";
+import * as yauzl from "yauzl";
+
+/**
+ * Extracts every file entry of zipPath under destDir. Refuses (throws, extracting nothing) any entry whose resolved path escapes destDir
+ * (`../x`, absolute paths, backslash tricks). If all entries share one top-level folder (GroupLens zips contain `ml-20m/...`), that folder
+ * is stripped so files land directly in destDir. Returns the relative paths written, sorted. Not atomic on corrupt data: wrap it in
+ * writeDirAtomic.
+ */
+export async function extractZipSafe(zipPath: string, destDir: string): Promise<string[]> {
+  const root = resolve(destDir);
+  // First pass over the central directory only: every path is checked before any byte is written.
+  const names = await withZip(zipPath, async (zip, at) => {
+    const all: string[] = [];
+    for await (const entry of zip.eachEntry()) all.push((at.entry = entryName(entry)));
+    return all;
+  });
+  const prefix = commonTopFolder(names);
+  const plan = new Map<string, string>();
+  for (const name of names) {
+    if (name.endsWith("/")) continue;
+    const rel = name.slice(prefix.length);
+    const inside = relative(root, resolve(root, rel));
+    if (!isSafeName(name) || !isSafeName(rel) || inside === "" || inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+      throw new Error(`${zipPath}: refusing entry "${name}", which would be written outside ${root}; nothing was extracted`);
+    }
+    plan.set(name, rel);
+  }
+  await withZip(zipPath, async (zip, at) => {
+    for await (const entry of zip.eachEntry()) {
+      const rel = plan.get((at.entry = entryName(entry)));
+      if (rel === undefined) continue;
+      const target = join(root, rel);
+      mkdirSync(dirname(target), { recursive: true });
+      // yauzl checks sizes but not the CRC, and a silently damaged ratings file is worse than an error.
+      let crc = 0;
+      const check = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          crc = crc32(chunk, crc);
+          done(null, chunk);
+        },
+      });
+      await pipeline(await zip.openReadStreamPromise(entry), check, createWriteStream(target));
+      if (crc !== entry.crc32) throw new Error(`CRC mismatch (expected ${entry.crc32.toString(16)}, got ${crc.toString(16)})`);
+    }
+  });
+  return [...plan.values()].sort();
+}
+
+/** Opens the zip lazily, runs `use`, and closes it; errors name the zip and the entry being read. */
+async function withZip<T>(zipPath: string, use: (zip: yauzl.ZipFile, at: { entry: string | null }) => Promise<T>): Promise<T> {
+  const at: { entry: string | null } = { entry: null };
+  let zip: yauzl.ZipFile | undefined;
+  try {
+    // decodeStrings: false turns off yauzl's own name checks, so isSafeName decides and names the entry.
+    zip = await yauzl.openPromise(zipPath, { lazyEntries: true, decodeStrings: false });
+    return await use(zip, at);
+  } catch (err) {
+    throw new Error(`${zipPath}: ${at.entry === null ? "" : `entry "${at.entry}": `}${errorMessage(err)}`, { cause: err });
+  } finally {
+    zip?.close();
+  }
+}
+
+function entryName(entry: yauzl.Entry): string {
+  // strictFileNames keeps backslashes as they are, so isSafeName can refuse them.
+  return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+}
+
+/** No absolute paths, drive letters, backslashes, NULs or ".." segments, whatever the platform. */
+function isSafeName(name: string): boolean {
+  return !/^[/\\]|^[a-zA-Z]:|[\\\0]/.test(name) && !name.split("/").includes("..");
+}
+
+/** "ml-20m/" when every entry sits under that one folder, else "". */
+function commonTopFolder(names: string[]): string {
+  const tops = new Set(names.map((n) => (n.includes("/") ? n.slice(0, n.indexOf("/") + 1) : "")));
+  const [top] = [...tops];
+  return tops.size === 1 && top !== "/" ? top : "";
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
