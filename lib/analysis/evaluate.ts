@@ -85,6 +85,11 @@ export async function evaluate(
 ): Promise<EvaluationResult> {
   const { conditioned, batchSize = 1000 } = options;
   const data = splitOf(ds, split);
+  if (data.userIds.length === 0) {
+    throw new Error(
+      `data set "${ds.name}" has no ${split === "valid" ? "validation" : "test"} users to evaluate on; prepare it with heldout >= 1`,
+    );
+  }
   const rows = evaluationRows(data, ds.itemGenres, conditioned);
   const genres = genreTable(ds.itemGenres);
   const C = ds.itemGenres.cols;

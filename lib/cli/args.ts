@@ -1,30 +1,95 @@
-// Command-line flags on top of node:util parseArgs: unknown flags and bad numbers are
-// errors that name the flag, and every command prints the same kind of help.
+// Command-line flags on top of node:util parseArgs. Every value is checked where it is
+// read: numbers are plain decimals (no "0x10", no "1e3" for an integer), integers and
+// ranges are enforced, choices and names are validated, and errors name the flag. A
+// command sees only the flags the user typed (`given`) apart from the defaults it uses
+// (`values`), so a default can never override a value from a config file.
 import { parseArgs } from "node:util";
+import { checkName, type NameKind } from "../core/names";
 
-export type FlagType = "string" | "number" | "boolean" | "strings";
+export type FlagType = "string" | "number" | "integer" | "boolean" | "strings";
 
 export interface FlagSpec {
   type: FlagType;
   help: string;
   short?: string;
-  /** Shown in help; the value used when the flag is absent. */
+  /** The value the command uses when the flag is absent (shown in help). */
   default?: string | number | boolean;
+  /** Shown in help when the default comes from elsewhere (e.g. "the run's config, else 100"). */
+  defaultText?: string;
+  /** Inclusive bounds of a number or integer. */
+  min?: number;
+  max?: number;
+  /** The values a string flag accepts. */
+  choices?: readonly string[];
+  /** A string that names a folder of the project (data set, run): checked by checkName. */
+  names?: NameKind;
 }
 
-export type FlagValues = Record<string, string | number | boolean | string[] | undefined>;
+export type FlagValue = string | number | boolean | string[];
+export type FlagValues = Record<string, FlagValue | undefined>;
 
-export interface Command {
+export interface ParsedArgs {
+  positionals: string[];
+  /** Only the flags the user typed, checked and typed. */
+  given: FlagValues;
+  /** The typed flags plus the defaults of the others. */
+  values: FlagValues;
+}
+
+export interface Command<P = unknown> {
   name: string;
   summary: string;
   usage: string;
   flags: Record<string, FlagSpec>;
-  run(positionals: string[], flags: FlagValues): Promise<number>;
+  /** What the command will do, from its arguments: no side effects beyond reading files. */
+  plan(args: ParsedArgs): P | Promise<P>;
+  execute(plan: P): Promise<number>;
 }
 
 export class UsageError extends Error {}
 
-export function parseCommandArgs(command: Command, argv: string[]): { positionals: string[]; flags: FlagValues } {
+/** A decimal number as people type it: "12", "-0.5", "1e-3", ".5". Not hex, octal, binary, "Infinity" or blanks. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Reads one flag value as its spec says; throws a UsageError naming the flag. */
+export function parseFlagValue(command: string, name: string, spec: FlagSpec, raw: string | boolean | string[]): FlagValue {
+  const fail = (what: string): never => {
+    throw new UsageError(`cvae ${command}: --${name} ${what}, got ${JSON.stringify(raw)}`);
+  };
+  switch (spec.type) {
+    case "boolean":
+      return raw as boolean;
+    case "strings":
+      return raw as string[];
+    case "number":
+    case "integer": {
+      const text = String(raw).trim();
+      if (!DECIMAL.test(text)) fail(spec.type === "integer" ? "expects a whole number" : "expects a number");
+      const value = Number(text);
+      if (!Number.isFinite(value)) fail("expects a finite number");
+      if (spec.type === "integer" && (!Number.isInteger(value) || !/^[+-]?\d+$/.test(text))) fail("expects a whole number");
+      if (spec.min !== undefined && value < spec.min) fail(`must be at least ${spec.min}`);
+      if (spec.max !== undefined && value > spec.max) fail(`must be at most ${spec.max}`);
+      return value;
+    }
+    case "string": {
+      const text = raw as string;
+      if (spec.choices && !spec.choices.includes(text)) fail(`must be one of ${spec.choices.join(", ")}`);
+      if (spec.names) {
+        try {
+          checkName(text, spec.names);
+        } catch (err) {
+          throw new UsageError(`cvae ${command}: --${name}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      return text;
+    }
+    default:
+      throw new Error(`unknown flag type ${String(spec.type)}`);
+  }
+}
+
+export function parseCommandArgs(command: Pick<Command, "name" | "flags">, argv: string[]): ParsedArgs {
   const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {};
   for (const [name, spec] of Object.entries(command.flags)) {
     options[name] = { type: spec.type === "boolean" ? "boolean" : "string", multiple: spec.type === "strings" };
@@ -36,37 +101,38 @@ export function parseCommandArgs(command: Command, argv: string[]): { positional
   } catch (err) {
     throw new UsageError(`cvae ${command.name}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const flags: FlagValues = {};
+  const given: FlagValues = {};
+  const values: FlagValues = {};
   for (const [name, spec] of Object.entries(command.flags)) {
     const raw = (parsed.values as Record<string, string | boolean | string[] | undefined>)[name];
     if (raw === undefined) {
-      flags[name] = spec.type === "strings" ? [] : spec.default;
+      values[name] = spec.type === "strings" ? [] : spec.default;
       continue;
     }
-    if (spec.type === "number") {
-      const value = Number(raw);
-      if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value)) {
-        throw new UsageError(`cvae ${command.name}: --${name} expects a number, got "${String(raw)}"`);
-      }
-      flags[name] = value;
-    } else {
-      flags[name] = raw;
-    }
+    given[name] = values[name] = parseFlagValue(command.name, name, spec, raw);
   }
-  return { positionals: parsed.positionals, flags };
+  return { positionals: parsed.positionals, given, values };
 }
 
-export function commandHelp(command: Command): string {
+export function commandHelp(command: Pick<Command, "name" | "summary" | "usage" | "flags">): string {
   const lines = [`cvae ${command.name}: ${command.summary}`, "", `usage: ${command.usage}`];
   const entries = Object.entries(command.flags);
   if (entries.length) {
     lines.push("", "options:");
     for (const [name, spec] of entries) {
-      const value = spec.type === "boolean" ? "" : spec.type === "number" ? " N" : " VALUE";
-      const def = spec.default !== undefined ? ` (default ${spec.default})` : "";
+      const value = spec.type === "boolean" ? "" : spec.type === "number" || spec.type === "integer" ? " N" : " VALUE";
+      const shown = spec.defaultText ?? (spec.default !== undefined ? String(spec.default) : undefined);
+      const def = shown !== undefined ? ` (default ${shown})` : "";
+      const choices = spec.choices ? ` [${spec.choices.join(" | ")}]` : "";
+      const range = spec.min !== undefined || spec.max !== undefined ? ` [${spec.min ?? ""}..${spec.max ?? ""}]` : "";
       const repeat = spec.type === "strings" ? " (repeatable)" : "";
-      lines.push(`  --${name}${value}`.padEnd(28) + spec.help + def + repeat);
+      lines.push(`  --${name}${value}`.padEnd(28) + spec.help + choices + range + def + repeat);
     }
   }
   return lines.join("\n");
+}
+
+/** No positional arguments: a stray word is more likely a typo than something to ignore. */
+export function noPositionals(command: string, positionals: readonly string[]): void {
+  if (positionals.length) throw new UsageError(`cvae ${command}: unexpected argument "${positionals[0]}"`);
 }

@@ -1,52 +1,60 @@
 // The CLI's commands. Each is a thin wrapper over lib functions. (`cvae bench` is not
 // here: bin/cvae.js hands it to bench/main.ts, so the library never loads its benchmarks.)
 import { join, resolve } from "node:path";
-import { describeBackend, initBackend, parseBackendChoice } from "../model/backend";
-import { reproduce, resolveNotebookArgs } from "../runner/reproduce";
-import { UsageError, type Command } from "./args";
+import { BACKEND_NAMES, type BackendChoice, describeBackend, initBackend, parseBackendChoice } from "../model/backend";
+import { parseParamSpec, reproduce, resolveNotebookArgs } from "../runner/reproduce";
+import { type Command, noPositionals, UsageError } from "./args";
 import { installKernelspec, type KernelspecLocation } from "./kernelspec";
 
 /** The project folder (lib/cli/ is two levels down). */
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
 
-export const reproduceCommand: Command = {
+export interface ReproducePlan {
+  notebooks: string[];
+  params: string[];
+  outDir: string;
+  cellTimeoutSeconds: number;
+}
+
+export const reproduceCommand: Command<ReproducePlan> = {
   name: "reproduce",
   summary: "run the notebooks headless in the tslab kernel; write reports/ (ipynb + HTML)",
   usage: "cvae reproduce [NOTEBOOK.ipynb | FOLDER ...] [--param key=value ...] [--out DIR]",
   flags: {
     param: { type: "strings", help: "parameter for the notebooks' parameters cell; NAME:key=value for one notebook" },
     out: { type: "string", help: "folder for executed notebooks and HTML", default: "reports" },
-    "cell-timeout": { type: "number", help: "seconds allowed per cell (0 = no limit)", default: 0 },
+    "cell-timeout": { type: "number", help: "seconds allowed per cell (0 = no limit)", default: 0, min: 0, max: 1e6 },
   },
-  async run(positionals, flags) {
+  plan({ positionals, values }) {
     const notebooks = resolveNotebookArgs(positionals, join(PROJECT_ROOT, "notebooks"));
     if (notebooks.length === 0) throw new Error("no notebooks to run");
-    return reproduce(notebooks, flags.param as string[], {
-      outDir: resolve(String(flags.out)),
-      cellTimeoutSeconds: Number(flags["cell-timeout"]),
-    });
+    const params = values.param as string[];
+    for (const p of params) parseParamSpec(p); // a malformed --param fails before any kernel starts
+    return { notebooks, params, outDir: resolve(String(values.out)), cellTimeoutSeconds: Number(values["cell-timeout"]) };
+  },
+  async execute(plan) {
+    return reproduce(plan.notebooks, plan.params, { outDir: plan.outDir, cellTimeoutSeconds: plan.cellTimeoutSeconds });
   },
 };
 
-export const kernelCommand: Command = {
+export const kernelCommand: Command<{ location: KernelspecLocation; prefix: string | undefined; name: string }> = {
   name: "kernel",
   summary: "register the tslab kernel with Jupyter (per user by default)",
   usage: "cvae kernel [--project | --prefix DIR] [--name NAME]",
   flags: {
     project: { type: "boolean", help: "install into ./.jupyter (then set JUPYTER_PATH, see environment.md)" },
     prefix: { type: "string", help: "install into DIR/share/jupyter/kernels" },
-    name: { type: "string", help: "kernel name used in notebook metadata", default: "tslab" },
+    name: { type: "string", help: "kernel name used in notebook metadata", default: "tslab", names: "kernel" },
   },
-  async run(_positionals, flags) {
-    if (flags.project && flags.prefix) throw new UsageError("cvae kernel: --project and --prefix exclude each other");
-    const location: KernelspecLocation = flags.project ? "project" : flags.prefix ? "prefix" : "user";
-    const dir = installKernelspec({
-      location,
-      prefix: flags.prefix as string | undefined,
-      name: String(flags.name),
-      projectRoot: PROJECT_ROOT,
-    });
-    console.log(`installed kernelspec "${String(flags.name)}" in ${dir}`);
+  plan({ positionals, values }) {
+    noPositionals("kernel", positionals);
+    if (values.project && values.prefix) throw new UsageError("cvae kernel: --project and --prefix exclude each other");
+    const location: KernelspecLocation = values.project ? "project" : values.prefix ? "prefix" : "user";
+    return { location, prefix: values.prefix as string | undefined, name: String(values.name) };
+  },
+  async execute({ location, prefix, name }) {
+    const dir = installKernelspec({ location, prefix, name, projectRoot: PROJECT_ROOT });
+    console.log(`installed kernelspec "${name}" in ${dir}`);
     if (location !== "user") {
       console.log(
         `Jupyter finds it when JUPYTER_PATH includes ${resolve(dir, "..", "..")}:\n  export JUPYTER_PATH=${resolve(dir, "..", "..")}`,
@@ -56,17 +64,21 @@ export const kernelCommand: Command = {
   },
 };
 
-export const backendCommand: Command = {
+export const backendCommand: Command<{ backend: BackendChoice; json: boolean }> = {
   name: "backend",
   summary: "show which TensorFlow.js backend loads here (CVAE_BACKEND to force one)",
   usage: "cvae backend [--json] [--backend auto|tensorflow|wasm|cpu]",
   flags: {
     json: { type: "boolean", help: "print JSON" },
-    backend: { type: "string", help: "backend to try", default: "auto" },
+    backend: { type: "string", help: "backend to try", default: "auto", choices: ["auto", ...BACKEND_NAMES] },
   },
-  async run(_positionals, flags) {
-    const info = await initBackend({ backend: parseBackendChoice(String(flags.backend), "--backend"), log: false });
-    console.log(flags.json ? JSON.stringify(info, null, 2) : describeBackend(info));
+  plan({ positionals, values }) {
+    noPositionals("backend", positionals);
+    return { backend: parseBackendChoice(String(values.backend), "--backend"), json: Boolean(values.json) };
+  },
+  async execute({ backend, json }) {
+    const info = await initBackend({ backend, log: false });
+    console.log(json ? JSON.stringify(info, null, 2) : describeBackend(info));
     return 0;
   },
 };

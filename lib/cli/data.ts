@@ -2,20 +2,26 @@
 import { downloadMovieLens, progressPrinter } from "../data/download";
 import { ensureSynthetic, listProcessed, listRaw, prepareDataset } from "../data/datasets";
 import { summaryRows } from "../data/describe";
-import { SYNTH_PRESETS } from "../data/synth";
-import { UsageError, type Command } from "./args";
+import { isSynthName, SYNTH_PRESETS } from "../data/synth";
+import { MOVIELENS_NAMES } from "../data/download";
+import { type Command, noPositionals, UsageError } from "./args";
 
-export const dataSynthCommand: Command = {
+export const dataSynthCommand: Command<{ preset: string; force: boolean }> = {
   name: "data synth",
   summary: "write a synthetic MovieLens-like data set (ML-20M CSV layout) to data/raw/<preset>/",
   usage: `cvae data synth [${Object.keys(SYNTH_PRESETS).join(" | ")}] [--force]`,
   flags: { force: { type: "boolean", help: "rewrite it even if it exists" } },
-  async run(positionals, flags) {
+  plan({ positionals, values }) {
     const preset = positionals[0] ?? "synthetic";
     if (positionals.length > 1) throw new UsageError("cvae data synth: one preset at a time");
+    if (!isSynthName(preset))
+      throw new UsageError(`cvae data synth: unknown preset "${preset}"; presets: ${Object.keys(SYNTH_PRESETS).join(", ")}`);
+    return { preset, force: Boolean(values.force) };
+  },
+  async execute({ preset, force }) {
     const tty = process.stderr.isTTY;
     const result = await ensureSynthetic(preset, {
-      force: Boolean(flags.force),
+      force,
       onProgress: (done, total) => {
         if (tty) process.stderr.write(`\r${preset}: ${done}/${total} users`);
       },
@@ -36,7 +42,7 @@ export const dataSynthCommand: Command = {
   },
 };
 
-export const dataDownloadCommand: Command = {
+export const dataDownloadCommand: Command<{ name: string; force: boolean; baseUrl: string | undefined }> = {
   name: "data download",
   summary: "download a MovieLens data set from GroupLens into data/raw/<name>/ (md5-checked)",
   usage: "cvae data download <ml-latest-small | ml-100k | ml-1m | ml-20m | ml-25m> [--force] [--base-url URL]",
@@ -44,13 +50,15 @@ export const dataDownloadCommand: Command = {
     force: { type: "boolean", help: "download again even if it exists" },
     "base-url": { type: "string", help: "mirror to download from (default GroupLens, or $CVAE_MOVIELENS_URL)" },
   },
-  async run(positionals, flags) {
-    if (positionals.length !== 1) throw new UsageError("cvae data download: name one data set");
-    const result = await downloadMovieLens(positionals[0], {
-      force: Boolean(flags.force),
-      baseUrl: flags["base-url"] as string | undefined,
-      onProgress: progressPrinter(),
-    });
+  plan({ positionals, values }) {
+    if (positionals.length !== 1) throw new UsageError(`cvae data download: name one data set (${MOVIELENS_NAMES.join(", ")})`);
+    const baseUrl = values["base-url"] as string | undefined;
+    if (baseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(baseUrl))
+      throw new UsageError(`cvae data download: --base-url must be an http(s) URL, got "${baseUrl}"`);
+    return { name: positionals[0], force: Boolean(values.force), baseUrl };
+  },
+  async execute({ name, force, baseUrl }) {
+    const result = await downloadMovieLens(name, { force, baseUrl, onProgress: progressPrinter() });
     console.log(
       result.skipped
         ? `${result.folder} exists (use --force to download again)`
@@ -61,26 +69,39 @@ export const dataDownloadCommand: Command = {
   },
 };
 
-export const dataPrepareCommand: Command = {
+export interface PreparePlan {
+  source: string;
+  name: string | undefined;
+  seed: number;
+  heldout: number | null;
+  json: boolean;
+}
+
+export const dataPrepareCommand: Command<PreparePlan> = {
   name: "data prepare",
   summary: "preprocess a data set (Liang et al. protocol) into data/processed/<name>/",
   usage: "cvae data prepare [NAME | FOLDER] [--heldout N] [--seed N] [--name OUT] [--json]",
   flags: {
-    heldout: { type: "number", help: "validation and test users each (default: 10 %, or 10,000 above 100k users)" },
-    seed: { type: "number", help: "seed of the user permutation and splits", default: 98765 },
-    name: { type: "string", help: "name of the processed data set (default: the source's name)" },
+    heldout: { type: "integer", help: "validation and test users each", min: 1, defaultText: "10 %, or 10,000 above 100k users" },
+    seed: { type: "integer", help: "seed of the user permutation and splits", default: 98765, min: 0, max: 0xffffffff },
+    name: { type: "string", help: "name of the processed data set", names: "data set", defaultText: "the source's name" },
     json: { type: "boolean", help: "print the summary as JSON" },
   },
-  async run(positionals, flags) {
-    const source = positionals[0] ?? "synthetic";
-    if (source === "synthetic" || source.startsWith("synthetic-")) await ensureSynthetic(source);
-    const result = await prepareDataset(source, {
-      name: flags.name as string | undefined,
-      seed: Number(flags.seed),
-      heldout: flags.heldout === undefined ? null : Number(flags.heldout),
-    });
+  plan({ positionals, values }) {
+    if (positionals.length > 1) throw new UsageError("cvae data prepare: one data set at a time");
+    return {
+      source: positionals[0] ?? "synthetic",
+      name: values.name as string | undefined,
+      seed: Number(values.seed),
+      heldout: values.heldout === undefined ? null : Number(values.heldout),
+      json: Boolean(values.json),
+    };
+  },
+  async execute(plan) {
+    if (isSynthName(plan.source)) await ensureSynthetic(plan.source);
+    const result = await prepareDataset(plan.source, { name: plan.name, seed: plan.seed, heldout: plan.heldout });
     const ds = result.dataset;
-    if (flags.json) {
+    if (plan.json) {
       console.log(
         JSON.stringify(
           {
@@ -112,12 +133,16 @@ export const dataPrepareCommand: Command = {
   },
 };
 
-export const dataListCommand: Command = {
+export const dataListCommand: Command<null> = {
   name: "data list",
   summary: "list raw and processed data sets under data/",
   usage: "cvae data list",
   flags: {},
-  async run() {
+  plan({ positionals }) {
+    noPositionals("data list", positionals);
+    return null;
+  },
+  async execute() {
     console.log(`raw:       ${listRaw().join(", ") || "(none)"}`);
     console.log(`processed: ${listProcessed().join(", ") || "(none)"}`);
     return 0;

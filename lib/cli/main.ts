@@ -57,8 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const { positionals, flags } = parseCommandArgs(command, rest);
-    return await command.run(positionals, flags);
+    const plan = await command.plan(parseCommandArgs(command, rest));
+    return await command.execute(plan);
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`${err.message}\n\n${commandHelp(command)}`);

@@ -1,178 +1,260 @@
 // `cvae train`, `cvae evaluate`, `cvae recommend`: the model from the command line.
+// Training configs are built with a fixed precedence: flags the user typed > the --config
+// file > the stored config of the unfinished run being continued > defaultTrainConfig().
 import { readFileSync } from "node:fs";
-import { initBackend } from "../model/backend";
 import { compareWithPopularity, type EvaluationResult, resultRows } from "../analysis/evaluate";
 import { METRICS } from "../analysis/metrics";
-import { runName } from "../model/checkpoint";
-import { CvaeModel } from "../model/cvae-model";
-import { terminalProgress } from "../train/progress";
 import { foldInHistory, recommend } from "../analysis/recommend";
 import { loadProcessed } from "../data/store";
+import { initBackend } from "../model/backend";
+import { modelDir, readCheckpointMeta, runName } from "../model/checkpoint";
+import { CvaeModel, trainingNote } from "../model/cvae-model";
+import { defaultTrainConfig, makeTrainConfig, SAMPLERS, type TrainConfig } from "../train/config";
 import { train } from "../train/loop";
-import { makeTrainConfig, paperTrainConfig, type Sampler, type TrainConfig } from "../train/config";
-import { UsageError, type Command, type FlagValues } from "./args";
-
-function overridesFrom(flags: FlagValues): Partial<TrainConfig> {
-  let o: Partial<TrainConfig> = {};
-  if (flags.config) o = JSON.parse(readFileSync(String(flags.config), "utf8")) as Partial<TrainConfig>;
-  if (flags.paper) o = { ...o, beta: paperTrainConfig().beta };
-  const set = <K extends keyof TrainConfig>(key: K, value: unknown) => {
-    if (value !== undefined) o[key] = value as TrainConfig[K];
-  };
-  set("dataset", flags.dataset);
-  set("run", flags.run ?? (flags.dataset ? runName(String(flags.dataset)) : undefined));
-  set("epochs", flags.epochs);
-  set("sampler", flags.sampler as Sampler | undefined);
-  set("batchSize", flags["batch-size"]);
-  set("lr", flags.lr);
-  set("patience", flags.patience);
-  set("seed", flags.seed);
-  set("hidden", flags.hidden);
-  set("latent", flags.latent);
-  set("dropout", flags.dropout);
-  if (flags.workers !== undefined) o.workers = flags.workers === "auto" ? "auto" : Number(flags.workers);
-  if (flags["mult-vae"]) o.conditioned = false;
-  if (flags.beta !== undefined) o.beta = { kind: "fixed", value: Number(flags.beta) };
-  if (flags["beta-cap"] !== undefined || flags["anneal-steps"] !== undefined) {
-    const base = makeTrainConfig().beta;
-    o.beta = {
-      kind: "anneal",
-      cap: Number(flags["beta-cap"] ?? (base.kind === "anneal" ? base.cap : 0.2)),
-      steps: Number(flags["anneal-steps"] ?? (base.kind === "anneal" ? base.steps : 200000)),
-    };
-  }
-  return o;
-}
+import { terminalProgress } from "../train/progress";
+import { type Command, type FlagValues, noPositionals, type ParsedArgs, UsageError } from "./args";
 
 function printResults(results: Record<string, EvaluationResult>): void {
   console.log(
     `\n${"method".padEnd(12)} ${"protocol".padEnd(26)} ${METRICS.map((m) => m.label.padStart(10)).join(" ")} ${"rows".padStart(7)}`,
   );
   for (const r of resultRows(results)) {
-    console.log(
-      `${r.method.padEnd(12)} ${r.protocol.padEnd(26)} ` +
-        `${METRICS.map((m) => r[m.key].toFixed(4).padStart(10)).join(" ")} ${String(r.rows).padStart(7)}`,
-    );
+    const values = METRICS.map((m) => r[m.key].toFixed(4).padStart(10)).join(" ");
+    console.log(`${r.method.padEnd(12)} ${r.protocol.padEnd(26)} ${values} ${String(r.rows).padStart(7)}`);
   }
 }
 
 export const modelFlags = {
-  dataset: { type: "string", help: "processed data set", default: "synthetic" },
-  run: { type: "string", help: "run name: data/models/<run>/ (default cvae-<dataset>, as notebook 03 names it)" },
+  dataset: { type: "string", help: "processed data set", default: "synthetic", names: "data set" },
+  run: { type: "string", help: "run name: data/models/<run>/", defaultText: "cvae-<dataset>, as notebook 03 names it", names: "run" },
   json: { type: "boolean", help: "print the results as JSON" },
 } as const;
 
 /** The run a command means: --run, else cvae-<dataset> (notebook 03's name). */
-export function runOf(flags: FlagValues): string {
-  return flags.run ? String(flags.run) : runName(String(flags.dataset));
+export function runOf(values: FlagValues): string {
+  return values.run ? String(values.run) : runName(String(values.dataset));
 }
 
-export const trainCommand: Command = {
+/** A trained model for evaluation or analysis; a warning on stderr when its training is unfinished. */
+export function loadModelFor(command: string, values: FlagValues): { ds: ReturnType<typeof loadProcessed>; model: CvaeModel } {
+  const ds = loadProcessed(String(values.dataset));
+  const model = CvaeModel.load(runOf(values), ds);
+  const note = trainingNote(model);
+  if (note) console.error(`cvae ${command}: warning: ${note}`);
+  return { ds, model };
+}
+
+/** A --config file: a JSON object of TrainConfig keys; errors name the file. */
+export function readConfigFile(path: string): Partial<TrainConfig> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `cvae train: --config ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(err)}`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`cvae train: --config ${path}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new UsageError(`cvae train: --config ${path}: must hold a JSON object of config keys`);
+  try {
+    makeTrainConfig(value as Partial<TrainConfig>); // names an unknown key or a bad value
+  } catch (err) {
+    throw new UsageError(`cvae train: --config ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return value as Partial<TrainConfig>;
+}
+
+/** The TrainConfig keys the flags the user typed set (beta flags resolved against `base`). */
+export function flagOverrides(given: FlagValues, base: TrainConfig): Partial<TrainConfig> {
+  const o: Partial<TrainConfig> = {};
+  const keys: [string, keyof TrainConfig][] = [
+    ["dataset", "dataset"],
+    ["run", "run"],
+    ["epochs", "epochs"],
+    ["sampler", "sampler"],
+    ["batch-size", "batchSize"],
+    ["lr", "lr"],
+    ["patience", "patience"],
+    ["seed", "seed"],
+    ["hidden", "hidden"],
+    ["latent", "latent"],
+    ["dropout", "dropout"],
+  ];
+  for (const [flag, key] of keys) if (given[flag] !== undefined) (o as Record<string, unknown>)[key] = given[flag];
+  if (given.workers !== undefined) o.workers = given.workers === "auto" ? "auto" : Number(given.workers);
+  if (given["mult-vae"]) o.conditioned = false;
+  const annealFlags = given["beta-cap"] !== undefined || given["anneal-steps"] !== undefined;
+  if (given.paper && given.beta !== undefined) throw new UsageError("cvae train: --paper (beta 0.008) and --beta exclude each other");
+  if ((given.paper || given.beta !== undefined) && annealFlags) {
+    throw new UsageError("cvae train: a fixed beta (--beta, --paper) and annealing (--beta-cap, --anneal-steps) exclude each other");
+  }
+  if (given.paper) o.beta = { kind: "fixed", value: 0.008 };
+  if (given.beta !== undefined) o.beta = { kind: "fixed", value: Number(given.beta) };
+  if (annealFlags) {
+    const anneal = base.beta.kind === "anneal" ? base.beta : { cap: 0.2, steps: 200_000 };
+    o.beta = { kind: "anneal", cap: Number(given["beta-cap"] ?? anneal.cap), steps: Number(given["anneal-steps"] ?? anneal.steps) };
+  }
+  return o;
+}
+
+export interface TrainPlan {
+  config: TrainConfig;
+  resume: "auto" | "never";
+  json: boolean;
+  /** The unfinished run whose stored config this continues, with its epochs done. */
+  continuing: { run: string; epochsDone: number } | null;
+}
+
+/** The config a `cvae train` runs with: typed flags > --config file > an unfinished run's stored config > defaults. */
+export function planTraining({ positionals, given }: ParsedArgs): TrainPlan {
+  noPositionals("train", positionals);
+  const file = given.config ? readConfigFile(String(given.config)) : {};
+  const dataset = String(given.dataset ?? file.dataset ?? defaultTrainConfig().dataset);
+  const run = String(given.run ?? file.run ?? runName(dataset));
+  const restart = Boolean(given.restart);
+  // A resume continues the run as it was configured, whatever the defaults are now.
+  const stored = restart ? null : readCheckpointMeta(modelDir(run), { missingOk: true });
+  const continuing = stored && !stored.position.finished ? stored : null;
+  const base = continuing ? continuing.config : defaultTrainConfig();
+  const config = makeTrainConfig({ ...file, dataset, run, ...flagOverrides(given, base) }, base);
+  return {
+    config,
+    resume: restart ? "never" : "auto",
+    json: Boolean(given.json),
+    continuing: continuing ? { run, epochsDone: continuing.position.epoch } : null,
+  };
+}
+
+export const trainCommand: Command<TrainPlan> = {
   name: "train",
   summary: "train a C-VAE (or Mult-VAE) with checkpoints; evaluates on test users at the end",
   usage: "cvae train [--dataset NAME] [--run NAME] [--epochs N] [--sampler full|balanced|one-genre] [--paper] [--restart] ...",
   flags: {
     ...modelFlags,
-    epochs: { type: "number", help: "maximum epochs", default: 100 },
-    sampler: { type: "string", help: "full | balanced | one-genre", default: "full" },
-    "batch-size": { type: "number", help: "rows per update", default: 500 },
-    lr: { type: "number", help: "Adam learning rate", default: 0.001 },
-    beta: { type: "number", help: "fixed KL weight (instead of annealing)" },
-    "beta-cap": { type: "number", help: "annealing cap", default: 0.2 },
-    "anneal-steps": { type: "number", help: "updates to reach beta = 1 (capped)", default: 200000 },
+    epochs: { type: "integer", help: "maximum epochs", min: 1, max: 100_000, defaultText: "100" },
+    sampler: { type: "string", help: "rows per epoch", choices: SAMPLERS, defaultText: "full" },
+    "batch-size": { type: "integer", help: "rows per update", min: 1, max: 100_000, defaultText: "500" },
+    lr: { type: "number", help: "Adam learning rate", min: Number.MIN_VALUE, max: 10, defaultText: "0.001" },
+    beta: { type: "number", help: "fixed KL weight (instead of annealing)", min: 0, max: 1000 },
+    "beta-cap": { type: "number", help: "annealing cap", min: 0, max: 1000, defaultText: "0.2" },
+    "anneal-steps": { type: "integer", help: "updates to reach the cap", min: 1, max: 1e9, defaultText: "200000" },
     paper: { type: "boolean", help: "the paper's fixed beta 0.008" },
     "mult-vae": { type: "boolean", help: "train Mult-VAE (no conditions)" },
-    patience: { type: "number", help: "early-stopping patience in epochs (0 = off)", default: 10 },
-    seed: { type: "number", help: "seed", default: 98765 },
-    hidden: { type: "number", help: "hidden width", default: 600 },
-    latent: { type: "number", help: "latent size", default: 200 },
-    dropout: { type: "number", help: "input dropout", default: 0.5 },
-    workers: { type: "string", help: "extra worker threads: auto | 0 | 1", default: "auto" },
-    config: { type: "string", help: "JSON file with TrainConfig overrides (flags win)" },
-    restart: { type: "boolean", help: "start over instead of resuming an unfinished run" },
+    patience: { type: "integer", help: "early-stopping patience in epochs (0 = off)", min: 0, max: 100_000, defaultText: "10" },
+    seed: { type: "integer", help: "seed", min: 0, max: 0xffffffff, defaultText: "98765" },
+    hidden: { type: "integer", help: "hidden width", min: 1, max: 8192, defaultText: "600" },
+    latent: { type: "integer", help: "latent size", min: 1, max: 8192, defaultText: "200" },
+    dropout: { type: "number", help: "input dropout, in [0, 1)", min: 0, max: 0.999999, defaultText: "0.5" },
+    workers: { type: "string", help: "extra worker threads", choices: ["auto", "0", "1"], defaultText: "auto" },
+    config: { type: "string", help: "JSON file with TrainConfig keys (flags you type win over it)" },
+    restart: { type: "boolean", help: "start over, replacing the run's checkpoint (finished or not)" },
   },
-  async run(positionals, flags) {
-    if (positionals.length) throw new UsageError(`cvae train: unexpected argument "${positionals[0]}"`);
-    const config = makeTrainConfig(overridesFrom(flags));
+  plan: planTraining,
+  async execute(plan) {
+    const { config } = plan;
+    const say = plan.json ? console.error : console.log; // with --json, stdout carries only the JSON document
+    if (plan.continuing)
+      say(`continuing the unfinished run ${config.run} with its stored config (${plan.continuing.epochsDone} epochs done)`);
     const ds = loadProcessed(config.dataset);
-    const result = await train(config, {
-      dataset: ds,
-      resume: flags.restart ? "never" : "auto",
-      callbacks: terminalProgress(config.epochs),
-    });
-    // With --json, stdout carries only the JSON document.
-    (flags.json ? console.error : console.log)(
-      `backend ${result.backend.name}, ${result.threads} thread${result.threads > 1 ? "s" : ""}; ${result.history.length} ` +
-        `epochs in ${result.seconds.toFixed(1)} s; best epoch ${result.bestEpoch}; checkpoint ${result.dir}`,
+    const result = await train(config, { dataset: ds, resume: plan.resume, callbacks: terminalProgress(config.epochs) });
+    const threads = `${result.threads} thread${result.threads > 1 ? "s" : ""}`;
+    say(
+      `backend ${result.backend.name}, ${threads}; ${result.history.length} epochs in ${result.seconds.toFixed(1)} s; ` +
+        `best epoch ${result.bestEpoch}; checkpoint ${result.dir}`,
     );
     if (result.interrupted) {
-      console.error(`interrupted: run \`npx cvae train --run ${config.run} --dataset ${config.dataset}\` again to resume`);
+      console.error(
+        `interrupted after ${result.history.length} of ${config.epochs} epochs: run ` +
+          `\`npx cvae train --run ${config.run} --dataset ${config.dataset}\` again to resume (it continues the stored config)`,
+      );
       return 130;
     }
     const results = await compareWithPopularity(ds, "test", result.model);
-    if (flags.json)
-      console.log(
-        JSON.stringify(
-          {
-            run: config.run,
-            dataset: ds.name,
-            synthetic: ds.source.synthetic,
-            config,
-            bestEpoch: result.bestEpoch,
-            history: result.history,
-            test: results,
-          },
-          null,
-          2,
-        ),
-      );
-    else printResults(results);
+    if (plan.json) {
+      const out = {
+        run: config.run,
+        dataset: ds.name,
+        synthetic: ds.source.synthetic,
+        config,
+        bestEpoch: result.bestEpoch,
+        history: result.history,
+        test: results,
+      };
+      console.log(JSON.stringify(out, null, 2));
+    } else printResults(results);
     return 0;
   },
 };
 
-export const evaluateCommand: Command = {
+const splitFlag = { type: "string", help: "held-out users to use", choices: ["test", "valid"], default: "test" } as const;
+
+export interface EvaluatePlan {
+  values: FlagValues;
+  split: "valid" | "test";
+}
+
+export const evaluateCommand: Command<EvaluatePlan> = {
   name: "evaluate",
   summary: "evaluate a trained model and the popularity baseline on test (or validation) users",
   usage: "cvae evaluate [--run NAME] [--dataset NAME] [--split test|valid] [--json]",
-  flags: { ...modelFlags, split: { type: "string", help: "test | valid", default: "test" } },
-  async run(positionals, flags) {
-    if (positionals.length) throw new UsageError(`cvae evaluate: unexpected argument "${positionals[0]}"`);
-    const split = String(flags.split);
-    if (split !== "test" && split !== "valid") throw new UsageError(`cvae evaluate: --split must be test or valid, got "${split}"`);
+  flags: { ...modelFlags, split: splitFlag },
+  plan({ positionals, values }) {
+    noPositionals("evaluate", positionals);
+    return { values, split: values.split as "valid" | "test" };
+  },
+  async execute({ values, split }) {
     await initBackend({ log: false });
-    const ds = loadProcessed(String(flags.dataset));
-    const model = CvaeModel.load(runOf(flags), ds);
+    const { ds, model } = loadModelFor("evaluate", values);
     const results = await compareWithPopularity(ds, split, model);
-    if (flags.json)
-      console.log(JSON.stringify({ run: runOf(flags), dataset: ds.name, synthetic: ds.source.synthetic, split, results }, null, 2));
-    else printResults(results);
+    if (values.json) {
+      const out = { run: runOf(values), dataset: ds.name, synthetic: ds.source.synthetic, model: model.status(), split, results };
+      console.log(JSON.stringify(out, null, 2));
+    } else printResults(results);
     return 0;
   },
 };
 
-export const recommendCommand: Command = {
+export interface RecommendPlan {
+  values: FlagValues;
+  user: number;
+  split: "valid" | "test";
+  genre: string | undefined;
+  n: number;
+}
+
+export const recommendCommand: Command<RecommendPlan> = {
   name: "recommend",
   summary: "top-n movies for a held-out user's fold-in history, optionally under a genre",
   usage: "cvae recommend --user ID [--genre GENRE] [--n 10] [--run NAME] [--dataset NAME] [--split test|valid] [--json]",
   flags: {
     ...modelFlags,
-    user: { type: "number", help: "a validation or test user id" },
+    user: { type: "integer", help: "a validation or test user id (required)", min: 0 },
     genre: { type: "string", help: "genre to condition on" },
-    n: { type: "number", help: "list length", default: 10 },
-    split: { type: "string", help: "test | valid", default: "test" },
+    n: { type: "integer", help: "list length", default: 10, min: 1, max: 10_000 },
+    split: splitFlag,
   },
-  async run(_positionals, flags) {
-    if (flags.user === undefined) throw new UsageError("cvae recommend: --user ID is required");
+  plan({ positionals, values }) {
+    noPositionals("recommend", positionals);
+    if (values.user === undefined) throw new UsageError("cvae recommend: --user ID is required");
+    return {
+      values,
+      user: Number(values.user),
+      split: values.split as "valid" | "test",
+      genre: values.genre as string | undefined,
+      n: Number(values.n),
+    };
+  },
+  async execute({ values, user, split, genre, n }) {
     await initBackend({ log: false });
-    const ds = loadProcessed(String(flags.dataset));
-    const model = CvaeModel.load(runOf(flags), ds);
-    const split = String(flags.split) === "valid" ? "valid" : "test";
-    const result = recommend(model, ds, foldInHistory(ds, split, Number(flags.user)), {
-      genre: flags.genre as string | undefined,
-      n: Number(flags.n),
-    });
-    if (flags.json) console.log(JSON.stringify(result, null, 2));
+    const { ds, model } = loadModelFor("recommend", values);
+    const result = recommend(model, ds, foldInHistory(ds, split, user), { genre, n });
+    if (values.json) console.log(JSON.stringify({ model: model.status(), ...result }, null, 2));
     else {
       for (const r of result.items) console.log(`${String(r.rank).padStart(3)}. ${r.title}  [${r.genres.join("|")}]`);
       if (result.genreShare !== null) console.log(`share of the list in ${result.genre}: ${(100 * result.genreShare).toFixed(0)} %`);

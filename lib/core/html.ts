@@ -59,3 +59,12 @@ export function formatCell(value: unknown): string {
   if (value === null || value === undefined) return "";
   return String(value);
 }
+
+/**
+ * Data (a name, a path) as inline code inside markdown: an HTML <code> element with the
+ * text escaped, so a backtick or a tag in the data cannot end the code span and inject
+ * HTML, wherever the markdown is rendered.
+ */
+export function markdownCode(text: unknown): string {
+  return `<code>${escapeHtml(text)}</code>`;
+}

@@ -4,6 +4,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { readMovieLens } from "./movielens";
+import { markdownCode } from "../core/html";
+import { checkName, nameFromFolder } from "../core/names";
 import { dataDir } from "../core/paths";
 import { preprocess } from "./preprocess";
 import type { PreprocessOptions, ProcessedDataset } from "./schema";
@@ -13,7 +15,7 @@ import { isSynthName, SYNTH_PRESETS, SYNTH_VERSION, type SynthConfig, type Synth
 export const MOVIELENS_DOWNLOAD_NAMES = ["ml-latest-small", "ml-100k", "ml-1m", "ml-20m", "ml-25m"];
 
 export function rawDir(name: string): string {
-  return join(dataDir(), "raw", name);
+  return join(dataDir(), "raw", checkName(name, "data set"));
 }
 
 export interface ResolvedSource {
@@ -30,11 +32,11 @@ export interface ResolvedSource {
 export function resolveSource(nameOrFolder: string): ResolvedSource {
   const asPath = resolve(nameOrFolder);
   if ((nameOrFolder.includes("/") || nameOrFolder.startsWith(".")) && existsSync(asPath) && statSync(asPath).isDirectory()) {
-    return { name: basename(asPath), folder: asPath, synthetic: existsSync(join(asPath, "ground-truth.json")) };
+    return { name: nameFromFolder(basename(asPath)), folder: asPath, synthetic: existsSync(join(asPath, "ground-truth.json")) };
   }
   const folder = rawDir(nameOrFolder);
   if (!existsSync(folder) && existsSync(asPath) && statSync(asPath).isDirectory()) {
-    return { name: basename(asPath), folder: asPath, synthetic: existsSync(join(asPath, "ground-truth.json")) };
+    return { name: nameFromFolder(basename(asPath)), folder: asPath, synthetic: existsSync(join(asPath, "ground-truth.json")) };
   }
   if (existsSync(folder))
     return { name: nameOrFolder, folder, synthetic: isSynthName(nameOrFolder) || existsSync(join(folder, "ground-truth.json")) };
@@ -77,14 +79,15 @@ export async function prepareSource(nameOrFolder: string): Promise<ResolvedSourc
   return { ...resolveSource(nameOrFolder), generated };
 }
 
-/** A markdown note on where the data comes from, for notebooks. */
+/** A markdown note on where the data comes from, for notebooks. Names and paths are escaped (they come from the user's files). */
 export function sourceNote(source: ResolvedSource & { generated?: boolean }): string {
   return source.synthetic
-    ? `> **Synthetic data.** \`${source.name}\` was ${source.generated ? "just generated" : "generated"} by \`lib/data/synth.ts\` in the ` +
-        `ML-20M file layout, from planted genre tastes (see \`${join(source.folder, "ground-truth.json")}\`). Its users are not ` +
-        `real; results on it test the pipeline and the analysis, not MovieLens. Use \`--param ` +
-        `dataset=ml-20m\` (after \`npx cvae data download ml-20m\`) or a folder for real data.`
-    : `> **MovieLens data** from \`${source.folder}\`.`;
+    ? `> **Synthetic data.** ${markdownCode(source.name)} was ${source.generated ? "just generated" : "generated"} ` +
+        "by `lib/data/synth.ts` " +
+        `in the ML-20M file layout, from planted genre tastes (see ${markdownCode(join(source.folder, "ground-truth.json"))}). Its users ` +
+        "are not real; results on it test the pipeline and the analysis, not MovieLens. Use `--param dataset=ml-20m` (after " +
+        "`npx cvae data download ml-20m`) or a folder for real data."
+    : `> **MovieLens data** from ${markdownCode(source.folder)}.`;
 }
 
 /** True when `folder` holds data from this generator version and config. */

@@ -19,9 +19,9 @@ import https from "node:https";
 import { join, resolve } from "node:path";
 import { finished } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { writeDirAtomic, writeFileAtomic } from "../core/fs";
+import { sweepStaleTemps, writeDirAtomic, writeFileAtomic } from "../core/fs";
 import { dataDir } from "../core/paths";
-import { extractZipSafe } from "./zip";
+import { extractZipSafe, type ZipLimits } from "./zip";
 
 export type MovieLensName = "ml-latest-small" | "ml-100k" | "ml-1m" | "ml-20m" | "ml-25m";
 export const MOVIELENS_NAMES: readonly MovieLensName[] = ["ml-latest-small", "ml-100k", "ml-1m", "ml-20m", "ml-25m"];
@@ -63,6 +63,24 @@ export interface DownloadResult {
   skipped: boolean;
 }
 
+/**
+ * Unpacked sizes of the GroupLens zips (all files, rounded up), with a 50 % margin below:
+ * a zip that unpacks to more is not the published one (or a zip bomb).
+ */
+const UNPACKED_BYTES: Record<MovieLensName, number> = {
+  "ml-latest-small": 3.5e6,
+  "ml-100k": 16e6,
+  "ml-1m": 25e6,
+  "ml-20m": 900e6,
+  "ml-25m": 1.2e9,
+};
+
+/** Limits of the extraction of a downloaded zip. */
+export function zipLimits(name: MovieLensName, zipBytes: number): ZipLimits {
+  const total = Math.round(1.5 * UNPACKED_BYTES[name]);
+  return { maxTotalBytes: total, maxEntryBytes: total, maxRatio: Math.max(20, (2 * UNPACKED_BYTES[name]) / Math.max(1, zipBytes)) };
+}
+
 const MAX_REDIRECTS = 5;
 const REDIRECTS = [301, 302, 303, 307, 308];
 const META_FILE = ".download.json";
@@ -87,6 +105,8 @@ export async function downloadMovieLens(name: string, options: DownloadOptions =
   const md5Part = join(rawDir, `.${zipName}.md5.part`);
   const transfer = { retries: options.retries ?? 4, retryDelayMs: options.retryDelayMs ?? 1000, timeoutMs: options.timeoutMs ?? 60000 };
   mkdirSync(rawDir, { recursive: true });
+  sweepStaleTemps(rawDir); // extraction folders of killed runs
+  let keepPart = false;
   try {
     await downloadToFile(`${url}.md5`, md5Part, transfer);
     let expected: string;
@@ -106,7 +126,15 @@ export async function downloadMovieLens(name: string, options: DownloadOptions =
       const etaSeconds = totalBytes !== null && bytesPerSecond > 0 ? Math.max(0, totalBytes - receivedBytes) / bytesPerSecond : null;
       onProgress?.({ name: zipName, receivedBytes, totalBytes, bytesPerSecond, etaSeconds, attempt });
     };
-    const zipBytes = await downloadToFile(url, partPath, { ...transfer, onChunk: onProgress ? report : undefined });
+    let zipBytes: number;
+    try {
+      zipBytes = await downloadToFile(url, partPath, { ...transfer, onChunk: onProgress ? report : undefined }, expected);
+    } catch (err) {
+      // What arrived stays for the next run, which resumes it with a Range request.
+      keepPart = existsSync(partPath) && statSync(partPath).size > 0;
+      const kept = keepPart ? `; the ${statSync(partPath).size} bytes received are kept and the next run resumes from there` : "";
+      throw new Error(`${errorMessage(err)}${kept}`, { cause: err });
+    }
     // Without a Content-Length the printer cannot tell the end, so say it once more with the size.
     if (onProgress && last.totalBytes === null) {
       onProgress({
@@ -126,7 +154,7 @@ export async function downloadMovieLens(name: string, options: DownloadOptions =
       );
     }
     const files = await writeDirAtomic(folder, async (tmp) => {
-      const extracted = await extractZipSafe(partPath, tmp);
+      const extracted = await extractZipSafe(partPath, tmp, zipLimits(dataset, zipBytes));
       if (extracted.length === 0) throw new Error(`${url}: the zip holds no files`);
       // Written inside the temp folder, so the marker appears together with the data or not at all.
       writeFileAtomic(
@@ -137,7 +165,10 @@ export async function downloadMovieLens(name: string, options: DownloadOptions =
     });
     return { name: dataset, folder, zipBytes, md5, files, seconds: seconds(), skipped: false };
   } finally {
-    rmSync(partPath, { force: true });
+    if (!keepPart) {
+      rmSync(partPath, { force: true });
+      rmSync(`${partPath}.json`, { force: true });
+    }
     rmSync(md5Part, { force: true });
   }
 }
@@ -200,9 +231,18 @@ interface TransferOptions {
   onChunk?: (receivedBytes: number, totalBytes: number | null, attempt: number, chunkBytes: number) => void;
 }
 
-/** Downloads url into partPath, resuming with a Range request after a drop; returns the size. */
-async function downloadToFile(url: string, partPath: string, o: TransferOptions): Promise<number> {
-  rmSync(partPath, { force: true }); // a leftover from a killed run may be of another version of the file
+/**
+ * Downloads url into partPath, resuming with a Range request after a drop; returns the size.
+ * With `resumeTag`, a part left by an earlier (killed or failed) run for the same URL and tag
+ * (the published md5) is resumed too; any other leftover is discarded.
+ */
+async function downloadToFile(url: string, partPath: string, o: TransferOptions, resumeTag?: string): Promise<number> {
+  const sidecar = `${partPath}.json`;
+  const kept = resumeTag !== undefined && existsSync(partPath) && existsSync(sidecar) ? readMeta(sidecar) : {};
+  if (kept.url !== url || kept.md5 !== resumeTag) {
+    rmSync(partPath, { force: true }); // a leftover of another file or version
+    if (resumeTag !== undefined) writeFileAtomic(sidecar, JSON.stringify({ url, md5: resumeTag }));
+  }
   let lastError: unknown;
   for (let attempt = 1; attempt <= o.retries + 1; attempt++) {
     if (attempt > 1) await sleep(o.retryDelayMs * 2 ** (attempt - 2));
@@ -305,9 +345,13 @@ function listFiles(dir: string, prefix = ""): string[] {
   return out.sort();
 }
 
-function readMeta(path: string): { md5?: string; zipBytes?: number } {
-  // A folder unzipped by hand has no marker; it is still used as is.
-  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as { md5?: string; zipBytes?: number }) : {};
+function readMeta(path: string): { md5?: string; zipBytes?: number; url?: string } {
+  // A folder unzipped by hand has no marker; it is still used as is. A damaged marker counts as none.
+  try {
+    return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as { md5?: string; zipBytes?: number; url?: string }) : {};
+  } catch {
+    return {};
+  }
 }
 
 function errorMessage(err: unknown): string {

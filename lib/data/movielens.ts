@@ -2,10 +2,10 @@
 // (ML-20M, ML-25M, ML-32M, ml-latest, ml-latest-small), the "::" .dat files (ML-1M,
 // ML-10M) and ML-100K's u.data/u.item. The format is detected from the files present.
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { readRatingsFile } from "./ratings-file";
 import { DataError, parseCsvRecords, readTextFile, splitRecords, type TextRecord } from "./text-files";
-import { type Genre, type MovieLensFormat, type MovieTable, NO_GENRES, type RawDataset } from "./schema";
+import { type Genre, ML20M_GENRES, type MovieLensFormat, type MovieTable, NO_GENRES, type RawDataset } from "./schema";
 
 interface FormatSpec {
   format: MovieLensFormat;
@@ -47,26 +47,51 @@ export interface DetectedFiles {
   folder: string;
   ratingsFile: string;
   moviesFile: string;
+  /** Other complete pairs in the same folder, which are not read (said in a warning). */
+  ignored: string[];
+}
+
+/** The kind of entry at `path`: a file, a folder or nothing. */
+function entryKind(path: string): "file" | "folder" | null {
+  if (!existsSync(path)) return null;
+  return statSync(path).isDirectory() ? "folder" : "file";
 }
 
 /**
  * Finds the MovieLens files in `folder` (or in its only sub-folder, as unzipped releases
- * have). Errors say which files were looked for and what was found.
+ * have). The first complete pair wins (CSV, then .dat, then ML-100K) and the others are
+ * named; errors say which files were looked for and what was found.
  */
 export function detectMovieLens(folder: string): DetectedFiles {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new Error(`${folder}: no such folder`);
   for (const dir of [folder, ...onlySubfolder(folder)]) {
+    const complete: FormatSpec[] = [];
+    let half: string | null = null;
     for (const spec of FORMATS) {
-      const ratings = join(dir, spec.ratings);
-      const movies = join(dir, spec.movies);
-      if (existsSync(ratings) && existsSync(movies)) return { format: spec.format, folder: dir, ratingsFile: ratings, moviesFile: movies };
-      if (existsSync(ratings) || existsSync(movies)) {
-        throw new Error(
-          `${dir}: found ${existsSync(ratings) ? spec.ratings : spec.movies} but ` +
-            `not ${existsSync(ratings) ? spec.movies : spec.ratings}; both are needed`,
-        );
+      const ratings = entryKind(join(dir, spec.ratings));
+      const movies = entryKind(join(dir, spec.movies));
+      for (const [name, kind] of [
+        [spec.ratings, ratings],
+        [spec.movies, movies],
+      ] as const) {
+        if (kind === "folder") throw new Error(`${join(dir, name)} is a folder, not a file; MovieLens ${name} must be a file`);
+      }
+      if (ratings && movies) complete.push(spec);
+      else if ((ratings || movies) && half === null) {
+        half = `${dir}: found ${ratings ? spec.ratings : spec.movies} but not ${ratings ? spec.movies : spec.ratings}; both are needed`;
       }
     }
+    if (complete.length) {
+      const [spec, ...others] = complete;
+      return {
+        format: spec.format,
+        folder: dir,
+        ratingsFile: join(dir, spec.ratings),
+        moviesFile: join(dir, spec.movies),
+        ignored: others.map((o) => `${o.ratings} + ${o.movies}`),
+      };
+    }
+    if (half) throw new Error(half);
   }
   const present = readdirSync(folder).slice(0, 12).join(", ") || "nothing";
   throw new Error(
@@ -82,7 +107,12 @@ function onlySubfolder(folder: string): string[] {
 /** Reads a MovieLens folder of any supported release. */
 export function readMovieLens(folder: string): RawDataset {
   const files = detectMovieLens(folder);
+  const { ignored } = files;
   const warnings: string[] = [];
+  if (ignored.length) {
+    const used = `${basename(files.ratingsFile)} + ${basename(files.moviesFile)}`;
+    warnings.push(`${files.folder}: holds ${[used, ...ignored].join(" and ")}; using ${used}, ignoring ${ignored.join(" and ")}`);
+  }
   const movies = readMovies(files, warnings);
   const afterHeader = files.format === "csv" ? " after the header" : "";
   if (movies.movieIds.length === 0) throw new DataError(files.moviesFile, 0, `no movies${afterHeader}`);
@@ -98,22 +128,27 @@ export function readMovieLens(folder: string): RawDataset {
 
 function readMovies(files: DetectedFiles, warnings: string[]): MovieTable {
   const text = readTextFile(files.moviesFile, warnings);
-  switch (files.format) {
-    case "csv":
-      return moviesFromCsv(parseCsvRecords(text, files.moviesFile), files.moviesFile, warnings);
-    case "dat":
-      return moviesFromRecords(splitRecords(text, "::"), files.moviesFile, warnings, 3, (f) => [f[1], splitGenres(f[2])]);
-    case "ml-100k":
-      return moviesFromRecords(splitRecords(text, "|"), files.moviesFile, warnings, 24, (f, line) => [
-        f[1],
-        flagsToGenres(f.slice(5), files.moviesFile, line),
-      ]);
-    default:
-      throw new Error(`unknown MovieLens format: ${String(files.format)}`);
-  }
+  const labels = new GenreLabels();
+  const table = (() => {
+    switch (files.format) {
+      case "csv":
+        return moviesFromCsv(parseCsvRecords(text, files.moviesFile), files.moviesFile, warnings, labels);
+      case "dat":
+        return moviesFromRecords(splitRecords(text, "::"), files.moviesFile, warnings, 3, (f) => [f[1], splitGenres(f[2], labels)]);
+      case "ml-100k":
+        return moviesFromRecords(splitRecords(text, "|"), files.moviesFile, warnings, 24, (f, line) => [
+          f[1],
+          flagsToGenres(f.slice(5), files.moviesFile, line),
+        ]);
+      default:
+        throw new Error(`unknown MovieLens format: ${String(files.format)}`);
+    }
+  })();
+  warnings.push(...labels.warnings(files.moviesFile));
+  return table;
 }
 
-function moviesFromCsv(records: TextRecord[], path: string, warnings: string[]): MovieTable {
+function moviesFromCsv(records: TextRecord[], path: string, warnings: string[], labels: GenreLabels): MovieTable {
   if (records.length === 0) throw new DataError(path, 0, "the file is empty");
   const header = records[0].fields.map((h) => h.trim());
   if (header.length === 1 && /[;\t|]/.test(header[0])) {
@@ -129,7 +164,7 @@ function moviesFromCsv(records: TextRecord[], path: string, warnings: string[]):
         `expected movieId,title,genres, got ${JSON.stringify(header.join(","))}`,
     );
   const [ci, ct, cg] = [col("movieId"), col("title"), col("genres")];
-  return moviesFromRecords(records.slice(1), path, warnings, header.length, (f) => [f[ct], splitGenres(f[cg])], ci);
+  return moviesFromRecords(records.slice(1), path, warnings, header.length, (f) => [f[ct], splitGenres(f[cg], labels)], ci);
 }
 
 function moviesFromRecords(
@@ -164,20 +199,60 @@ function moviesFromRecords(
   return { movieIds, titles, genres };
 }
 
-/** "Action|Children's" -> ["Action", "Children"]; ML-1M/100K spell "Children's". */
-export function splitGenres(field: string): Genre[] {
+/**
+ * Genre labels as MovieLens spells them: case variants of a known label ("drama") and
+ * ML-1M's "Children's" become the ML-20M label, "unknown" the neutral label; an unknown
+ * label keeps its first spelling, and later case variants join it. Renames are counted.
+ */
+export class GenreLabels {
+  private readonly canonical = new Map<string, Genre>();
+  private readonly renames = new Map<string, { to: Genre; count: number }>();
+
+  constructor() {
+    for (const g of ML20M_GENRES) this.canonical.set(g.toLowerCase(), g);
+    this.canonical.set("children's", "Children");
+    this.canonical.set("unknown", NO_GENRES);
+  }
+
+  label(raw: string): Genre {
+    const key = raw.toLowerCase();
+    const known = this.canonical.get(key);
+    if (known === undefined) {
+      this.canonical.set(key, raw);
+      return raw;
+    }
+    if (known !== raw) {
+      const r = this.renames.get(raw) ?? { to: known, count: 0 };
+      r.count++;
+      this.renames.set(raw, r);
+    }
+    return known;
+  }
+
+  /** One warning naming every rename and how often it happened, or none. */
+  warnings(path: string): string[] {
+    if (this.renames.size === 0) return [];
+    const list = [...this.renames.entries()].map(
+      ([from, r]) => `${JSON.stringify(from)} -> ${JSON.stringify(r.to)} (${r.count} movie${r.count > 1 ? "s" : ""})`,
+    );
+    return [`${path}: genre labels normalised to their MovieLens spelling: ${list.join(", ")}`];
+  }
+}
+
+/** "Action|Children's" -> ["Action", "Children"]: labels normalised by `labels`, each once, empty ones dropped. */
+export function splitGenres(field: string, labels: GenreLabels = new GenreLabels()): Genre[] {
   const out: Genre[] = [];
   for (const raw of field.split("|")) {
-    const g = normaliseGenre(raw.trim());
-    if (g && !out.includes(g)) out.push(g);
+    const trimmed = raw.trim();
+    if (!trimmed) continue;
+    const g = labels.label(trimmed);
+    if (!out.includes(g)) out.push(g);
   }
   return out;
 }
 
 export function normaliseGenre(label: string): Genre {
-  if (label === "Children's") return "Children";
-  if (label === "unknown") return NO_GENRES;
-  return label;
+  return new GenreLabels().label(label);
 }
 
 function flagsToGenres(flags: string[], path: string, line: number): Genre[] {

@@ -46,6 +46,19 @@ export function preprocess(raw: RawDataset, name: string, overrides: Partial<Pre
     );
   const valid = heldOut(ROLE_VALID);
   const test = heldOut(ROLE_TEST);
+  for (const [what, split] of [
+    ["validation", valid],
+    ["test", test],
+  ] as const) {
+    // Such a set can be explored but not trained with validation or evaluated: say so now, and train/evaluate refuse it.
+    if (split.counts.users === 0) {
+      const why =
+        split.counts.candidateUsers === 0
+          ? `heldout is ${roles.heldout}`
+          : `all ${split.counts.candidateUsers} held-out users have fewer than 2 indexed items`;
+      warnings.push(`${name}: no ${what} users (${why}); training needs validation users and evaluation test users`);
+    }
+  }
   const conditions = conditionVocabulary(raw.movies, items.itemRows);
   const m = items.itemRows.length;
   const summary: PreprocessSummary = {

@@ -4,9 +4,27 @@
 // which checks everything and names the file and line of the first problem.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { RatingsTable } from "./schema";
-import { DataError } from "./text-files";
+import { DataError, parseCsvRecords } from "./text-files";
+import {
+  CR,
+  DOT,
+  MAX_INT32,
+  NINE,
+  NL,
+  QUOTE,
+  R_IGNORE,
+  R_MOVIE,
+  R_RATING,
+  R_USER,
+  ZERO,
+  fastLayout,
+  fastLines,
+  RatingColumns,
+  type RatingField,
+  toCodes,
+} from "./ratings-fast";
 
-export type RatingField = "userId" | "movieId" | "rating" | "ignore";
+export type { RatingField };
 
 export interface RatingsLayout {
   /** Field separator: "," (ML-20M family), "::" (ML-1M/10M), "\t" (ML-100K u.data). */
@@ -18,18 +36,6 @@ export interface RatingsLayout {
 }
 
 const CHUNK_BYTES = 1 << 24;
-const NL = 10;
-const CR = 13;
-const DOT = 46;
-const ZERO = 48;
-const NINE = 57;
-const MAX_INT32 = 2147483647;
-
-// Field roles as small integers for the hot loop.
-const R_IGNORE = 0;
-const R_USER = 1;
-const R_MOVIE = 2;
-const R_RATING = 3;
 
 /** Streams a ratings file into columnar arrays (file order kept). */
 export function readRatingsFile(path: string, layout: RatingsLayout): RatingsTable {
@@ -46,39 +52,6 @@ export function readRatingsFile(path: string, layout: RatingsLayout): RatingsTab
   }
 }
 
-/** Growable columns of parsed ratings. */
-class RatingColumns {
-  capacity: number;
-  userIds: Int32Array;
-  movieIds: Int32Array;
-  ratings: Float32Array;
-  n = 0;
-  constructor(capacity: number) {
-    this.capacity = capacity;
-    this.userIds = new Int32Array(capacity);
-    this.movieIds = new Int32Array(capacity);
-    this.ratings = new Float32Array(capacity);
-  }
-  grow(): void {
-    this.capacity *= 2;
-    this.userIds = grown(this.userIds, new Int32Array(this.capacity));
-    this.movieIds = grown(this.movieIds, new Int32Array(this.capacity));
-    this.ratings = grown(this.ratings, new Float32Array(this.capacity));
-  }
-  store(user: number, movie: number, rating: number): void {
-    if (this.n === this.capacity) this.grow();
-    this.userIds[this.n] = user;
-    this.movieIds[this.n] = movie;
-    this.ratings[this.n] = rating;
-    this.n++;
-  }
-}
-
-function grown<T extends Int32Array | Float32Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
-
 class RatingsParser {
   private readonly d0: number;
   private readonly d1: number;
@@ -88,6 +61,7 @@ class RatingsParser {
   private readonly out: RatingColumns;
   private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES * 2 + 1);
   private lineNo = 0;
+  private crOnly = false;
 
   constructor(
     private readonly path: string,
@@ -111,6 +85,10 @@ class RatingsParser {
     for (;;) {
       const read = position < size ? readSync(fd, buf, carry, Math.min(CHUNK_BYTES, size - position), position) : 0;
       position += read;
+      // Old Mac files end lines with a lone CR: read them as if it were LF.
+      if (first)
+        this.crOnly = read > 0 && buf.indexOf(NL, carry) < 0 && buf.indexOf(CR, carry) >= 0 && buf.indexOf(CR, carry) < carry + read;
+      if (this.crOnly) for (let i = carry; i < carry + read; i++) if (buf[i] === CR) buf[i] = NL;
       let limit = carry + read;
       const atEnd = position >= size;
       if (atEnd && limit > 0 && buf[limit - 1] !== NL) buf[limit++] = NL; // a last line without newline
@@ -179,9 +157,54 @@ class RatingsParser {
     return JSON.stringify(buf.toString("utf8", from, e));
   }
 
+  /**
+   * A line with RFC 4180 quotes ("1","31","2.5",...): valid CSV, so it is read field by field
+   * with the catalogue parser and each field checked as the byte parser would.
+   */
+  private parseQuotedLine(lineStart: number, lineEnd: number): number {
+    const text = this.buf.toString("utf8", lineStart, lineEnd).replace(/\r$/, "");
+    const names = this.names as RatingField[];
+    let fields: string[];
+    try {
+      fields = parseCsvRecords(text, this.path, this.layout.delimiter)[0]?.fields ?? [];
+    } catch (err) {
+      throw new DataError(
+        this.path,
+        this.lineNo,
+        `${err instanceof DataError ? err.message.replace(/^.*?: /, "") : String(err)} (line: ${JSON.stringify(text)})`,
+      );
+    }
+    if (fields.length !== names.length)
+      this.fail(lineStart, `expected ${names.length} fields separated by ${JSON.stringify(this.layout.delimiter)}, got ${fields.length}`);
+    let user = -1;
+    let movie = -1;
+    let rating = NaN;
+    names.forEach((name, k) => {
+      const f = fields[k].trim();
+      if (name === "userId" || name === "movieId") {
+        if (!/^\d+$/.test(f)) this.fail(lineStart, f === "" ? `empty ${name}` : `${name} ${JSON.stringify(f)} is not a whole number`);
+        const v = Number(f);
+        if (v > MAX_INT32) this.fail(lineStart, `${name} ${v} is too large`);
+        if (name === "userId") user = v;
+        else movie = v;
+      } else if (name === "rating") {
+        if (!/^(\d+\.?\d*|\.\d+)$/.test(f)) this.fail(lineStart, f === "" ? "empty rating" : `rating ${JSON.stringify(f)} is not a number`);
+        rating = Number(f);
+        if (rating < 0.5 || rating > 5) this.fail(lineStart, `rating ${rating} is outside 0.5-5`);
+      }
+    });
+    this.out.store(user, movie, rating);
+    return lineEnd + 1;
+  }
+
   /** Parses one line at lineStart (any layout, every check), stores it, returns the next line's start. */
   private parseLine(lineStart: number): number {
     const { buf, d0, d1, roles } = this;
+    if (d1 < 0) {
+      const lineEnd = buf.indexOf(NL, lineStart);
+      // Search this line only: indexOf over the rest of the buffer would make the careful path quadratic.
+      if (buf.subarray(lineStart, lineEnd).includes(QUOTE)) return this.parseQuotedLine(lineStart, lineEnd);
+    }
     const fieldNames = this.names as RatingField[];
     const ends = (ch: number) => ch === d0 || ch === NL || ch === CR;
     let p = lineStart;
@@ -261,94 +284,6 @@ class RatingsParser {
     this.out.store(user, movie, rating);
     return p;
   }
-}
-
-/**
- * Parses well-formed "user,movie,rating[,rest]" lines from `start` until `end`, the
- * columns being full, or a line that is not plainly well formed (its start is returned,
- * for the careful parser).
- */
-function fastLines(buf: Buffer, start: number, end: number, d0: number, hasTail: boolean, out: RatingColumns): number {
-  const { userIds, movieIds, ratings, capacity } = out;
-  let n = out.n;
-  let p = start;
-  while (p < end && n < capacity) {
-    const lineStart = p;
-    let c = buf[p];
-    let user = 0;
-    while (c >= ZERO && c <= NINE) {
-      user = user * 10 + (c - ZERO);
-      c = buf[++p];
-    }
-    if (c !== d0 || p === lineStart || user > MAX_INT32) {
-      p = lineStart;
-      break;
-    }
-    const movieStart = ++p;
-    c = buf[p];
-    let movie = 0;
-    while (c >= ZERO && c <= NINE) {
-      movie = movie * 10 + (c - ZERO);
-      c = buf[++p];
-    }
-    if (c !== d0 || p === movieStart || movie > MAX_INT32) {
-      p = lineStart;
-      break;
-    }
-    const ratingStart = ++p;
-    c = buf[p];
-    let rating = 0;
-    while (c >= ZERO && c <= NINE) {
-      rating = rating * 10 + (c - ZERO);
-      c = buf[++p];
-    }
-    if (c === DOT) {
-      c = buf[++p];
-      let frac = 0;
-      let scale = 1;
-      while (c >= ZERO && c <= NINE) {
-        frac = frac * 10 + (c - ZERO);
-        scale *= 10;
-        c = buf[++p];
-      }
-      rating += frac / scale;
-    }
-    if ((hasTail ? c !== d0 : c !== NL) || p === ratingStart || !(rating >= 0.5 && rating <= 5)) {
-      p = lineStart;
-      break;
-    }
-    if (hasTail) {
-      c = buf[++p];
-      while (c !== NL && c !== d0) c = buf[++p];
-      if (c === d0) {
-        p = lineStart;
-        break;
-      }
-    }
-    userIds[n] = user;
-    movieIds[n] = movie;
-    ratings[n] = rating;
-    n++;
-    p++;
-  }
-  out.n = n;
-  return p;
-}
-
-/** The common layouts user,movie,rating(,ignored) with a one-byte delimiter get the fast path. */
-function fastLayout(roles: Int8Array, d1: number): boolean {
-  return (
-    d1 < 0 &&
-    (roles.length === 3 || roles.length === 4) &&
-    roles[0] === R_USER &&
-    roles[1] === R_MOVIE &&
-    roles[2] === R_RATING &&
-    (roles.length === 3 || roles[3] === R_IGNORE)
-  );
-}
-
-function toCodes(names: RatingField[]): Int8Array {
-  return Int8Array.from(names, (r) => (r === "userId" ? R_USER : r === "movieId" ? R_MOVIE : r === "rating" ? R_RATING : R_IGNORE));
 }
 
 const REQUIRED: RatingField[] = ["userId", "movieId", "rating"];

@@ -1,16 +1,22 @@
 // Processed data sets on disk: data/processed/<name>/ holds dataset.json (format tag,
-// options, summary, vocabularies, array directory) and arrays.bin (every typed array,
-// 8-byte aligned). The folder is written atomically and reloads in well under a second.
+// options, summary, vocabularies, array directory, the size and CRC-32 of arrays.bin) and
+// arrays.bin (every typed array, 8-byte aligned). The folder is written atomically and
+// reloads in well under a second; on load every field, the checksum and the agreement of
+// the summary with the arrays are checked, so a damaged file is an error naming it.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeDirAtomic } from "../core/fs";
+import { type FileSum, sumOf, verifySum } from "../core/checksum";
+import { recoverDir, writeDirAtomic } from "../core/fs";
+import { checkName } from "../core/names";
 import { dataDir } from "../core/paths";
+import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
 import type { DataSource, PreprocessOptions, PreprocessSummary, ProcessedDataset } from "./schema";
 import type { Csr, Genre } from "./schema";
 import { validateCsr } from "./sparse";
 
 export const PROCESSED_FORMAT = "cvae-lens/processed-dataset";
-export const PROCESSED_VERSION = 1;
+/** 2: dataset.json records the checksum of arrays.bin (version 1 sets load unverified). */
+export const PROCESSED_VERSION = 2;
 
 type ArrayKind = "int32";
 interface ArrayEntry {
@@ -32,10 +38,75 @@ interface DatasetFile {
   movies: { titles: string[]; genres: Genre[][] };
   shapes: Record<string, { rows: number; cols: number }>;
   arrays: Record<string, ArrayEntry>;
+  files?: Record<string, FileSum>;
 }
 
+const SPLIT_COUNTS: Shape = {
+  object: {
+    candidateUsers: "integer",
+    users: "integer",
+    droppedUsers: "integer",
+    foldInInteractions: "integer",
+    heldOutInteractions: "integer",
+  },
+};
+
+const SUMMARY_INTEGERS = [
+  "rawRatings",
+  "rawUsers",
+  "rawMovies",
+  "catalogueMovies",
+  "unknownMovieRatings",
+  "duplicateRatings",
+  "positiveRatings",
+  "positiveUsers",
+  "filteredRatings",
+  "users",
+  "filteredMovies",
+  "heldoutPerSplit",
+  "trainUsers",
+  "items",
+  "trainInteractions",
+  "conditions",
+];
+
+/** What dataset.json must hold. */
+const DATASET_SHAPE: Shape = {
+  object: {
+    format: { literal: PROCESSED_FORMAT },
+    version: "integer",
+    name: "string",
+    created: "string",
+    source: {
+      object: {
+        format: { oneOf: [{ literal: "csv" }, { literal: "dat" }, { literal: "ml-100k" }] },
+        folder: "string",
+        synthetic: "boolean",
+      },
+    },
+    options: {
+      object: { seed: "integer", threshold: "number", minItems: "integer", heldout: { nullable: "integer" }, testProportion: "number" },
+    },
+    summary: {
+      object: {
+        ...Object.fromEntries(SUMMARY_INTEGERS.map((k) => [k, "integer" as Shape])),
+        trainDensity: "number",
+        valid: SPLIT_COUNTS,
+        test: SPLIT_COUNTS,
+      },
+    },
+    warnings: { array: "string" },
+    genres: { array: "string" },
+    movies: { object: { titles: { array: "string" }, genres: { array: { array: "string" } } } },
+    shapes: { record: { object: { rows: "integer", cols: "integer" } } },
+    arrays: { record: { object: { kind: { literal: "int32" }, offset: "integer", length: "integer" } } },
+    files: FILE_SUMS,
+  },
+  optional: ["files"],
+};
+
 export function processedDir(name: string): string {
-  return join(dataDir(), "processed", name);
+  return join(dataDir(), "processed", checkName(name, "data set"));
 }
 
 /** Writes the data set to `dir` (default data/processed/<name>/), replacing any older copy only on success. */
@@ -81,6 +152,7 @@ export async function saveProcessed(ds: ProcessedDataset, dir = processedDir(ds.
     movies: { titles: ds.movies.titles, genres: ds.movies.genres },
     shapes: Object.fromEntries(Object.entries(matrices).map(([k, m]) => [k, { rows: m.rows, cols: m.cols }])),
     arrays: directory,
+    files: { "arrays.bin": sumOf(blob) },
   };
   await writeDirAtomic(dir, (tmp) => {
     writeFileSync(join(tmp, "arrays.bin"), blob);
@@ -89,42 +161,60 @@ export async function saveProcessed(ds: ProcessedDataset, dir = processedDir(ds.
   return dir;
 }
 
-/** Loads data/processed/<name>/ (or a folder path). Errors say how to rebuild it. */
+/** Loads data/processed/<name>/ (or a folder path). Errors name the file and field and say how to rebuild it. */
 export function loadProcessed(nameOrDir: string): ProcessedDataset {
-  const dir = existsSync(join(nameOrDir, "dataset.json")) ? nameOrDir : processedDir(nameOrDir);
+  const isFolder = nameOrDir.includes("/") || existsSync(join(nameOrDir, "dataset.json"));
+  const dir = isFolder ? nameOrDir : processedDir(nameOrDir);
+  recoverDir(dir);
   const metaPath = join(dir, "dataset.json");
-  const rebuild = `run \`npx cvae data prepare ${nameOrDir}\` (or notebook 01-preprocessing) to build it`;
-  if (!existsSync(metaPath)) throw new Error(`no processed data set "${nameOrDir}" at ${dir}; ${rebuild}`);
-  let meta: DatasetFile;
-  try {
-    meta = JSON.parse(readFileSync(metaPath, "utf8")) as DatasetFile;
-  } catch (err) {
-    throw new Error(`${metaPath}: unreadable (${err instanceof Error ? err.message : String(err)}); ${rebuild}`, { cause: err });
+  const source = isFolder ? "<its source>" : nameOrDir;
+  const rebuild = `; run \`npx cvae data prepare ${source}\` (or notebook 01-preprocessing) to build it again`;
+  if (!existsSync(metaPath)) throw new Error(`no processed data set "${nameOrDir}" at ${dir}${rebuild}`);
+  const raw = readJsonFile<{ format?: unknown; version?: unknown }>(metaPath, "any", rebuild);
+  if (raw === null || typeof raw !== "object" || raw.format !== PROCESSED_FORMAT) {
+    throw new Error(
+      `${metaPath}: not a cvae-lens processed data set (format ${JSON.stringify((raw as { format?: unknown } | null)?.format)})`,
+    );
   }
-  if (meta.format !== PROCESSED_FORMAT)
-    throw new Error(`${metaPath}: not a cvae-lens processed data set (format ${JSON.stringify(meta.format)})`);
-  if (meta.version !== PROCESSED_VERSION)
-    throw new Error(`${metaPath}: format version ${meta.version}, this cvae-lens reads version ${PROCESSED_VERSION}; ${rebuild}`);
+  if (raw.version !== 1 && raw.version !== PROCESSED_VERSION) {
+    throw new Error(
+      `${metaPath}: format version ${JSON.stringify(raw.version)}, this cvae-lens reads versions 1 and ${PROCESSED_VERSION}${rebuild}`,
+    );
+  }
+  const meta = checkShape<DatasetFile>(raw, DATASET_SHAPE, metaPath, rebuild);
   const binPath = join(dir, "arrays.bin");
+  if (!existsSync(binPath)) throw new Error(`${binPath}: missing${rebuild}`);
   const bin = readFileSync(binPath);
+  if (meta.version >= 2) {
+    const sum = meta.files?.["arrays.bin"];
+    if (!sum) throw new Error(`${metaPath}: files["arrays.bin"] (its checksum) is missing${rebuild}`);
+    verifySum(binPath, bin, sum, rebuild);
+  }
   // Own, aligned memory: small files may come back as a slice of Node's shared pool.
   const base = bin.byteOffset % 8 === 0 ? bin : Buffer.from(bin);
   const arr = (key: string): Int32Array => {
     const e = meta.arrays[key];
-    if (!e) throw new Error(`${metaPath}: array "${key}" is missing; ${rebuild}`);
-    if (e.offset + e.length * 4 > base.byteLength) throw new Error(`${binPath}: truncated (array "${key}" ends past the file); ${rebuild}`);
+    if (!e) throw new Error(`${metaPath}: array "${key}" is missing${rebuild}`);
+    if (e.offset < 0 || e.offset % 4 !== 0 || e.offset + e.length * 4 > base.byteLength) {
+      throw new Error(`${binPath}: truncated (array "${key}" ends past the file)${rebuild}`);
+    }
     return new Int32Array(base.buffer, base.byteOffset + e.offset, e.length);
   };
   const csr = (key: string): Csr => {
     const shape = meta.shapes[key];
+    if (!shape) throw new Error(`${metaPath}: shapes.${key} is missing${rebuild}`);
     const m: Csr = { rows: shape.rows, cols: shape.cols, indptr: arr(`${key}.indptr`), indices: arr(`${key}.indices`) };
     validateCsr(m, `${dir} ${key}`);
     return m;
   };
   const movieIds = arr("movieIds");
-  if (movieIds.length !== meta.movies.titles.length)
-    throw new Error(`${metaPath}: ${movieIds.length} movie ids but ${meta.movies.titles.length} titles; ${rebuild}`);
-  return {
+  if (movieIds.length !== meta.movies.titles.length || movieIds.length !== meta.movies.genres.length) {
+    throw new Error(
+      `${metaPath}: ${movieIds.length} movie ids but ${meta.movies.titles.length} titles ` +
+        `and ${meta.movies.genres.length} genre lists${rebuild}`,
+    );
+  }
+  const ds: ProcessedDataset = {
     name: meta.name,
     source: meta.source,
     options: meta.options,
@@ -139,6 +229,35 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
     movies: { movieIds, titles: meta.movies.titles, genres: meta.movies.genres },
     moviePositiveCounts: arr("moviePositiveCounts"),
   };
+  checkAgreement(ds, metaPath, rebuild);
+  return ds;
+}
+
+/** The summary and vocabularies agree with the arrays (an edited dataset.json would otherwise mislead the model's dimensions). */
+function checkAgreement(ds: ProcessedDataset, metaPath: string, rebuild: string): void {
+  const m = ds.itemMovieIds.length;
+  const checks: [string, number, number][] = [
+    ["summary.items", ds.summary.items, m],
+    ["shapes.train.cols", ds.train.matrix.cols, m],
+    ["shapes.itemGenres.rows", ds.itemGenres.rows, m],
+    ["genres (its length)", ds.genres.length, ds.itemGenres.cols],
+    ["summary.conditions", ds.summary.conditions, ds.genres.length],
+    ["summary.trainUsers", ds.summary.trainUsers, ds.train.matrix.rows],
+    ["shapes.train.rows", ds.train.matrix.rows, ds.train.userIds.length],
+  ];
+  for (const split of ["valid", "test"] as const) {
+    const s = ds[split];
+    checks.push(
+      [`summary.${split}.users`, ds.summary[split].users, s.userIds.length],
+      [`shapes.${split}FoldIn.rows`, s.foldIn.rows, s.userIds.length],
+      [`shapes.${split}HeldOut.rows`, s.heldOut.rows, s.userIds.length],
+      [`shapes.${split}FoldIn.cols`, s.foldIn.cols, m],
+      [`shapes.${split}HeldOut.cols`, s.heldOut.cols, m],
+    );
+  }
+  for (const [field, got, want] of checks) {
+    if (got !== want) throw new Error(`${metaPath}: ${field} is ${got} but the arrays say ${want}${rebuild}`);
+  }
 }
 
 /** Loads a processed data set and says how long it took (the notebooks show it). */

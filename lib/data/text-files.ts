@@ -15,18 +15,40 @@ export class DataError extends Error {
 }
 
 /**
- * Decodes a catalogue file: UTF-8 when valid (BOM stripped), else Latin-1 (ML-100K and
- * ML-1M ship Latin-1), noting the fallback in `warnings`.
+ * Decodes a catalogue file: UTF-8 (BOM stripped), line by line, so one stray Latin-1 byte
+ * does not turn every other accented title into mojibake; lines that are not valid UTF-8
+ * are read as Latin-1 (ML-100K and ML-1M ship Latin-1) and named in `warnings`. Line ends
+ * become "\n" (CRLF and lone CR alike).
  */
 export function readTextFile(path: string, warnings: string[]): string {
   const bytes = readFileSync(path);
   if (bytes.length === 0) throw new DataError(path, 0, "the file is empty");
+  const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+  let text: string;
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = strict.decode(bytes);
   } catch {
-    warnings.push(`${path}: not valid UTF-8, read as Latin-1`);
-    return bytes.toString("latin1");
+    const fallback: number[] = [];
+    const lines: string[] = [];
+    let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    for (let line = 1; start <= bytes.length; line++) {
+      let end = bytes.indexOf(10, start);
+      if (end < 0) end = bytes.length;
+      const chunk = bytes.subarray(start, end);
+      try {
+        lines.push(strict.decode(chunk));
+      } catch {
+        lines.push(chunk.toString("latin1"));
+        fallback.push(line);
+      }
+      start = end + 1;
+    }
+    text = lines.join("\n");
+    const shown = fallback.slice(0, 8).join(", ") + (fallback.length > 8 ? `, ... (${fallback.length} lines)` : "");
+    const lines1 = fallback.length > 1 ? "lines" : "line";
+    warnings.push(`${path}: ${fallback.length} ${lines1} not valid UTF-8, read as Latin-1 (${lines1} ${shown})`);
   }
+  return text.replace(/\r\n?/g, "\n");
 }
 
 export interface TextRecord {

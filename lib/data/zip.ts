@@ -8,18 +8,47 @@ import { pipeline } from "node:stream/promises";
 import { crc32 } from "node:zlib";
 import * as yauzl from "yauzl";
 
+export interface ZipLimits {
+  /** Sum of the entries' unpacked sizes. */
+  maxTotalBytes: number;
+  maxEntryBytes: number;
+  /** Unpacked total / zip size. */
+  maxRatio: number;
+}
+
+/** For zips of unknown content: 4 GB in all, 100 times the zip at most. */
+export const DEFAULT_LIMITS: ZipLimits = { maxTotalBytes: 4e9, maxEntryBytes: 4e9, maxRatio: 100 };
+
 /**
  * Extracts every file entry of zipPath under destDir. Refuses (throws, extracting nothing) any entry whose resolved path escapes destDir
  * (`../x`, absolute paths, backslash tricks). If all entries share one top-level folder (GroupLens zips contain `ml-20m/...`), that folder
  * is stripped so files land directly in destDir. Returns the relative paths written, sorted. Not atomic on corrupt data: wrap it in
  * writeDirAtomic.
  */
-export async function extractZipSafe(zipPath: string, destDir: string): Promise<string[]> {
+export async function extractZipSafe(zipPath: string, destDir: string, limits: ZipLimits = DEFAULT_LIMITS): Promise<string[]> {
   const root = resolve(destDir);
   // First pass over the central directory only: every path is checked before any byte is written.
   const names = await withZip(zipPath, async (zip, at) => {
     const all: string[] = [];
-    for await (const entry of zip.eachEntry()) all.push((at.entry = entryName(entry)));
+    const seen = new Set<string>();
+    let total = 0;
+    for await (const entry of zip.eachEntry()) {
+      const name = (at.entry = entryName(entry));
+      // Two entries of one name: which one wins would depend on the order, so neither is taken.
+      if (seen.has(name)) throw new Error(`appears twice in the zip; refusing it, nothing was extracted`);
+      seen.add(name);
+      if (entry.uncompressedSize > limits.maxEntryBytes)
+        throw new Error(`unpacks to ${entry.uncompressedSize} bytes, more than the ${limits.maxEntryBytes} allowed; nothing was extracted`);
+      total += entry.uncompressedSize;
+      all.push(name);
+    }
+    at.entry = null;
+    const zipBytes = zip.fileSize;
+    if (total > limits.maxTotalBytes)
+      throw new Error(`unpacks to ${total} bytes, more than the ${limits.maxTotalBytes} allowed; nothing was extracted`);
+    if (total > limits.maxRatio * Math.max(zipBytes, 1)) {
+      throw new Error(`unpacks to ${total} bytes from ${zipBytes}, a ratio above ${limits.maxRatio}; a zip bomb? nothing was extracted`);
+    }
     return all;
   });
   const prefix = commonTopFolder(names);

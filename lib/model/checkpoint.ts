@@ -1,20 +1,26 @@
 // Model checkpoints under data/models/<run>/: weights, Adam state, the training position
 // (epoch, batch, RNG states), the config, the vocabularies it was trained on and a format
 // tag. The folder is replaced atomically after every epoch and on an interrupt, so a
-// crash never leaves half a checkpoint. `best.bin` holds the best weights so far.
+// crash never leaves half a checkpoint (a kill mid-swap is completed on the next read).
+// `best.bin` holds the best weights so far. checkpoint.json records the size and CRC-32
+// of both binary files, and every field is checked on load.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ModelDims, type ParamLayout, paramLayout } from "./parameters";
-import { writeDirAtomic } from "../core/fs";
+import { type FileSum, sumOf, verifySum } from "../core/checksum";
+import { recoverDir, writeDirAtomic } from "../core/fs";
+import { checkName } from "../core/names";
 import { dataDir } from "../core/paths";
+import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
+import { type ModelDims, type ParamLayout, paramLayout } from "./parameters";
 import type { ProcessedDataset } from "../data/schema";
 import type { RngState } from "../core/rng";
 import type { EngineBuffers } from "./engine";
 import type { EpochRecord } from "./history";
-import type { TrainConfig } from "../train/config";
+import { makeTrainConfig, type TrainConfig, validateTrainConfig } from "../train/config";
 
 export const CHECKPOINT_FORMAT = "cvae-lens/checkpoint";
-export const CHECKPOINT_VERSION = 1;
+/** 2: checkpoint.json records the checksums of state.bin and best.bin (version 1 files load unverified). */
+export const CHECKPOINT_VERSION = 2;
 
 /** What identifies the data a model was trained on. */
 export interface Vocabulary {
@@ -43,7 +49,7 @@ export interface TrainingPosition {
 
 export interface Checkpoint {
   format: typeof CHECKPOINT_FORMAT;
-  version: typeof CHECKPOINT_VERSION;
+  version: number;
   created: string;
   config: TrainConfig;
   dims: ModelDims;
@@ -71,7 +77,7 @@ export function runName(dataset: string, prefix = "cvae"): string {
 }
 
 export function modelDir(run: string): string {
-  return join(dataDir(), "models", run);
+  return join(dataDir(), "models", checkName(run, "run"));
 }
 
 export function vocabularyOf(ds: ProcessedDataset): Vocabulary {
@@ -100,11 +106,15 @@ export function checkpointOf(parts: Omit<Checkpoint, "format" | "version" | "cre
 
 /** Writes the checkpoint folder atomically: the metadata, the engine's weights and Adam state, and the best weights. */
 export async function saveCheckpoint(dir: string, ck: Checkpoint, state: EngineBuffers, best: Float32Array): Promise<void> {
-  const blob = Buffer.concat([f32(state.params), f32(state.adam.m), f32(state.adam.v)]);
+  const parts = [f32(state.params), f32(state.adam.m), f32(state.adam.v)];
+  const files: Record<string, FileSum> = { "state.bin": sumOf(parts), "best.bin": sumOf(f32(best)) };
   await writeDirAtomic(dir, (tmp) => {
-    writeFileSync(join(tmp, "state.bin"), blob);
+    writeFileSync(join(tmp, "state.bin"), Buffer.concat(parts));
     writeFileSync(join(tmp, "best.bin"), f32(best));
-    writeFileSync(join(tmp, "checkpoint.json"), JSON.stringify({ ...ck, adamStep: state.adam.step }, null, 1) + "\n");
+    writeFileSync(
+      join(tmp, "checkpoint.json"),
+      JSON.stringify({ ...ck, version: CHECKPOINT_VERSION, adamStep: state.adam.step, files }, null, 1) + "\n",
+    );
   });
 }
 
@@ -112,34 +122,124 @@ function f32(a: Float32Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
+const RNG_STATE: Shape = {
+  object: { name: { literal: "mt19937" }, key: { array: "integer" }, pos: "integer", hasGauss: "boolean", gauss: "number" },
+};
+const EPOCH_RECORD: Shape = {
+  object: {
+    epoch: "integer",
+    seconds: "number",
+    rows: "integer",
+    rowsPerSecond: "number",
+    loss: "number",
+    nll: "number",
+    kl: "number",
+    beta: "number",
+    updates: "integer",
+    validNdcgUnconditioned: { nullable: "number" },
+    validNdcgConditioned: { nullable: "number" },
+  },
+};
+
+/** What checkpoint.json must hold (the config is checked further by the train-config validator). */
+const CHECKPOINT_SHAPE: Shape = {
+  object: {
+    format: { literal: CHECKPOINT_FORMAT },
+    version: "integer",
+    created: "string",
+    config: { object: {} },
+    dims: { object: { items: "integer", conditions: "integer", hidden: "integer", latent: "integer" } },
+    vocabulary: { object: { dataset: "string", itemMovieIds: { array: "integer" }, genres: { array: "string" } } },
+    position: {
+      object: {
+        epoch: "integer",
+        batchInEpoch: "integer",
+        updates: "integer",
+        rngEpochStart: RNG_STATE,
+        rngNow: RNG_STATE,
+        partial: { object: { nllSum: "number", klSum: "number", rows: "integer", seconds: "number" } },
+        bestEpoch: "integer",
+        // -Infinity before the first validation is written as null by JSON.stringify.
+        bestMetric: { nullable: "number" },
+        epochsWithoutImprovement: "integer",
+        finished: "boolean",
+        stoppedEarly: "boolean",
+      },
+    },
+    history: { array: EPOCH_RECORD },
+    backend: "string",
+    threads: "integer",
+    adamStep: "integer",
+    files: FILE_SUMS,
+  },
+  optional: ["files"],
+};
+
+type StoredCheckpoint = Checkpoint & { adamStep: number; files?: Record<string, FileSum> };
+
+/**
+ * The metadata of a checkpoint folder (checkpoint.json, checked), completing a save that a
+ * kill interrupted first. With `missingOk`, a folder without a checkpoint gives null.
+ */
+export function readCheckpointMeta(dir: string, options: { missingOk: true }): StoredCheckpoint | null;
+export function readCheckpointMeta(dir: string, options?: { missingOk?: false }): StoredCheckpoint;
+export function readCheckpointMeta(dir: string, options: { missingOk?: boolean } = {}): StoredCheckpoint | null {
+  recoverDir(dir);
+  const metaPath = join(dir, "checkpoint.json");
+  if (!existsSync(metaPath)) {
+    if (options.missingOk) return null;
+    throw new Error(`no checkpoint at ${dir} (missing checkpoint.json); train one with \`npx cvae train\` or notebook 03-training`);
+  }
+  const hint = "; the checkpoint is damaged: train the run again (cvae train --restart)";
+  const raw = readJsonFile<{ format?: unknown; version?: unknown }>(metaPath, "any", hint);
+  if (raw === null || typeof raw !== "object" || raw.format !== CHECKPOINT_FORMAT) {
+    throw new Error(`${metaPath}: not a cvae-lens checkpoint (format ${JSON.stringify((raw as { format?: unknown } | null)?.format)})`);
+  }
+  if (raw.version !== 1 && raw.version !== CHECKPOINT_VERSION) {
+    throw new Error(
+      `${metaPath}: checkpoint format version ${JSON.stringify(raw.version)}; this cvae-lens reads versions 1 and ${CHECKPOINT_VERSION}`,
+    );
+  }
+  const meta = checkShape<StoredCheckpoint>(raw, CHECKPOINT_SHAPE, metaPath, hint);
+  if (meta.version >= 2 && !meta.files)
+    throw new Error(`${metaPath}: files (the checksums) must be an object, got nothing (missing)${hint}`);
+  meta.position.bestMetric ??= -Infinity;
+  try {
+    validateTrainConfig(makeTrainConfig(meta.config));
+  } catch (err) {
+    throw new Error(`${metaPath}: config: ${err instanceof Error ? err.message : String(err)}${hint}`, { cause: err });
+  }
+  return meta;
+}
+
 export interface LoadedCheckpoint {
   checkpoint: Checkpoint;
   arrays: CheckpointArrays;
+  /** False for version 1 checkpoints, which carry no checksums. */
+  verified: boolean;
 }
 
 /** Reads a checkpoint folder; every inconsistency is an error naming the file. */
 export function loadCheckpoint(dir: string, layout?: ParamLayout): LoadedCheckpoint {
+  const meta = readCheckpointMeta(dir);
   const metaPath = join(dir, "checkpoint.json");
-  if (!existsSync(metaPath))
-    throw new Error(`no checkpoint at ${dir} (missing checkpoint.json); train one with \`npx cvae train\` or notebook 03-training`);
-  let meta: Checkpoint & { adamStep: number };
-  try {
-    meta = JSON.parse(readFileSync(metaPath, "utf8")) as Checkpoint & { adamStep: number };
-  } catch (err) {
-    throw new Error(`${metaPath}: corrupt checkpoint (${err instanceof Error ? err.message : String(err)})`, { cause: err });
-  }
-  if (meta.format !== CHECKPOINT_FORMAT) throw new Error(`${metaPath}: not a cvae-lens checkpoint (format ${JSON.stringify(meta.format)})`);
-  if (meta.version !== CHECKPOINT_VERSION)
-    throw new Error(`${metaPath}: checkpoint format version ${meta.version}; this cvae-lens reads version ${CHECKPOINT_VERSION}`);
   const size = (layout ?? paramLayout(meta.dims)).size;
-  const state = readFileSync(join(dir, "state.bin"));
-  const best = readFileSync(join(dir, "best.bin"));
-  if (state.byteLength !== 3 * size * 4)
-    throw new Error(
-      `${join(dir, "state.bin")}: corrupt checkpoint (${state.byteLength} bytes, expected ${3 * size * 4} for ${size} parameters)`,
-    );
-  if (best.byteLength !== size * 4)
-    throw new Error(`${join(dir, "best.bin")}: corrupt checkpoint (${best.byteLength} bytes, expected ${size * 4})`);
+  const hint = "; train the run again (cvae train --restart)";
+  const read = (name: string, floats: number): Buffer => {
+    const path = join(dir, name);
+    if (!existsSync(path)) throw new Error(`${path}: missing; the checkpoint is incomplete${hint}`);
+    const buf = readFileSync(path);
+    if (meta.files) {
+      const sum = meta.files[name];
+      if (!sum) throw new Error(`${metaPath}: files.${name} (its checksum) is missing${hint}`);
+      verifySum(path, buf, sum, hint);
+    }
+    if (buf.byteLength !== floats * 4)
+      throw new Error(`${path}: corrupt checkpoint (${buf.byteLength} bytes, expected ${floats * 4} for ${size} parameters)`);
+    return buf;
+  };
+  const state = read("state.bin", 3 * size);
+  const best = read("best.bin", size);
   const floats = (buf: Buffer, from: number, count: number) =>
     new Float32Array(buf.buffer.slice(buf.byteOffset + from * 4, buf.byteOffset + (from + count) * 4));
   const arrays: CheckpointArrays = {
@@ -152,8 +252,8 @@ export function loadCheckpoint(dir: string, layout?: ParamLayout): LoadedCheckpo
   for (const [name, a] of Object.entries(arrays)) {
     if (a instanceof Float32Array && !allFinite(a)) throw new Error(`${dir}: corrupt checkpoint (${name} holds non-finite numbers)`);
   }
-  const { adamStep: _omit, ...checkpoint } = meta;
-  return { checkpoint, arrays };
+  const { adamStep: _omit, files: _files, ...checkpoint } = meta;
+  return { checkpoint, arrays, verified: Boolean(meta.files) };
 }
 
 function allFinite(a: Float32Array): boolean {

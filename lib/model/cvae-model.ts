@@ -1,6 +1,7 @@
-// A trained C-VAE (or Mult-VAE) ready to use: its weights, config and vocabulary.
-// It ranks, scores and encodes batches in this thread; `CvaeModel.load` reads the best
-// weights of a checkpoint and checks they fit the data set they are used with.
+// A trained C-VAE (or Mult-VAE) ready to use: its weights, config and vocabulary, and how
+// far its training got. It ranks, scores and encodes batches in this thread;
+// `CvaeModel.load` reads the best weights of a checkpoint and checks they fit the data set
+// they are used with.
 import type { SparseBatch } from "./batch";
 import { checkVocabulary, loadCheckpoint, modelDir, type Vocabulary } from "./checkpoint";
 import { type ModelDims, type ParamLayout, paramLayout } from "./parameters";
@@ -8,6 +9,26 @@ import { encodeMeans, scoreBatch } from "./forward";
 import type { ProcessedDataset } from "../data/schema";
 import { topKExcluding } from "./top-k";
 import type { TrainConfig } from "../train/config";
+
+/** How far a model's training got. */
+export interface TrainingState {
+  /** Epochs completed. */
+  epochs: number;
+  /** All epochs ran, or early stopping ended the run. */
+  finished: boolean;
+  /** The epoch whose weights these are (0: none validated yet). */
+  bestEpoch: number;
+}
+
+export interface ModelStatus {
+  run: string;
+  /** The checkpoint folder the model came from (null for a model built in memory). */
+  dir: string | null;
+  epochs: number;
+  plannedEpochs: number;
+  finished: boolean;
+  bestEpoch: number;
+}
 
 export class CvaeModel {
   readonly layout: ParamLayout;
@@ -17,6 +38,9 @@ export class CvaeModel {
     readonly dims: ModelDims,
     readonly params: Float32Array,
     readonly vocabulary: Vocabulary,
+    readonly training: TrainingState = { epochs: config.epochs, finished: true, bestEpoch: 0 },
+    /** Where the checkpoint lives (analysis output such as the latent PCA goes beside it). */
+    readonly dir: string | null = null,
   ) {
     this.layout = paramLayout(dims);
     if (params.length !== this.layout.size) throw new RangeError(`model: ${params.length} parameters, the dims need ${this.layout.size}`);
@@ -27,7 +51,15 @@ export class CvaeModel {
     const dir = runOrDir.includes("/") ? runOrDir : modelDir(runOrDir);
     const { checkpoint, arrays } = loadCheckpoint(dir);
     if (ds) checkVocabulary(checkpoint, ds, dir);
-    return new CvaeModel(checkpoint.config, checkpoint.dims, arrays.best, checkpoint.vocabulary);
+    const { position } = checkpoint;
+    const training = { epochs: position.epoch, finished: position.finished, bestEpoch: position.bestEpoch };
+    return new CvaeModel(checkpoint.config, checkpoint.dims, arrays.best, checkpoint.vocabulary, training, dir);
+  }
+
+  /** The run, its folder and how far training got (for JSON output). */
+  status(): ModelStatus {
+    const { epochs, finished, bestEpoch } = this.training;
+    return { run: this.config.run, dir: this.dir, epochs, plannedEpochs: this.config.epochs, finished, bestEpoch };
   }
 
   get conditioned(): boolean {
@@ -51,4 +83,16 @@ export class CvaeModel {
   encode(batch: SparseBatch): Float32Array {
     return encodeMeans(this.params, this.layout, batch);
   }
+}
+
+/** A warning when the model's training is unfinished (interrupted), naming the epochs done and how to resume; null otherwise. */
+export function trainingNote(model: CvaeModel): string | null {
+  if (model.training.finished) return null;
+  const { epochs } = model.training;
+  const weights =
+    model.training.bestEpoch > 0 ? `the best weights so far (epoch ${model.training.bestEpoch})` : "weights that were never validated";
+  return (
+    `model "${model.config.run}" is UNFINISHED: ${epochs} of ${model.config.epochs} epochs trained, so results use ${weights}; ` +
+    `finish it with \`npx cvae train --run ${model.config.run} --dataset ${model.config.dataset}\``
+  );
 }

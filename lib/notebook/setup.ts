@@ -3,8 +3,10 @@
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { describeBackend, initBackend, type BackendInfo } from "../model/backend";
-import { loadPlotly, showTable } from "./display";
+import { loadPlotly, showMarkdown, showTable } from "./display";
 import { writeFileAtomic } from "../core/fs";
+import { escapeHtml } from "../core/html";
+import { type CvaeModel, trainingNote } from "../model/cvae-model";
 import { dataDir, projectVersion } from "../core/paths";
 
 export interface SetupInfo {
@@ -47,4 +49,16 @@ export function recordResults(notebook: string, results: Record<string, number |
   const record = { notebook, recorded: new Date().toISOString(), results };
   writeFileAtomic(path, JSON.stringify(record, null, 2) + "\n");
   showTable(["result", "value"], Object.entries(results), `Recorded to data/metrics/${notebook}.json`);
+}
+
+/**
+ * One line on the model a notebook uses (run, epochs, finished), and a visible warning when
+ * its training is unfinished (interrupted), so results on it are not mistaken for a full run.
+ */
+export function showModelStatus(model: CvaeModel): void {
+  const { epochs, finished, bestEpoch } = model.training;
+  const state = finished ? "finished" : "UNFINISHED";
+  console.log(`model ${model.config.run}: ${epochs} of ${model.config.epochs} epochs, ${state}, best epoch ${bestEpoch}`);
+  const note = trainingNote(model);
+  if (note) showMarkdown(`> **Warning.** ${escapeHtml(note)}`);
 }

@@ -1,7 +1,7 @@
 // Self-contained HTML pages for executed notebooks and an index page. They work offline:
 // CSS and plotly.js are inlined (plotly once per page), markdown is rendered, code and
 // text outputs are escaped, and Plotly figures are drawn from their JSON bundle.
-import { marked } from "marked";
+import { Marked, marked } from "marked";
 import type { Figure } from "../figures/plots";
 import { figureHtml, PLOTLY_LOADER_META, PLOTLY_MIME, plotlyScript } from "../notebook/display";
 import { escapeHtml } from "../core/html";
@@ -159,6 +159,20 @@ function renderOutput(output: Output): string {
   }
 }
 
+/**
+ * Markdown that code printed (outputs, not the author's cells) may carry data: raw HTML in it
+ * is shown as text and links other than http(s), mailto and relative ones are dropped.
+ */
+const outputMarkdown = new Marked({
+  renderer: {
+    html: ({ text }) => escapeHtml(text),
+    link({ href, text }) {
+      const safe = /^(https?:|mailto:|#|\.{0,2}\/|[\w-]+(\.[\w-]+)*(\/|$))/i.test(href) && !/^\s*(javascript|data|vbscript):/i.test(href);
+      return safe ? `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>` : escapeHtml(text);
+    },
+  },
+});
+
 function renderMimeBundle(data: Record<string, unknown>): string {
   if (PLOTLY_MIME in data) {
     const fig = data[PLOTLY_MIME] as Figure;
@@ -171,7 +185,7 @@ function renderMimeBundle(data: Record<string, unknown>): string {
   for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
     if (mime in data) return `<img alt="" src="data:${mime};base64,${escapeHtml(text(mime).replace(/\s/g, ""))}">`;
   }
-  if ("text/markdown" in data) return `<div class="md">${marked.parse(text("text/markdown"), { async: false })}</div>`;
+  if ("text/markdown" in data) return `<div class="md">${outputMarkdown.parse(text("text/markdown"), { async: false })}</div>`;
   if ("application/json" in data) return `<pre>${escapeHtml(JSON.stringify(data["application/json"], null, 2))}</pre>`;
   if ("text/plain" in data) return `<pre>${escapeHtml(collapseCarriageReturns(stripAnsi(text("text/plain"))))}</pre>`;
   return "";

@@ -1,5 +1,6 @@
 // One typed config for training, with defaults. Notebooks and the CLI override only what
 // differs; unknown keys and impossible values are errors naming the key.
+import { isPlainName } from "../core/names";
 import { mergeOptions } from "../core/options";
 import { type BetaSchedule, DEFAULT_BETA_SCHEDULE, PAPER_BETA_SCHEDULE, validateBetaSchedule } from "./schedule";
 
@@ -51,6 +52,9 @@ export interface TrainConfig {
   workers: number | "auto";
 }
 
+/** Largest hidden width (and latent size) a config may ask for. */
+export const MAX_HIDDEN = 8192;
+
 export function defaultTrainConfig(): TrainConfig {
   return {
     dataset: "synthetic",
@@ -77,11 +81,11 @@ export function paperTrainConfig(): TrainConfig {
   return { ...defaultTrainConfig(), beta: { ...PAPER_BETA_SCHEDULE } };
 }
 
-/** Defaults with `overrides` applied and checked. */
-export function makeTrainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
+/** `base` (the defaults unless given, e.g. a stored run's config) with `overrides` applied and checked. */
+export function makeTrainConfig(overrides: Partial<TrainConfig> = {}, base: TrainConfig = defaultTrainConfig()): TrainConfig {
   // "workers" is a number or "auto" (strings from the command line too), so it is merged by hand.
   const { workers, ...rest } = overrides;
-  const merged = mergeOptions(defaultTrainConfig(), rest, "train config");
+  const merged = mergeOptions({ ...base, beta: { ...base.beta } }, rest, "train config");
   if (workers !== undefined)
     merged.workers = workers === "auto" ? "auto" : typeof workers === "string" && /^\d+$/.test(workers) ? Number(workers) : workers;
   return validateTrainConfig(merged);
@@ -92,25 +96,27 @@ export function validateTrainConfig(c: TrainConfig): TrainConfig {
   const fail = (key: keyof TrainConfig, what: string): never => {
     throw new RangeError(`train config: ${key} ${what}, got ${JSON.stringify(c[key])}`);
   };
-  const positiveInt = (key: "hidden" | "latent" | "batchSize" | "epochs" | "validateEvery") => {
+  const positiveInt = (key: "hidden" | "latent" | "batchSize" | "epochs" | "validateEvery", max: number) => {
     if (!Number.isInteger(c[key]) || c[key] < 1) fail(key, "must be a positive integer");
+    if (c[key] > max) fail(key, `must be at most ${max}`);
   };
-  positiveInt("hidden");
-  positiveInt("latent");
-  positiveInt("batchSize");
-  positiveInt("epochs");
-  positiveInt("validateEvery");
+  // Upper bounds far above any sensible run, so a typo cannot ask for unbounded memory or time.
+  positiveInt("hidden", MAX_HIDDEN);
+  positiveInt("latent", MAX_HIDDEN);
+  positiveInt("batchSize", 100_000);
+  positiveInt("epochs", 100_000);
+  positiveInt("validateEvery", 100_000);
   if (c.latent > c.hidden) fail("latent", `must not exceed hidden (${c.hidden})`);
   if (!(c.dropout >= 0 && c.dropout < 1)) fail("dropout", "must be in [0, 1)");
   if (!(c.lr > 0 && Number.isFinite(c.lr))) fail("lr", "must be a positive number");
   if (!(c.subsample > 0 && c.subsample <= 1)) fail("subsample", "must be in (0, 1]");
-  if (!Number.isInteger(c.patience) || c.patience < 0) fail("patience", "must be a non-negative integer");
+  if (!Number.isInteger(c.patience) || c.patience < 0 || c.patience > 100_000) fail("patience", "must be an integer in [0, 100000]");
   if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) fail("seed", "must be an integer in [0, 2^32)");
   if (!SAMPLERS.includes(c.sampler)) fail("sampler", `must be one of ${SAMPLERS.join(", ")}`);
   if (c.workers !== "auto" && c.workers !== 0 && c.workers !== 1) fail("workers", 'must be "auto", 0 or 1');
-  // "." and ".." would point at data/models or data itself, which a checkpoint save replaces.
-  if (!/^[\w.-]+$/.test(c.run) || /^\.+$/.test(c.run)) fail("run", "must be a plain folder name (letters, digits, . _ -), not . or ..");
-  if (!c.dataset) fail("dataset", "must name a processed data set");
+  // The run and the data set become folders (data/models/<run>/, data/processed/<dataset>/).
+  if (!isPlainName(c.run)) fail("run", "must be a plain folder name (letters, digits, . _ -, starting with a letter or digit; no ..)");
+  if (!isPlainName(c.dataset)) fail("dataset", "must name a processed data set (a plain folder name)");
   validateBetaSchedule(c.beta);
   return c;
 }

@@ -2,8 +2,8 @@
 // with early stopping that keeps the best weights, a checkpoint after every epoch, and a
 // clean stop on Ctrl-C / kernel interrupt (the checkpoint records the position inside the
 // epoch, so resuming reaches the same result as an uninterrupted run).
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { acquireLock } from "../core/lock";
 import { deriveSeed, Rng } from "../core/rng";
 import { genreTable } from "../data/genres";
 import type { ProcessedDataset } from "../data/schema";
@@ -11,21 +11,13 @@ import { loadProcessed } from "../data/store";
 import { evaluate } from "../analysis/evaluate";
 import { type BackendInfo, initBackend } from "../model/backend";
 import { buildBatch } from "../model/batch";
-import {
-  checkpointOf,
-  checkVocabulary,
-  type LoadedCheckpoint,
-  loadCheckpoint,
-  modelDir,
-  saveCheckpoint,
-  type TrainingPosition,
-  vocabularyOf,
-} from "../model/checkpoint";
+import { checkpointOf, modelDir, saveCheckpoint, vocabularyOf } from "../model/checkpoint";
 import { CvaeModel } from "../model/cvae-model";
 import { autoThreads, GradientEngine } from "../model/engine";
 import { type EpochRecord, meanEpochSeconds } from "../model/history";
-import { initParams, type ModelDims, type ParamLayout, paramLayout } from "../model/parameters";
+import { type ModelDims, type ParamLayout, paramLayout } from "../model/parameters";
 import { makeTrainConfig, type TrainConfig } from "./config";
+import { checkMemory, freshRun, resumeRun, type RunState, unfinishedRun } from "./run";
 import { RowSampler } from "./samplers";
 import { betaAt } from "./schedule";
 
@@ -78,74 +70,8 @@ export interface TrainResult {
   model: CvaeModel;
 }
 
-/** Config keys that may change when a run is resumed (the rest must match). */
-const RESUMABLE_CHANGES: (keyof TrainConfig)[] = ["epochs", "patience", "workers"];
-
 export function modelDims(config: TrainConfig, ds: ProcessedDataset): ModelDims {
   return { items: ds.summary.items, conditions: config.conditioned ? ds.genres.length : 0, hidden: config.hidden, latent: config.latent };
-}
-
-/** What a run carries from epoch to epoch (and what a checkpoint restores). */
-interface RunState {
-  position: TrainingPosition;
-  history: EpochRecord[];
-  /** The best weights so far. */
-  best: Float32Array;
-  resumedFrom: { epoch: number; batch: number } | null;
-}
-
-/** The unfinished run in `dir` to continue, or null; throws when its config differs. */
-function unfinishedRun(dir: string, layout: ParamLayout, config: TrainConfig, ds: ProcessedDataset): LoadedCheckpoint | null {
-  if (!existsSync(join(dir, "checkpoint.json"))) return null;
-  const previous = loadCheckpoint(dir, layout);
-  if (previous.checkpoint.position.finished) return null;
-  checkVocabulary(previous.checkpoint, ds, dir);
-  const before = previous.checkpoint.config;
-  const diff = (Object.keys(config) as (keyof TrainConfig)[]).filter(
-    (k) => !RESUMABLE_CHANGES.includes(k) && JSON.stringify(config[k]) !== JSON.stringify(before[k]),
-  );
-  if (diff.length) {
-    const changes = diff.map((k) => `${k}: ${JSON.stringify(before[k])} there, ${JSON.stringify(config[k])} now`).join("; ");
-    throw new Error(
-      `${dir} holds an unfinished run with another config (${changes}); resume it ` +
-        `with the same config, pick another run name, or start over with resume "never"`,
-    );
-  }
-  return previous;
-}
-
-function resumeRun(engine: GradientEngine, previous: LoadedCheckpoint): RunState {
-  const { params, adam } = engine.buffers;
-  params.set(previous.arrays.params);
-  adam.m.set(previous.arrays.adamM);
-  adam.v.set(previous.arrays.adamV);
-  adam.step = previous.arrays.adamStep;
-  const position = previous.checkpoint.position;
-  return {
-    position,
-    history: previous.checkpoint.history,
-    best: previous.arrays.best.slice(),
-    resumedFrom: { epoch: position.epoch, batch: position.batchInEpoch },
-  };
-}
-
-function freshRun(engine: GradientEngine, config: TrainConfig): RunState {
-  const params = initParams(engine.layout, new Rng(deriveSeed(config.seed, "init")), engine.buffers.params);
-  const state = new Rng(deriveSeed(config.seed, "train")).getState();
-  const position: TrainingPosition = {
-    epoch: 0,
-    batchInEpoch: 0,
-    updates: 0,
-    rngEpochStart: state,
-    rngNow: state,
-    partial: { nllSum: 0, klSum: 0, rows: 0, seconds: 0 },
-    bestEpoch: 0,
-    bestMetric: -Infinity,
-    epochsWithoutImprovement: 0,
-    finished: false,
-    stoppedEarly: false,
-  };
-  return { position, history: [], best: params.slice(), resumedFrom: null };
 }
 
 /** Everything one epoch needs that does not change between epochs. */
@@ -269,16 +195,44 @@ async function closeEpoch(ctx: EpochContext, run: RunState, record: EpochRecord,
 /** Trains (or resumes) a model as configured and returns the best weights with the history. */
 export async function train(overrides: Partial<TrainConfig>, options: TrainOptions = {}): Promise<TrainResult> {
   const config = makeTrainConfig(overrides);
-  const { resume = "auto", callbacks = {}, handleSignals = true } = options;
-  const log = callbacks.log ?? (() => undefined);
+  const log = options.callbacks?.log ?? (() => undefined);
   const started = performance.now();
   const ds = options.dataset ?? loadProcessed(config.dataset);
   if (ds.name !== config.dataset) throw new Error(`train: config.dataset is "${config.dataset}" but the data set given is "${ds.name}"`);
+  // Without validation users there is nothing to select the best epoch on (every metric would be NaN).
+  if (ds.valid.userIds.length === 0) {
+    throw new Error(`train: data set "${ds.name}" has no validation users; prepare it with heldout >= 1 (cvae data prepare --heldout N)`);
+  }
   const dims = modelDims(config, ds);
   const layout = paramLayout(dims);
   const backend = await initBackend({ log: false });
   const threads = config.workers === "auto" ? autoThreads(backend.name) : config.workers + 1;
   const dir = modelDir(config.run);
+  checkMemory(layout, threads);
+  // One training per run at a time: a second one would overwrite the first's checkpoints.
+  const lock = acquireLock(join(dirname(dir), `.${config.run}.lock`), `run "${config.run}"`);
+  if (lock.reclaimed) log(`took over the lock of ${config.run} from process ${lock.reclaimed.pid}, which is gone`);
+  try {
+    return await trainLocked(config, options, { ds, dims, layout, backend, threads, dir, log, started });
+  } finally {
+    lock.release();
+  }
+}
+
+interface RunSetup {
+  ds: ProcessedDataset;
+  dims: ModelDims;
+  layout: ParamLayout;
+  backend: BackendInfo;
+  threads: number;
+  dir: string;
+  log: (line: string) => void;
+  started: number;
+}
+
+async function trainLocked(config: TrainConfig, options: TrainOptions, setup: RunSetup): Promise<TrainResult> {
+  const { ds, dims, layout, backend, threads, dir, log, started } = setup;
+  const { resume = "auto", callbacks = {}, handleSignals = true } = options;
   const previous = resume === "auto" ? unfinishedRun(dir, layout, config, ds) : null;
 
   let stopRequested = false;

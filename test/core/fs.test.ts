@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { writeDirAtomic, writeFileAtomic } from "../../lib/core/fs";
+import { assertReplaceable, recoverDir, sweepStaleTemps, writeDirAtomic, writeFileAtomic } from "../../lib/core/fs";
 
 describe("writeFileAtomic(path, data)", () => {
   it("creates folders, writes the content and leaves no temp file", () => {
@@ -40,5 +41,87 @@ describe("writeDirAtomic(path, build)", () => {
     );
     assert.equal(existsSync(join(dir, "p")), false);
     assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+/** Runs writeDirAtomic(target) in a child process that is SIGKILLed at `when` (between the renames, or while building). */
+function killedWrite(target: string, when: "between" | "building"): void {
+  const fs = JSON.stringify(join(__dirname, "..", "..", "lib", "core", "fs.ts"));
+  const script = `
+    const { writeDirAtomic } = require(${fs});
+    const { writeFileSync } = require("node:fs");
+    const { join } = require("node:path");
+    writeDirAtomic(${JSON.stringify(target)}, (tmp) => {
+      writeFileSync(join(tmp, "x"), "new");
+      if (${JSON.stringify(when)} === "building") process.kill(process.pid, "SIGKILL");
+    }, { betweenRenames: () => process.kill(process.pid, "SIGKILL") });`;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { encoding: "utf8" });
+  assert.equal(r.signal, "SIGKILL", r.stderr);
+}
+
+describe("writeDirAtomic and recoverDir under a kill at any moment", () => {
+  it("a kill between the two renames leaves the new version beside the target, and the next read completes the swap", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fskill-"));
+    const target = join(dir, "run");
+    await writeDirAtomic(target, (tmp) => writeFileSync(join(tmp, "x"), "old"));
+    killedWrite(target, "between");
+    assert.equal(existsSync(target), false, "the target is gone until recovery");
+    assert.equal(readdirSync(dir).length, 2, "the new version and the old one lie beside it");
+    recoverDir(target);
+    assert.equal(readFileSync(join(target, "x"), "utf8"), "new");
+    assert.deepEqual(readdirSync(dir), ["run"]);
+  });
+
+  it("a kill while building keeps the old version, and the next write sweeps the dead process's temp folder", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fskill-"));
+    const target = join(dir, "run");
+    await writeDirAtomic(target, (tmp) => writeFileSync(join(tmp, "x"), "old"));
+    killedWrite(target, "building");
+    assert.equal(readFileSync(join(target, "x"), "utf8"), "old");
+    assert.equal(readdirSync(dir).length, 2, "a stale temp folder is left by the kill");
+    await writeDirAtomic(target, (tmp) => writeFileSync(join(tmp, "x"), "newer"));
+    assert.deepEqual(readdirSync(dir), ["run"]);
+    assert.equal(readFileSync(join(target, "x"), "utf8"), "newer");
+  });
+
+  it("rolls back to the old version when only it is left (the new one never landed)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fskill-"));
+    mkdirSync(join(dir, ".run.old-4200000-1"));
+    writeFileSync(join(dir, ".run.old-4200000-1", "x"), "old");
+    recoverDir(join(dir, "run"));
+    assert.equal(readFileSync(join(dir, "run", "x"), "utf8"), "old");
+  });
+
+  it("leaves the parts of a live process alone", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fskill-"));
+    mkdirSync(join(dir, `.run.tmp-${process.ppid}-1`));
+    recoverDir(join(dir, "run"));
+    sweepStaleTemps(dir);
+    assert.deepEqual(readdirSync(dir), [`.run.tmp-${process.ppid}-1`]);
+  });
+});
+
+describe("assertReplaceable(path)", () => {
+  it("refuses the working directory, what contains it, the home folder, the project, the data folder and a folder holding .git", () => {
+    assert.throws(() => assertReplaceable(process.cwd()), /refusing to replace/);
+    assert.throws(() => assertReplaceable(join(process.cwd(), "..")), /refusing to replace/);
+    assert.throws(() => assertReplaceable(homedir()), /refusing to replace/);
+    assert.throws(() => assertReplaceable("/"), /refusing to replace/);
+    const repo = mkdtempSync(join(tmpdir(), "repo-"));
+    mkdirSync(join(repo, ".git"));
+    assert.throws(() => assertReplaceable(repo), /holds a \.git folder/);
+    assert.throws(() => assertReplaceable(join(tmpdir(), "x"), [join(tmpdir(), "x", "y")]), /refusing to replace/);
+    assert.doesNotThrow(() => assertReplaceable(join(repo, "sub")));
+  });
+
+  it("writeDirAtomic refuses such a target and changes nothing", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "repo-"));
+    mkdirSync(join(repo, ".git"));
+    writeFileSync(join(repo, "keep"), "1");
+    await assert.rejects(
+      writeDirAtomic(repo, () => undefined),
+      /holds a \.git folder; nothing was changed/,
+    );
+    assert.deepEqual(readdirSync(repo).sort(), [".git", "keep"]);
   });
 });

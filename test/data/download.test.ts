@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -208,7 +208,50 @@ describe("downloadMovieLens(name, options)", () => {
       return true;
     });
     assert.equal(server.count(`/${NAME}.zip`), 3);
-    assert.deepEqual(readdirSync(rawDir), []);
+    // The 100 bytes stay (with a note of the URL and md5) for the next run to resume.
+    assert.deepEqual(readdirSync(rawDir).sort(), [`.${NAME}.zip.part`, `.${NAME}.zip.part.json`]);
+  });
+
+  it("resumes in the next run what a failed run received, with a Range request, and discards a part of another file", async (t) => {
+    const half = Math.floor(GOOD_ZIP.length / 2);
+    let ranges: string[] = [];
+    const ranged = sendRanged(GOOD_ZIP);
+    const server = await serve(
+      t,
+      dataset(GOOD_ZIP, undefined, (req, res, nth) => {
+        ranges.push(String(req.headers.range ?? ""));
+        return (nth < 2 ? sendAndDrop(GOOD_ZIP, half) : ranged)(req, res, nth);
+      }),
+    );
+    const rawDir = tempRawDir();
+    await assert.rejects(
+      downloadMovieLens(NAME, { ...FAST, retries: 0, baseUrl: server.base, rawDir }),
+      /bytes received are kept and the next run resumes/,
+    );
+    assert.deepEqual(ranges, [""]);
+    await assert.rejects(downloadMovieLens(NAME, { ...FAST, retries: 0, baseUrl: server.base, rawDir }));
+    assert.deepEqual(ranges, ["", `bytes=${half}-`], "the second run resumes from the kept bytes");
+    ranges = [];
+    const result = await downloadMovieLens(NAME, { ...FAST, retries: 0, baseUrl: server.base, rawDir });
+    assert.deepEqual(ranges, [`bytes=${half}-`]);
+    assert.equal(result.md5, md5(GOOD_ZIP));
+    assert.deepEqual(readdirSync(rawDir), [NAME], "the part and its note are gone after success");
+    // A part recorded for another URL is not resumed.
+    const other = tempRawDir();
+    writeFileSync(join(other, `.${NAME}.zip.part`), "stale bytes");
+    writeFileSync(join(other, `.${NAME}.zip.part.json`), JSON.stringify({ url: "http://elsewhere/x.zip", md5: md5(GOOD_ZIP) }));
+    ranges = [];
+    await downloadMovieLens(NAME, { ...FAST, retries: 0, baseUrl: server.base, rawDir: other });
+    assert.deepEqual(ranges, [""]);
+  });
+
+  it("sweeps the extraction folder a killed run left behind", async (t) => {
+    const server = await serve(t, dataset(GOOD_ZIP));
+    const rawDir = tempRawDir();
+    mkdirSync(join(rawDir, `.${NAME}.tmp-4200001-1`));
+    writeFileSync(join(rawDir, `.${NAME}.tmp-4200001-1`, "ratings.csv"), "half");
+    await downloadMovieLens(NAME, { ...FAST, baseUrl: server.base, rawDir });
+    assert.deepEqual(readdirSync(rawDir), [NAME]);
   });
 
   it("follows redirects for the checksum and the zip", async (t) => {

@@ -70,6 +70,7 @@ describe("detectMovieLens(folder)", () => {
       folder: csv,
       ratingsFile: join(csv, "ratings.csv"),
       moviesFile: join(csv, "movies.csv"),
+      ignored: [],
     });
     const dat = folderWith({ "ratings.dat": "", "movies.dat": "", "users.dat": "" });
     assert.deepEqual(detectMovieLens(dat), {
@@ -77,6 +78,7 @@ describe("detectMovieLens(folder)", () => {
       folder: dat,
       ratingsFile: join(dat, "ratings.dat"),
       moviesFile: join(dat, "movies.dat"),
+      ignored: [],
     });
     const k100 = folderWith({ "u.data": "", "u.item": "", "u.user": "" });
     assert.deepEqual(detectMovieLens(k100), {
@@ -84,6 +86,7 @@ describe("detectMovieLens(folder)", () => {
       folder: k100,
       ratingsFile: join(k100, "u.data"),
       moviesFile: join(k100, "u.item"),
+      ignored: [],
     });
   });
 
@@ -314,7 +317,10 @@ describe("readMovieLens(folder) on ML-1M/10M .dat files", () => {
       [1193, "One Flew Over the Cuckoo's Nest (1975)", ["Drama"]],
       [2, "Jumanji (1995)", ["Adventure", "Children", "Fantasy"]],
     ]);
-    assert.deepEqual(raw.warnings, [`${join(dir, "movies.dat")}: not valid UTF-8, read as Latin-1`]);
+    assert.deepEqual(raw.warnings, [
+      `${join(dir, "movies.dat")}: 1 line not valid UTF-8, read as Latin-1 (line 1)`,
+      `${join(dir, "movies.dat")}: genre labels normalised to their MovieLens spelling: "Children's" -> "Children" (1 movie)`,
+    ]);
   });
 
   it("names the file and line of a bad .dat rating and of a .dat movie with a missing field", () => {
@@ -386,5 +392,80 @@ describe("splitGenres(field) and normaliseGenre(label)", () => {
     assert.deepEqual(splitGenres("(no genres listed)"), [NO_GENRES]);
     assert.equal(normaliseGenre("unknown"), NO_GENRES);
     assert.equal(normaliseGenre("Film-Noir"), "Film-Noir");
+  });
+});
+
+describe("readMovieLens(folder) on awkward but valid input", () => {
+  it("reads files whose lines end in a lone CR (old Mac) like LF files", () => {
+    const cr = (lines: string[]) => lines.join("\r") + "\r";
+    const raw = readMovieLens(csvFolder({ ratings: cr(RATINGS), movies: cr(MOVIES) }));
+    assert.deepEqual(ratingRows(raw), EXPECTED_RATINGS);
+    assert.deepEqual(movieRows(raw), EXPECTED_MOVIES);
+  });
+
+  it("reads RFC 4180-quoted numeric fields of ratings.csv", () => {
+    const quoted = [
+      '"userId","movieId","rating","timestamp"',
+      '"1","1","4.0","964982703"',
+      '1,"3",4.5,"964981247"',
+      '"2",11,"0.5",1',
+      '2,1254,5,"1,2"',
+    ];
+    assert.deepEqual(ratingRows(readMovieLens(csvFolder({ ratings: lf(quoted) }))), EXPECTED_RATINGS);
+  });
+
+  it("names the file and line of a quoted field that is not a number", () => {
+    const e = readError(csvFolder({ ratings: lf([RATINGS[0], '1,"x",4,1']) }));
+    assert.match(e.message, /ratings\.csv line 2: movieId "x" is not a whole number/);
+  });
+
+  it("decodes UTF-8 line by line: one Latin-1 line is read as Latin-1 and named, the UTF-8 titles stay intact", () => {
+    const movies = Buffer.concat([
+      Buffer.from("movieId,title,genres\n1,Amélie (2001),Comedy|Romance\n3,Crème (1995),Drama\n", "utf8"),
+      Buffer.from("11,Misérables (1995),Drama\n", "latin1"),
+      Buffer.from("1254,Ærø (1963),Drama\n", "utf8"),
+    ]);
+    const raw = readMovieLens(csvFolder({ movies }));
+    assert.deepEqual(raw.movies.titles, ["Amélie (2001)", "Crème (1995)", "Misérables (1995)", "Ærø (1963)"]);
+    assert.deepEqual(raw.warnings, [`${join(raw.folder, "movies.csv")}: 1 line not valid UTF-8, read as Latin-1 (line 4)`]);
+  });
+
+  it("normalises the case of genre labels and ML-1M's Children's, with a warning counting each rename", () => {
+    const movies = lf([
+      "movieId,title,genres",
+      "1,A (1),drama|Comedy",
+      "3,B (2),DRAMA|Children's",
+      "11,C (3),Drama|space opera",
+      "1254,D (4),Space Opera",
+    ]);
+    const raw = readMovieLens(csvFolder({ movies }));
+    assert.deepEqual(raw.movies.genres, [["Drama", "Comedy"], ["Drama", "Children"], ["Drama", "space opera"], ["space opera"]]);
+    assert.deepEqual(raw.warnings, [
+      `${join(raw.folder, "movies.csv")}: genre labels normalised to their MovieLens spelling: ` +
+        `"drama" -> "Drama" (1 movie), "DRAMA" -> "Drama" (1 movie), "Children's" -> "Children" (1 movie), ` +
+        `"Space Opera" -> "space opera" (1 movie)`,
+    ]);
+  });
+});
+
+describe("detectMovieLens(folder) on confusing folders", () => {
+  it("says a ratings.csv that is a folder is a folder", () => {
+    const dir = folderWith({ "movies.csv": lf(MOVIES) });
+    mkdirSync(join(dir, "ratings.csv"));
+    assert.throws(() => detectMovieLens(dir), new RegExp(`${join(dir, "ratings.csv")} is a folder, not a file`));
+  });
+
+  it("uses the CSV pair when a folder also holds the ML-100K pair, and says so", () => {
+    const dir = folderWith({ "ratings.csv": lf(RATINGS), "movies.csv": lf(MOVIES), "u.data": "1\t1\t5\t1\n", "u.item": "" });
+    const raw = readMovieLens(dir);
+    assert.equal(raw.format, "csv");
+    assert.deepEqual(raw.warnings, [
+      `${dir}: holds ratings.csv + movies.csv and u.data + u.item; using ratings.csv + movies.csv, ignoring u.data + u.item`,
+    ]);
+  });
+
+  it("reads a complete ML-100K pair beside a stray ratings.csv", () => {
+    const dir = folderWith({ "ratings.csv": lf(RATINGS), "u.data": "1\t1\t5\t1\n", "u.item": uItem(1, "Toy Story (1995)", [3]) });
+    assert.equal(detectMovieLens(dir).format, "ml-100k");
   });
 });

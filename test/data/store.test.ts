@@ -49,12 +49,47 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
     await saveProcessed(ds, dir);
     const meta = JSON.parse(readFileSync(join(dir, "dataset.json"), "utf8"));
     writeFileSync(join(dir, "dataset.json"), JSON.stringify({ ...meta, version: 99 }));
-    assert.throws(() => loadProcessed(dir), /format version 99, this cvae-lens reads version 1; run `npx cvae data prepare/);
+    assert.throws(() => loadProcessed(dir), /format version 99, this cvae-lens reads versions 1 and 2; run `npx cvae data prepare/);
     writeFileSync(join(dir, "dataset.json"), JSON.stringify(meta));
     truncateSync(join(dir, "arrays.bin"), 100);
-    assert.throws(() => loadProcessed(dir), /arrays\.bin: truncated/);
+    assert.throws(() => loadProcessed(dir), /arrays\.bin: corrupt \(100 bytes, \d+ recorded\)/);
     writeFileSync(join(dir, "dataset.json"), "{not json");
-    assert.throws(() => loadProcessed(dir), /dataset\.json: unreadable/);
+    assert.throws(() => loadProcessed(dir), /dataset\.json: not valid JSON/);
     assert.ok(existsSync(dir));
+  });
+
+  it("catches zeroed bytes of the right length by the checksum, naming arrays.bin", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "store-")), "z");
+    await saveProcessed(ds, dir);
+    const bin = readFileSync(join(dir, "arrays.bin"));
+    bin.fill(0, 64, 256);
+    writeFileSync(join(dir, "arrays.bin"), bin);
+    assert.throws(() => loadProcessed(dir), /arrays\.bin: corrupt \(CRC-32 [0-9a-f]{8}, [0-9a-f]{8} recorded\): the file was damaged/);
+  });
+
+  it("names the file and field of a missing or mistyped field, and of a summary that disagrees with the arrays", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "store-")), "f");
+    await saveProcessed(ds, dir);
+    const path = join(dir, "dataset.json");
+    const meta = JSON.parse(readFileSync(path, "utf8"));
+    const { summary: _s, ...noSummary } = meta;
+    writeFileSync(path, JSON.stringify(noSummary));
+    assert.throws(() => loadProcessed(dir), /dataset\.json: summary must be an object, got nothing \(missing\)/);
+    writeFileSync(path, JSON.stringify({ ...meta, genres: "Drama" }));
+    assert.throws(() => loadProcessed(dir), /dataset\.json: genres must be an array, got "Drama"/);
+    writeFileSync(path, JSON.stringify({ ...meta, summary: { ...meta.summary, items: meta.summary.items + 7 } }));
+    assert.throws(
+      () => loadProcessed(dir),
+      new RegExp(`dataset\\.json: summary\\.items is ${meta.summary.items + 7} but the arrays say ${meta.summary.items}`),
+    );
+  });
+
+  it("loads a version 1 data set (no checksum) as before", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "store-")), "v1");
+    await saveProcessed(ds, dir);
+    const path = join(dir, "dataset.json");
+    const { files: _f, ...meta } = JSON.parse(readFileSync(path, "utf8"));
+    writeFileSync(path, JSON.stringify({ ...meta, version: 1 }));
+    assert.deepEqual(loadProcessed(dir).summary, ds.summary);
   });
 });

@@ -27,7 +27,7 @@ describe("readTextFile(path, warnings)", () => {
     const warnings: string[] = [];
     const path = fileWith("movies.dat", Buffer.from("73::Misérables, Les (1995)::Drama\n", "latin1"));
     assert.equal(readTextFile(path, warnings), "73::Misérables, Les (1995)::Drama\n");
-    assert.deepEqual(warnings, [`${path}: not valid UTF-8, read as Latin-1`]);
+    assert.deepEqual(warnings, [`${path}: 1 line not valid UTF-8, read as Latin-1 (line 1)`]);
   });
 
   it("says a 0-byte file is empty", () => {

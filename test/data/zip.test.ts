@@ -38,3 +38,44 @@ describe("extractZipSafe(zipPath, destDir)", () => {
     assert.equal(existsSync(join(dir, "evil.txt")), false);
   });
 });
+
+describe("extractZipSafe limits", () => {
+  it("refuses a zip with two entries of the same name, extracting nothing", async () => {
+    const dir = tempRawDir();
+    const zipPath = join(dir, "dup.zip");
+    writeFileSync(
+      zipPath,
+      buildZip([
+        { name: "ratings.csv", data: "first" },
+        { name: "ratings.csv", data: "second" },
+      ]),
+    );
+    await assert.rejects(
+      extractZipSafe(zipPath, join(dir, "out")),
+      /entry "ratings\.csv": appears twice in the zip; refusing it, nothing was extracted/,
+    );
+    assert.equal(existsSync(join(dir, "out")), false);
+  });
+
+  it("refuses a zip that unpacks to more than the total, per-entry or ratio limit, before writing anything", async () => {
+    const dir = tempRawDir();
+    const zipPath = join(dir, "bomb.zip");
+    writeFileSync(zipPath, buildZip([{ name: "ratings.csv", data: Buffer.alloc(2_000_000, 48) }]));
+    const out = join(dir, "out");
+    await assert.rejects(
+      extractZipSafe(zipPath, out, { maxTotalBytes: 1e6, maxEntryBytes: 1e9, maxRatio: 1e9 }),
+      /unpacks to 2000000 bytes, more than the 1000000 allowed/,
+    );
+    await assert.rejects(
+      extractZipSafe(zipPath, out, { maxTotalBytes: 1e9, maxEntryBytes: 1e6, maxRatio: 1e9 }),
+      /entry "ratings\.csv": unpacks to 2000000 bytes, more than the 1000000 allowed/,
+    );
+    await assert.rejects(
+      extractZipSafe(zipPath, out, { maxTotalBytes: 1e9, maxEntryBytes: 1e9, maxRatio: 100 }),
+      /a ratio above 100; a zip bomb\?/,
+    );
+    assert.equal(existsSync(out), false);
+    mkdirSync(out);
+    assert.deepEqual(await extractZipSafe(zipPath, out, { maxTotalBytes: 1e9, maxEntryBytes: 1e9, maxRatio: 1e9 }), ["ratings.csv"]);
+  });
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
@@ -158,12 +158,60 @@ describe("checkpoints and CvaeModel.load(run, ds)", () => {
     await train({ ...TINY, run: "corrupt", epochs: 1 }, { ...quiet, dataset: ds });
     const dir = modelDir("corrupt");
     truncateSync(join(dir, "state.bin"), 1000);
-    assert.throws(() => CvaeModel.load("corrupt"), /state\.bin: corrupt checkpoint \(1000 bytes, expected/);
+    assert.throws(() => CvaeModel.load("corrupt"), /state\.bin: corrupt \(1000 bytes, \d+ recorded\)/);
     const before = statSync(join(dir, "state.bin")).mtimeMs;
-    await assert.rejects(train({ ...TINY, run: "corrupt", epochs: 2 }, { handleSignals: false, dataset: ds }), /corrupt checkpoint/);
+    await assert.rejects(train({ ...TINY, run: "corrupt", epochs: 2 }, { handleSignals: false, dataset: ds }), /state\.bin: corrupt/);
     assert.equal(statSync(join(dir, "state.bin")).mtimeMs, before);
     writeFileSync(join(dir, "checkpoint.json"), "{ not json");
-    assert.throws(() => CvaeModel.load("corrupt"), /checkpoint\.json: corrupt checkpoint/);
+    assert.throws(() => CvaeModel.load("corrupt"), /checkpoint\.json: not valid JSON/);
+  });
+
+  it("catches damaged weights of the right size by their checksum, naming the file", async () => {
+    await train({ ...TINY, run: "flipped", epochs: 1 }, { ...quiet, dataset: ds });
+    const path = join(modelDir("flipped"), "best.bin");
+    const bytes = readFileSync(path);
+    bytes.fill(0, 100, 200); // zeroes: finite, plausible weights
+    writeFileSync(path, bytes);
+    assert.throws(() => CvaeModel.load("flipped"), /best\.bin: corrupt \(CRC-32 [0-9a-f]{8}, [0-9a-f]{8} recorded\)/);
+  });
+
+  it("names the file and the field of a checkpoint.json with a missing or mistyped field", async () => {
+    await train({ ...TINY, run: "fields", epochs: 1 }, { ...quiet, dataset: ds });
+    const path = join(modelDir("fields"), "checkpoint.json");
+    const meta = JSON.parse(readFileSync(path, "utf8"));
+    writeFileSync(path, JSON.stringify({ ...meta, dims: { ...meta.dims, hidden: "16" } }));
+    assert.throws(() => CvaeModel.load("fields"), /checkpoint\.json: dims\.hidden must be an integer, got "16"/);
+    const { position: _p, ...noPosition } = meta;
+    writeFileSync(path, JSON.stringify(noPosition));
+    assert.throws(() => CvaeModel.load("fields"), /checkpoint\.json: position must be an object, got nothing \(missing\)/);
+  });
+
+  it("refuses to replace a finished run unless restarted, and says how", async () => {
+    const first = await train({ ...TINY, run: "done", epochs: 1 }, { ...quiet, dataset: ds });
+    assert.equal(first.finished, true);
+    const before = readFileSync(join(modelDir("done"), "best.bin"));
+    await assert.rejects(
+      train({ ...TINY, run: "done", epochs: 1, lr: 0.01 }, { handleSignals: false, dataset: ds }),
+      /holds a finished run \(1 epochs, best epoch 1, saved .*\); train with restart/,
+    );
+    assert.ok(readFileSync(join(modelDir("done"), "best.bin")).equals(before), "the finished run is untouched");
+    const again = await train({ ...TINY, run: "done", epochs: 1, lr: 0.01 }, { ...quiet, dataset: ds });
+    assert.equal(again.config.lr, 0.01);
+  });
+
+  it("refuses a second training of the same run while the first holds its lock, and takes over a dead process's lock", async () => {
+    const lockPath = join(modelDir("locked"), "..", ".locked.lock");
+    writeFileSync(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), since: "now" }));
+    await assert.rejects(train({ ...TINY, run: "locked", epochs: 1 }, { ...quiet, dataset: ds }), /run "locked" is in use by process \d+/);
+    writeFileSync(lockPath, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: "long ago" }));
+    const lines: string[] = [];
+    const r = await train({ ...TINY, run: "locked", epochs: 1 }, { ...quiet, dataset: ds, callbacks: { log: (l) => lines.push(l) } });
+    assert.equal(r.finished, true);
+    assert.ok(
+      lines.some((l) => /took over the lock of locked from process 4206649/.test(l)),
+      lines.join("\n"),
+    );
+    assert.equal(existsSync(lockPath), false, "the lock is released");
   });
 
   it("refuse to resume an unfinished run under another config, naming the differences", async () => {

@@ -1,0 +1,99 @@
+// A training run's state between epochs: starting fresh, resuming an unfinished run
+// (its stored config must match, except the keys a resume may change), refusing to replace
+// a finished one, and checking that the model fits in memory before anything is allocated.
+import { totalmem } from "node:os";
+import { deriveSeed, Rng } from "../core/rng";
+import type { ProcessedDataset } from "../data/schema";
+import { checkVocabulary, type LoadedCheckpoint, loadCheckpoint, readCheckpointMeta, type TrainingPosition } from "../model/checkpoint";
+import type { GradientEngine } from "../model/engine";
+import type { EpochRecord } from "../model/history";
+import { initParams, type ParamLayout } from "../model/parameters";
+import type { TrainConfig } from "./config";
+
+/** Config keys that may change when a run is resumed (the rest must match). */
+const RESUMABLE_CHANGES: (keyof TrainConfig)[] = ["epochs", "patience", "workers"];
+
+/** What a run carries from epoch to epoch (and what a checkpoint restores). */
+export interface RunState {
+  position: TrainingPosition;
+  history: EpochRecord[];
+  /** The best weights so far. */
+  best: Float32Array;
+  resumedFrom: { epoch: number; batch: number } | null;
+}
+
+/**
+ * The unfinished run in `dir` to continue, or null when there is none. Throws when the run
+ * is finished (a rerun would silently replace it) or was configured otherwise.
+ */
+export function unfinishedRun(dir: string, layout: ParamLayout, config: TrainConfig, ds: ProcessedDataset): LoadedCheckpoint | null {
+  if (readCheckpointMeta(dir, { missingOk: true }) === null) return null;
+  const previous = loadCheckpoint(dir, layout);
+  const { position, created } = previous.checkpoint;
+  if (position.finished) {
+    throw new Error(
+      `${dir} holds a finished run (${position.epoch} epochs, best epoch ${position.bestEpoch}, saved ${created}); ` +
+        `train with restart (\`cvae train --restart\`, or resume "never") to replace it, or pick another run name`,
+    );
+  }
+  checkVocabulary(previous.checkpoint, ds, dir);
+  const before = previous.checkpoint.config;
+  const diff = (Object.keys(config) as (keyof TrainConfig)[]).filter(
+    (k) => !RESUMABLE_CHANGES.includes(k) && JSON.stringify(config[k]) !== JSON.stringify(before[k]),
+  );
+  if (diff.length) {
+    const changes = diff.map((k) => `${k}: ${JSON.stringify(before[k])} there, ${JSON.stringify(config[k])} now`).join("; ");
+    throw new Error(
+      `${dir} holds an unfinished run with another config (${changes}); resume it ` +
+        `with the same config, pick another run name, or start over with resume "never"`,
+    );
+  }
+  return previous;
+}
+
+export function resumeRun(engine: GradientEngine, previous: LoadedCheckpoint): RunState {
+  const { params, adam } = engine.buffers;
+  params.set(previous.arrays.params);
+  adam.m.set(previous.arrays.adamM);
+  adam.v.set(previous.arrays.adamV);
+  adam.step = previous.arrays.adamStep;
+  const position = previous.checkpoint.position;
+  return {
+    position,
+    history: previous.checkpoint.history,
+    best: previous.arrays.best.slice(),
+    resumedFrom: { epoch: position.epoch, batch: position.batchInEpoch },
+  };
+}
+
+export function freshRun(engine: GradientEngine, config: TrainConfig): RunState {
+  const params = initParams(engine.layout, new Rng(deriveSeed(config.seed, "init")), engine.buffers.params);
+  const state = new Rng(deriveSeed(config.seed, "train")).getState();
+  const position: TrainingPosition = {
+    epoch: 0,
+    batchInEpoch: 0,
+    updates: 0,
+    rngEpochStart: state,
+    rngNow: state,
+    partial: { nllSum: 0, klSum: 0, rows: 0, seconds: 0 },
+    bestEpoch: 0,
+    bestMetric: -Infinity,
+    epochsWithoutImprovement: 0,
+    finished: false,
+    stoppedEarly: false,
+  };
+  return { position, history: [], best: params.slice(), resumedFrom: null };
+}
+
+/** Bytes a run keeps in memory: parameters, Adam moments, best weights and one gradient per thread. */
+export function checkMemory(layout: ParamLayout, threads: number): void {
+  const bytes = layout.size * 4 * (4 + threads);
+  const limit = 0.6 * totalmem();
+  if (bytes > limit) {
+    const { items, hidden, latent } = layout.dims;
+    throw new RangeError(
+      `train config: hidden ${hidden} and latent ${latent} with ${items} items need ${(bytes / 2 ** 30).toFixed(1)} GiB of parameters, ` +
+        `Adam state and gradients, more than 60 % of this machine's ${(totalmem() / 2 ** 30).toFixed(0)} GiB; use a smaller hidden`,
+    );
+  }
+}
