@@ -50,8 +50,8 @@ export interface LatentPcas {
   planeRows: Int32Array;
 }
 
-/** The two PCAs of the study: of all rows, and without "(no genres listed)". */
-export function fitLatentPcas(set: LatentSet, components = 5): LatentPcas {
+/** The two PCAs of the study: of all rows, and without "(no genres listed)" (5 components, fewer for a smaller latent space). */
+export function fitLatentPcas(set: LatentSet, components = Math.min(5, set.dims)): LatentPcas {
   const neutral = set.genres.indexOf(NO_GENRES);
   const planeRows = Int32Array.from({ length: set.rows }, (_, r) => r).filter((r) => neutral < 0 || set.condition[r] !== neutral);
   return {
@@ -98,12 +98,17 @@ export function measureClaims(input: ClaimsInput): ClaimsResult {
   const neutral = label(NO_GENRES);
   const allLabels = Int32Array.from(set.condition, (c) => c + 1);
   const withoutNeutral = Int32Array.from(allLabels, (l) => (l === neutral && neutral > 0 ? -1 : l));
-  const pcas = input.pcas ?? fitLatentPcas(set, Math.max(5, plane[0], plane[1]));
-  if (Math.max(plane[0], plane[1]) > pcas.plane.components)
-    throw new RangeError(`claims: plane PC${Math.max(...plane)} but the PCA kept ${pcas.plane.components} components`);
-  const planeName = `PC${plane[0]} x PC${plane[1]} (PCA without "${NO_GENRES}")`;
+  const top = Math.max(plane[0], plane[1]);
+  // A latent space with fewer dimensions than the plane's PCs has no such plane: those measurements are n/a.
+  const planeExists = top <= set.dims;
+  const pcas = input.pcas ?? fitLatentPcas(set, Math.min(set.dims, Math.max(5, top)));
+  if (planeExists && top > pcas.plane.components)
+    throw new RangeError(`claims: plane PC${top} but the PCA kept ${pcas.plane.components} components`);
+  const planeName = planeExists
+    ? `PC${plane[0]} x PC${plane[1]} (PCA without "${NO_GENRES}")`
+    : `PC${plane[0]} x PC${plane[1]} (n/a: the latent space has ${set.dims} dimensions)`;
   const latent = makeSpace("latent space", set.z, set.dims, allLabels, k);
-  const flat = makeSpace(planeName, planeOf(set, pcas.plane, plane), 2, withoutNeutral, k);
+  const flat = planeExists ? makeSpace(planeName, planeOf(set, pcas.plane, plane), 2, withoutNeutral, k) : null;
   let pc1: Space | null = null;
   const ctx: ClaimContext = {
     set,
@@ -140,7 +145,7 @@ export function measureClaims(input: ClaimsInput): ClaimsResult {
         claim: rule.claim,
         rule: rule.rule,
         latent: rule.measure(latent, ctx),
-        plane: rule.second ? rule.second(ctx) : rule.measure(flat, ctx),
+        plane: rule.second ? rule.second(ctx) : flat ? rule.measure(flat, ctx) : NA,
       });
   }
   return { rows, pcaAll: pcas.all, pcaPlane: pcas.plane, planeName };

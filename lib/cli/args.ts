@@ -18,6 +18,8 @@ export interface FlagSpec {
   defaultText?: string;
   /** Inclusive bounds of a number or integer. */
   min?: number;
+  /** The value must be greater than this (e.g. 0 for a learning rate). */
+  above?: number;
   max?: number;
   /** The values a string flag accepts. */
   choices?: readonly string[];
@@ -69,6 +71,7 @@ export function parseFlagValue(command: string, name: string, spec: FlagSpec, ra
       if (!Number.isFinite(value)) fail("expects a finite number");
       if (spec.type === "integer" && (!Number.isInteger(value) || !/^[+-]?\d+$/.test(text))) fail("expects a whole number");
       if (spec.min !== undefined && value < spec.min) fail(`must be at least ${spec.min}`);
+      if (spec.above !== undefined && !(value > spec.above)) fail(`must be greater than ${spec.above}`);
       if (spec.max !== undefined && value > spec.max) fail(`must be at most ${spec.max}`);
       return value;
     }

@@ -82,7 +82,12 @@ export const dataPrepareCommand: Command<PreparePlan> = {
   summary: "preprocess a data set (Liang et al. protocol) into data/processed/<name>/",
   usage: "cvae data prepare [NAME | FOLDER] [--heldout N] [--seed N] [--name OUT] [--json]",
   flags: {
-    heldout: { type: "integer", help: "validation and test users each", min: 1, defaultText: "10 %, or 10,000 above 100k users" },
+    heldout: {
+      type: "integer",
+      help: "validation and test users each (0: none, the set cannot be trained)",
+      min: 0,
+      defaultText: "10 %, or 10,000 above 100k users",
+    },
     seed: { type: "integer", help: "seed of the user permutation and splits", default: 98765, min: 0, max: 0xffffffff },
     name: { type: "string", help: "name of the processed data set", names: "data set", defaultText: "the source's name" },
     json: { type: "boolean", help: "print the summary as JSON" },

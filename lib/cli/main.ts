@@ -5,7 +5,7 @@ import { dataDownloadCommand, dataListCommand, dataPrepareCommand, dataSynthComm
 import { exploreCommand, profileCommand } from "./analysis";
 import { evaluateCommand, recommendCommand, trainCommand } from "./model";
 
-const COMMANDS: Command[] = [
+export const COMMANDS: Command[] = [
   reproduceCommand,
   dataSynthCommand,
   dataDownloadCommand,

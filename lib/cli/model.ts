@@ -115,13 +115,14 @@ export interface TrainPlan {
 export function planTraining({ positionals, given }: ParsedArgs): TrainPlan {
   noPositionals("train", positionals);
   const file = given.config ? readConfigFile(String(given.config)) : {};
-  const dataset = String(given.dataset ?? file.dataset ?? defaultTrainConfig().dataset);
-  const run = String(given.run ?? file.run ?? runName(dataset));
+  const typedDataset = given.dataset ?? file.dataset;
+  const run = String(given.run ?? file.run ?? runName(String(typedDataset ?? defaultTrainConfig().dataset)));
   const restart = Boolean(given.restart);
-  // A resume continues the run as it was configured, whatever the defaults are now.
+  // A resume continues the run as it was configured (its data set too), whatever the defaults are now.
   const stored = restart ? null : readCheckpointMeta(modelDir(run), { missingOk: true });
   const continuing = stored && !stored.position.finished ? stored : null;
   const base = continuing ? continuing.config : defaultTrainConfig();
+  const dataset = String(typedDataset ?? base.dataset);
   const config = makeTrainConfig({ ...file, dataset, run, ...flagOverrides(given, base) }, base);
   return {
     config,
@@ -140,7 +141,7 @@ export const trainCommand: Command<TrainPlan> = {
     epochs: { type: "integer", help: "maximum epochs", min: 1, max: 100_000, defaultText: "100" },
     sampler: { type: "string", help: "rows per epoch", choices: SAMPLERS, defaultText: "full" },
     "batch-size": { type: "integer", help: "rows per update", min: 1, max: 100_000, defaultText: "500" },
-    lr: { type: "number", help: "Adam learning rate", min: Number.MIN_VALUE, max: 10, defaultText: "0.001" },
+    lr: { type: "number", help: "Adam learning rate", above: 0, max: 10, defaultText: "0.001" },
     beta: { type: "number", help: "fixed KL weight (instead of annealing)", min: 0, max: 1000 },
     "beta-cap": { type: "number", help: "annealing cap", min: 0, max: 1000, defaultText: "0.2" },
     "anneal-steps": { type: "integer", help: "updates to reach the cap", min: 1, max: 1e9, defaultText: "200000" },

@@ -31,7 +31,9 @@ export interface ResolvedSource {
  */
 export function resolveSource(nameOrFolder: string): ResolvedSource {
   const asPath = resolve(nameOrFolder);
-  if ((nameOrFolder.includes("/") || nameOrFolder.startsWith(".")) && existsSync(asPath) && statSync(asPath).isDirectory()) {
+  if (nameOrFolder.includes("/") || nameOrFolder.startsWith(".")) {
+    if (!existsSync(asPath)) throw new Error(`${asPath}: no such folder`);
+    if (!statSync(asPath).isDirectory()) throw new Error(`${asPath}: not a folder; give the folder that holds the MovieLens files`);
     return { name: nameFromFolder(basename(asPath)), folder: asPath, synthetic: existsSync(join(asPath, "ground-truth.json")) };
   }
   const folder = rawDir(nameOrFolder);

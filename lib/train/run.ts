@@ -32,7 +32,7 @@ export function unfinishedRun(dir: string, layout: ParamLayout, config: TrainCon
   const { position, created } = previous.checkpoint;
   if (position.finished) {
     throw new Error(
-      `${dir} holds a finished run (${position.epoch} epochs, best epoch ${position.bestEpoch}, saved ${created}); ` +
+      `${dir} holds a finished run (${position.epoch} epoch${position.epoch === 1 ? "" : "s"}, best epoch ${position.bestEpoch}, saved ${created}); ` +
         `train with restart (\`cvae train --restart\`, or resume "never") to replace it, or pick another run name`,
     );
   }

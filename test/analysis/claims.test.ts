@@ -401,3 +401,22 @@ describe("claimsInputFor(ds, set, pcas)", () => {
     },
   );
 });
+
+describe("measureClaims(input) on a latent space smaller than the plotted plane", () => {
+  it("fits as many components as there are dimensions and marks the plane's measurements n/a", () => {
+    const input = construct();
+    const small: LatentSet = {
+      ...input.set,
+      dims: 4,
+      z: Float32Array.from({ length: input.set.rows * 4 }, (_, i) => input.set.z[Math.floor(i / 4) * input.set.dims + (i % 4)]),
+    };
+    const result = measureClaims({ ...input, set: small });
+    assert.equal(result.pcaPlane.components, 4);
+    assert.match(result.planeName, /n\/a: the latent space has 4 dimensions/);
+    for (const r of result.rows.filter((x) => x.id !== "b")) assert.equal(r.plane.holds, null, r.id);
+    assert.ok(
+      result.rows.some((r) => r.latent.holds !== null),
+      "the latent space is still measured",
+    );
+  });
+});

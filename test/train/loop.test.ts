@@ -192,7 +192,7 @@ describe("checkpoints and CvaeModel.load(run, ds)", () => {
     const before = readFileSync(join(modelDir("done"), "best.bin"));
     await assert.rejects(
       train({ ...TINY, run: "done", epochs: 1, lr: 0.01 }, { handleSignals: false, dataset: ds }),
-      /holds a finished run \(1 epochs, best epoch 1, saved .*\); train with restart/,
+      /holds a finished run \(1 epoch, best epoch 1, saved .*\); train with restart/,
     );
     assert.ok(readFileSync(join(modelDir("done"), "best.bin")).equals(before), "the finished run is untouched");
     const again = await train({ ...TINY, run: "done", epochs: 1, lr: 0.01 }, { ...quiet, dataset: ds });
