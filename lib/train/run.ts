@@ -31,8 +31,9 @@ export function unfinishedRun(dir: string, layout: ParamLayout, config: TrainCon
   const previous = loadCheckpoint(dir, layout);
   const { position, created } = previous.checkpoint;
   if (position.finished) {
+    const epochs = `${position.epoch} epoch${position.epoch === 1 ? "" : "s"}`;
     throw new Error(
-      `${dir} holds a finished run (${position.epoch} epoch${position.epoch === 1 ? "" : "s"}, best epoch ${position.bestEpoch}, saved ${created}); ` +
+      `${dir} holds a finished run (${epochs}, best epoch ${position.bestEpoch}, saved ${created}); ` +
         `train with restart (\`cvae train --restart\`, or resume "never") to replace it, or pick another run name`,
     );
   }
