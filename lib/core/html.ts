@@ -66,5 +66,7 @@ export function formatCell(value: unknown): string {
  * HTML, wherever the markdown is rendered.
  */
 export function markdownCode(text: unknown): string {
-  return `<code>${escapeHtml(text)}</code>`;
+  // Markdown still acts inside inline HTML: its own marks become entities too.
+  const inert = escapeHtml(text).replace(/[`*_[\]\\~|#]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<code>${inert}</code>`;
 }

@@ -165,7 +165,8 @@ function renderOutput(output: Output): string {
  */
 const outputMarkdown = new Marked({
   renderer: {
-    html: ({ text }) => escapeHtml(text),
+    // <code> and </code> are what markdownCode wraps data in; any other tag shows as text.
+    html: ({ text }) => (/^<\/?code>$/.test(text) ? text : escapeHtml(text)),
     link({ href, text }) {
       const safe = /^(https?:|mailto:|#|\.{0,2}\/|[\w-]+(\.[\w-]+)*(\/|$))/i.test(href) && !/^\s*(javascript|data|vbscript):/i.test(href);
       return safe ? `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>` : escapeHtml(text);

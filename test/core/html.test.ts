@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { escapeHtml, formatCell, htmlTable, jsonForScript, plotlyText } from "../../lib/core/html";
+import { escapeHtml, formatCell, htmlTable, jsonForScript, markdownCode, plotlyText } from "../../lib/core/html";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
@@ -47,5 +47,12 @@ describe("formatCell(value)", () => {
     assert.equal(formatCell(1234.56), "1234.6");
     assert.equal(formatCell(null), "");
     assert.equal(formatCell(NaN), "NaN");
+  });
+});
+
+describe("markdownCode(text)", () => {
+  it("wraps data in <code> with HTML and markdown marks turned into entities, so a backtick cannot end it", () => {
+    assert.equal(markdownCode("x`<img src=x onerror=alert(7)>`"), "<code>x&#96;&lt;img src=x onerror=alert(7)&gt;&#96;</code>");
+    assert.equal(markdownCode("*a*_b_[c](d)"), "<code>&#42;a&#42;&#95;b&#95;&#91;c&#93;(d)</code>");
   });
 });

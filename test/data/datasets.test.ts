@@ -251,7 +251,7 @@ describe("lib/datasets with CVAE_DATA_DIR set to a temp folder", () => {
 
     it("escapes a folder name that would end a code span and inject HTML", () => {
       const note = sourceNote({ name: "x", folder: "/d/x`<img src=x onerror=alert(7)>`", synthetic: false });
-      assert.equal(note, "> **MovieLens data** from <code>/d/x`&lt;img src=x onerror=alert(7)&gt;`</code>.");
+      assert.equal(note, "> **MovieLens data** from <code>/d/x&#96;&lt;img src=x onerror=alert(7)&gt;&#96;</code>.");
     });
   });
 });

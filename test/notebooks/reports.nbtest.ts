@@ -3,7 +3,7 @@
 // reports really draw their figures in headless Chromium.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -158,6 +158,47 @@ describe("npm run reproduce on the project's notebooks", () => {
       }
       const index = await openFile(browser, join(OUT, "index.html"));
       assert.equal(await index.page.locator("td.ok").count(), notebooks.length);
+    });
+
+    it("show a hostile folder name, genre, title and parameter value as text in notebooks 01 and 02, and run nothing", async (t) => {
+      if (!chromiumAvailable()) return t.skip("chromium is not installed (apt install chromium)");
+      const root = mkdtempSync(join(tmpdir(), "cvae-hostile-"));
+      const folder = join(root, "x`<img src=x onerror=alert(7)>`");
+      mkdirSync(folder);
+      const ratings = ["userId,movieId,rating,timestamp"];
+      for (let u = 1; u <= 40; u++) for (let k = 0; k < 12; k++) ratings.push(`${u},${1 + ((u * 7 + k * 3) % 20)},5,${k}`);
+      const movies = ["movieId,title,genres"];
+      for (let i = 1; i <= 20; i++)
+        movies.push(`${i},<img src=x onerror=alert(9)> ${i} (1999),${i % 2 ? "<img src=x onerror=alert(8)>|" : ""}Drama`);
+      writeFileSync(join(folder, "ratings.csv"), ratings.join("\n") + "\n");
+      writeFileSync(join(folder, "movies.csv"), movies.join("\n") + "\n");
+      const out = mkdtempSync(join(tmpdir(), "cvae-hostile-out-"));
+      const nb = (name: string) => join(ROOT, "notebooks", name);
+      const r = cvae([
+        "reproduce",
+        nb("01-preprocessing.ipynb"),
+        nb("02-genre-statistics.ipynb"),
+        "--out",
+        out,
+        "--param",
+        `01-preprocessing:dataset=${folder}`,
+        "--param",
+        "02-genre-statistics:dataset=x-img-src-x-onerror-alert-7",
+      ]);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      for (const name of ["01-preprocessing", "02-genre-statistics"]) {
+        const { page, dialogs, pageErrors } = await openFile(browser, join(out, `${name}.html`));
+        await page.waitForTimeout(300);
+        assert.deepEqual(dialogs, [], `${name}: no alert ran`);
+        assert.deepEqual(pageErrors, [], name);
+        assert.equal(await page.locator('img[src="x"]').count(), 0, `${name}: no <img> was created from data`);
+        const text = (await page.locator("body").textContent()) ?? "";
+        assert.ok(
+          text.includes(name === "01-preprocessing" ? "x`<img src=x onerror=alert(7)>`" : "<img src=x onerror=alert(8)>"),
+          `${name} shows the data as text`,
+        );
+        await page.close();
+      }
     });
 
     it("show a hostile movie title as text and run nothing (fixture notebook)", async (t) => {

@@ -49,6 +49,17 @@ describe("renderNotebookHtml(nb, options)", () => {
     });
     assert.match(html, /<span class="ename">RangeError<\/span>: &lt;img/);
   });
+  it("shows raw HTML and script links in markdown outputs as text, keeping markdownCode's <code>", () => {
+    const md = "**bold** <img src=x onerror=alert(1)> <script>alert(2)</script> [go](javascript:alert(3)) <code>a&lt;b</code>";
+    const html = renderNotebookHtml(notebook([{ output_type: "display_data", data: { "text/markdown": md }, metadata: {} }]), {
+      title: "t",
+    });
+    const out = html.slice(html.indexOf('<div class="md">'));
+    assert.ok(out.includes("<strong>bold</strong>"));
+    assert.ok(out.includes("&lt;img src=x onerror=alert(1)&gt;") && !out.includes("<img"));
+    assert.ok(!out.includes("<script>") && !out.includes("javascript:"));
+    assert.ok(out.includes("<code>a&lt;b</code>"));
+  });
 });
 
 describe("notebookTitle(nb) and countFigures(nb)", () => {
