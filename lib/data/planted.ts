@@ -9,7 +9,8 @@
 // from Children and Animation; Horror between Thriller and Sci-Fi, far from Western;
 // Film-Noir apart from everything, nearest to Crime, Mystery, Thriller and Drama; the
 // neutral "(no genres listed)" far from all.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { readJsonFile, type Shape } from "../core/shape";
 import { join } from "node:path";
 import { type Genre, ML20M_GENRES, NO_GENRES } from "./schema";
 
@@ -137,7 +138,20 @@ function round(x: number): number {
 export function loadGroundTruth(folder: string): GroundTruth | null {
   const path = join(folder, "ground-truth.json");
   if (!existsSync(path)) return null;
-  const truth = JSON.parse(readFileSync(path, "utf8")) as GroundTruth;
-  if (truth.format !== "cvae-lens/synthetic-ground-truth") throw new Error(`${path}: not a cvae-lens ground-truth file`);
+  const hint = "; regenerate it with `npx cvae data synth <preset> --force`";
+  const truth = readJsonFile<GroundTruth>(path, GROUND_TRUTH_SHAPE, hint);
+  if (truth.distances.length !== truth.genres.length || truth.distances.some((row) => row.length !== truth.genres.length)) {
+    throw new Error(`${path}: distances must be a ${truth.genres.length} x ${truth.genres.length} matrix${hint}`);
+  }
   return truth;
 }
+
+/** The fields of ground-truth.json the analysis reads. */
+const GROUND_TRUTH_SHAPE: Shape = {
+  object: {
+    format: { literal: "cvae-lens/synthetic-ground-truth" },
+    genres: { array: "string" },
+    distances: { array: { array: "number" } },
+    positions: { record: { array: "number" } },
+  },
+};

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { genreAffinity, genreDistance, groundTruth, PLANTED_POSITIONS } from "../../lib/data/planted";
+import { genreAffinity, genreDistance, groundTruth, loadGroundTruth, PLANTED_POSITIONS } from "../../lib/data/planted";
 import { ML20M_GENRES } from "../../lib/data/schema";
 
 const nearest = (g: string, k: number) =>
@@ -47,5 +50,18 @@ describe("the planted genre structure", () => {
       }),
     );
     assert.equal(genreAffinity("Drama", "Drama"), 1);
+  });
+});
+
+describe("loadGroundTruth(folder)", () => {
+  it("reads the ground truth written beside synthetic data, gives null without one, and names the file and field of a damaged one", () => {
+    const dir = mkdtempSync(join(tmpdir(), "truth-"));
+    assert.equal(loadGroundTruth(dir), null);
+    writeFileSync(join(dir, "ground-truth.json"), JSON.stringify(groundTruth()));
+    assert.deepEqual(loadGroundTruth(dir)?.genres, groundTruth().genres);
+    writeFileSync(join(dir, "ground-truth.json"), JSON.stringify({ ...groundTruth(), distances: "far" }));
+    assert.throws(() => loadGroundTruth(dir), /ground-truth\.json: distances must be an array, got "far"; regenerate it/);
+    writeFileSync(join(dir, "ground-truth.json"), "{");
+    assert.throws(() => loadGroundTruth(dir), /ground-truth\.json: not valid JSON/);
   });
 });
