@@ -46,6 +46,17 @@ export interface Measurement {
 
 export const NA: Measurement = { value: NaN, text: "n/a", holds: null };
 
+/** The measurement of a claim about genres the data lack (ML-100K and ML-1M have no IMAX, for one). */
+export function absent(genres: readonly string[]): Measurement {
+  return { value: NaN, text: `not applicable: ${genres.join(", ")} absent`, holds: null };
+}
+
+/** absent(...) for the named genres the data lack, or null when all are there. */
+function missing(ctx: ClaimContext, ...names: string[]): Measurement | null {
+  const gone = names.filter((n) => !ctx.has(n));
+  return gone.length ? absent(gone) : null;
+}
+
 /** What the rules know about the data beside the space they measure. */
 export interface ClaimContext {
   set: LatentSet;
@@ -132,7 +143,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     rule:
       "its nearest-genre distance / the median nearest-genre distance of " +
       "the others; holds if it is the most isolated genre and the ratio > 2",
-    unavailable: (ctx) => (ctx.neutral > 0 ? null : "the data set has no neutral genre"),
+    unavailable: (ctx) => (ctx.neutral > 0 ? null : `not applicable: the data set has no "${NO_GENRES}" genre`),
     measure: (s, ctx) => neutralIsolation(s, ctx),
     second: (ctx) => neutralIsolation(ctx.pc1(), ctx, ", PC1 of all rows"),
   },
@@ -141,7 +152,8 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     claim: "War is closer to Drama and Romance than to Children and Animation",
     rule: "max(d(War,Drama), d(War,Romance)) / min(d(War,Children), d(War,Animation)) < 1",
     measure(s, ctx) {
-      if (!ctx.has("War", "Drama", "Romance", "Children", "Animation")) return NA;
+      const na = missing(ctx, "War", "Drama", "Romance", "Children", "Animation");
+      if (na) return na;
       const d = (a: string, b: string) => s.D[ctx.label(a)][ctx.label(b)];
       const v = Math.max(d("War", "Drama"), d("War", "Romance")) / Math.min(d("War", "Children"), d("War", "Animation"));
       return { value: v, text: f(v), holds: v < 1 };
@@ -152,7 +164,8 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     claim: "Horror lies between Thriller and Sci-Fi, far from Western",
     rule: "(d(H,T) + d(H,S)) / d(T,S) <= 1.5 and d(H,Western) > max(d(H,T), d(H,S))",
     measure(s, ctx) {
-      if (!ctx.has("Horror", "Thriller", "Sci-Fi", "Western")) return NA;
+      const na = missing(ctx, "Horror", "Thriller", "Sci-Fi", "Western");
+      if (na) return na;
       const d = (a: string, b: string) => s.D[ctx.label(a)][ctx.label(b)];
       const v = (d("Horror", "Thriller") + d("Horror", "Sci-Fi")) / d("Thriller", "Sci-Fi");
       const far = d("Horror", "Western") > Math.max(d("Horror", "Thriller"), d("Horror", "Sci-Fi"));
@@ -165,7 +178,8 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     rule: "each of the three has the other two among its 4 nearest genres (count of 6 such links)",
     measure(s, ctx) {
       const trio = ["Thriller", "Mystery", "Crime"];
-      if (!ctx.has(...trio)) return NA;
+      const na = missing(ctx, ...trio);
+      if (na) return na;
       let links = 0;
       for (const g of trio) {
         const near = nearest(s.D[ctx.label(g)], ctx.label(g), 4, ctx.notAGenre);
@@ -192,7 +206,8 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     claim: "Film-Noir is far from every genre; its nearest are Crime, Drama, Thriller, Mystery",
     rule: "3+ of its 4 nearest genres in {Crime, Drama, Thriller, Mystery} and among the 3 most isolated genres",
     measure(s, ctx) {
-      if (!ctx.has("Film-Noir")) return NA;
+      const na = missing(ctx, "Film-Noir");
+      if (na) return na;
       const fn = ctx.label("Film-Noir");
       const near = nearest(s.D[fn], fn, 4, ctx.notAGenre).map((l) => ctx.set.genres[l - 1]);
       const hits = near.filter((g) => ["Crime", "Drama", "Thriller", "Mystery"].includes(g)).length;

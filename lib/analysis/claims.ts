@@ -138,7 +138,7 @@ export function measureClaims(input: ClaimsInput): ClaimsResult {
   for (const rule of CLAIM_RULES) {
     if (rule.applies && !rule.applies(ctx)) continue;
     const why = rule.unavailable?.(ctx) ?? null;
-    if (why !== null) rows.push({ id: rule.id, claim: rule.claim, rule: why, latent: NA, plane: NA });
+    if (why !== null) rows.push({ id: rule.id, claim: rule.claim, rule: why, latent: { ...NA, text: why }, plane: { ...NA, text: why } });
     else
       rows.push({
         id: rule.id,
@@ -161,7 +161,7 @@ function silhouetteSample(set: LatentSet, perCondition: number, seed: number): I
 }
 
 function verdict(h: boolean | null): string {
-  return h === null ? "n/a" : h ? "holds" : "does not hold";
+  return h === null ? "not applicable" : h ? "holds" : "does not hold";
 }
 
 /** The claims as table rows for notebooks and the CLI. */

@@ -34,21 +34,24 @@ export interface LatentSet {
 }
 
 export interface SampleOptions {
-  /** Users to sample (the paper: 2,000). */
+  /** Users to sample at most (the paper: 2,000); a smaller data set gives all its training users. */
   users: number;
   seed: number;
 }
 
-/** A seeded sample of training users (rows of the training matrix), without replacement. */
+/** A seeded sample of up to `users` training users (rows of the training matrix), without replacement. */
 export function sampleUsers(ds: ProcessedDataset, options: SampleOptions): Int32Array {
   const available = ds.train.matrix.rows;
   if (!Number.isInteger(options.users) || options.users < 1) throw new RangeError(`users must be a positive integer, got ${options.users}`);
-  if (options.users > available) {
-    throw new RangeError(
-      `${options.users} users requested, but "${ds.name}" has only ${available} training users; ask for at most ${available}`,
-    );
-  }
-  return new Rng(options.seed).sampleWithoutReplacement(available, options.users);
+  return new Rng(options.seed).sampleWithoutReplacement(available, Math.min(options.users, available));
+}
+
+/** One line on the sample: how many users, and that all were taken when fewer exist than were asked for. */
+export function describeSample(ds: ProcessedDataset, requested: number): string {
+  const available = ds.train.matrix.rows;
+  return requested > available
+    ? `all ${available} training users of "${ds.name}" (${requested} were asked for; it has fewer)`
+    : `${requested} of the ${available} training users of "${ds.name}"`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { compareWithPopularity, type EvaluationResult, resultRows } from "../analysis/evaluate";
 import { METRICS } from "../analysis/metrics";
 import { foldInHistory, recommend } from "../analysis/recommend";
+import { processedNameOf } from "../data/datasets";
 import { loadProcessed } from "../data/store";
 import { initBackend } from "../model/backend";
 import { modelDir, readCheckpointMeta, runName } from "../model/checkpoint";
@@ -25,19 +26,19 @@ function printResults(results: Record<string, EvaluationResult>): void {
 }
 
 export const modelFlags = {
-  dataset: { type: "string", help: "processed data set", default: "synthetic", names: "data set" },
+  dataset: { type: "string", help: "processed data set, or the folder it was prepared from", default: "synthetic" },
   run: { type: "string", help: "run name: data/models/<run>/", defaultText: "cvae-<dataset>, as notebook 03 names it", names: "run" },
   json: { type: "boolean", help: "print the results as JSON" },
 } as const;
 
 /** The run a command means: --run, else cvae-<dataset> (notebook 03's name). */
 export function runOf(values: FlagValues): string {
-  return values.run ? String(values.run) : runName(String(values.dataset));
+  return values.run ? String(values.run) : runName(processedNameOf(String(values.dataset)));
 }
 
 /** A trained model for evaluation or analysis; a warning on stderr when its training is unfinished. */
 export function loadModelFor(command: string, values: FlagValues): { ds: ReturnType<typeof loadProcessed>; model: CvaeModel } {
-  const ds = loadProcessed(String(values.dataset));
+  const ds = loadProcessed(processedNameOf(String(values.dataset)));
   const model = CvaeModel.load(runOf(values), ds);
   const note = trainingNote(model);
   if (note) console.error(`cvae ${command}: warning: ${note}`);
@@ -115,7 +116,8 @@ export interface TrainPlan {
 export function planTraining({ positionals, given }: ParsedArgs): TrainPlan {
   noPositionals("train", positionals);
   const file = given.config ? readConfigFile(String(given.config)) : {};
-  const typedDataset = given.dataset ?? file.dataset;
+  const typed = given.dataset ?? file.dataset;
+  const typedDataset = typed === undefined ? undefined : processedNameOf(String(typed));
   const run = String(given.run ?? file.run ?? runName(String(typedDataset ?? defaultTrainConfig().dataset)));
   const restart = Boolean(given.restart);
   // A resume continues the run as it was configured (its data set too), whatever the defaults are now.

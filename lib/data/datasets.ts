@@ -31,7 +31,7 @@ export interface ResolvedSource {
  */
 export function resolveSource(nameOrFolder: string): ResolvedSource {
   const asPath = resolve(nameOrFolder);
-  if (nameOrFolder.includes("/") || nameOrFolder.startsWith(".")) {
+  if (isFolderArgument(nameOrFolder)) {
     if (!existsSync(asPath)) throw new Error(`${asPath}: no such folder`);
     if (!statSync(asPath).isDirectory()) throw new Error(`${asPath}: not a folder; give the folder that holds the MovieLens files`);
     return { name: nameFromFolder(basename(asPath)), folder: asPath, synthetic: existsSync(join(asPath, "ground-truth.json")) };
@@ -50,6 +50,23 @@ export function resolveSource(nameOrFolder: string): ResolvedSource {
         `name (${MOVIELENS_DOWNLOAD_NAMES.join(", ")}) or a folder with MovieLens files`;
   const have = listRaw();
   throw new Error(`no data set "${nameOrFolder}" in ${join(dataDir(), "raw")}${have.length ? ` (have: ${have.join(", ")})` : ""}; ${hint}`);
+}
+
+/** A data set argument that is a folder path (rather than a name of data/raw/ or data/processed/). */
+function isFolderArgument(arg: string): boolean {
+  return arg.includes("/") || arg.startsWith(".");
+}
+
+/**
+ * The processed data set a data set argument means (the one notebook 01 and `cvae data
+ * prepare` write): a folder path gives its folder's name made valid (what resolveSource
+ * names it), any other argument is a name and must be a plain folder name. Every notebook,
+ * the CLI and the benchmarks pass their `dataset` through this, so a folder works
+ * everywhere a name does.
+ */
+export function processedNameOf(arg: string): string {
+  if (isFolderArgument(arg)) return nameFromFolder(basename(resolve(arg)));
+  return checkName(arg, "data set");
 }
 
 export function listRaw(): string[] {

@@ -300,7 +300,7 @@ describe("measureClaims(input) on constructions that violate claims", () => {
 });
 
 describe("measureClaims(input) with genres missing from the data", () => {
-  it("claims about genres the data set lacks are n/a in both spaces, the others are measured", () => {
+  it("claims about absent genres are 'not applicable' in both spaces, naming the genres; the others are measured", () => {
     const genres = GENRES.filter((g) => ![NEUTRAL, "War", "Film-Noir"].includes(g));
     const input = construct({ genres });
     const result = measureClaims(input);
@@ -308,15 +308,17 @@ describe("measureClaims(input) with genres missing from the data", () => {
     for (const id of ["b", "c1", "e"]) {
       for (const s of ["latent", "plane"] as const) {
         assert.equal(byId[id][s].holds, null, `(${id}) ${s}`);
-        assert.equal(byId[id][s].text, "n/a");
+        assert.match(byId[id][s].text, /^not applicable: /);
         assert.ok(Number.isNaN(byId[id][s].value));
       }
     }
-    assert.match(byId.b.rule, /no neutral genre/);
+    assert.match(byId.b.rule, /not applicable: the data set has no "\(no genres listed\)" genre/);
+    assert.equal(byId.c1.latent.text, "not applicable: War absent");
+    assert.equal(byId.e.plane.text, "not applicable: Film-Noir absent");
     for (const id of ["a", "c2", "c3", "d", "f", "g1", "g2"]) assert.equal(byId[id].latent.holds, true, `(${id}) ${byId[id].latent.text}`);
     const table = claimTable(result);
     assert.deepEqual(
-      table.filter((r) => r["verdict (latent)"] === "n/a").map((r) => r.claim.slice(0, 4)),
+      table.filter((r) => r["verdict (latent)"] === "not applicable").map((r) => r.claim.slice(0, 4)),
       ["(b) ", "(c1)", "(e) "],
     );
   });

@@ -13,6 +13,7 @@ import {
   type LatentSet,
   NO_CONDITION,
   rowsOfSampledUsers,
+  describeSample,
   sampleUsers,
   userTopGenres,
 } from "../../lib/analysis/latent";
@@ -68,13 +69,15 @@ describe("sampleUsers(ds, { users, seed })", () => {
     );
   });
 
-  it("sampleUsers throws a RangeError naming the available count when more users are asked for than exist", () => {
+  it("sampleUsers takes every training user when more are asked for than exist, and describeSample says so", () => {
     const U = ds.train.matrix.rows; // 120 training users in ml-small
-    assert.throws(
-      () => sampleUsers(ds, { users: 10000, seed: 1 }),
-      (e: Error) =>
-        e instanceof RangeError && e.message.includes("10000") && e.message.includes(`only ${U}`) && e.message.includes("ml-small"),
+    const all = sampleUsers(ds, { users: 10000, seed: 1 });
+    assert.deepEqual(
+      Array.from(all).sort((a, b) => a - b),
+      Array.from({ length: U }, (_, i) => i),
     );
+    assert.equal(describeSample(ds, 10000), `all ${U} training users of "ml-small" (10000 were asked for; it has fewer)`);
+    assert.equal(describeSample(ds, 50), `50 of the ${U} training users of "ml-small"`);
   });
 
   it("sampleUsers rejects a non-positive or fractional number of users", () => {

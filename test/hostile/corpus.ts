@@ -171,7 +171,7 @@ export const CASES: Case[] = [
     title: "train --dataset ../x",
     argv: () => ["train", "--dataset", "../x", "--run", "r"],
     expect: "error",
-    names: /dataset/,
+    names: /data set "x"/,
   },
   {
     id: "1.10",
