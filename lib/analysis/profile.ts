@@ -108,7 +108,7 @@ export interface Hint {
   percentile: number;
 }
 
-/** Genres the user leans to more than the sampled users do, most unusual first. */
+/** Genres the user leans to more than the median sampled user does (up to n), most unusual first. */
 export function hintsFor(space: ProfileSpace, z: ArrayLike<number>, n = 3): Hint[] {
   const scores = genreScores(space, z);
   const G = space.genres.length;
@@ -119,7 +119,11 @@ export function hintsFor(space: ProfileSpace, z: ArrayLike<number>, n = 3): Hint
     for (let u = 0; u < space.users; u++) if (space.population[u * G + g] < scores[g]) below++;
     out.push({ genre: space.genres[g], percentile: below / space.users });
   }
-  return out.sort((a, b) => b.percentile - a.percentile || a.genre.localeCompare(b.genre)).slice(0, n);
+  // A hint is a lean stronger than the median user's: "stronger than 0 %" would be no hint at all.
+  return out
+    .filter((h) => h.percentile > 0.5)
+    .sort((a, b) => b.percentile - a.percentile || a.genre.localeCompare(b.genre))
+    .slice(0, n);
 }
 
 /**

@@ -12,7 +12,7 @@ import { modelDir, readCheckpointMeta, runName } from "../model/checkpoint";
 import { CvaeModel, trainingNote } from "../model/cvae-model";
 import { defaultTrainConfig, makeTrainConfig, SAMPLERS, type TrainConfig } from "../train/config";
 import { train } from "../train/loop";
-import { terminalProgress } from "../train/progress";
+import { terminalProgress, trainingSummary } from "../train/progress";
 import { type Command, type FlagValues, noPositionals, type ParsedArgs, UsageError } from "./args";
 
 function printResults(results: Record<string, EvaluationResult>): void {
@@ -166,18 +166,12 @@ export const trainCommand: Command<TrainPlan> = {
       say(`continuing the unfinished run ${config.run} with its stored config (${plan.continuing.epochsDone} epochs done)`);
     const ds = loadProcessed(config.dataset);
     const result = await train(config, { dataset: ds, resume: plan.resume, callbacks: terminalProgress(config.epochs) });
-    const threads = `${result.threads} thread${result.threads > 1 ? "s" : ""}`;
-    say(
-      `backend ${result.backend.name}, ${threads}; ${result.history.length} epochs in ${result.seconds.toFixed(1)} s; ` +
-        `best epoch ${result.bestEpoch}; checkpoint ${result.dir}`,
-    );
     if (result.interrupted) {
-      console.error(
-        `interrupted after ${result.history.length} of ${config.epochs} epochs: run ` +
-          `\`npx cvae train --run ${config.run} --dataset ${config.dataset}\` again to resume (it continues the stored config)`,
-      );
+      const hint = `run \`npx cvae train --run ${config.run} --dataset ${config.dataset}\` again (it continues the stored config)`;
+      console.error(trainingSummary(result, hint));
       return 130;
     }
+    say(`${trainingSummary(result, "")}; checkpoint ${result.dir}`);
     const results = await compareWithPopularity(ds, "test", result.model);
     if (plan.json) {
       const out = {

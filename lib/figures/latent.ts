@@ -37,6 +37,12 @@ function colorOf(condition: string): string {
   return condition === NO_CONDITION ? NO_CONDITION_COLOR : genreColor(condition);
 }
 
+/** "PC1 (11.6 %)": the 3-D scene has little room for titles. */
+function shortAxisTitle(p: Projection, pc: number): string {
+  const share = p.explained[pc - 1];
+  return `PC${pc}${share === undefined ? "" : ` (${(100 * share).toFixed(1)} %)`}`;
+}
+
 function axisTitle(p: Projection, pc: number): string {
   const share = p.explained[pc - 1];
   return `PC${pc}${share === undefined ? "" : ` (${(100 * share).toFixed(1)} % of variance)`}`;
@@ -225,10 +231,12 @@ export function latent3d(set: LatentSet, p: Projection, options: LatentFigureOpt
     layout: {
       ...layout,
       legend: { itemsizing: "constant", font: { size: 11 } },
+      // Short axis titles and a camera a little further out, so the titles fit inside the scene.
       scene: {
-        xaxis: { title: { text: axisTitle(p, 1) } },
-        yaxis: { title: { text: axisTitle(p, 2) } },
-        zaxis: { title: { text: axisTitle(p, 3) } },
+        xaxis: { title: { text: shortAxisTitle(p, 1), font: { size: 12 } } },
+        yaxis: { title: { text: shortAxisTitle(p, 2), font: { size: 12 } } },
+        zaxis: { title: { text: shortAxisTitle(p, 3), font: { size: 12 } } },
+        camera: { eye: { x: 1.6, y: 1.6, z: 1.1 } },
       },
     },
   };

@@ -53,9 +53,17 @@ export function trainingCurves(history: readonly EpochRecord[], options: { title
     layout: {
       ...layout,
       xaxis: { ...(layout.xaxis as Record<string, unknown>), dtick: 1 },
-      yaxis2: { title: { text: "validation nDCG@100" }, overlaying: "y", side: "right", showgrid: false },
-      legend: { orientation: "h", y: -0.2 },
-      margin: { l: 64, r: 64, t: options.subtitle ? 76 : 56, b: 90 },
+      // Three decimals and automargin keep the right axis's ticks clear of its title; the legend sits below the axis title.
+      yaxis2: {
+        title: { text: "validation nDCG@100", standoff: 10 },
+        overlaying: "y",
+        side: "right",
+        showgrid: false,
+        tickformat: ".3f",
+        automargin: true,
+      },
+      legend: { orientation: "h", y: -0.32 },
+      margin: { l: 64, r: 72, t: options.subtitle ? 76 : 56, b: 110 },
     },
   };
 }

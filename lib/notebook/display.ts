@@ -9,7 +9,7 @@
 // internal sink `tslab/dist/jupyter`.lastWriteDisplayData (tslab is pinned for this).
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { escapeHtml, htmlTable, jsonForScript } from "../core/html";
+import { escapeHtml, formatCell, htmlTable, jsonForScript } from "../core/html";
 import type { Figure } from "../figures/plots";
 
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -113,7 +113,7 @@ export function show(fig: Figure): void {
 
 /** Shows rows as an HTML table (escaped), with a plain-text fallback. */
 export function showTable(columns: readonly string[], rows: readonly (readonly unknown[])[], caption?: string): void {
-  const text = [columns.join("\t"), ...rows.map((r) => r.join("\t"))].join("\n");
+  const text = [columns.join("\t"), ...rows.map((r) => r.map(formatCell).join("\t"))].join("\n");
   emit({ data: { "text/html": htmlTable(columns, rows, caption), "text/plain": text }, metadata: {} }, text);
 }
 

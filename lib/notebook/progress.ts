@@ -3,7 +3,7 @@
 import { escapeHtml } from "../core/html";
 import { trainingCurves } from "../figures/training";
 import type { TrainCallbacks } from "../train/loop";
-import { batchLine, epochLine } from "../train/progress";
+import { batchLine, epochLine, runEstimate } from "../train/progress";
 import { LiveDisplay } from "./display";
 
 /** Callbacks that redraw a status line and the curves in the notebook cell. */
@@ -15,6 +15,8 @@ export function notebookProgress(epochs: number, options: { subtitle?: string } 
   const show = (text: string) => status.update({ html: `<pre style="margin:0">${escapeHtml(text)}</pre>`, text });
   return {
     onBatch(p) {
+      const estimate = runEstimate(p);
+      if (estimate) console.log(estimate);
       const now = performance.now();
       if (now - lastBatch < 1000 && p.batch < p.batches) return; // at most one redraw a second
       lastBatch = now;

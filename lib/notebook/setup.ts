@@ -48,7 +48,9 @@ export function recordResults(notebook: string, results: Record<string, number |
   const path = join(dataDir(), "metrics", `${notebook}.json`);
   const record = { notebook, recorded: new Date().toISOString(), results };
   writeFileAtomic(path, JSON.stringify(record, null, 2) + "\n");
-  showTable(["result", "value"], Object.entries(results), `Recorded to data/metrics/${notebook}.json`);
+  // Recorded values are shown as recorded: an id such as 5619 must not read "5,619".
+  const rows = Object.entries(results).map(([k, v]) => [k, Number.isInteger(v) ? String(v) : v]);
+  showTable(["result", "value"], rows, `Recorded to data/metrics/${notebook}.json`);
 }
 
 /**

@@ -24,6 +24,37 @@ export interface IndexEntry {
   cells: number;
   figures: number;
   title: string;
+  /** The notebook's recorded headline results (data/metrics/<name>.json of this run), in words. */
+  results?: string;
+}
+
+const num = (v: unknown, d = 3) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(d) : "n/a");
+
+/**
+ * A notebook's headline results in one line for the index: the data set (and that it is
+ * synthetic), then what the notebook measured (counts, nDCG against popularity, claims
+ * held, profile agreement).
+ */
+export function headlineOf(results: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (results.dataset !== undefined) parts.push(`${String(results.dataset)}${results.synthetic ? " (SYNTHETIC)" : ""}`);
+  if (typeof results.users === "number" && typeof results.items === "number") parts.push(`${results.users} users, ${results.items} items`);
+  if (results.top_genres !== undefined) parts.push(`top genres ${String(results.top_genres)}; ${String(results.imax_movies)} IMAX movies`);
+  if (results.test_ndcg100_unconditioned !== undefined) {
+    parts.push(
+      `test nDCG@100 ${num(results.test_ndcg100_unconditioned)} vs popularity ${num(results.popularity_ndcg100_unconditioned)}; ` +
+        `genre rows ${num(results.test_ndcg100_conditioned)} vs ${num(results.popularity_ndcg100_conditioned)}`,
+    );
+  }
+  const verdicts = Object.entries(results).filter(([k]) => /^claim_.+_latent$/.test(k));
+  if (verdicts.length) {
+    const count = (v: unknown) => verdicts.filter(([, x]) => x === v).length;
+    parts.push(`claims (latent space): ${count(true)} hold, ${count(false)} do not, ${count(null)} not applicable`);
+  }
+  if (results.overlap_at3_profile !== undefined) {
+    parts.push(`profile overlap@3 ${num(results.overlap_at3_profile)} vs popularity ${num(results.overlap_at3_popularity)}`);
+  }
+  return parts.join("; ");
 }
 
 const CSS = `
@@ -85,14 +116,15 @@ export function renderIndexHtml(entries: IndexEntry[], options: { title: string;
       return (
         `<tr><td>${link}</td><td>${escapeHtml(e.title)}</td><td class="${status}">${escapeHtml(e.status)}</td>` +
         `<td>${e.seconds === null ? "" : `${e.seconds.toFixed(1)} s`}</td><td>${e.cells}</td><td>${e.figures}</td>` +
-        `<td>${e.status === "not run" ? "" : `<a href="${escapeHtml(e.ipynb)}">.ipynb</a>`}</td></tr>`
+        `<td>${e.status === "not run" ? "" : `<a href="${escapeHtml(e.ipynb)}">.ipynb</a>`}</td>` +
+        `<td class="results">${escapeHtml(e.results ?? "")}</td></tr>`
       );
     })
     .join("\n");
   const body =
     `<h1>${escapeHtml(options.title)}</h1><p class="sub">${escapeHtml(options.subtitle)}</p>\n` +
     `<table class="index"><thead><tr><th>notebook</th><th>title</th><th>status</th><th>time</th><th>code ` +
-    `cells</th><th>figures</th><th>executed notebook</th></tr></thead>\n<tbody>${rows}</tbody></table>`;
+    `cells</th><th>figures</th><th>executed notebook</th><th>recorded results</th></tr></thead>\n<tbody>${rows}</tbody></table>`;
   return page(options.title, body, false);
 }
 

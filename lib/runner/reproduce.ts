@@ -1,7 +1,8 @@
 // `cvae reproduce`: runs notebooks in order in the real tslab kernel and writes executed
 // copies (reports/<name>.ipynb), self-contained HTML pages and an index. A failing cell
 // stops the run with exit code 1, prints where and why, and still writes what ran.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dataDir } from "../core/paths";
 import { basename, dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../core/fs";
 import { NOTEBOOK_PARAMS_ENV } from "../notebook/params";
@@ -18,7 +19,7 @@ import {
   stripAnsi,
   writeNotebook,
 } from "./ipynb";
-import { countFigures, type IndexEntry, notebookTitle, renderIndexHtml, renderNotebookHtml } from "./report";
+import { countFigures, headlineOf, type IndexEntry, notebookTitle, renderIndexHtml, renderNotebookHtml } from "./report";
 
 export interface RunOptions {
   /** Where executed notebooks and HTML pages go. */
@@ -42,6 +43,8 @@ export interface NotebookRun {
   path: string;
   name: string;
   ok: boolean;
+  /** When the notebook started (ms since the epoch). */
+  startedAt: number;
   seconds: number;
   cellTimes: CellTiming[];
   /** Set when a cell failed: its index in the notebook and the error. */
@@ -157,7 +160,7 @@ export async function runNotebook(path: string, options: RunOptions): Promise<No
     process.off("SIGINT", onSigint);
     await kernel.shutdown();
   }
-  return { path, name, ok: !failure, seconds: (Date.now() - started) / 1000, cellTimes, failure, notebook: nb };
+  return { path, name, ok: !failure, startedAt: started, seconds: (Date.now() - started) / 1000, cellTimes, failure, notebook: nb };
 }
 
 /** Runs notebooks in order, writes reports, and returns the process exit code. */
@@ -184,6 +187,7 @@ export async function reproduce(notebooks: string[], specs: readonly string[], o
     entry.cells = run.notebook.cells.filter((c) => c.cell_type === "code").length;
     entry.figures = countFigures(run.notebook);
     entry.title = notebookTitle(run.notebook, run.name);
+    entry.results = recordedHeadline(run.name, run.startedAt);
     writeReports(run, outDir, entries, i);
     if (run.failure) {
       const f = run.failure;
@@ -202,6 +206,19 @@ export async function reproduce(notebooks: string[], specs: readonly string[], o
       `notebooks in ${total.toFixed(1)} s; reports in ${join(outDir, "index.html")}`,
   );
   return exitCode;
+}
+
+/** The headline of what the notebook recorded in this run (data/metrics/<name>.json written after it started), or undefined. */
+function recordedHeadline(name: string, startedAt: number): string | undefined {
+  try {
+    const path = join(dataDir(), "metrics", `${name}.json`);
+    if (!existsSync(path)) return undefined;
+    const record = JSON.parse(readFileSync(path, "utf8")) as { recorded?: string; results?: Record<string, unknown> };
+    if (!record.results || !(Date.parse(record.recorded ?? "") >= startedAt - 1000)) return undefined; // an older run's record
+    return headlineOf(record.results);
+  } catch {
+    return undefined; // the index is no place to fail a run over a damaged metrics file
+  }
 }
 
 function writeReports(run: NotebookRun, outDir: string, entries: IndexEntry[], i: number): void {

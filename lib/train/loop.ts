@@ -29,7 +29,12 @@ export interface BatchProgress {
   /** Mean loss of the epoch so far. */
   loss: number;
   beta: number;
+  /** Seconds of the epoch so far. */
   seconds: number;
+  /** Rows per second over the batches of this process. */
+  rowsPerSecond: number;
+  /** Estimated seconds to the end of the run, from the batch rate (first epoch included). */
+  etaSeconds: number;
 }
 
 export interface TrainCallbacks {
@@ -120,7 +125,8 @@ async function trainEpoch(ctx: EpochContext, run: RunState, rng: Rng): Promise<E
     nllSum += loss.nllSum;
     klSum += loss.klSum;
     done += loss.rows;
-    const elapsed = seconds + (performance.now() - t0) / 1000;
+    const here = (performance.now() - t0) / 1000;
+    const perBatch = here / (b + 1 - first);
     ctx.callbacks.onBatch?.({
       epoch,
       epochs: config.epochs,
@@ -128,7 +134,9 @@ async function trainEpoch(ctx: EpochContext, run: RunState, rng: Rng): Promise<E
       batches,
       loss: (nllSum + beta * klSum) / done,
       beta,
-      seconds: elapsed,
+      seconds: seconds + here,
+      rowsPerSecond: (done - run.position.partial.rows) / Math.max(here, 1e-9),
+      etaSeconds: perBatch * (batches - b - 1 + (config.epochs - epoch) * batches),
     });
     if (engine.threads === 1) await new Promise((resolve) => setImmediate(resolve)); // lets an interrupt in
     if (ctx.wantsStop() && b + 1 < batches) {

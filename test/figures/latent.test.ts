@@ -286,6 +286,6 @@ describe("latent3d(set, projection, options)", () => {
       rows.map((r) => round(proj.scores[r * 5 + 2])),
     );
     const scene = (fig.layout as { scene: Record<string, { title: { text: string } }> }).scene;
-    assert.equal(scene.zaxis.title.text, `PC3 (${(100 * pca.explained[2]).toFixed(1)} % of variance)`);
+    assert.equal(scene.zaxis.title.text, `PC3 (${(100 * pca.explained[2]).toFixed(1)} %)`);
   });
 });

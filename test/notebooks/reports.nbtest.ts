@@ -158,6 +158,8 @@ describe("npm run reproduce on the project's notebooks", () => {
       }
       const index = await openFile(browser, join(OUT, "index.html"));
       assert.equal(await index.page.locator("td.ok").count(), notebooks.length);
+      const recorded = await index.page.locator("td.results", { hasText: "synthetic-tiny (SYNTHETIC)" }).count();
+      assert.equal(recorded, notebooks.length, "each row shows its recorded results");
     });
 
     it("show a hostile folder name, genre, title and parameter value as text in notebooks 01 and 02, and run nothing", async (t) => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { figureBundle, PLOTLY_LOADER_META } from "../../lib/notebook/display";
 import type { Notebook } from "../../lib/runner/ipynb";
-import { countFigures, notebookTitle, renderIndexHtml, renderNotebookHtml } from "../../lib/runner/report";
+import { countFigures, headlineOf, notebookTitle, renderIndexHtml, renderNotebookHtml } from "../../lib/runner/report";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
@@ -83,5 +83,48 @@ describe("renderIndexHtml(entries)", () => {
     assert.match(html, /<a href="01-a.html">01-a<\/a>/);
     assert.ok(!html.includes('href="02-b.html"'));
     assert.ok(!html.includes("<img"));
+  });
+});
+
+describe("headlineOf(results) and the index's recorded results", () => {
+  it("says the data set, that it is synthetic, nDCG against popularity, claims held and profile agreement", () => {
+    assert.equal(headlineOf({ dataset: "ml-1m", synthetic: false, users: 6040, items: 3400 }), "ml-1m; 6040 users, 3400 items");
+    assert.equal(
+      headlineOf({
+        dataset: "synthetic",
+        synthetic: true,
+        test_ndcg100_unconditioned: 0.36318,
+        popularity_ndcg100_unconditioned: 0.15207,
+        test_ndcg100_conditioned: 0.45713,
+        popularity_ndcg100_conditioned: 0.34125,
+      }),
+      "synthetic (SYNTHETIC); test nDCG@100 0.363 vs popularity 0.152; genre rows 0.457 vs 0.341",
+    );
+    assert.equal(
+      headlineOf({ claim_a_latent: true, claim_a_plane: false, claim_b_latent: null, claim_c_latent: false, claim_d_latent: true }),
+      "claims (latent space): 2 hold, 1 do not, 1 not applicable",
+    );
+    assert.equal(headlineOf({ overlap_at3_profile: 0.65, overlap_at3_popularity: 0.48 }), "profile overlap@3 0.650 vs popularity 0.480");
+  });
+
+  it("shows each notebook's recorded results in the index, escaped", () => {
+    const html = renderIndexHtml(
+      [
+        {
+          name: "01-a",
+          html: "01-a.html",
+          ipynb: "01-a.ipynb",
+          status: "ok",
+          seconds: 1,
+          cells: 1,
+          figures: 0,
+          title: "a",
+          results: `${XSS} (SYNTHETIC)`,
+        },
+      ],
+      { title: "t", subtitle: "s" },
+    );
+    assert.match(html, /<th>recorded results<\/th>/);
+    assert.match(html, /<td class="results">&lt;img src=x onerror=alert\(1\)&gt; \(SYNTHETIC\)<\/td>/);
   });
 });
