@@ -75,7 +75,6 @@ export function readConfigFile(path: string): Partial<TrainConfig> {
 export function flagOverrides(given: FlagValues, base: TrainConfig): Partial<TrainConfig> {
   const o: Partial<TrainConfig> = {};
   const keys: [string, keyof TrainConfig][] = [
-    ["dataset", "dataset"],
     ["run", "run"],
     ["epochs", "epochs"],
     ["sampler", "sampler"],
@@ -125,6 +124,7 @@ export function planTraining({ positionals, given }: ParsedArgs): TrainPlan {
   const continuing = stored && !stored.position.finished ? stored : null;
   const base = continuing ? continuing.config : defaultTrainConfig();
   const dataset = String(typedDataset ?? base.dataset);
+  // The data set is resolved above (a folder means its processed name), so the raw flag must not override it.
   const config = makeTrainConfig({ ...file, dataset, run, ...flagOverrides(given, base) }, base);
   return {
     config,

@@ -41,6 +41,17 @@ describe("cvae train / evaluate / recommend", () => {
     assert.ok(result.test["C-VAE"].unconditioned.ndcg100 > 0);
   });
 
+  it("cvae train --dataset takes a data set folder as its processed name, and a missing one fails naming it", () => {
+    const folder = join(DATA, "raw", "synthetic-tiny");
+    const args = ["train", "--dataset", folder, "--hidden", "16", "--latent", "4", "--workers", "0", "--epochs", "1"];
+    const r = cvae([...args, "--run", "from-folder", "--json"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).config.dataset, "synthetic-tiny");
+    const missing = cvae(["train", "--dataset", "../no-such-set", "--run", "r"]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /data set "no-such-set"/);
+  });
+
   it("cvae evaluate and cvae recommend use the trained run; bad names fail clearly", () => {
     const ev = cvae(["evaluate", "--dataset", "synthetic-tiny", "--json"]);
     assert.equal(ev.status, 0, ev.stderr);
