@@ -1,8 +1,10 @@
 // Registers the project's tslab kernel with Jupyter by writing its kernelspec directly
 // (no Python needed). The spec starts this project's pinned tslab with this Node.
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/fs";
+import { KERNEL_NAME_ENV, plotlyBundlePath, plotlyKernelspecFile } from "../notebook/display";
 import { tslabBin } from "../runner/kernel";
 
 export type KernelspecLocation = "user" | "project" | "prefix";
@@ -47,19 +49,25 @@ export function kernelspecDir(options: KernelspecOptions): string {
   }
 }
 
-export function kernelspecJson(): Record<string, unknown> {
+export function kernelspecJson(name = "tslab"): Record<string, unknown> {
   return {
     argv: [process.execPath, tslabBin(), "kernel", "--config-path", "{connection_file}"],
     display_name: "TypeScript",
     language: "typescript",
     interrupt_mode: "signal",
+    // Figures ask the Jupyter server for /kernelspecs/<name>/plotly-<version>.min.js by this name.
+    env: { [KERNEL_NAME_ENV]: name },
     metadata: { "cvae-lens": { installed_by: "cvae kernel", node: process.version } },
   };
 }
 
-/** Writes kernel.json and returns the folder it went to. */
+/**
+ * Writes kernel.json and, beside it, the plotly.js copy that every Jupyter server serves from a
+ * kernelspec folder, so figures draw in saved notebooks wherever the server was started.
+ */
 export function installKernelspec(options: KernelspecOptions): string {
   const dir = kernelspecDir(options);
-  writeFileAtomic(join(dir, "kernel.json"), JSON.stringify(kernelspecJson(), null, 2) + "\n");
+  writeFileAtomic(join(dir, plotlyKernelspecFile()), readFileSync(plotlyBundlePath()));
+  writeFileAtomic(join(dir, "kernel.json"), JSON.stringify(kernelspecJson(options.name ?? "tslab"), null, 2) + "\n");
   return dir;
 }

@@ -1,18 +1,18 @@
 // Shows results inline in a tslab notebook. Figures are Plotly specs built by pure
 // functions elsewhere (model code never plots); this module only turns them into
 // Jupyter display bundles:
-//   - plotly.js is sent once per kernel (in the setup cell), not once per figure (~4.8 MB);
-//   - each figure is ONE bundle holding application/vnd.plotly.v1+json (JupyterLab's
-//     Plotly renderer), text/html (classic Notebook, nbconvert, our HTML reports) and
-//     text/plain (terminals).
+//   - each figure is ONE bundle: text/html (a div, the spec as JSON once, and the page script of
+//     figure-page.ts that finds plotly.js wherever the output is shown) and text/plain (terminals);
+//   - the setup cell puts plotly.js into the page on every run, then replaces that output with one
+//     line, so saved notebooks do not carry the 4.8 MB library (figures load it when it is missing).
 // tslab's public API emits one MIME type per call, so bundles go through the kernel's
 // internal sink `tslab/dist/jupyter`.lastWriteDisplayData (tslab is pinned for this).
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { relative, sep } from "node:path";
 import { escapeHtml, formatCell, htmlTable, jsonForScript } from "../core/html";
 import type { Figure } from "../figures/plots";
-
-export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+import { figurePageScript, flushScript, type PlotlySources } from "./figure-page";
 
 export interface DisplayBundle {
   data: Record<string, unknown>;
@@ -22,13 +22,16 @@ export interface DisplayBundle {
 
 type DisplaySink = (bundle: DisplayBundle, update: boolean) => void;
 
-/** Metadata key marking the output that loads plotly.js (reports skip it: they embed plotly once). */
+/** Metadata key marking the output that loaded plotly.js (reports skip it: they embed plotly once). */
 export const PLOTLY_LOADER_META = "cvae-lens/plotly-loader";
+/** Metadata key marking a figure output (reports count them). */
+export const FIGURE_META = "cvae-lens/figure";
+/** Environment variable the kernelspec of `cvae kernel` sets to its own name. */
+export const KERNEL_NAME_ENV = "CVAE_LENS_KERNEL";
 
 // A per-process prefix keeps ids unique across kernel restarts within one page.
 const idPrefix = `cvae-${randomBytes(4).toString("hex")}`;
 let idCounter = 0;
-let plotlyLoaded = false;
 
 function kernelSink(): DisplaySink | null {
   try {
@@ -45,6 +48,25 @@ export function plotlyBundlePath(): string {
   return require.resolve("plotly.js-dist-min/plotly.min.js");
 }
 
+/** The plotly.js version shipped with the project. */
+export function plotlyVersion(): string {
+  return (require("plotly.js-dist-min/package.json") as { version: string }).version;
+}
+
+/** File name of the plotly.js copy `cvae kernel` puts in the kernelspec folder. */
+export function plotlyKernelspecFile(): string {
+  return `plotly-${plotlyVersion()}.min.js`;
+}
+
+/** Where this kernel's figures look for plotly.js when the page lacks it. */
+export function plotlySources(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): PlotlySources {
+  return {
+    kernel: env[KERNEL_NAME_ENV] || null,
+    file: plotlyKernelspecFile(),
+    relative: relative(cwd, plotlyBundlePath()).split(sep).join("/"),
+  };
+}
+
 let plotlySource: string | null = null;
 /** plotly.min.js, made safe to inline in a <script> element. */
 export function plotlyScript(): string {
@@ -56,16 +78,24 @@ export function plotlyScript(): string {
   return plotlySource;
 }
 
-/** HTML that draws `fig` into a fresh div; all data is JSON-escaped for the script context. */
-export function figureHtml(fig: Figure, id = nextId()): string {
+/**
+ * HTML that draws `fig` into a fresh div: the spec is stored once, as JSON-escaped data, and the
+ * page script draws it now or as soon as plotly.js is on the page.
+ */
+export function figureHtml(fig: Figure, id = nextId(), sources = plotlySources()): string {
   const height = typeof fig.layout?.height === "number" ? fig.layout.height : 480;
-  const config = { responsive: true, displaylogo: false, ...(fig.config ?? {}) };
+  const spec = { data: fig.data, layout: fig.layout ?? {}, config: { responsive: true, displaylogo: false, ...(fig.config ?? {}) } };
   return (
     `<div id="${escapeHtml(id)}" class="cvae-figure" style="width:100%;min-height:${height}px"></div>\n` +
-    `<script>(function(){var el=document.getElementById(${jsonForScript(id)});` +
-    `if(!window.Plotly){el.textContent="Plotly is not loaded: run the notebook's setup cell first.";return;}` +
-    `window.Plotly.newPlot(el,${jsonForScript(fig.data)},${jsonForScript(fig.layout ?? {})},${jsonForScript(config)});})();</script>`
+    `<script type="application/json" id="${escapeHtml(id)}-spec" class="cvae-figure-spec">${jsonForScript(spec)}</script>\n` +
+    `<script>${figurePageScript(id, sources, jsonForScript)}</script>`
   );
+}
+
+/** The figure spec stored in a figure's HTML (for reports and tests), or null if it holds none. */
+export function figureSpecOf(html: string): Figure | null {
+  const m = /<script type="application\/json" id="[^"]*" class="cvae-figure-spec">([^<]*)<\/script>/.exec(html);
+  return m ? (JSON.parse(m[1]) as Figure) : null;
 }
 
 /** A one-line text stand-in for a figure (terminals, logs). */
@@ -82,28 +112,21 @@ export function figureText(fig: Figure): string {
 
 /** The display bundle of one figure. */
 export function figureBundle(fig: Figure): DisplayBundle {
-  return {
-    data: {
-      [PLOTLY_MIME]: { data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} },
-      "text/html": figureHtml(fig),
-      "text/plain": figureText(fig),
-    },
-    metadata: {},
-  };
+  return { data: { "text/html": figureHtml(fig), "text/plain": figureText(fig) }, metadata: { [FIGURE_META]: true } };
 }
 
-/** Sends plotly.js to the page once per kernel; `show` calls it on first use. */
-export function loadPlotly(force = false): void {
+/**
+ * Puts plotly.js into the page (every figure waiting for it then draws) and replaces that output
+ * with one line, so a saved notebook does not keep the library. Run by every setup cell.
+ */
+export function loadPlotly(): void {
   const sink = kernelSink();
-  if (!sink || (plotlyLoaded && !force)) return;
-  sink(
-    {
-      data: { "text/html": `<script>${plotlyScript()}</script>`, "text/plain": "[plotly.js loaded]" },
-      metadata: { [PLOTLY_LOADER_META]: true },
-    },
-    false,
-  );
-  plotlyLoaded = true;
+  if (!sink) return;
+  const transient = { display_id: nextId() };
+  const metadata = { [PLOTLY_LOADER_META]: true };
+  sink({ data: { "text/html": `<script>${plotlyScript()}\n${flushScript()}</script>`, "text/plain": "" }, metadata, transient }, false);
+  const line = `plotly.js ${plotlyVersion()} loaded into this page`;
+  sink({ data: { "text/html": `<span class="cvae-plotly-loaded">${line}</span>`, "text/plain": line }, metadata, transient }, true);
 }
 
 /** Shows a Plotly figure inline (or its one-line text outside a notebook). */
@@ -142,7 +165,6 @@ export class LiveDisplay {
       console.log(String(bundle.data["text/plain"]));
       return;
     }
-    if ("data" in content) loadPlotly();
     sink({ ...bundle, transient: { display_id: this.displayId } }, this.shown);
     this.shown = true;
   }
@@ -154,7 +176,6 @@ function emit(bundle: DisplayBundle, fallback: string): void {
     console.log(fallback);
     return;
   }
-  if (PLOTLY_MIME in bundle.data) loadPlotly();
   sink(bundle, false);
 }
 

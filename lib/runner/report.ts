@@ -2,8 +2,7 @@
 // CSS and plotly.js are inlined (plotly once per page), markdown is rendered, code and
 // text outputs are escaped, and Plotly figures are drawn from their JSON bundle.
 import { Marked, marked } from "marked";
-import type { Figure } from "../figures/plots";
-import { figureHtml, PLOTLY_LOADER_META, PLOTLY_MIME, plotlyScript } from "../notebook/display";
+import { FIGURE_META, PLOTLY_LOADER_META, plotlyScript } from "../notebook/display";
 import { escapeHtml } from "../core/html";
 import { collapseCarriageReturns, joinSource, stripAnsi, type Cell, type Notebook, type Output } from "./ipynb";
 
@@ -93,9 +92,7 @@ table.index td:nth-child(4){white-space:nowrap}
 
 /** The HTML page of one (executed or partially executed) notebook. */
 export function renderNotebookHtml(nb: Notebook, options: NotebookReportOptions): string {
-  const needsPlotly = nb.cells.some(
-    (c) => c.cell_type === "code" && c.outputs.some((o) => o.output_type === "display_data" && PLOTLY_MIME in o.data),
-  );
+  const needsPlotly = countFigures(nb) > 0;
   const body = nb.cells.map((cell, i) => renderCell(cell, i)).join("\n");
   const nav = options.nav ?? {};
   const links = [
@@ -138,10 +135,11 @@ export function notebookTitle(nb: Notebook, fallback: string): string {
   return fallback;
 }
 
+/** Figure outputs of a notebook: displays our display helper marked as figures. */
 export function countFigures(nb: Notebook): number {
   let n = 0;
   for (const c of nb.cells)
-    if (c.cell_type === "code") for (const o of c.outputs) if (o.output_type === "display_data" && PLOTLY_MIME in o.data) n++;
+    if (c.cell_type === "code") for (const o of c.outputs) if (o.output_type === "display_data" && o.metadata[FIGURE_META] === true) n++;
   return n;
 }
 
@@ -207,12 +205,9 @@ const outputMarkdown = new Marked({
 });
 
 function renderMimeBundle(data: Record<string, unknown>): string {
-  if (PLOTLY_MIME in data) {
-    const fig = data[PLOTLY_MIME] as Figure;
-    return figureHtml({ data: fig.data ?? [], layout: fig.layout, config: fig.config });
-  }
   const text = (mime: string) => joinSource(data[mime] as string | string[]);
-  // text/html and SVG come from our own kernel and lib, which escape any data they embed.
+  // text/html and SVG come from our own kernel and lib, which escape any data they embed; a
+  // figure's HTML draws with the plotly.js this page embeds.
   if ("text/html" in data) return text("text/html");
   if ("image/svg+xml" in data) return text("image/svg+xml");
   for (const mime of ["image/png", "image/jpeg", "image/gif"]) {

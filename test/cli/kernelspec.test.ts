@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { installKernelspec, jupyterUserDataDir, kernelspecDir } from "../../lib/cli/kernelspec";
+import { KERNEL_NAME_ENV, plotlyBundlePath, plotlyKernelspecFile } from "../../lib/notebook/display";
 
 describe("jupyterUserDataDir(env, platform)", () => {
   it("follows jupyter_core: JUPYTER_DATA_DIR, then XDG on Linux, ~/Library on macOS, APPDATA on Windows", () => {
@@ -25,6 +26,13 @@ describe("installKernelspec(options)", () => {
     assert.ok(existsSync(spec.argv[1]) && spec.argv[1].endsWith(join("tslab", "bin", "tslab")));
     assert.deepEqual(spec.argv.slice(2), ["kernel", "--config-path", "{connection_file}"]);
     assert.equal(spec.language, "typescript");
+  });
+  it("puts plotly.js beside kernel.json and tells the kernel its own name, for figures in saved notebooks", () => {
+    const prefix = mkdtempSync(join(tmpdir(), "prefix-"));
+    const dir = installKernelspec({ location: "prefix", prefix, projectRoot: "/p", name: "cvae-x" });
+    assert.deepEqual(readFileSync(join(dir, plotlyKernelspecFile())), readFileSync(plotlyBundlePath()));
+    assert.match(plotlyKernelspecFile(), /^plotly-\d+\.\d+\.\d+\.min\.js$/);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8")).env, { [KERNEL_NAME_ENV]: "cvae-x" });
   });
   it("puts project and prefix installs under share/jupyter/kernels and needs a prefix for 'prefix'", () => {
     assert.equal(kernelspecDir({ location: "project", projectRoot: "/p" }), "/p/.jupyter/share/jupyter/kernels/tslab");

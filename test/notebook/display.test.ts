@@ -1,12 +1,17 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import {
+  FIGURE_META,
   figureBundle,
   figureHtml,
+  figureSpecOf,
+  KERNEL_NAME_ENV,
   LiveDisplay,
+  loadPlotly,
   PLOTLY_LOADER_META,
-  PLOTLY_MIME,
   plotlyScript,
+  plotlySources,
+  plotlyVersion,
   show,
   showTable,
   type DisplayBundle,
@@ -32,41 +37,78 @@ afterEach(() => {
 });
 
 describe("figureBundle(fig)", () => {
-  it("holds the Plotly JSON, an HTML rendering and a text stand-in in one bundle", () => {
-    const b = figureBundle(fig);
-    assert.deepEqual(Object.keys(b.data).sort(), ["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
-    assert.deepEqual((b.data[PLOTLY_MIME] as Figure).data, fig.data);
-    assert.equal(b.data["text/plain"], "[figure: t; 1 trace]");
+  it("holds an HTML rendering and a text stand-in, marked as a figure, with the figure's data once", () => {
+    const b = figureBundle({ data: [{ type: "scatter", x: [123.456789], y: [987.654321] }] });
+    assert.deepEqual(Object.keys(b.data).sort(), ["text/html", "text/plain"]);
+    assert.equal(b.metadata[FIGURE_META], true);
+    assert.equal(JSON.stringify(b).split("123.456789").length - 1, 1, "the x value is stored once in the whole output");
+    assert.equal(figureBundle(fig).data["text/plain"], "[figure: t; 1 trace]");
   });
 });
 
-describe("figureHtml(fig, id)", () => {
+describe("figureHtml(fig, id, sources)", () => {
   it("embeds data that cannot break out of the script element", () => {
     const html = figureHtml({ data: [{ type: "bar", x: ["</script><img src=x onerror=alert(1)>"], y: [1] }] }, "f1");
-    assert.equal(html.match(/<\/script>/g)?.length, 1);
+    assert.equal(html.match(/<\/script>/g)?.length, 2, "the spec's and the page script's own end tags only");
     assert.ok(!html.includes("<img"));
     assert.match(html, /id="f1"/);
+  });
+  it("stores a spec figureSpecOf reads back, with the default config", () => {
+    const spec = figureSpecOf(figureHtml(fig, "f2"));
+    assert.deepEqual(spec?.data, fig.data);
+    assert.deepEqual(spec?.layout, fig.layout);
+    assert.deepEqual(spec?.config, { responsive: true, displaylogo: false });
+    assert.equal(figureSpecOf("<table></table>"), null);
+  });
+  it("tells the page where plotly.js may be found", () => {
+    const html = figureHtml(fig, "f3", { kernel: "my-kernel", file: "plotly-x.min.js", relative: "../nm/plotly.min.js" });
+    assert.match(html, /"kernel":"my-kernel","file":"plotly-x.min.js","relative":"..\/nm\/plotly.min.js"/);
+  });
+});
+
+describe("plotlySources(cwd, env)", () => {
+  it("gives the kernelspec name from the environment, the versioned copy and the path from the notebook folder", () => {
+    const s = plotlySources(process.cwd(), { [KERNEL_NAME_ENV]: "tslab" });
+    assert.equal(s.kernel, "tslab");
+    assert.equal(s.file, `plotly-${plotlyVersion()}.min.js`);
+    assert.equal(s.relative, "node_modules/plotly.js-dist-min/plotly.min.js");
+    assert.equal(plotlySources(`${process.cwd()}/notebooks`, {}).relative, "../node_modules/plotly.js-dist-min/plotly.min.js");
+    assert.equal(plotlySources(process.cwd(), {}).kernel, null);
   });
 });
 
 describe("show(fig) in a kernel", () => {
-  it("sends plotly.js once, before the first figure, and one bundle per figure", () => {
+  it("sends one bundle per figure and no plotly.js", () => {
     const rec = recordDisplays();
     show(fig);
     show(fig);
-    // This is the first figure shown in this test process, so the loader must come first.
-    assert.equal(rec.bundles.length, 3);
-    assert.equal(rec.bundles[0].metadata[PLOTLY_LOADER_META], true);
-    assert.match(String(rec.bundles[0].data["text/html"]), /^<script>/);
-    assert.ok(PLOTLY_MIME in rec.bundles[1].data && PLOTLY_MIME in rec.bundles[2].data);
-    show(fig);
-    assert.equal(rec.bundles.filter((b) => b.metadata[PLOTLY_LOADER_META]).length, 1);
+    assert.equal(rec.bundles.length, 2);
+    assert.ok(rec.bundles.every((b) => b.metadata[FIGURE_META] === true && !b.metadata[PLOTLY_LOADER_META]));
+    assert.ok(rec.bundles.every((b) => String(b.data["text/html"]).length < 10_000));
   });
   it("prints a one-line stand-in outside a kernel", (t) => {
     const logs: string[] = [];
     t.mock.method(console, "log", (s: string) => logs.push(s));
     show(fig);
     assert.deepEqual(logs, ["[figure: t; 1 trace]"]);
+  });
+});
+
+describe("loadPlotly()", () => {
+  it("sends plotly.js on every call, then replaces that output with one line so saved notebooks stay small", () => {
+    const rec = recordDisplays();
+    loadPlotly();
+    loadPlotly();
+    assert.equal(rec.bundles.length, 4);
+    for (const [load, line] of [rec.bundles.slice(0, 2), rec.bundles.slice(2, 4)]) {
+      assert.match(String(load.data["text/html"]), /^<script>[\s\S]*window\.Plotly = Plotly[\s\S]*\.flush\(\);<\/script>$/);
+      assert.equal(line.transient?.display_id, load.transient?.display_id);
+      assert.equal(line.data["text/plain"], `plotly.js ${plotlyVersion()} loaded into this page`);
+      assert.ok(JSON.stringify(line).length < 500);
+      assert.equal(line.metadata[PLOTLY_LOADER_META], true);
+    }
+    assert.deepEqual(rec.updates, [false, true, false, true]);
+    assert.notEqual(rec.bundles[0].transient?.display_id, rec.bundles[2].transient?.display_id);
   });
 });
 
@@ -86,9 +128,8 @@ describe("LiveDisplay", () => {
     const live = new LiveDisplay();
     live.update({ text: "epoch 1" });
     live.update({ text: "epoch 2" });
-    const textBundles = rec.bundles.filter((b) => !b.metadata[PLOTLY_LOADER_META]);
-    assert.equal(textBundles.length, 2);
-    assert.equal(textBundles[0].transient?.display_id, textBundles[1].transient?.display_id);
+    assert.equal(rec.bundles.length, 2);
+    assert.equal(rec.bundles[0].transient?.display_id, rec.bundles[1].transient?.display_id);
     assert.deepEqual(rec.updates.slice(-2), [false, true]);
   });
 });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { projectRoot } from "../../lib/core/paths";
-import { PLOTLY_MIME } from "../../lib/notebook/display";
+import { FIGURE_META } from "../../lib/notebook/display";
 import type { Notebook } from "../../lib/runner/ipynb";
 import { chromiumAvailable, launchBrowser, openFile } from "../helpers/browser";
 import { jupyterMissing, privateJupyterPath, runHelper } from "../helpers/jupyter";
@@ -41,7 +41,7 @@ function cvae(args: string[]): { status: number | null; stdout: string; stderr: 
 function figuresIn(nb: Notebook): number {
   let n = 0;
   for (const c of nb.cells)
-    if (c.cell_type === "code") for (const o of c.outputs) if (o.output_type === "display_data" && PLOTLY_MIME in o.data) n++;
+    if (c.cell_type === "code") for (const o of c.outputs) if (o.output_type === "display_data" && o.metadata[FIGURE_META] === true) n++;
   return n;
 }
 

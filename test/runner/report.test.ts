@@ -32,7 +32,7 @@ describe("renderNotebookHtml(nb, options)", () => {
       data: { "text/html": "<script>LOADER</script>" },
       metadata: { [PLOTLY_LOADER_META]: true },
     };
-    const html = renderNotebookHtml(notebook([loader, { output_type: "display_data", data: fig.data, metadata: {} }]), { title: "t" });
+    const html = renderNotebookHtml(notebook([loader, { output_type: "display_data", ...fig }]), { title: "t" });
     assert.equal(html.split("window.Plotly = Plotly").length - 1, 1);
     assert.ok(html.indexOf("window.Plotly = Plotly") < html.indexOf("</head>"));
     assert.ok(!html.includes("LOADER"));
@@ -63,9 +63,10 @@ describe("renderNotebookHtml(nb, options)", () => {
 });
 
 describe("notebookTitle(nb) and countFigures(nb)", () => {
-  it("takes the first H1 and counts Plotly bundles", () => {
+  it("takes the first H1 and counts figure outputs, not other HTML", () => {
     const fig = figureBundle({ data: [] });
-    const nb = notebook([{ output_type: "display_data", data: fig.data, metadata: {} }]);
+    const table = { output_type: "display_data", data: { "text/html": "<table></table>" }, metadata: {} };
+    const nb = notebook([{ output_type: "display_data", ...fig }, table]);
     assert.equal(notebookTitle(nb, "x"), "My *study*");
     assert.equal(countFigures(nb), 1);
   });

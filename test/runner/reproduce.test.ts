@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { PLOTLY_MIME } from "../../lib/notebook/display";
+import { FIGURE_META, figureSpecOf } from "../../lib/notebook/display";
 import { type CodeCell, joinSource, type Notebook } from "../../lib/runner/ipynb";
 import { paramsFor, parseParamSpec, reproduce, runNotebook } from "../../lib/runner/reproduce";
 
@@ -24,9 +24,9 @@ describe("runNotebook(path, options) in the real tslab kernel", () => {
       [1, 2, 3, 4, 5, 6],
     );
     assert.match(joinSource((cells[1].outputs[0] as { text: string }).text), /points = 5 {3}\(overridden; default 3\)/);
-    const figure = cells[2].outputs.find((o) => o.output_type === "display_data" && PLOTLY_MIME in o.data);
+    const figure = cells[2].outputs.find((o) => o.output_type === "display_data" && o.metadata[FIGURE_META] === true);
     assert.ok(figure && figure.output_type === "display_data");
-    const spec = figure.data[PLOTLY_MIME] as { data: { x: number[] }[] };
+    const spec = figureSpecOf(joinSource(figure.data["text/html"] as string)) as { data: { x: number[] }[] };
     assert.equal(spec.data[0].x.length, 5);
     assert.ok("text/html" in figure.data && "text/plain" in figure.data);
     const table = cells[3].outputs[0];
