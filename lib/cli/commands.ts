@@ -2,6 +2,7 @@
 // here: bin/cvae.js hands it to bench/main.ts, so the library never loads its benchmarks.)
 import { join, resolve } from "node:path";
 import { BACKEND_NAMES, type BackendChoice, describeBackend, initBackend, parseBackendChoice } from "../model/backend";
+import { cleanNotebookFile, notebookPaths } from "../runner/clean";
 import { parseParamSpec, reproduce, resolveNotebookArgs } from "../runner/reproduce";
 import { type Command, noPositionals, UsageError } from "./args";
 import { installKernelspec, type KernelspecLocation } from "./kernelspec";
@@ -34,6 +35,36 @@ export const reproduceCommand: Command<ReproducePlan> = {
   },
   async execute(plan) {
     return reproduce(plan.notebooks, plan.params, { outDir: plan.outDir, cellTimeoutSeconds: plan.cellTimeoutSeconds });
+  },
+};
+
+export const notebooksCleanCommand: Command<{ paths: string[]; check: boolean }> = {
+  name: "notebooks clean",
+  summary: "strip outputs and run-time metadata from notebooks before committing (default notebooks/)",
+  usage: "cvae notebooks clean [NOTEBOOK.ipynb | FOLDER ...] [--check]",
+  flags: { check: { type: "boolean", help: "change nothing; exit 1 if any notebook is not clean" } },
+  plan({ positionals, values }) {
+    return { paths: notebookPaths(positionals, join(PROJECT_ROOT, "notebooks")), check: Boolean(values.check) };
+  },
+  async execute({ paths, check }) {
+    let dirty = 0;
+    let failed = 0;
+    for (const path of paths) {
+      try {
+        const r = cleanNotebookFile(path, { check });
+        if (!r.changed) continue;
+        dirty++;
+        const sizes = `${(r.bytesBefore / 1e3).toFixed(1)} kB -> ${(r.bytesAfter / 1e3).toFixed(1)} kB`;
+        console.log(`${check ? "not clean" : "cleaned"}: ${path} (${r.outputs} outputs, ${sizes})`);
+      } catch (err) {
+        failed++;
+        console.error(`cvae notebooks clean: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    const clean = paths.length - dirty - failed;
+    const notebooks = `${paths.length} notebook${paths.length === 1 ? "" : "s"}`;
+    console.log(`${notebooks}: ${clean} already clean, ${dirty} ${check ? "not clean" : "cleaned"}, ${failed} unreadable`);
+    return failed > 0 || (check && dirty > 0) ? 1 : 0;
   },
 };
 

@@ -1,12 +1,13 @@
 // `cvae <command>`: scripted access to the same lib functions the notebooks call.
 import { commandHelp, parseCommandArgs, UsageError, type Command } from "./args";
-import { backendCommand, kernelCommand, reproduceCommand } from "./commands";
+import { backendCommand, kernelCommand, notebooksCleanCommand, reproduceCommand } from "./commands";
 import { dataDownloadCommand, dataListCommand, dataPrepareCommand, dataSynthCommand } from "./data";
 import { exploreCommand, profileCommand } from "./analysis";
 import { evaluateCommand, recommendCommand, trainCommand } from "./model";
 
 export const COMMANDS: Command[] = [
   reproduceCommand,
+  notebooksCleanCommand,
   dataSynthCommand,
   dataDownloadCommand,
   dataPrepareCommand,

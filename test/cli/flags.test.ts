@@ -120,6 +120,7 @@ const CASES: Case[] = [
     { command: name, flag: "seed", argv: ["--seed", "5"], check: (p) => assert.equal(p.seed, 5) },
   ]),
   { command: "profile", flag: "user", argv: ["--user", "77"], check: (p) => assert.equal(p.user, 77) },
+  { command: "notebooks clean", flag: "check", argv: ["--check"], check: (p) => assert.equal(p.check, true) },
   { command: "kernel", flag: "project", argv: ["--project"], check: (p) => assert.equal(p.location, "project") },
   {
     command: "kernel",
