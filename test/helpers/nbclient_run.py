@@ -32,6 +32,7 @@ def execute(path, out):
                           code_cells=sum(c.cell_type == "code" for c in nb.cells),
                           output_types=[o["output_type"] for o in outputs],
                           mime_types=sorted({m for o in outputs for m in o.get("data", {})}),
+                          figures=sum(1 for o in outputs if "cvae-lens/figure" in o.get("metadata", {})),
                           text="".join(o.get("text", "") for o in outputs if o["output_type"] == "stream"))))
     return 0 if ok else 1
 

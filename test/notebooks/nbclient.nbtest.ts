@@ -22,8 +22,10 @@ describe("Jupyter nbclient with the tslab kernel", () => {
     assert.equal(r.result.ok, true);
     assert.ok((r.result.output_types as string[]).includes("display_data"));
     assert.ok((r.result.output_types as string[]).includes("stream"));
-    for (const mime of ["application/vnd.plotly.v1+json", "text/html", "text/plain", "text/markdown"])
-      assert.ok((r.result.mime_types as string[]).includes(mime), mime);
+    for (const mime of ["text/html", "text/plain", "text/markdown"]) assert.ok((r.result.mime_types as string[]).includes(mime), mime);
+    // Figures are text/html bundles marked in their metadata (no Plotly mimetype: the data is stored once).
+    assert.equal(r.result.figures, 3, "notebook 01 shows three figures");
+    assert.ok(!(r.result.mime_types as string[]).includes("application/vnd.plotly.v1+json"));
     assert.match(String(r.result.text), /backend: (wasm|tensorflow)/);
     assert.match(String(r.result.text), /dataset = "synthetic-tiny" {3}\(overridden/);
   });
