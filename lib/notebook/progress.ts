@@ -2,8 +2,9 @@
 // updated in place (tslab's updatable display).
 import { escapeHtml } from "../core/html";
 import { trainingCurves } from "../figures/training";
-import type { TrainCallbacks } from "../train/loop";
-import { batchLine, epochLine, runEstimate } from "../train/progress";
+import { OneLineError } from "../core/interrupt";
+import type { TrainCallbacks, TrainResult } from "../train/loop";
+import { batchLine, epochLine, runEstimate, trainingSummary } from "../train/progress";
 import { LiveDisplay } from "./display";
 
 /** Callbacks that redraw a status line and the curves in the notebook cell. */
@@ -29,4 +30,15 @@ export function notebookProgress(epochs: number, options: { subtitle?: string } 
     },
     log: (line) => console.log(line),
   };
+}
+
+/**
+ * Prints the run's one summary line. After an interrupt the line (checkpoint saved, how to
+ * resume) fails the cell instead, shown without a stack trace, so that "Run All" stops here
+ * rather than evaluating an unfinished model in the cells below.
+ */
+export function reportTrainingEnd(result: TrainResult, resumeHint: string): void {
+  const line = trainingSummary(result, resumeHint);
+  if (result.interrupted) throw new OneLineError(line);
+  console.log(line);
 }

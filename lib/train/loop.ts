@@ -3,6 +3,7 @@
 // clean stop on Ctrl-C / kernel interrupt (the checkpoint records the position inside the
 // epoch, so resuming reaches the same result as an uninterrupted run).
 import { dirname, join } from "node:path";
+import { takeInterrupts } from "../core/interrupt";
 import { acquireLock } from "../core/lock";
 import { deriveSeed, Rng } from "../core/rng";
 import { genreTable } from "../data/genres";
@@ -66,6 +67,8 @@ export interface TrainResult {
   stoppedEarly: boolean;
   /** Stopped by an interrupt; the checkpoint can be resumed. */
   interrupted: boolean;
+  /** Where an interrupt stopped inside an epoch (batches of it done); null after a whole epoch or no interrupt. */
+  interruptedAt: { epoch: number; batch: number; batches: number } | null;
   /** Where a resumed run continued: completed epochs and batches of the next. */
   resumedFrom: { epoch: number; batch: number } | null;
   backend: BackendInfo;
@@ -92,6 +95,8 @@ interface EpochContext {
   save: () => Promise<void>;
   log: (line: string) => void;
   dir: string;
+  /** Set by trainEpoch when an interrupt stops it half-way. */
+  stoppedAt: TrainResult["interruptedAt"];
 }
 
 /**
@@ -143,7 +148,7 @@ async function trainEpoch(ctx: EpochContext, run: RunState, rng: Rng): Promise<E
       const partial = { nllSum, klSum, rows: done, seconds: seconds + (performance.now() - t0) / 1000 };
       run.position = { ...run.position, batchInEpoch: b + 1, rngEpochStart: epochStart, rngNow: rng.getState(), partial };
       await ctx.save();
-      ctx.log(`interrupted in epoch ${epoch} after batch ${b + 1}/${batches}; saved ${ctx.dir}`);
+      ctx.stoppedAt = { epoch, batch: b + 1, batches };
       return null;
     }
   }
@@ -244,10 +249,6 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
   const previous = resume === "auto" ? unfinishedRun(dir, layout, config, ds) : null;
 
   let stopRequested = false;
-  const onSignal = () => {
-    stopRequested = true;
-  };
-  if (handleSignals) process.on("SIGINT", onSignal);
   const engine = await GradientEngine.create(layout, threads, backend.name);
   const run = previous ? resumeRun(engine, previous) : freshRun(engine, config);
   if (run.resumedFrom) {
@@ -280,7 +281,19 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
       ),
     log,
     dir,
+    stoppedAt: null,
   };
+  // The first interrupt stops after the current batch and saves; the run ends normally with
+  // `interrupted` (a notebook cell ends with one line, not tslab's stack trace).
+  const releaseInterrupts = handleSignals
+    ? takeInterrupts({
+        onFirst: () => {
+          stopRequested = true;
+          log("interrupt: stopping after this batch and saving a checkpoint (interrupt again to stop at once)");
+        },
+        onSecond: () => log("second interrupt: stopping at once; the last saved checkpoint is kept"),
+      })
+    : () => undefined;
   let interrupted = false;
   try {
     const rng = Rng.fromState(run.position.rngEpochStart);
@@ -297,12 +310,11 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
       if (stoppedEarly) log(`early stop: no better validation nDCG@100 for ${epochsWithoutImprovement} epochs; keeping epoch ${bestEpoch}`);
       if (ctx.wantsStop()) {
         interrupted = !finished;
-        if (interrupted) log(`interrupted after epoch ${record.epoch}; saved ${dir}`);
         break;
       }
     }
   } finally {
-    if (handleSignals) process.off("SIGINT", onSignal);
+    releaseInterrupts();
     await engine.close();
   }
   const { position } = run;
@@ -315,6 +327,7 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
     finished: position.finished,
     stoppedEarly: position.stoppedEarly,
     interrupted,
+    interruptedAt: interrupted ? ctx.stoppedAt : null,
     resumedFrom: run.resumedFrom,
     backend,
     threads,

@@ -92,13 +92,16 @@ export function plural(n: number, noun: string): string {
  * checkpoint is saved and how to resume (`resumeHint`: the notebook's or the CLI's way).
  */
 export function trainingSummary(
-  r: Pick<TrainResult, "history" | "seconds" | "backend" | "threads" | "bestEpoch" | "interrupted" | "dir" | "config">,
+  r: Pick<TrainResult, "history" | "seconds" | "backend" | "threads" | "bestEpoch" | "interrupted" | "interruptedAt" | "dir" | "config">,
   resumeHint: string,
 ): string {
   const where = `on ${r.backend.name} with ${plural(r.threads, "thread")}`;
   const ran = `${plural(r.history.length, "epoch")} in ${formatDuration(r.seconds)} ${where}`;
   if (r.interrupted) {
-    return `interrupted after ${ran} (of ${r.config.epochs}): checkpoint saved in ${r.dir}; ${resumeHint} to resume`;
+    const at = r.interruptedAt;
+    const stop = at ? `in epoch ${at.epoch} after batch ${at.batch}/${at.batches}` : `after epoch ${r.history.length}`;
+    const done = `${r.history.length} of ${plural(r.config.epochs, "epoch")} done in ${formatDuration(r.seconds)} ${where}`;
+    return `training interrupted ${stop} (${done}): checkpoint saved in ${r.dir}; ${resumeHint} to resume`;
   }
   return `${ran}; best epoch ${r.bestEpoch}`;
 }

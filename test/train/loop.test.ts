@@ -72,6 +72,12 @@ describe("train(config, options)", () => {
     assert.equal(cut.interrupted, true);
     assert.equal(cut.finished, false);
     const saved = JSON.parse(readFileSync(join(modelDir("cut"), "checkpoint.json"), "utf8"));
+    assert.deepEqual(cut.interruptedAt, {
+      epoch: saved.position.epoch + 1,
+      batch: saved.position.batchInEpoch,
+      batches: cut.interruptedAt?.batches,
+    });
+    assert.ok((cut.interruptedAt?.batches ?? 0) > saved.position.batchInEpoch);
     assert.ok(saved.position.batchInEpoch > 0, "the checkpoint records the position inside the epoch");
     const resumed = await train({ ...TINY, run: "cut" }, { handleSignals: false, dataset: ds });
     assert.deepEqual(resumed.resumedFrom, { epoch: saved.position.epoch, batch: saved.position.batchInEpoch });
@@ -80,6 +86,36 @@ describe("train(config, options)", () => {
       resumed.history.map((h) => [h.loss, h.validNdcgConditioned]),
       whole.history.map((h) => [h.loss, h.validNdcgConditioned]),
     );
+  });
+
+  it("on SIGINT stops after the batch with the run saved and interrupted, logs it once, and gives SIGINT back", async () => {
+    const previous = (): void => assert.fail("the previous SIGINT listener must not see the first interrupt");
+    process.on("SIGINT", previous);
+    const lines: string[] = [];
+    let sent = false;
+    const callbacks = {
+      onBatch: () => {
+        if (!sent) process.emit("SIGINT", "SIGINT");
+        sent = true;
+      },
+      log: (line: string) => lines.push(line),
+    };
+    try {
+      const r = await train({ ...TINY, run: "sigint", epochs: 2 }, { resume: "never", dataset: ds, callbacks });
+      assert.equal(r.interrupted, true);
+      assert.deepEqual(r.interruptedAt?.epoch, 1);
+      assert.equal(r.interruptedAt?.batch, 1);
+      assert.deepEqual(
+        lines.filter((l) => /interrupt/.test(l)),
+        ["interrupt: stopping after this batch and saving a checkpoint (interrupt again to stop at once)"],
+      );
+      const saved = JSON.parse(readFileSync(join(modelDir("sigint"), "checkpoint.json"), "utf8"));
+      assert.equal(saved.position.batchInEpoch, 1);
+      assert.equal(saved.position.finished, false);
+      assert.deepEqual(process.listeners("SIGINT"), [previous]);
+    } finally {
+      process.off("SIGINT", previous);
+    }
   });
 
   it("stops early after `patience` epochs without a better validation nDCG@100 and keeps the best weights", async () => {

@@ -108,11 +108,18 @@ describe("trainingSummary(result, resumeHint)", () => {
   it("says what ran, with one epoch in the singular", () => {
     assert.equal(trainingSummary(result as never, "x"), "1 epoch in 1 min 15 s on wasm with 2 threads; best epoch 1");
   });
-  it("after an interrupt says that the checkpoint is saved and how to resume", () => {
+  it("after an interrupt between epochs says where it stopped, that the checkpoint is saved and how to resume", () => {
     assert.equal(
-      trainingSummary({ ...result, interrupted: true } as never, "set restart: false"),
-      "interrupted after 1 epoch in 1 min 15 s on wasm with 2 threads (of 5): " +
+      trainingSummary({ ...result, interrupted: true, interruptedAt: null } as never, "set restart: false"),
+      "training interrupted after epoch 1 (1 of 5 epochs done in 1 min 15 s on wasm with 2 threads): " +
         "checkpoint saved in /d/models/r; set restart: false to resume",
+    );
+  });
+  it("after an interrupt inside an epoch names the epoch and batch", () => {
+    const at = { epoch: 2, batch: 3, batches: 10 };
+    assert.match(
+      trainingSummary({ ...result, interrupted: true, interruptedAt: at } as never, "x"),
+      /^training interrupted in epoch 2 after batch 3\/10 \(1 of 5/,
     );
   });
 });
