@@ -3,6 +3,7 @@ import { benchAccuracy } from "./accuracy";
 import { benchExplore } from "./explore";
 import { benchMatmul } from "./matmul";
 import { benchPreprocess } from "./preprocess";
+import { benchScale } from "./scale";
 import { benchTrain } from "./train";
 
 export interface BenchSuite {
@@ -20,6 +21,11 @@ export const SUITES: Record<string, BenchSuite> = {
   accuracy: {
     summary: "test nDCG@100 of cvae-lens vs the PyTorch reference, same split and settings: [data] [epochs]",
     run: (args) => benchAccuracy(args),
+  },
+  scale: {
+    summary:
+      "training at ML-20M size (synthetic-20m), full and balanced sampler: projected epoch, 100 epochs, peak RSS: [batches] [preset]",
+    run: (args) => benchScale(args),
   },
   preprocess: { summary: "preprocessing at ML-20M size against pandas: [preset] [repeats]", run: (args) => benchPreprocess(args) },
 };
