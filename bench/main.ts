@@ -18,7 +18,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   for (const name of suite ? [suite] : Object.keys(SUITES)) {
     console.log(`\n== bench ${name}: ${SUITES[name].summary}`);
-    await SUITES[name].run(suite ? args : []);
+    try {
+      await SUITES[name].run(suite ? args : []);
+    } catch (err) {
+      // Bad arguments and failed reference runs are reported as one message, not a stack trace.
+      console.error(err instanceof Error ? err.message : String(err));
+      return 1;
+    }
   }
   return 0;
 }
