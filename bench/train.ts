@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { describeBackend, initBackend } from "../lib/model/backend";
+import { type BackendName, describeBackend, initBackend } from "../lib/model/backend";
 import { genreTable } from "../lib/data/genres";
 import { buildBatch } from "../lib/model/batch";
 import { initParams, paramLayout } from "../lib/model/parameters";
@@ -20,6 +20,8 @@ import { train } from "../lib/train/loop";
 import { fmtMs, median } from "./stats";
 
 const PYTHON = process.env.CVAE_BENCH_PYTHON ?? "/usr/bin/python3";
+// The user's own setting, read before the BLAS backend sets it for this process: PyTorch gets its own default.
+const USER_OPENBLAS_THREADS = process.env.OPENBLAS_NUM_THREADS;
 
 /** The PyTorch reference script, if this checkout sits next to it (or CVAE_TORCH_REFERENCE names it). */
 function torchReference(): string | null {
@@ -32,18 +34,21 @@ function torchReference(): string | null {
 }
 
 function runTorch(script: string, args: string[]): Record<string, unknown> {
-  const r = spawnSync(PYTHON, [script, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const env = { ...process.env };
+  if (USER_OPENBLAS_THREADS === undefined) delete env.OPENBLAS_NUM_THREADS;
+  else env.OPENBLAS_NUM_THREADS = USER_OPENBLAS_THREADS;
+  const r = spawnSync(PYTHON, [script, ...args], { encoding: "utf8", maxBuffer: 1 << 26, env });
   if (r.status !== 0) throw new Error(`PyTorch reference failed: ${r.stderr.slice(-1500)}`);
   return JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>;
 }
 
 async function stepBenchmark(
   threads: number,
-  backend: "tensorflow" | "wasm" | "cpu",
+  backend: BackendName,
   repeats: number,
   profile: boolean,
+  m = 8000,
 ): Promise<{ times: number[]; phases: Record<string, number> }> {
-  const m = 8000;
   const C = 20;
   const B = 500;
   const layout = paramLayout({ items: m, conditions: C, hidden: 600, latent: 200 });
@@ -88,10 +93,18 @@ async function stepBenchmark(
   return { times, phases };
 }
 
+/** PyTorch's median step time at m items, batch 500, printed with its thread counts. */
+function torchStepMs(script: string, m: number): number {
+  const t = runTorch(script, ["--bench-step", `${m},500`]);
+  const ms = (t.bench_step as { ms_per_step_median: number }).ms_per_step_median;
+  const threads = t.threads as Record<string, unknown> | undefined;
+  console.log(`  PyTorch (${JSON.stringify(threads ?? {})}): ${fmtMs(ms)} per step`);
+  return ms;
+}
+
 export async function benchTrain(args: string[]): Promise<void> {
   const repeats = Number(args[0] ?? 10);
   const info = await initBackend({ log: false });
-  const threads = autoThreads(info.name);
   console.log(describeBackend(info));
   const torch = torchReference();
   console.log(
@@ -101,28 +114,27 @@ export async function benchTrain(args: string[]): Promise<void> {
           "CVAE_TORCH_REFERENCE, and python3-torch); only cvae-lens is timed",
   );
 
-  console.log(`\n(1) one training step, m=8000 C=20 batch=500, 1 % density: median of ${repeats} after 3 warm-up steps`);
-  const ours = await stepBenchmark(threads, info.name, repeats, true);
-  const oursMs = median(ours.times);
-  console.log(
-    `  cvae-lens, ${threads} thread${threads > 1 ? "s" : ""}: ${fmtMs(oursMs)} per step ` +
-      `(min ${fmtMs(Math.min(...ours.times))}, max ${fmtMs(Math.max(...ours.times))})`,
-  );
-  if (threads > 1) {
-    const single = await stepBenchmark(1, info.name, Math.max(3, Math.floor(repeats / 2)), false);
-    console.log(`  cvae-lens, 1 thread: ${fmtMs(median(single.times))} per step`);
-  }
-  console.log("  where this thread's time goes (ms per step):");
-  for (const [phase, ms] of Object.entries(ours.phases).sort((a, b) => b[1] - a[1]))
-    console.log(`    ${phase.padEnd(36)} ${ms.toFixed(1).padStart(7)}`);
-  if (torch) {
-    const t = runTorch(torch, ["--bench-step", "8000,500"]);
-    const torchMs = (t.bench_step as { ms_per_step_median: number }).ms_per_step_median;
-    console.log(
-      `  PyTorch ${String((t.threads as Record<string, unknown>)?.torch ?? "")} ` +
-        `torch thread(s), BLAS default threads: ${fmtMs(torchMs)} per step`,
-    );
-    console.log(`  ratio cvae-lens / PyTorch: ${(oursMs / torchMs).toFixed(2)} (goal <= 2.0)`);
+  // The backends a step can run on here: the chosen one, and wasm beside BLAS (the tfjs side of "blas" is wasm).
+  const backends: BackendName[] = info.name === "blas" && info.tfjs === "wasm" ? ["blas", "wasm"] : [info.name];
+  for (const m of [8000, 20000]) {
+    console.log(`\n(1) one training step, m=${m} C=20 batch=500, 1 % density: median of ${repeats} after 3 warm-up steps`);
+    const torchMs = torch ? torchStepMs(torch, m) : null;
+    for (const backend of backends) {
+      const threads = autoThreads(backend);
+      const ours = await stepBenchmark(threads, backend, repeats, m === 8000, m);
+      const oursMs = median(ours.times);
+      const blasThreads = backend === "blas" && info.blas ? ` x ${info.blas.threads} BLAS thread(s)` : "";
+      console.log(
+        `  cvae-lens ${backend}, ${threads} training thread${threads > 1 ? "s" : ""}${blasThreads}: ${fmtMs(oursMs)} per step ` +
+          `(min ${fmtMs(Math.min(...ours.times))}, max ${fmtMs(Math.max(...ours.times))})`,
+      );
+      if (m === 8000) {
+        console.log(`    where thread 0's time goes (ms per step):`);
+        for (const [phase, ms] of Object.entries(ours.phases).sort((a, b) => b[1] - a[1]))
+          console.log(`      ${phase.padEnd(36)} ${ms.toFixed(1).padStart(7)}`);
+      }
+      if (torchMs !== null) console.log(`  ratio ${backend} / PyTorch: ${(oursMs / torchMs).toFixed(2)} (m=${m}; goal <= 1.0 on blas)`);
+    }
   }
 
   console.log("\n(2) one real epoch on the default data (synthetic, full sampler: every user x each genre + unconditioned)");
@@ -134,7 +146,9 @@ export async function benchTrain(args: string[]): Promise<void> {
     { dataset: ds, resume: "never", handleSignals: false },
   );
   const ourRows = result.history[0].rowsPerSecond;
-  console.log(`  cvae-lens: ${result.history[0].rows} rows in ${result.history[0].seconds.toFixed(1)} s = ${ourRows.toFixed(0)} rows/s`);
+  const { rows, seconds } = result.history[0];
+  const who = `cvae-lens (${result.backend.name}, ${result.threads} training threads)`;
+  console.log(`  ${who}: ${rows} rows in ${seconds.toFixed(1)} s = ${ourRows.toFixed(0)} rows/s`);
   if (torch) {
     const t = runTorch(torch, [synth.folder, "--epochs", "1"]);
     const torchRows = Number(t.rows_per_s_median);

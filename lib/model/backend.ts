@@ -5,12 +5,14 @@
 // optional dependency under the alias `tfjs-node-native`, and danfojs-node's own
 // `@tensorflow/tfjs-node` is overridden to plain tfjs. `require("@tensorflow/tfjs-node")`
 // therefore succeeds and silently gives pure-JS tfjs: only the backend name proves anything.
+import { availableParallelism } from "node:os";
 import * as tf from "@tensorflow/tfjs";
+import { type BlasInfo, loadBlas } from "./blas";
 
-export type BackendName = "tensorflow" | "wasm" | "cpu";
+export type BackendName = "tensorflow" | "blas" | "wasm" | "cpu";
 export type BackendChoice = BackendName | "auto";
 
-export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
+export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow", "blas", "wasm", "cpu"];
 
 export interface BackendInfo {
   /** The tfjs backend in use. */
@@ -23,6 +25,10 @@ export interface BackendInfo {
   threads: number | null;
   /** Why faster backends were skipped, one line each. */
   skipped: string[];
+  /** With "blas": the BLAS library and its threads per training thread (the tfjs parts run on wasm or cpu). */
+  blas?: BlasInfo;
+  /** With "blas": the tfjs backend the rest runs on. */
+  tfjs?: BackendName;
 }
 
 export interface BackendOptions {
@@ -46,6 +52,7 @@ export function parseBackendChoice(value: string, source = "backend"): BackendCh
   switch (value) {
     case "auto":
     case "tensorflow":
+    case "blas":
     case "wasm":
     case "cpu":
       return value;
@@ -90,6 +97,12 @@ export function initBackend(options: BackendOptions = {}): Promise<BackendInfo> 
 
 /** One line for logs and notebook headers. */
 export function describeBackend(info: BackendInfo): string {
+  if (info.blas) {
+    const { library, threads } = info.blas;
+    const rest = `tfjs ${tf.version_core} ${info.tfjs ?? "wasm"} for scoring outside training`;
+    const skipped = info.skipped.length ? `; skipped: ${info.skipped.join("; ")}` : "";
+    return `backend: blas (${info.provider}, ${library}, ${threads} BLAS thread${threads === 1 ? "" : "s"} per call; ${rest})${skipped}`;
+  }
   const parts = [`tfjs ${tf.version_core} backend: ${info.name} (${info.provider}`];
   if (info.simd !== null) parts.push(`, SIMD ${info.simd ? "on" : "off"}`);
   if (info.threads !== null) parts.push(`, ${info.threads} thread${info.threads === 1 ? "" : "s"}`);
@@ -110,6 +123,17 @@ async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
       );
     }
   }
+  // BLAS is opt-in for now (CVAE_BACKEND=blas): it trains on one JS thread (see autoThreads), and
+  // "auto" keeps the two-thread wasm engine and its bit-identical default runs until that changes.
+  if (choice === "blas") {
+    const blas = loadBlas({ threads: blasThreads() });
+    if (blas.ok) {
+      // The dense step runs on BLAS; what still uses tfjs (the analysis' forward pass) gets wasm, else cpu.
+      const tfjsSide = (await tryWasm([])) ?? (await cpuBackend([]));
+      return { name: "blas", provider: "nblas", simd: null, threads: blas.info.threads, skipped, blas: blas.info, tfjs: tfjsSide.name };
+    }
+    throw new Error(`CVAE_BACKEND/backend "blas" requested, but ${blas.reason}`);
+  }
   if (choice === "auto" || choice === "wasm") {
     const wasm = await tryWasm(skipped);
     if (wasm) return wasm;
@@ -117,9 +141,18 @@ async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
       throw new Error(`backend "wasm" requested, but it did not initialise (${skipped.join("; ")})`);
     }
   }
+  return cpuBackend(skipped);
+}
+
+async function cpuBackend(skipped: string[]): Promise<BackendInfo> {
   await tf.setBackend("cpu");
   await tf.ready();
   return { name: "cpu", provider: "@tensorflow/tfjs", simd: null, threads: 1, skipped };
+}
+
+/** BLAS threads: every core (BLAS training runs on one JS thread; see autoThreads). */
+function blasThreads(): number {
+  return availableParallelism();
 }
 
 async function tryNative(skipped: string[]): Promise<BackendInfo | null> {

@@ -13,6 +13,8 @@ import { type AdamState, adamUpdate } from "./adam";
 import { type BackendName, initBackend } from "./backend";
 import { computeGradients, type StepLoss, type StepProfile } from "./backward";
 import { sliceBatch, type SparseBatch } from "./batch";
+import { loadBlas } from "./blas";
+import { computeGradientsDense, scoreBatchDense } from "./dense-step";
 import { scoreBatch } from "./forward";
 import { allocate, type ParamLayout } from "./parameters";
 import { topKExcluding } from "./top-k";
@@ -24,7 +26,27 @@ export interface EngineBuffers {
 
 /** Threads to use for a backend: native TensorFlow threads by itself; wasm gets 2 when there are 2 cores. */
 export function autoThreads(backend: BackendName): number {
+  // nblas is a plain V8 addon (not context-aware): it loads in the main thread only, so BLAS
+  // training runs on one JS thread and OpenBLAS threads the products.
   return backend === "wasm" ? Math.min(2, availableParallelism()) : 1;
+}
+
+/** The step and the scoring a backend runs: BLAS runs the typed-array step (dense-step.ts), the rest tfjs's. */
+export interface StepKernels {
+  gradients: typeof computeGradients;
+  scores: typeof scoreBatch;
+}
+
+export function stepKernels(backend: BackendName): StepKernels {
+  if (backend !== "blas") return { gradients: computeGradients, scores: scoreBatch };
+  const blas = loadBlas();
+  if (!blas.ok) throw new Error(`engine: backend "blas": ${blas.reason}`);
+  const { gemm } = blas;
+  return {
+    gradients: (params, layout, batch, beta, scale, grads, timings) =>
+      computeGradientsDense(gemm, params, layout, batch, beta, scale, grads, timings),
+    scores: (params, layout, batch) => scoreBatchDense(gemm, params, layout, batch),
+  };
 }
 
 /** What this thread asks a worker, and what each request answers. */
@@ -108,6 +130,7 @@ export class GradientEngine {
     /** One gradient buffer per thread (index 0 = this thread). */
     private readonly grads: Float32Array[],
     private readonly workers: WorkerThread[],
+    private readonly kernels: StepKernels,
   ) {}
 
   get threads(): number {
@@ -117,6 +140,9 @@ export class GradientEngine {
   /** Allocates zeroed parameters and Adam state and starts `threads - 1` workers on `backend`. */
   static async create(layout: ParamLayout, threads: number, backend: BackendName): Promise<GradientEngine> {
     if (!Number.isInteger(threads) || threads < 1 || threads > 2) throw new RangeError(`engine: threads must be 1 or 2, got ${threads}`);
+    if (backend === "blas" && threads > 1) {
+      throw new RangeError("engine: the blas backend trains on one thread (nblas cannot load in worker threads); set workers to 0 or auto");
+    }
     const shared = threads > 1;
     const buffers: EngineBuffers = {
       params: allocate(layout.size, shared),
@@ -134,7 +160,7 @@ export class GradientEngine {
       await Promise.all(workers.map((w) => w.worker.terminate()));
       throw err;
     }
-    return new GradientEngine(layout, buffers, grads, workers);
+    return new GradientEngine(layout, buffers, grads, workers, stepKernels(backend));
   }
 
   /** One optimiser update on `batch`: gradients of the mean loss, then Adam. Returns the loss sums. */
@@ -149,7 +175,7 @@ export class GradientEngine {
       return w.call({ type: "grad", batch: part, beta, scale }, transferables(part));
     });
     const first = T > 1 ? sliceBatch(batch, rows[0], rows[1], layout.dims.latent) : batch;
-    const local = computeGradients(buffers.params, layout, first, beta, scale, this.grads[0], this.profile ?? undefined);
+    const local = this.kernels.gradients(buffers.params, layout, first, beta, scale, this.grads[0], this.profile ?? undefined);
     const parts = [local, ...(await Promise.all(remote))];
     const step = buffers.adam.step + 1;
     const slices = cuts(layout.size, T);
@@ -172,7 +198,7 @@ export class GradientEngine {
       return w.call({ type: "rank", batch: part, k }, transferables(part));
     });
     const first = sliceBatch(batch, rows[0], rows[1], 0);
-    const local = topKExcluding(scoreBatch(this.buffers.params, this.layout, first), first, this.layout.dims.items, k);
+    const local = topKExcluding(this.kernels.scores(this.buffers.params, this.layout, first), first, this.layout.dims.items, k);
     const parts = [local, ...(await Promise.all(remote))];
     const out = new Int32Array(batch.rows * k);
     let offset = 0;
@@ -196,7 +222,14 @@ export class GradientEngine {
 
 /** The worker side: the same computations on shared buffers. Called from engine-worker.cjs. */
 export function serveEngineWorker(port: import("node:worker_threads").MessagePort): void {
-  let state: { layout: ParamLayout; params: Float32Array; adam: AdamState; grads: Float32Array[]; index: number } | null = null;
+  let state: {
+    layout: ParamLayout;
+    params: Float32Array;
+    adam: AdamState;
+    grads: Float32Array[];
+    index: number;
+    kernels: StepKernels;
+  } | null = null;
   const need = () => {
     if (!state) throw new Error("engine worker used before init");
     return state;
@@ -205,11 +238,18 @@ export function serveEngineWorker(port: import("node:worker_threads").MessagePor
     switch (msg.type) {
       case "init":
         await initBackend({ backend: msg.backend, log: false });
-        state = { layout: msg.layout, params: msg.params, adam: { m: msg.m, v: msg.v, step: 0 }, grads: msg.grads, index: msg.index };
+        state = {
+          layout: msg.layout,
+          params: msg.params,
+          adam: { m: msg.m, v: msg.v, step: 0 },
+          grads: msg.grads,
+          index: msg.index,
+          kernels: stepKernels(msg.backend),
+        };
         return undefined;
       case "grad": {
         const s = need();
-        return computeGradients(s.params, s.layout, msg.batch, msg.beta, msg.scale, s.grads[s.index]);
+        return s.kernels.gradients(s.params, s.layout, msg.batch, msg.beta, msg.scale, s.grads[s.index]);
       }
       case "adam": {
         const s = need();
@@ -218,7 +258,7 @@ export function serveEngineWorker(port: import("node:worker_threads").MessagePor
       }
       case "rank": {
         const s = need();
-        return topKExcluding(scoreBatch(s.params, s.layout, msg.batch), msg.batch, s.layout.dims.items, msg.k);
+        return topKExcluding(s.kernels.scores(s.params, s.layout, msg.batch), msg.batch, s.layout.dims.items, msg.k);
       }
       default:
         throw new Error(`unknown message type ${String((msg as { type: unknown }).type)}`);

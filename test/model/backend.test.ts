@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { loadBlas } from "../../lib/model/blas";
 import { parseBackendChoice } from "../../lib/model/backend";
 
 const PROBE = join(__dirname, "..", "fixtures", "backend-probe.ts");
@@ -46,6 +47,22 @@ describe("initBackend()", () => {
     assert.equal(probe({ CVAE_BACKEND: "cpu" }).result?.name, "cpu");
   });
 
+  it("CVAE_BACKEND=blas picks native BLAS with its library and threads, the tfjs parts on wasm", (t) => {
+    const blas = loadBlas();
+    if (!blas.ok) return t.skip(blas.reason);
+    const r = probe({ CVAE_BACKEND: "blas" });
+    assert.equal(r.result?.name, "blas", r.stdout);
+    assert.equal(r.result?.tfjs, "wasm");
+    const info = r.result?.blas as { library: string; threads: number };
+    assert.match(info.library, /blas/);
+    assert.ok(info.threads >= 1);
+    assert.match(r.stdout, /backend: blas \(nblas, \S*blas\S*, \d+ BLAS threads? per call; tfjs [\d.]+ wasm/);
+  });
+
+  it("the automatic choice does not pick BLAS (opt-in while it trains on one thread)", () => {
+    assert.notEqual(probe({}).result?.name, "blas");
+  });
+
   it("CVAE_BACKEND=tensorflow fails clearly when native TensorFlow is not installed", (t) => {
     if (nativeInstalled()) return t.skip("native TensorFlow is installed here");
     const r = probe({ CVAE_BACKEND: "tensorflow" });
@@ -59,7 +76,7 @@ describe("initBackend()", () => {
   it("CVAE_BACKEND with an unknown value names the variable and the valid values", () => {
     const r = probe({ CVAE_BACKEND: "gpu" });
     assert.equal(r.status, 1);
-    assert.equal(r.error, 'CVAE_BACKEND: unknown backend "gpu"; expected one of auto, tensorflow, wasm, cpu');
+    assert.equal(r.error, 'CVAE_BACKEND: unknown backend "gpu"; expected one of auto, tensorflow, blas, wasm, cpu');
   });
 });
 
