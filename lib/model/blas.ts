@@ -45,7 +45,10 @@ export interface BlasInfo {
   threads: number;
 }
 
-export type BlasLoad = { ok: true; gemm: Gemm; info: BlasInfo } | { ok: false; reason: string };
+// Every member names every field: tslab type-checks lib without strictNullChecks, where a
+// discriminant alone does not narrow the union.
+export type BlasLoad =
+  { ok: true; gemm: Gemm; info: BlasInfo; reason?: undefined } | { ok: false; reason: string; gemm?: undefined; info?: undefined };
 
 let loaded: BlasLoad | null = null;
 
