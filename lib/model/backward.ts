@@ -59,7 +59,8 @@ export interface StepLoss {
 /** Milliseconds per phase, accumulated (the profile of `npm run bench -- train`). */
 export type StepProfile = Record<string, number>;
 
-function phaseTimer(timings: StepProfile | undefined): (phase: string) => void {
+/** Adds the milliseconds since the last mark to `timings[phase]` (a no-op without timings). */
+export function phaseTimer(timings: StepProfile | undefined): (phase: string) => void {
   let last = timings ? performance.now() : 0;
   return (phase) => {
     if (!timings) return;

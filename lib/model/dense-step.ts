@@ -7,7 +7,7 @@
 //   z = mu + eps * exp(logvar / 2); h3 = tanh(z W3 + b3); logits = h3 W4 + b4
 //   loss = -sum_targets log softmax(logits) + beta * KL, gradients by hand.
 import type { StepLoss, StepProfile } from "./backward";
-import { encoderInputGrad } from "./backward";
+import { encoderInputGrad, phaseTimer } from "./backward";
 import type { Gemm } from "./blas";
 import type { SparseBatch } from "./batch";
 import { encoderInput } from "./forward";
@@ -48,16 +48,6 @@ function softmaxRows(a: Float32Array, rows: number, cols: number): void {
     const inv = 1 / sum;
     for (let j = 0; j < cols; j++) a[o + j] *= inv;
   }
-}
-
-function timer(timings: StepProfile | undefined): (phase: string) => void {
-  let last = timings ? performance.now() : 0;
-  return (phase) => {
-    if (!timings) return;
-    const now = performance.now();
-    timings[phase] = (timings[phase] ?? 0) + now - last;
-    last = now;
-  };
 }
 
 /** The decoder from latent z (rows x L): h3 and the logits (rows x m). */
@@ -120,7 +110,7 @@ export function computeGradientsDense(
   const R = batch.rows;
   const eps = batch.eps;
   if (!eps) throw new Error("computeGradientsDense: a training batch needs eps");
-  const mark = timer(timings);
+  const mark = phaseTimer(timings);
   const view = (name: ParamName) => paramView(params, layout, name);
   const grad = (name: ParamName) => paramView(grads, layout, name);
   const { h1, out2 } = encodeRows(gemm, params, layout, batch);
