@@ -9,11 +9,13 @@ import type { SparseBatch } from "./batch";
 import { conditionOf, decoderHidden, denseWeights, encode, encoderInput, outputLogits, sampleLatent } from "./forward";
 import { type ParamLayout, paramView } from "./parameters";
 
-/** Adds the input layer's gradients (dW1 rows of the batch's items and conditions, db1) to `grads`. */
+/** Writes the input layer's gradients (dW1 rows of the batch's items and conditions, db1) into `grads`, zeroing W1 and b1 first. */
 export function encoderInputGrad(batch: SparseBatch, dA1: Float32Array, grads: Float32Array, layout: ParamLayout): void {
   const { hidden: H, items: m, conditions: C } = layout.dims;
   const gW1 = paramView(grads, layout, "W1");
   const gb1 = paramView(grads, layout, "b1");
+  // Accumulated row by row, so it starts from zero (W1 and b1 are adjacent in the layout).
+  grads.fill(0, layout.entries.W1.offset, layout.entries.b1.offset + layout.entries.b1.cols);
   for (let r = 0; r < batch.rows; r++) {
     const o = r * H;
     for (let j = 0; j < H; j++) gb1[j] += dA1[o + j];
@@ -142,9 +144,6 @@ export function computeGradients(
       paramView(grads, layout, name).set(g.dataSync() as Float32Array);
     }
     mark("download gradients");
-    // The input layer's gradient is accumulated row by row, so it starts from zero.
-    const e = layout.entries;
-    grads.fill(0, e.W1.offset, e.b1.offset + e.b1.cols);
     encoderInputGrad(batch, out.dA1.dataSync() as Float32Array, grads, layout);
     mark("sparse input layer gradient (JS)");
     return { nllSum: out.nllSum.dataSync()[0], klSum: out.klSum.dataSync()[0], rows: R };

@@ -171,9 +171,6 @@ export function computeGradientsDense(
   gemm(false, true, R, H, 2 * L, dA2, view("W2"), dA1);
   for (let i = 0; i < dA1.length; i++) dA1[i] *= 1 - h1[i] * h1[i];
   mark("small layers backward");
-  // The input layer's gradient is accumulated row by row, so it starts from zero.
-  const e = layout.entries;
-  grads.fill(0, e.W1.offset, e.b1.offset + e.b1.cols);
   encoderInputGrad(batch, dA1, grads, layout);
   mark("sparse input layer gradient");
   return { nllSum, klSum, rows: R };
