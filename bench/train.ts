@@ -9,9 +9,11 @@ import { resolve } from "node:path";
 import { type BackendName, describeBackend, initBackend } from "../lib/model/backend";
 import { genreTable } from "../lib/data/genres";
 import { buildBatch } from "../lib/model/batch";
+import { blasInfo } from "../lib/model/blas";
 import { initParams, paramLayout } from "../lib/model/parameters";
 import { ensureSynthetic, prepareDataset } from "../lib/data/datasets";
-import { autoThreads, GradientEngine } from "../lib/model/engine";
+import { GradientEngine } from "../lib/model/engine";
+import { autoThreads } from "../lib/model/threads";
 import { projectRoot } from "../lib/core/paths";
 import { Rng } from "../lib/core/rng";
 import { csrFromPairs } from "../lib/data/sparse";
@@ -48,7 +50,7 @@ async function stepBenchmark(
   repeats: number,
   profile: boolean,
   m = 8000,
-): Promise<{ times: number[]; phases: Record<string, number> }> {
+): Promise<{ times: number[]; phases: Record<string, number>; blasThreads: number | null }> {
   const C = 20;
   const B = 500;
   const layout = paramLayout({ items: m, conditions: C, hidden: 600, latent: 200 });
@@ -76,6 +78,7 @@ async function stepBenchmark(
   };
   const genres = genreTable(G);
   const engine = await GradientEngine.create(layout, threads, backend);
+  const blasThreads = backend === "blas" ? blasInfo().threads : null;
   initParams(layout, new Rng(7), engine.buffers.params);
   const times: number[] = [];
   try {
@@ -90,7 +93,7 @@ async function stepBenchmark(
     await engine.close();
   }
   const phases = Object.fromEntries(Object.entries(engine.profile ?? {}).map(([k, v]) => [k, v / repeats]));
-  return { times, phases };
+  return { times, phases, blasThreads };
 }
 
 /** PyTorch's median step time at m items, batch 500, printed with its thread counts. */
@@ -123,7 +126,7 @@ export async function benchTrain(args: string[]): Promise<void> {
       const threads = autoThreads(backend);
       const ours = await stepBenchmark(threads, backend, repeats, m === 8000, m);
       const oursMs = median(ours.times);
-      const blasThreads = backend === "blas" && info.blas ? ` x ${info.blas.threads} BLAS thread(s)` : "";
+      const blasThreads = ours.blasThreads !== null ? ` x ${ours.blasThreads} BLAS thread${ours.blasThreads === 1 ? "" : "s"}` : "";
       console.log(
         `  cvae-lens ${backend}, ${threads} training thread${threads > 1 ? "s" : ""}${blasThreads}: ${fmtMs(oursMs)} per step ` +
           `(min ${fmtMs(Math.min(...ours.times))}, max ${fmtMs(Math.max(...ours.times))})`,

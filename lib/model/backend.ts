@@ -1,13 +1,14 @@
-// Picks the TensorFlow.js backend once per process: native TensorFlow when it really
-// loads, else WebAssembly (SIMD), else the pure-JS cpu backend.
+// Picks the backend once per process: native TensorFlow when it really loads, else native
+// BLAS (the typed-array step of dense-step.ts over the cvae-lens-blas binding), else
+// WebAssembly (SIMD), else the pure-JS cpu backend.
 //
 // Why the care: `@tensorflow/tfjs-node` cannot install without internet, so it is an
 // optional dependency under the alias `tfjs-node-native`, and danfojs-node's own
 // `@tensorflow/tfjs-node` is overridden to plain tfjs. `require("@tensorflow/tfjs-node")`
 // therefore succeeds and silently gives pure-JS tfjs: only the backend name proves anything.
-import { availableParallelism } from "node:os";
 import * as tf from "@tensorflow/tfjs";
-import { type BlasInfo, loadBlas } from "./blas";
+import { type BlasInfo, loadBlas, setBlasThreads } from "./blas";
+import { autoThreads, blasThreadsPerCall } from "./threads";
 
 export type BackendName = "tensorflow" | "blas" | "wasm" | "cpu";
 export type BackendChoice = BackendName | "auto";
@@ -25,7 +26,7 @@ export interface BackendInfo {
   threads: number | null;
   /** Why faster backends were skipped, one line each. */
   skipped: string[];
-  /** With "blas": the BLAS library and its threads per training thread (the tfjs parts run on wasm or cpu). */
+  /** With "blas": the BLAS library and its threads per call (the tfjs parts run on wasm or cpu). */
   blas?: BlasInfo;
   /** With "blas": the tfjs backend the rest runs on. */
   tfjs?: BackendName;
@@ -98,10 +99,15 @@ export function initBackend(options: BackendOptions = {}): Promise<BackendInfo> 
 /** One line for logs and notebook headers. */
 export function describeBackend(info: BackendInfo): string {
   if (info.blas) {
-    const { library, threads } = info.blas;
+    const { library, build, threads, threadsFrom } = info.blas;
+    const what = build ? `${build}, ${library}` : library;
+    const perCall = threads === null ? "threads as the library sets them" : `${threads} BLAS thread${threads === 1 ? "" : "s"} per call`;
+    const from = threadsFrom === "OPENBLAS_NUM_THREADS" ? " from OPENBLAS_NUM_THREADS" : "";
+    const train = autoThreads("blas");
+    const trainThreads = `${train} training thread${train === 1 ? "" : "s"}`;
     const rest = `tfjs ${tf.version_core} ${info.tfjs ?? "wasm"} for scoring outside training`;
     const skipped = info.skipped.length ? `; skipped: ${info.skipped.join("; ")}` : "";
-    return `backend: blas (${info.provider}, ${library}, ${threads} BLAS thread${threads === 1 ? "" : "s"} per call; ${rest})${skipped}`;
+    return `backend: blas (${info.provider}: ${what}; ${perCall}${from} x ${trainThreads}; ${rest})${skipped}`;
   }
   const parts = [`tfjs ${tf.version_core} backend: ${info.name} (${info.provider}`];
   if (info.simd !== null) parts.push(`, SIMD ${info.simd ? "on" : "off"}`);
@@ -123,16 +129,17 @@ async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
       );
     }
   }
-  // BLAS is opt-in for now (CVAE_BACKEND=blas): it trains on one JS thread (see autoThreads), and
-  // "auto" keeps the two-thread wasm engine and its bit-identical default runs until that changes.
-  if (choice === "blas") {
-    const blas = loadBlas({ threads: blasThreads() });
+  if (choice === "auto" || choice === "blas") {
+    const blas = loadBlas();
     if (blas.ok) {
+      // Threads per call for the default engine (training threads x BLAS threads = cores).
+      const info = setBlasThreads(blasThreadsPerCall(autoThreads("blas")));
       // The dense step runs on BLAS; what still uses tfjs (the analysis' forward pass) gets wasm, else cpu.
       const tfjsSide = (await tryWasm([])) ?? (await cpuBackend([]));
-      return { name: "blas", provider: "nblas", simd: null, threads: blas.info.threads, skipped, blas: blas.info, tfjs: tfjsSide.name };
+      return { name: "blas", provider: "cvae-lens-blas", simd: null, threads: info.threads, skipped, blas: info, tfjs: tfjsSide.name };
     }
-    throw new Error(`CVAE_BACKEND/backend "blas" requested, but ${blas.reason}`);
+    if (choice === "blas") throw new Error(`CVAE_BACKEND/backend "blas" requested, but ${blas.reason}`);
+    skipped.push(`blas: ${blas.reason}`);
   }
   if (choice === "auto" || choice === "wasm") {
     const wasm = await tryWasm(skipped);
@@ -148,11 +155,6 @@ async function cpuBackend(skipped: string[]): Promise<BackendInfo> {
   await tf.setBackend("cpu");
   await tf.ready();
   return { name: "cpu", provider: "@tensorflow/tfjs", simd: null, threads: 1, skipped };
-}
-
-/** BLAS threads: every core (BLAS training runs on one JS thread; see autoThreads). */
-function blasThreads(): number {
-  return availableParallelism();
 }
 
 async function tryNative(skipped: string[]): Promise<BackendInfo | null> {

@@ -1,9 +1,9 @@
-// Native BLAS through the optional `nblas` binding (N-API bindings of CBLAS, built by
-// node-gyp against the system's -lblas: OpenBLAS on Debian, Accelerate on macOS). The
-// binding is optional: where it cannot build (no compiler, no BLAS) `npm ci` skips it and
-// loadBlas() says why, so the caller falls back to wasm.
+// Native BLAS through the optional `cvae-lens-blas` binding (native/cvae-lens-blas: a
+// Node-API binding of cblas_sgemm, built by node-gyp against the system's BLAS: OpenBLAS on
+// Debian/Ubuntu, Accelerate on macOS). Node-API addons load in worker threads, so each
+// training thread calls BLAS itself. The binding is optional: where it cannot build (no
+// compiler, no BLAS) `npm ci` skips it and loadBlas() says why, so the caller falls back.
 import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 
 /** A row-major single-precision matrix product: C = op(A) op(B) (+ C when `accumulate`). */
 export type Gemm = (
@@ -18,79 +18,83 @@ export type Gemm = (
   accumulate?: boolean,
 ) => void;
 
-interface NblasModule {
-  NoTrans: number;
-  Trans: number;
+/** What native/cvae-lens-blas/sgemm.c exports. */
+interface BindingModule {
   sgemm(
-    transa: number,
-    transb: number,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Float32Array,
-    lda: number,
-    b: Float32Array,
-    ldb: number,
+    transA: boolean,
+    transB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    A: Float32Array,
+    B: Float32Array,
+    C: Float32Array,
     beta: number,
-    c: Float32Array,
-    ldc: number,
   ): void;
+  /** OpenBLAS's openblas_set_num_threads; false where the library has no such control. */
+  setThreads(n: number): boolean;
+  info(): { threads: number | null; config: string | null };
 }
 
 export interface BlasInfo {
   /** The shared library the binding linked to (from the process's memory map), or "unknown". */
   library: string;
-  /** Threads OpenBLAS uses per call (OPENBLAS_NUM_THREADS, else the cores). */
-  threads: number;
+  /** The library's build line (OpenBLAS: version, kernel, MAX_THREADS), or null where it does not say. */
+  build: string | null;
+  /** Threads the library uses per call now (null where it does not say). */
+  threads: number | null;
+  /** Who set `threads`: the user's OPENBLAS_NUM_THREADS, this project (setBlasThreads), or the library's default. */
+  threadsFrom: "OPENBLAS_NUM_THREADS" | "cvae-lens" | "library default";
 }
 
 // Every member names every field: tslab type-checks lib without strictNullChecks, where a
 // discriminant alone does not narrow the union.
-export type BlasLoad =
-  { ok: true; gemm: Gemm; info: BlasInfo; reason?: undefined } | { ok: false; reason: string; gemm?: undefined; info?: undefined };
+export type BlasLoad = { ok: true; gemm: Gemm; reason?: undefined } | { ok: false; reason: string; gemm?: undefined };
 
+let binding: BindingModule | null = null;
 let loaded: BlasLoad | null = null;
+let threadsFrom: BlasInfo["threadsFrom"] = "library default";
 
-/**
- * Loads the binding once per thread. `threads` sets OPENBLAS_NUM_THREADS unless the user set
- * it; it counts only before the library's first load in the process.
- */
-export function loadBlas(options: { threads?: number } = {}): BlasLoad {
+/** Loads the binding once per thread; `reason` says why it did not load. */
+export function loadBlas(): BlasLoad {
   if (loaded) return loaded;
-  if (options.threads !== undefined && !process.env.OPENBLAS_NUM_THREADS) process.env.OPENBLAS_NUM_THREADS = String(options.threads);
-  let nb: NblasModule;
   try {
     // A plain require: the binding is an optional dependency, absent where it could not build.
-    nb = require("nblas") as NblasModule;
+    binding = require("cvae-lens-blas") as BindingModule;
   } catch (err) {
     const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    loaded = { ok: false, reason: `the nblas binding did not load (${why}); install a compiler and libopenblas-dev, then npm ci` };
+    loaded = { ok: false, reason: `the cvae-lens-blas binding did not load (${why}); install a compiler and libopenblas-dev, then npm ci` };
     return loaded;
   }
-  const gemm: Gemm = (transA, transB, M, N, K, A, B, C, accumulate = false) => {
-    nb.sgemm(
-      transA ? nb.Trans : nb.NoTrans,
-      transB ? nb.Trans : nb.NoTrans,
-      M,
-      N,
-      K,
-      1,
-      A,
-      transA ? M : K,
-      B,
-      transB ? K : N,
-      accumulate ? 1 : 0,
-      C,
-      N,
-    );
-  };
-  const envThreads = Number(process.env.OPENBLAS_NUM_THREADS);
-  loaded = { ok: true, gemm, info: { library: linkedBlas(), threads: envThreads > 0 ? envThreads : availableParallelism() } };
+  if (process.env.OPENBLAS_NUM_THREADS) threadsFrom = "OPENBLAS_NUM_THREADS";
+  const nb = binding;
+  const gemm: Gemm = (transA, transB, M, N, K, A, B, C, accumulate = false) =>
+    nb.sgemm(transA, transB, M, N, K, A, B, C, accumulate ? 1 : 0);
+  loaded = { ok: true, gemm };
   return loaded;
 }
 
-/** The BLAS shared library mapped into this process (Linux), e.g. .../openblas-pthread/libblas.so.3. */
+/**
+ * Sets the BLAS threads per call (process-wide in OpenBLAS), unless the user fixed them
+ * with OPENBLAS_NUM_THREADS. Returns the library's description afterwards.
+ */
+export function setBlasThreads(threads: number): BlasInfo {
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`setBlasThreads: threads must be a positive integer, got ${threads}`);
+  const load = loadBlas();
+  if (!load.ok) throw new Error(`setBlasThreads: ${load.reason}`);
+  if (!process.env.OPENBLAS_NUM_THREADS && binding?.setThreads(threads)) threadsFrom = "cvae-lens";
+  return blasInfo();
+}
+
+/** The loaded library, its build and its threads per call. */
+export function blasInfo(): BlasInfo {
+  const load = loadBlas();
+  if (!load.ok || !binding) throw new Error(`blasInfo: ${load.reason}`);
+  const { threads, config } = binding.info();
+  return { library: linkedBlas(), build: config, threads, threadsFrom };
+}
+
+/** The BLAS shared library mapped into this process (Linux), e.g. .../libopenblasp-r0.3.21.so. */
 function linkedBlas(): string {
   try {
     const maps = readFileSync("/proc/self/maps", "utf8");

@@ -5,30 +5,24 @@
 // share of the mean gradient, and Adam then updates disjoint slices of the parameters in
 // parallel, summing the gradients in a fixed order (so a run is deterministic for a given
 // seed, backend and thread count).
-// Why: tfjs-wasm runs single-threaded in Node; two threads nearly halve a step.
-import { availableParallelism } from "node:os";
+// Why: tfjs-wasm runs single-threaded in Node, and on BLAS the softmax, the sparse layer
+// and Adam are JS; two threads nearly halve a step.
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { type AdamState, adamUpdate } from "./adam";
 import { type BackendName, initBackend } from "./backend";
 import { computeGradients, type StepLoss, type StepProfile } from "./backward";
 import { sliceBatch, type SparseBatch } from "./batch";
-import { loadBlas } from "./blas";
+import { loadBlas, setBlasThreads } from "./blas";
 import { computeGradientsDense, scoreBatchDense } from "./dense-step";
 import { scoreBatch } from "./forward";
 import { allocate, type ParamLayout } from "./parameters";
+import { blasThreadsPerCall } from "./threads";
 import { topKExcluding } from "./top-k";
 
 export interface EngineBuffers {
   params: Float32Array;
   adam: AdamState;
-}
-
-/** Threads to use for a backend: native TensorFlow threads by itself; wasm gets 2 when there are 2 cores. */
-export function autoThreads(backend: BackendName): number {
-  // nblas is a plain V8 addon (not context-aware): it loads in the main thread only, so BLAS
-  // training runs on one JS thread and OpenBLAS threads the products.
-  return backend === "wasm" ? Math.min(2, availableParallelism()) : 1;
 }
 
 /** The step and the scoring a backend runs: BLAS runs the typed-array step (dense-step.ts), the rest tfjs's. */
@@ -140,9 +134,10 @@ export class GradientEngine {
   /** Allocates zeroed parameters and Adam state and starts `threads - 1` workers on `backend`. */
   static async create(layout: ParamLayout, threads: number, backend: BackendName): Promise<GradientEngine> {
     if (!Number.isInteger(threads) || threads < 1 || threads > 2) throw new RangeError(`engine: threads must be 1 or 2, got ${threads}`);
-    if (backend === "blas" && threads > 1) {
-      throw new RangeError("engine: the blas backend trains on one thread (nblas cannot load in worker threads); set workers to 0 or auto");
-    }
+    // The kernels first: a missing binding fails here, before any worker starts.
+    const kernels = stepKernels(backend);
+    // OpenBLAS's threads are process-wide: share the cores out between the training threads.
+    if (backend === "blas") setBlasThreads(blasThreadsPerCall(threads));
     const shared = threads > 1;
     const buffers: EngineBuffers = {
       params: allocate(layout.size, shared),
@@ -160,7 +155,7 @@ export class GradientEngine {
       await Promise.all(workers.map((w) => w.worker.terminate()));
       throw err;
     }
-    return new GradientEngine(layout, buffers, grads, workers, stepKernels(backend));
+    return new GradientEngine(layout, buffers, grads, workers, kernels);
   }
 
   /** One optimiser update on `batch`: gradients of the mean loss, then Adam. Returns the loss sums. */

@@ -1,14 +1,20 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadBlas } from "../../lib/model/blas";
 import { parseBackendChoice } from "../../lib/model/backend";
 
 const PROBE = join(__dirname, "..", "fixtures", "backend-probe.ts");
+/** Preload that makes the BLAS binding unloadable, as on a machine where it did not build. */
+const HIDE_BLAS = ["--require", join(__dirname, "..", "fixtures", "hide-blas.cjs")];
 
-function probe(env: Record<string, string>): { status: number | null; stdout: string; result?: Record<string, unknown>; error?: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", PROBE], { env: { ...process.env, ...env }, encoding: "utf8" });
+function probe(
+  env: Record<string, string | undefined>,
+  preload: string[] = [],
+): { status: number | null; stdout: string; result?: Record<string, unknown>; error?: string } {
+  const r = spawnSync(process.execPath, [...preload, "--import", "tsx", PROBE], { env: { ...process.env, ...env }, encoding: "utf8" });
   const resultLine = r.stdout.split("\n").find((l) => l.startsWith("RESULT "));
   const errorLine = r.stdout.split("\n").find((l) => l.startsWith("ERROR "));
   return {
@@ -29,38 +35,78 @@ function nativeInstalled(): boolean {
 }
 
 describe("initBackend()", () => {
-  it("picks native TensorFlow when installed, else wasm with SIMD, and prints the choice once", () => {
-    const r = probe({ CVAE_BACKEND: "" });
+  it("picks native TensorFlow when installed, else native BLAS when its binding built, and prints the choice once", (t) => {
+    const r = probe({ CVAE_BACKEND: "", OPENBLAS_NUM_THREADS: undefined });
     assert.equal(r.status, 0, r.stdout);
     if (nativeInstalled()) {
       assert.equal(r.result?.name, "tensorflow");
-    } else {
-      assert.equal(r.result?.name, "wasm");
-      assert.equal(r.result?.simd, true);
-      assert.equal(r.result?.threads, 1);
-      assert.deepEqual(r.result?.skipped, ["@tensorflow/tfjs-node-gpu: not installed", "tfjs-node-native: not installed"]);
+      return;
     }
+    if (!loadBlas().ok) return t.skip("the BLAS binding did not build here; the fallback is tested below");
+    assert.equal(r.result?.name, "blas");
+    assert.deepEqual(r.result?.skipped, ["@tensorflow/tfjs-node-gpu: not installed", "tfjs-node-native: not installed"]);
+    assert.equal(r.stdout.split("\n").filter((l) => l.startsWith("backend: ")).length, 1);
+  });
+
+  it("falls back to wasm with SIMD, saying why, when the BLAS binding is missing", () => {
+    const r = probe({ CVAE_BACKEND: "", OPENBLAS_NUM_THREADS: undefined }, HIDE_BLAS);
+    assert.equal(r.status, 0, r.stdout);
+    if (nativeInstalled()) return;
+    assert.equal(r.result?.name, "wasm");
+    assert.equal(r.result?.simd, true);
+    assert.equal(r.result?.threads, 1);
+    const skipped = r.result?.skipped as string[];
+    assert.match(
+      skipped[2],
+      /^blas: the cvae-lens-blas binding did not load \(Cannot find module 'cvae-lens-blas'.*\); install a compiler and libopenblas-dev/,
+    );
     assert.equal(r.stdout.split("\n").filter((l) => l.startsWith("tfjs ")).length, 1);
+  });
+
+  it("CVAE_BACKEND=wasm forces WebAssembly even where BLAS would load", () => {
+    const r = probe({ CVAE_BACKEND: "wasm" });
+    assert.equal(r.result?.name, "wasm", r.stdout);
+    assert.equal(r.result?.simd, true);
   });
 
   it("CVAE_BACKEND=cpu forces the pure-JS backend", () => {
     assert.equal(probe({ CVAE_BACKEND: "cpu" }).result?.name, "cpu");
   });
 
-  it("CVAE_BACKEND=blas picks native BLAS with its library and threads, the tfjs parts on wasm", (t) => {
-    const blas = loadBlas();
-    if (!blas.ok) return t.skip(blas.reason);
-    const r = probe({ CVAE_BACKEND: "blas" });
+  it("CVAE_BACKEND=blas shows the library, its build and the threads: one per call on each of two training threads", (t) => {
+    if (!loadBlas().ok) return t.skip("the BLAS binding did not build here");
+    const r = probe({ CVAE_BACKEND: "blas", OPENBLAS_NUM_THREADS: undefined });
     assert.equal(r.result?.name, "blas", r.stdout);
     assert.equal(r.result?.tfjs, "wasm");
-    const info = r.result?.blas as { library: string; threads: number };
+    const info = r.result?.blas as { library: string; build: string | null; threads: number; threadsFrom: string };
     assert.match(info.library, /blas/);
-    assert.ok(info.threads >= 1);
-    assert.match(r.stdout, /backend: blas \(nblas, \S*blas\S*, \d+ BLAS threads? per call; tfjs [\d.]+ wasm/);
+    const perCall = Math.max(1, Math.floor(availableParallelism() / Math.min(2, availableParallelism())));
+    assert.equal(info.threads, perCall);
+    assert.equal(info.threadsFrom, "cvae-lens");
+    assert.match(
+      r.stdout,
+      new RegExp(`backend: blas \\(cvae-lens-blas: .*\\S*blas\\S*; ${perCall} BLAS threads? per call x \\d training threads?; tfjs`),
+    );
   });
 
-  it("the automatic choice does not pick BLAS (opt-in while it trains on one thread)", () => {
-    assert.notEqual(probe({}).result?.name, "blas");
+  it("OPENBLAS_NUM_THREADS, when the user sets it, wins over the project's choice and is named", (t) => {
+    if (!loadBlas().ok) return t.skip("the BLAS binding did not build here");
+    // The cores: OpenBLAS caps its threads there, and on 2+ cores it differs from the project's cores / 2.
+    const cores = availableParallelism();
+    const r = probe({ CVAE_BACKEND: "blas", OPENBLAS_NUM_THREADS: String(cores) });
+    const info = r.result?.blas as { threads: number; threadsFrom: string };
+    assert.equal(info.threads, cores, r.stdout);
+    assert.equal(info.threadsFrom, "OPENBLAS_NUM_THREADS");
+    assert.match(r.stdout, new RegExp(`${cores} BLAS threads? per call from OPENBLAS_NUM_THREADS`));
+  });
+
+  it("CVAE_BACKEND=blas fails clearly, naming the binding and what to install, when it is missing", () => {
+    const r = probe({ CVAE_BACKEND: "blas" }, HIDE_BLAS);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.error ?? "",
+      /"blas" requested, but the cvae-lens-blas binding did not load \(.*\); install a compiler and libopenblas-dev, then npm ci/,
+    );
   });
 
   it("CVAE_BACKEND=tensorflow fails clearly when native TensorFlow is not installed", (t) => {
@@ -81,8 +127,8 @@ describe("initBackend()", () => {
 });
 
 describe("parseBackendChoice(value)", () => {
-  it("accepts the four choices and rejects anything else", () => {
-    for (const v of ["auto", "tensorflow", "wasm", "cpu"]) assert.equal(parseBackendChoice(v), v);
+  it("accepts the five choices and rejects anything else", () => {
+    for (const v of ["auto", "tensorflow", "blas", "wasm", "cpu"]) assert.equal(parseBackendChoice(v), v);
     assert.throws(() => parseBackendChoice("webgl", "--backend"), /--backend: unknown backend "webgl"/);
   });
 });

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { computeGradients } from "../../lib/model/backward";
 import { type Gemm, jsGemm, loadBlas } from "../../lib/model/blas";
-import { computeGradientsDense, encodeMeansDense, scoreBatchDense } from "../../lib/model/dense-step";
+import { computeGradientsDense, encodeMeansDense, expNonPositive, scoreBatchDense } from "../../lib/model/dense-step";
 import { encodeMeans, scoreBatch } from "../../lib/model/forward";
 import { PARAM_NAMES, paramView } from "../../lib/model/parameters";
 import { autodiffGrads, maxRelError } from "../helpers/autodiff";
@@ -33,22 +33,25 @@ for (const [name, gemm, missing] of PROVIDERS) {
       }
     });
 
-    it("agrees with the tfjs step from the same weights and batch to float precision (1e-5 of each gradient's scale)", async (t) => {
-      if (!gemm) return t.skip(missing);
-      await tf.setBackend("cpu");
-      const { params, batch } = fixture(5);
-      const ours = new Float32Array(layout.size).fill(7); // garbage in: the step overwrites it
-      const theirs = new Float32Array(layout.size);
-      const a = computeGradientsDense(gemm, params, layout, batch, 0.2, 1 / batch.rows, ours);
-      const b = computeGradients(params, layout, batch, 0.2, 1 / batch.rows, theirs);
-      assert.ok(Math.abs(a.nllSum - b.nllSum) < 1e-5 * Math.abs(b.nllSum), `nll ${a.nllSum} vs ${b.nllSum}`);
-      assert.ok(Math.abs(a.klSum - b.klSum) < 1e-4 * Math.max(1, Math.abs(b.klSum)), `kl ${a.klSum} vs ${b.klSum}`);
-      assert.equal(a.rows, b.rows);
-      for (const n of PARAM_NAMES) {
-        const err = maxRelError(paramView(ours, layout, n), paramView(theirs, layout, n));
-        assert.ok(err < 1e-5, `${n}: max relative error ${err}`);
-      }
-    });
+    for (const tfjsBackend of ["cpu", "wasm"]) {
+      it(`agrees with the tfjs step on ${tfjsBackend} from the same weights and batch to float precision (1e-5 of each gradient's scale)`, async (t) => {
+        if (!gemm) return t.skip(missing);
+        if (tfjsBackend === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+        assert.ok(await tf.setBackend(tfjsBackend));
+        const { params, batch } = fixture(5);
+        const ours = new Float32Array(layout.size).fill(7); // garbage in: the step overwrites it
+        const theirs = new Float32Array(layout.size);
+        const a = computeGradientsDense(gemm, params, layout, batch, 0.2, 1 / batch.rows, ours);
+        const b = computeGradients(params, layout, batch, 0.2, 1 / batch.rows, theirs);
+        assert.ok(Math.abs(a.nllSum - b.nllSum) < 1e-5 * Math.abs(b.nllSum), `nll ${a.nllSum} vs ${b.nllSum}`);
+        assert.ok(Math.abs(a.klSum - b.klSum) < 1e-4 * Math.max(1, Math.abs(b.klSum)), `kl ${a.klSum} vs ${b.klSum}`);
+        assert.equal(a.rows, b.rows);
+        for (const n of PARAM_NAMES) {
+          const err = maxRelError(paramView(ours, layout, n), paramView(theirs, layout, n));
+          assert.ok(err < 1e-5, `${n}: max relative error ${err}`);
+        }
+      });
+    }
 
     it("scores and encodes an evaluation batch as the tfjs forward pass does", async (t) => {
       if (!gemm) return t.skip(missing);
@@ -78,5 +81,21 @@ describe("computeGradientsDense(gemm, ...) on any provider", () => {
       () => computeGradientsDense(jsGemm, params, layout, { ...batch, eps: null }, 0.2, 1, new Float32Array(layout.size)),
       /needs eps/,
     );
+  });
+});
+
+describe("expNonPositive(x)", () => {
+  it("is exact at the limits: e^0 = 1, and 0 below -103 where float32 underflows", () => {
+    assert.equal(expNonPositive(0), 1);
+    assert.equal(expNonPositive(-104), 0);
+    assert.equal(expNonPositive(-Infinity), 0);
+  });
+
+  it("matches Math.exp within 1e-8 relative over [-87, 0] (float32's normal range), range-reduction edges included", () => {
+    const xs = [-1e-12, -Math.LN2 / 2, -Math.LN2 / 2 - 1e-12, -Math.LN2, -1, -10, -50, -87];
+    for (let i = 0; i <= 20000; i++) xs.push(-87 * (i / 20000));
+    let worst = 0;
+    for (const x of xs) worst = Math.max(worst, Math.abs(expNonPositive(x) - Math.exp(x)) / Math.exp(x));
+    assert.ok(worst < 1e-8, `worst relative error ${worst}`);
   });
 });
