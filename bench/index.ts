@@ -1,5 +1,6 @@
 // Benchmark suites run by `npm run bench -- <suite>` (all suites when none is named).
 import { benchAccuracy } from "./accuracy";
+import { benchBackends } from "./backends";
 import { benchExplore } from "./explore";
 import { benchMatmul } from "./matmul";
 import { benchPreprocess } from "./preprocess";
@@ -21,6 +22,11 @@ export const SUITES: Record<string, BenchSuite> = {
   accuracy: {
     summary: "test nDCG@100 of cvae-lens vs the PyTorch reference, same split and settings: [data] [epochs]",
     run: (args) => benchAccuracy(args),
+  },
+  backends: {
+    summary:
+      "test nDCG@100 per backend (wasm, blas) over seeds: is BLAS inside wasm's seed spread, are seeded runs repeatable: [seeds] [epochs]",
+    run: (args) => benchBackends(args),
   },
   scale: {
     summary:

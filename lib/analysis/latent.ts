@@ -3,10 +3,10 @@
 // The input layer does not depend on the condition except for one weight row, so each
 // user's history is pushed through the sparse layer once and the C + 1 conditions are
 // added to it: (users x (C + 1)) rows cost little more than users rows.
-import * as tf from "@tensorflow/tfjs";
 import { genreTable } from "../data/genres";
 import { buildBatch } from "../model/batch";
-import { encode, encoderInput, encoderWeights } from "../model/forward";
+import { encodeInputLayer, encoderInput, meansOf } from "../model/forward";
+import { activeGemm } from "../model/backend";
 import { paramView } from "../model/parameters";
 import type { CvaeModel } from "../model/cvae-model";
 import type { ProcessedDataset } from "../data/schema";
@@ -77,20 +77,26 @@ export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, us
   const condition = new Int32Array(n);
   const W1 = paramView(model.params, model.layout, "W1");
   const genres = genreTable(ds.itemGenres);
+  const gemm = activeGemm();
   for (let from = 0; from < U; from += batchSize) {
     const to = Math.min(U, from + batchSize);
     const rows = { users: userRows.slice(from, to), conditions: new Int32Array(to - from).fill(-1) };
     const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, to - from, { dropout: 0, latent: 0, genres, conditions: C });
     const base = encoderInput(batch, model.params, model.layout); // history part + b1, no condition
-    const condRows = new Float32Array((C + 1) * H);
-    for (let c = 0; c < C; c++) condRows.set(W1.subarray((m + c) * H, (m + c + 1) * H), (c + 1) * H);
-    const mu = tf.tidy(() => {
-      // A1 for every (condition, user): base + the condition's row (zeros for none).
-      const a1 = tf.add(tf.expandDims(tf.tensor2d(condRows, [C + 1, H]), 1), tf.expandDims(tf.tensor2d(base, [to - from, H]), 0));
-      return encode(tf.reshape(a1, [(C + 1) * (to - from), H]), encoderWeights(model.params, model.layout)).mu;
-    });
-    const values = mu.dataSync() as Float32Array;
-    mu.dispose();
+    // A1 for every (condition, user): the user's base plus the condition's row (none for "no condition").
+    const B = to - from;
+    const a1 = new Float32Array((C + 1) * B * H);
+    for (let c = 0; c <= C; c++) {
+      for (let u = 0; u < B; u++) {
+        const o = (c * B + u) * H;
+        a1.set(base.subarray(u * H, (u + 1) * H), o);
+        if (c > 0) {
+          const w = (m + c - 1) * H;
+          for (let j = 0; j < H; j++) a1[o + j] += W1[w + j];
+        }
+      }
+    }
+    const values = meansOf(encodeInputLayer(gemm, model.params, model.layout, a1, (C + 1) * B).out2, (C + 1) * B, L);
     for (let c = 0; c <= C; c++) {
       for (let u = from; u < to; u++) {
         const row = c * U + u;

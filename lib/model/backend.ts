@@ -8,6 +8,7 @@
 // therefore succeeds and silently gives pure-JS tfjs: only the backend name proves anything.
 import * as tf from "@tensorflow/tfjs";
 import { type BlasInfo, loadBlas, setBlasThreads } from "./blas";
+import { type Gemm, tfjsGemm } from "./gemm";
 import { autoThreads, blasThreadsPerCall } from "./threads";
 
 export type BackendName = "tensorflow" | "blas" | "wasm" | "cpu";
@@ -45,6 +46,7 @@ export interface BackendOptions {
 const NATIVE_PACKAGES = ["@tensorflow/tfjs-node-gpu", "tfjs-node-native"];
 
 let current: Promise<BackendInfo> | null = null;
+let chosen: BackendName | null = null;
 let currentChoice: BackendChoice | null = null;
 let printed = false;
 
@@ -83,6 +85,7 @@ export function initBackend(options: BackendOptions = {}): Promise<BackendInfo> 
   }
   currentChoice = choice;
   current = selectBackend(choice).then((info) => {
+    chosen = info.name;
     if (log && !printed) {
       printed = true;
       console.log(describeBackend(info));
@@ -94,6 +97,24 @@ export function initBackend(options: BackendOptions = {}): Promise<BackendInfo> 
     currentChoice = null;
   });
   return current;
+}
+
+/** The backend initBackend settled on in this thread, or null before it has. */
+export function chosenBackend(): BackendName | null {
+  return chosen;
+}
+
+/** The provider of a backend; "blas" needs the native binding. */
+export function gemmFor(backend: BackendName): Gemm {
+  if (backend !== "blas") return tfjsGemm;
+  const blas = loadBlas();
+  if (!blas.ok) throw new Error(`backend "blas": ${blas.reason}`);
+  return blas.gemm;
+}
+
+/** The provider of the backend this process chose (tfjs's current backend before initBackend). */
+export function activeGemm(): Gemm {
+  return gemmFor(chosenBackend() ?? "cpu");
 }
 
 /** One line for logs and notebook headers. */

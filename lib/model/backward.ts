@@ -1,13 +1,35 @@
-// One training step's loss and gradients: the forward pass of forward.ts, then
-// hand-written backpropagation:
-//  - the input layer's gradient works on the sparse input in plain JS;
-//  - the dense layers run in TensorFlow.js with explicit transposes (tfjs-wasm's
-//    transposed-matMul path is ~10x slower) and a fused softmax-cross-entropy gradient.
-// Loss = -mean_rows sum_i log_softmax(logits)_i * target_i + beta * mean_rows KL.
-import * as tf from "@tensorflow/tfjs";
+// One training step's loss and gradients over a Gemm (gemm.ts): the forward pass of
+// forward.ts, then hand-written backpropagation, term by term (the tests hold it to tfjs's
+// autodiff of the same loss):
+//   loss = -sum_targets log softmax(logits) + beta * KL(q(z | x, c) || N(0, I)), per row.
+// The products go to the provider; the sparse input layer, the fused softmax
+// cross-entropy and the element-wise work stay in tight typed-array loops here.
 import type { SparseBatch } from "./batch";
-import { conditionOf, decoderHidden, denseWeights, encode, encoderInput, outputLogits, sampleLatent } from "./forward";
-import { type ParamLayout, paramView } from "./parameters";
+import { conditionOf, decode, encodeRows } from "./forward";
+import type { Gemm } from "./gemm";
+import { type ParamLayout, type ParamName, paramView } from "./parameters";
+
+export interface StepLoss {
+  /** Sum over the batch rows of each row's multinomial negative log-likelihood. */
+  nllSum: number;
+  /** Sum over the rows of KL(q(z|x,c) || N(0, I)). */
+  klSum: number;
+  rows: number;
+}
+
+/** Milliseconds per phase, accumulated (the profile of `npm run bench -- train`). */
+export type StepProfile = Record<string, number>;
+
+/** Adds the milliseconds since the last mark to `timings[phase]` (a no-op without timings). */
+export function phaseTimer(timings: StepProfile | undefined): (phase: string) => void {
+  let last = timings ? performance.now() : 0;
+  return (phase) => {
+    if (!timings) return;
+    const now = performance.now();
+    timings[phase] = (timings[phase] ?? 0) + now - last;
+    last = now;
+  };
+}
 
 /** Writes the input layer's gradients (dW1 rows of the batch's items and conditions, db1) into `grads`, zeroing W1 and b1 first. */
 export function encoderInputGrad(batch: SparseBatch, dA1: Float32Array, grads: Float32Array, layout: ParamLayout): void {
@@ -47,52 +69,68 @@ export function encoderInputGrad(batch: SparseBatch, dA1: Float32Array, grads: F
   }
 }
 
-/**
- * Dense target rows holding `value` at target items, each row's target count times
- * `value`, and the flat positions (row * m + item) of all targets.
- */
-function denseTargets(batch: SparseBatch, m: number, value: number): { t: Float32Array; counts: Float32Array; flat: Int32Array } {
-  const t = new Float32Array(batch.rows * m);
-  const counts = new Float32Array(batch.rows);
-  const flat = new Int32Array(batch.tgtItems.length);
-  for (let r = 0; r < batch.rows; r++) {
-    for (let k = batch.tgtPtr[r]; k < batch.tgtPtr[r + 1]; k++) {
-      t[r * m + batch.tgtItems[k]] = value;
-      flat[k] = r * m + batch.tgtItems[k];
-    }
-    counts[r] = (batch.tgtPtr[r + 1] - batch.tgtPtr[r]) * value;
+/** Column sums of a rows x cols matrix, written into `out`. */
+function columnSums(a: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  out.fill(0);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let j = 0; j < cols; j++) out[j] += a[o + j];
   }
-  return { t, counts, flat };
 }
 
-export interface StepLoss {
-  /** Sum over the batch rows of each row's multinomial negative log-likelihood. */
-  nllSum: number;
-  /** Sum over the rows of KL(q(z|x,c) || N(0, I)). */
-  klSum: number;
-  rows: number;
-}
+const LN2_HI = 0.6931471803691238;
+const LN2_LO = 1.9082149292705877e-10;
+/** 2^k for k = -199..0, at POW2[k + 199]. */
+const POW2 = Float64Array.from({ length: 200 }, (_, i) => 2 ** (i - 199));
 
-/** Milliseconds per phase, accumulated (the profile of `npm run bench -- train`). */
-export type StepProfile = Record<string, number>;
-
-/** Adds the milliseconds since the last mark to `timings[phase]` (a no-op without timings). */
-export function phaseTimer(timings: StepProfile | undefined): (phase: string) => void {
-  let last = timings ? performance.now() : 0;
-  return (phase) => {
-    if (!timings) return;
-    const now = performance.now();
-    timings[phase] = (timings[phase] ?? 0) + now - last;
-    last = now;
-  };
+/**
+ * e^x for x <= 0 (a max-shifted logit): x = k ln2 + r with |r| <= ln2/2, e^r by its Taylor
+ * polynomial to r^7. Relative error <= 1e-8, below float32's 6e-8; 0 below -103, where
+ * float32 underflows anyway. Why: Math.exp costs ~13 ns in V8 and the softmax calls it
+ * rows x items times a step; this costs ~5.
+ */
+export function expNonPositive(x: number): number {
+  if (x < -103) return 0;
+  const k = Math.floor(x * Math.LOG2E + 0.5);
+  const r = x - k * LN2_HI - k * LN2_LO;
+  const p = 1 + r * (1 + r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720 + r * (1 / 5040)))))));
+  return p * POW2[k + 199];
 }
 
 /**
- * Loss and gradients of `batch` under `params`, written into `grads` (overwritten).
- * `scale` = 1 / (rows of the whole batch): a worker given part of a batch contributes
- * its share of the mean.
+ * The fused softmax cross-entropy of the logits (rows x m), in place: returns the summed
+ * NLL -sum_targets log p and leaves dLoss/dLogits = p * (targets * scale) - t, t = scale at
+ * each target. Three passes over a row (max, exp, scale) instead of log-softmax's six.
+ */
+function softmaxCrossEntropy(logits: Float32Array, batch: SparseBatch, m: number, scale: number): number {
+  const { tgtPtr, tgtItems } = batch;
+  let nllSum = 0;
+  for (let r = 0; r < batch.rows; r++) {
+    const o = r * m;
+    let max = -Infinity;
+    for (let j = 0; j < m; j++) if (logits[o + j] > max) max = logits[o + j];
+    let sum = 0;
+    for (let j = 0; j < m; j++) {
+      const e = expNonPositive(logits[o + j] - max);
+      logits[o + j] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    // -log p at the targets (a floor keeps an underflow finite), before the row is rescaled.
+    for (let k = tgtPtr[r]; k < tgtPtr[r + 1]; k++) nllSum -= Math.log(Math.max(logits[o + tgtItems[k]] * inv, 1e-30));
+    const factor = inv * (tgtPtr[r + 1] - tgtPtr[r]) * scale;
+    for (let j = 0; j < m; j++) logits[o + j] *= factor;
+    for (let k = tgtPtr[r]; k < tgtPtr[r + 1]; k++) logits[o + tgtItems[k]] -= scale;
+  }
+  return nllSum;
+}
+
+/**
+ * Loss and gradients of `batch` under `params`, written into `grads` (overwritten); `scale`
+ * = 1 / (rows of the whole batch): a worker given part of a batch contributes its share of the mean.
  */
 export function computeGradients(
+  gemm: Gemm,
   params: Float32Array,
   layout: ParamLayout,
   batch: SparseBatch,
@@ -103,66 +141,61 @@ export function computeGradients(
 ): StepLoss {
   const { hidden: H, latent: L, items: m } = layout.dims;
   const R = batch.rows;
-  if (!batch.eps) throw new Error("computeGradients: a training batch needs eps");
+  const eps = batch.eps;
+  if (!eps) throw new Error("computeGradients: a training batch needs eps");
   const mark = phaseTimer(timings);
-  const a1 = encoderInput(batch, params, layout);
-  const { t, counts, flat } = denseTargets(batch, m, scale);
-  mark("sparse input layer (JS)");
-  const out = tf.tidy(() => {
-    const w = denseWeights(params, layout);
-    const enc = encode(tf.tensor2d(a1, [R, H]), w);
-    const { h1: H1, mu, logvar } = enc;
-    const E = tf.tensor2d(batch.eps as Float32Array, [R, L]);
-    const { z: Z, sigma } = sampleLatent(enc, E);
-    const H3 = decoderHidden(Z, w);
-    mark("upload weights + small layers");
-    const logits = outputLogits(H3, w);
-    mark("decoder output matMul");
-    // softmax is one fused kernel on wasm; log-softmax would be six passes over rows x m.
-    const probs = tf.softmax(logits);
-    // -sum_i t_i log p_i only needs p at the targets (a floor keeps an underflow finite).
-    const nllSum = tf.neg(tf.sum(tf.log(tf.maximum(tf.gather(tf.reshape(probs, [-1]), tf.tensor1d(flat, "int32")), 1e-30))));
-    // d/dlogits of -sum_i t_i log softmax_i = softmax * sum(t) - t, per row; scale is folded into t and counts.
-    const dLogits = tf.sub(tf.mul(probs, tf.tensor2d(counts, [R, 1])), tf.tensor2d(t, [R, m]));
-    mark("softmax + loss gradient");
-    const dW4 = tf.matMul(tf.transpose(H3), dLogits);
-    const db4 = tf.sum(dLogits, 0);
-    mark("dW4 matMul");
-    // dH3 = dLogits W4^T, computed as (W4 dLogits^T)^T: transposing the R x m gradient is
-    // cheaper than transposing the H x m weights (measured 92 vs 125 ms at R=250, m=8000).
-    const dH3 = tf.transpose(tf.matMul(w.W4, tf.transpose(dLogits)));
-    const dA3 = tf.mul(dH3, tf.sub(1, tf.square(H3)));
-    mark("dH3 matMul");
-    const dW3 = tf.matMul(tf.transpose(Z), dA3);
-    const db3 = tf.sum(dA3, 0);
-    const dZ = tf.matMul(dA3, tf.transpose(w.W3));
-    const varTerm = tf.exp(logvar);
-    const klSum = tf.mul(-0.5, tf.sum(tf.sub(tf.sub(tf.add(1, logvar), tf.square(mu)), varTerm)));
-    const dmu = tf.add(dZ, tf.mul(mu, beta * scale));
-    const dlogvar = tf.add(tf.mul(tf.mul(tf.mul(dZ, E), sigma), 0.5), tf.mul(tf.sub(varTerm, 1), 0.5 * beta * scale));
-    const dA2 = tf.concat([dmu, dlogvar], 1);
-    const dW2 = tf.matMul(tf.transpose(H1), dA2);
-    const db2 = tf.sum(dA2, 0);
-    const dA1 = tf.mul(tf.matMul(dA2, tf.transpose(w.W2)), tf.sub(1, tf.square(H1)));
-    mark("small layers backward");
-    return { nllSum, klSum, dW2, db2, dW3, db3, dW4, db4, dA1 };
-  });
-  try {
-    for (const [name, g] of [
-      ["W2", out.dW2],
-      ["b2", out.db2],
-      ["W3", out.dW3],
-      ["b3", out.db3],
-      ["W4", out.dW4],
-      ["b4", out.db4],
-    ] as const) {
-      paramView(grads, layout, name).set(g.dataSync() as Float32Array);
+  const view = (name: ParamName) => paramView(params, layout, name);
+  const grad = (name: ParamName) => paramView(grads, layout, name);
+  const { h1, out2 } = encodeRows(gemm, params, layout, batch);
+  mark("sparse input layer + encoder");
+  // z = mu + eps * sigma, and the KL term, row by row from [mu, logvar].
+  const z = new Float32Array(R * L);
+  const sigma = new Float32Array(R * L);
+  let klSum = 0;
+  for (let r = 0; r < R; r++) {
+    for (let j = 0; j < L; j++) {
+      const mu = out2[r * 2 * L + j];
+      const logvar = out2[r * 2 * L + L + j];
+      const s = Math.exp(logvar * 0.5);
+      sigma[r * L + j] = s;
+      z[r * L + j] = mu + eps[r * L + j] * s;
+      klSum += 1 + logvar - mu * mu - Math.exp(logvar);
     }
-    mark("download gradients");
-    encoderInputGrad(batch, out.dA1.dataSync() as Float32Array, grads, layout);
-    mark("sparse input layer gradient (JS)");
-    return { nllSum: out.nllSum.dataSync()[0], klSum: out.klSum.dataSync()[0], rows: R };
-  } finally {
-    tf.dispose(out);
   }
+  klSum *= -0.5;
+  const { h3, logits } = decode(gemm, params, layout, z, R);
+  mark("decoder (output product)");
+  const nllSum = softmaxCrossEntropy(logits, batch, m, scale);
+  const dLogits = logits;
+  mark("softmax + loss gradient");
+  gemm(true, false, H, m, R, h3, dLogits, grad("W4"));
+  columnSums(dLogits, R, m, grad("b4"));
+  mark("dW4 product");
+  const dA3 = new Float32Array(R * H);
+  gemm(false, true, R, H, m, dLogits, view("W4"), dA3);
+  for (let i = 0; i < dA3.length; i++) dA3[i] *= 1 - h3[i] * h3[i];
+  mark("dH3 product");
+  gemm(true, false, L, H, R, z, dA3, grad("W3"));
+  columnSums(dA3, R, H, grad("b3"));
+  const dZ = new Float32Array(R * L);
+  gemm(false, true, R, L, H, dA3, view("W3"), dZ);
+  const dA2 = new Float32Array(R * 2 * L);
+  for (let r = 0; r < R; r++) {
+    for (let j = 0; j < L; j++) {
+      const q = r * L + j;
+      const mu = out2[r * 2 * L + j];
+      const logvar = out2[r * 2 * L + L + j];
+      dA2[r * 2 * L + j] = dZ[q] + mu * beta * scale;
+      dA2[r * 2 * L + L + j] = dZ[q] * eps[q] * sigma[q] * 0.5 + (Math.exp(logvar) - 1) * 0.5 * beta * scale;
+    }
+  }
+  gemm(true, false, H, 2 * L, R, h1, dA2, grad("W2"));
+  columnSums(dA2, R, 2 * L, grad("b2"));
+  const dA1 = new Float32Array(R * H);
+  gemm(false, true, R, H, 2 * L, dA2, view("W2"), dA1);
+  for (let i = 0; i < dA1.length; i++) dA1[i] *= 1 - h1[i] * h1[i];
+  mark("small layers backward");
+  encoderInputGrad(batch, dA1, grads, layout);
+  mark("sparse input layer gradient");
+  return { nllSum, klSum, rows: R };
 }

@@ -4,19 +4,7 @@
 // training thread calls BLAS itself. The binding is optional: where it cannot build (no
 // compiler, no BLAS) `npm ci` skips it and loadBlas() says why, so the caller falls back.
 import { readFileSync } from "node:fs";
-
-/** A row-major single-precision matrix product: C = op(A) op(B) (+ C when `accumulate`). */
-export type Gemm = (
-  transA: boolean,
-  transB: boolean,
-  M: number,
-  N: number,
-  K: number,
-  A: Float32Array,
-  B: Float32Array,
-  C: Float32Array,
-  accumulate?: boolean,
-) => void;
+import type { Gemm } from "./gemm";
 
 /** What native/cvae-lens-blas/sgemm.c exports. */
 interface BindingModule {
@@ -104,17 +92,3 @@ function linkedBlas(): string {
     return "unknown";
   }
 }
-
-/**
- * The same product in plain JavaScript: the reference the BLAS provider is tested against,
- * and what the tests use where the binding is missing (tiny shapes only: it is slow).
- */
-export const jsGemm: Gemm = (transA, transB, M, N, K, A, B, C, accumulate = false) => {
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let s = 0;
-      for (let k = 0; k < K; k++) s += (transA ? A[k * M + i] : A[i * K + k]) * (transB ? B[j * K + k] : B[k * N + j]);
-      C[i * N + j] = accumulate ? C[i * N + j] + s : s;
-    }
-  }
-};

@@ -6,6 +6,7 @@ import type { SparseBatch } from "./batch";
 import { checkVocabulary, loadCheckpoint, modelDir, type Vocabulary } from "./checkpoint";
 import { type ModelDims, type ParamLayout, paramLayout } from "./parameters";
 import { encodeMeans, scoreBatch } from "./forward";
+import { activeGemm } from "./backend";
 import type { ProcessedDataset } from "../data/schema";
 import { topKExcluding } from "./top-k";
 import type { TrainConfig } from "../train/config";
@@ -76,12 +77,12 @@ export class CvaeModel {
 
   /** Scores (logits) rows x m. */
   scores(batch: SparseBatch): Float32Array {
-    return scoreBatch(this.params, this.layout, batch);
+    return scoreBatch(activeGemm(), this.params, this.layout, batch);
   }
 
   /** Latent means mu, rows x L. */
   encode(batch: SparseBatch): Float32Array {
-    return encodeMeans(this.params, this.layout, batch);
+    return encodeMeans(activeGemm(), this.params, this.layout, batch);
   }
 }
 

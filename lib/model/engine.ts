@@ -10,11 +10,10 @@
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { type AdamState, adamUpdate } from "./adam";
-import { type BackendName, initBackend } from "./backend";
+import { type BackendName, gemmFor, initBackend } from "./backend";
 import { computeGradients, type StepLoss, type StepProfile } from "./backward";
 import { sliceBatch, type SparseBatch } from "./batch";
-import { loadBlas, setBlasThreads } from "./blas";
-import { computeGradientsDense, scoreBatchDense } from "./dense-step";
+import { setBlasThreads } from "./blas";
 import { scoreBatch } from "./forward";
 import { allocate, type ParamLayout } from "./parameters";
 import { blasThreadsPerCall } from "./threads";
@@ -25,21 +24,26 @@ export interface EngineBuffers {
   adam: AdamState;
 }
 
-/** The step and the scoring a backend runs: BLAS runs the typed-array step (dense-step.ts), the rest tfjs's. */
+/** The step and the scoring a backend runs: the one step of backward.ts over the backend's Gemm. */
 export interface StepKernels {
-  gradients: typeof computeGradients;
-  scores: typeof scoreBatch;
+  gradients(
+    params: Float32Array,
+    layout: ParamLayout,
+    batch: SparseBatch,
+    beta: number,
+    scale: number,
+    grads: Float32Array,
+    timings?: StepProfile,
+  ): StepLoss;
+  scores(params: Float32Array, layout: ParamLayout, batch: SparseBatch): Float32Array;
 }
 
 export function stepKernels(backend: BackendName): StepKernels {
-  if (backend !== "blas") return { gradients: computeGradients, scores: scoreBatch };
-  const blas = loadBlas();
-  if (!blas.ok) throw new Error(`engine: backend "blas": ${blas.reason}`);
-  const { gemm } = blas;
+  const gemm = gemmFor(backend);
   return {
     gradients: (params, layout, batch, beta, scale, grads, timings) =>
-      computeGradientsDense(gemm, params, layout, batch, beta, scale, grads, timings),
-    scores: (params, layout, batch) => scoreBatchDense(gemm, params, layout, batch),
+      computeGradients(gemm, params, layout, batch, beta, scale, grads, timings),
+    scores: (params, layout, batch) => scoreBatch(gemm, params, layout, batch),
   };
 }
 

@@ -1,16 +1,15 @@
-// The C-VAE's forward pass, written once; training (backward.ts), scoring, ranking and
-// the latent analysis all run through these functions:
+// The C-VAE's forward pass, written once on typed arrays over one dense kernel (a Gemm:
+// native BLAS, or tfjs's matMul on tensorflow / wasm / cpu; see gemm.ts). Training
+// (backward.ts), scoring, ranking and the latent analysis all run through it:
 //   A1 = b1 + sum_i x_i W1[i] + W1[m + c]      the sparse input layer, in plain JS
 //   h1 = tanh(A1); [mu, log sigma^2] = h1 W2 + b2                  encoder
 //   z = mu + eps * sigma (training) or z = mu (evaluation)
 //   h3 = tanh(z W3 + b3); logits = h3 W4 + b4                      decoder
 // The input layer is sparse because a batch touches ~1 % of the items: a dense
-// [rows x m] input would cost two of the five large matrix products. The dense layers take
-// and return tfjs tensors (call them inside tf.tidy), so tfjs's autodiff can differentiate
-// exactly this code in the gradient tests.
-import * as tf from "@tensorflow/tfjs";
+// [rows x m] input would cost two of the five large matrix products.
 import type { SparseBatch } from "./batch";
-import { type ParamLayout, paramView } from "./parameters";
+import type { Gemm } from "./gemm";
+import { type ParamLayout, type ParamName, paramView } from "./parameters";
 
 /**
  * A1 = b1 + sum_i x_i W1[i] + W1[m + c], rows x H. A row's condition c (-1 = none) enters
@@ -57,89 +56,73 @@ export function conditionOf(batch: Pick<SparseBatch, "cond">, r: number, conditi
   return conditions > 0 ? batch.cond[r] : -1;
 }
 
-export type DenseName = "W2" | "b2" | "W3" | "b3" | "W4" | "b4";
-/** The dense layers' weights as tensors (or tfjs variables, in the gradient tests). */
-export type DenseWeights = Record<DenseName, tf.Tensor2D>;
-
-function upload(params: Float32Array, layout: ParamLayout, name: DenseName): tf.Tensor2D {
-  const e = layout.entries[name];
-  return tf.tensor2d(paramView(params, layout, name), [e.rows, e.cols]);
+/** out[r, :] = bias (rows x cols), the start of a product that accumulates onto it. */
+export function fillRows(out: Float32Array, bias: Float32Array, rows: number): Float32Array {
+  for (let r = 0; r < rows; r++) out.set(bias, r * bias.length);
+  return out;
 }
 
-/** Uploads the encoder's dense weights W2, b2 (inside a tidy). */
-export function encoderWeights(params: Float32Array, layout: ParamLayout): Pick<DenseWeights, "W2" | "b2"> {
-  return { W2: upload(params, layout, "W2"), b2: upload(params, layout, "b2") };
+export function tanhInPlace(a: Float32Array): Float32Array {
+  for (let i = 0; i < a.length; i++) a[i] = Math.tanh(a[i]);
+  return a;
 }
 
-/** Uploads all dense weights (inside a tidy). */
-export function denseWeights(params: Float32Array, layout: ParamLayout): DenseWeights {
-  return {
-    ...encoderWeights(params, layout),
-    W3: upload(params, layout, "W3"),
-    b3: upload(params, layout, "b3"),
-    W4: upload(params, layout, "W4"),
-    b4: upload(params, layout, "b4"),
-  };
+/** The encoder after the input layer: h1 = tanh(A1) (in place: `a1` becomes h1) and [mu, logvar] = h1 W2 + b2 (rows x 2L). */
+export function encodeInputLayer(
+  gemm: Gemm,
+  params: Float32Array,
+  layout: ParamLayout,
+  a1: Float32Array,
+  rows: number,
+): { h1: Float32Array; out2: Float32Array } {
+  const { hidden: H, latent: L } = layout.dims;
+  const h1 = tanhInPlace(a1);
+  const out2 = fillRows(new Float32Array(rows * 2 * L), paramView(params, layout, "b2"), rows);
+  gemm(false, false, rows, 2 * L, H, h1, paramView(params, layout, "W2"), out2, true);
+  return { h1, out2 };
 }
 
-export interface Encoded {
-  h1: tf.Tensor2D;
-  mu: tf.Tensor2D;
-  logvar: tf.Tensor2D;
+/** h1 and [mu, logvar] (rows x 2L) of a batch. */
+export function encodeRows(
+  gemm: Gemm,
+  params: Float32Array,
+  layout: ParamLayout,
+  batch: SparseBatch,
+): { h1: Float32Array; out2: Float32Array } {
+  return encodeInputLayer(gemm, params, layout, encoderInput(batch, params, layout), batch.rows);
 }
 
-/** The encoder after the input layer: h1 = tanh(A1), [mu, log sigma^2] = h1 W2 + b2. */
-export function encode(a1: tf.Tensor2D, w: Pick<DenseWeights, "W2" | "b2">): Encoded {
-  const h1 = tf.tanh(a1);
-  const [mu, logvar] = tf.split(tf.add(tf.matMul(h1, w.W2), w.b2), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-  return { h1, mu, logvar };
+/** The means mu (rows x L): the first half of each [mu, logvar] row. */
+export function meansOf(out2: Float32Array, rows: number, L: number): Float32Array {
+  const mu = new Float32Array(rows * L);
+  for (let r = 0; r < rows; r++) mu.set(out2.subarray(r * 2 * L, r * 2 * L + L), r * L);
+  return mu;
 }
 
-/** z = mu + eps * sigma, sigma = exp(log sigma^2 / 2): the reparameterised sample. */
-export function sampleLatent(e: Encoded, eps: tf.Tensor2D): { z: tf.Tensor2D; sigma: tf.Tensor2D } {
-  const sigma = tf.exp(tf.mul(e.logvar, 0.5)) as tf.Tensor2D;
-  return { z: tf.add(e.mu, tf.mul(eps, sigma)) as tf.Tensor2D, sigma };
-}
-
-/** The decoder's hidden layer: h3 = tanh(z W3 + b3). */
-export function decoderHidden(z: tf.Tensor2D, w: Pick<DenseWeights, "W3" | "b3">): tf.Tensor2D {
-  return tf.tanh(tf.add(tf.matMul(z, w.W3), w.b3)) as tf.Tensor2D;
-}
-
-/** The output layer: logits = h3 W4 + b4 (rows x m). Kept apart: it is the step's largest product. */
-export function outputLogits(h3: tf.Tensor2D, w: Pick<DenseWeights, "W4" | "b4">): tf.Tensor2D {
-  return tf.add(tf.matMul(h3, w.W4), w.b4) as tf.Tensor2D;
-}
-
-/** Encoder mean mu of an evaluation batch (no dropout, z = mu), inside a tidy. */
-function meansOf(params: Float32Array, layout: ParamLayout, batch: SparseBatch, w: Pick<DenseWeights, "W2" | "b2">): tf.Tensor2D {
-  const a1 = tf.tensor2d(encoderInput(batch, params, layout), [batch.rows, layout.dims.hidden]);
-  return encode(a1, w).mu;
-}
-
-/** Scores (logits, rows x m) of an evaluation batch: z = mu, no dropout. */
-export function scoreBatch(params: Float32Array, layout: ParamLayout, batch: SparseBatch): Float32Array {
-  const m = layout.dims.items;
-  const logits = tf.tidy(() => {
-    const w = denseWeights(params, layout);
-    return outputLogits(decoderHidden(meansOf(params, layout, batch, w), w), w);
-  });
-  return download(logits, batch.rows * m, "scoreBatch");
+/** The decoder from latent z (rows x L): h3 = tanh(z W3 + b3) and the logits h3 W4 + b4 (rows x m). */
+export function decode(
+  gemm: Gemm,
+  params: Float32Array,
+  layout: ParamLayout,
+  z: Float32Array,
+  rows: number,
+): { h3: Float32Array; logits: Float32Array } {
+  const { hidden: H, latent: L, items: m } = layout.dims;
+  const view = (name: ParamName) => paramView(params, layout, name);
+  const h3 = fillRows(new Float32Array(rows * H), view("b3"), rows);
+  gemm(false, false, rows, H, L, z, view("W3"), h3, true);
+  tanhInPlace(h3);
+  const logits = fillRows(new Float32Array(rows * m), view("b4"), rows);
+  gemm(false, false, rows, m, H, h3, view("W4"), logits, true);
+  return { h3, logits };
 }
 
 /** Latent means mu (rows x L) of a batch: the representation the analysis explores. */
-export function encodeMeans(params: Float32Array, layout: ParamLayout, batch: SparseBatch): Float32Array {
-  const mu = tf.tidy(() => meansOf(params, layout, batch, encoderWeights(params, layout)));
-  return download(mu, batch.rows * layout.dims.latent, "encodeMeans");
+export function encodeMeans(gemm: Gemm, params: Float32Array, layout: ParamLayout, batch: SparseBatch): Float32Array {
+  return meansOf(encodeRows(gemm, params, layout, batch).out2, batch.rows, layout.dims.latent);
 }
 
-/** Copies a tensor's values out and disposes it. */
-function download(t: tf.Tensor, expected: number, what: string): Float32Array {
-  try {
-    const out = t.dataSync() as Float32Array;
-    if (out.length !== expected) throw new Error(`${what}: expected ${expected} values, got ${out.length}`);
-    return out;
-  } finally {
-    t.dispose();
-  }
+/** Scores (logits, rows x m) of an evaluation batch: z = mu, no dropout. */
+export function scoreBatch(gemm: Gemm, params: Float32Array, layout: ParamLayout, batch: SparseBatch): Float32Array {
+  return decode(gemm, params, layout, encodeMeans(gemm, params, layout, batch), batch.rows).logits;
 }

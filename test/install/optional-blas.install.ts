@@ -69,10 +69,8 @@ describe("npm ci where the BLAS binding cannot build", () => {
     assert.ok(existsSync(join(dir, "node_modules", "tsx")), "the other dependencies are installed");
     assert.ok(!existsSync(join(dir, "node_modules", "cvae-lens-blas")), "the failed optional binding is removed");
     const line = backendLine(dir);
-    assert.match(
-      line,
-      /^tfjs [\d.]+ backend: wasm \(@tensorflow\/tfjs-backend-wasm, SIMD on, 1 thread\); skipped: .*blas: the cvae-lens-blas binding did not load/,
-    );
+    assert.match(line, /^tfjs [\d.]+ backend: wasm \(@tensorflow\/tfjs-backend-wasm, SIMD on, 1 thread\); skipped: /);
+    assert.match(line, /blas: the cvae-lens-blas binding did not load/);
   });
 
   it("succeeds with a compiler but no BLAS library to link, and falls back the same way", () => {

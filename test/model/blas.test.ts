@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
-import { blasInfo, jsGemm, loadBlas, setBlasThreads } from "../../lib/model/blas";
+import { blasInfo, loadBlas, setBlasThreads } from "../../lib/model/blas";
+import { jsGemm } from "../../lib/model/gemm";
 import { Rng } from "../../lib/core/rng";
 
 const blas = loadBlas();

@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { encodeMeans, encoderInput, scoreBatch } from "../../lib/model/forward";
+import { jsGemm } from "../../lib/model/gemm";
+import type { SparseBatch } from "../../lib/model/batch";
+import { PROVIDERS } from "../helpers/providers";
 import { paramLayout, paramView } from "../../lib/model/parameters";
 import { tinyModel } from "../helpers/tiny-model";
 
@@ -57,28 +60,51 @@ describe("encoderInput(batch, params, layout)", () => {
       "the fixture has conditioned rows",
     );
     assert.deepEqual(Array.from(encoderInput(batch, weights, mult)), Array.from(encoderInput(noConditions, weights, mult)));
-    assert.deepEqual(Array.from(scoreBatch(weights, mult, batch)), Array.from(scoreBatch(weights, mult, noConditions)));
+    assert.deepEqual(Array.from(scoreBatch(jsGemm, weights, mult, batch)), Array.from(scoreBatch(jsGemm, weights, mult, noConditions)));
   });
 });
 
-describe("scoreBatch and encodeMeans", () => {
-  it("equal the plain-JS forward pass (z = mu) within 1e-5", async () => {
-    await tf.setBackend("cpu");
-    const { params, batch } = fixture(6);
-    const ref = referenceForward(params, batch);
-    assert.ok(maxAbsDiff(scoreBatch(params, layout, batch), ref.logits) < 1e-5);
-    assert.ok(maxAbsDiff(encodeMeans(params, layout, batch), ref.mu) < 1e-5);
-  });
-
-  it("return rows x m scores and rows x L means, deterministic, without leaks", async () => {
-    await tf.setBackend("cpu");
-    const { params, batch } = fixture(6);
-    const before = tf.memory().numTensors;
-    const s = scoreBatch(params, layout, batch);
-    const mu = encodeMeans(params, layout, batch);
-    assert.equal(s.length, batch.rows * dims.items);
-    assert.equal(mu.length, batch.rows * dims.latent);
-    assert.deepEqual(Array.from(scoreBatch(params, layout, batch)), Array.from(s));
-    assert.equal(tf.memory().numTensors, before);
+describe("encoderInput on longer rows", () => {
+  it("equals the dense input layer for rows of 0 to 9 items (the four-item passes and their remainders)", () => {
+    const { params } = fixture(3);
+    const counts = [0, 1, 3, 4, 5, 8, 9];
+    const inPtr = Int32Array.from([0, ...counts.map((_, i) => counts.slice(0, i + 1).reduce((a, b) => a + b, 0))]);
+    const inItems = Int32Array.from(counts.flatMap((n) => Array.from({ length: n }, (_, k) => (k * 5 + n) % dims.items)));
+    const rows = counts.length;
+    const batch: SparseBatch = {
+      rows,
+      inPtr,
+      inItems,
+      inValues: Float32Array.from(inItems, (i) => 0.1 + i / 10),
+      cond: Int32Array.from({ length: rows }, (_, r) => (r % (dims.conditions + 1)) - 1),
+      tgtPtr: new Int32Array(rows + 1),
+      tgtItems: new Int32Array(0),
+      eps: null,
+    };
+    assert.ok(maxAbsDiff(encoderInput(batch, params, layout), referenceForward(params, batch).a1) < 1e-5);
   });
 });
+
+for (const provider of PROVIDERS) {
+  describe(`scoreBatch and encodeMeans on the ${provider.name} provider`, () => {
+    it("equal the plain-JS forward pass from the definitions (z = mu) within 1e-5", { skip: provider.skip }, async () => {
+      await provider.ready();
+      const { params, batch } = fixture(6);
+      const ref = referenceForward(params, batch);
+      assert.ok(maxAbsDiff(scoreBatch(provider.gemm, params, layout, batch), ref.logits) < 1e-5);
+      assert.ok(maxAbsDiff(encodeMeans(provider.gemm, params, layout, batch), ref.mu) < 1e-5);
+    });
+
+    it("return rows x m scores and rows x L means, deterministic, without leaks", { skip: provider.skip }, async () => {
+      await provider.ready();
+      const { params, batch } = fixture(6);
+      const before = tf.memory().numTensors;
+      const s = scoreBatch(provider.gemm, params, layout, batch);
+      const mu = encodeMeans(provider.gemm, params, layout, batch);
+      assert.equal(s.length, batch.rows * dims.items);
+      assert.equal(mu.length, batch.rows * dims.latent);
+      assert.deepEqual(Array.from(scoreBatch(provider.gemm, params, layout, batch)), Array.from(s));
+      assert.equal(tf.memory().numTensors, before);
+    });
+  });
+}
