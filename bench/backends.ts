@@ -36,6 +36,7 @@ function trainOnce(backend: string, seed: number, epochs: number, tag: string): 
 }
 
 const f4 = (x: number) => x.toFixed(4);
+const f6 = (x: number) => x.toFixed(6);
 
 export async function benchBackends(args: string[]): Promise<void> {
   const seeds = Number(args[0] ?? 3);
@@ -62,21 +63,19 @@ export async function benchBackends(args: string[]): Promise<void> {
       `  ${backend.padEnd(5)} seed 1 again: ${same ? "identical losses and nDCG (repeatable)" : `differs: losses by up to ${worst}`}`,
     );
   }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   for (const key of ["ndcgUnconditioned", "ndcgGenreRows"] as const) {
     const wasm = results.wasm.map((r) => r[key]);
     const [lo, hi] = [Math.min(...wasm), Math.max(...wasm)];
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const name = key === "ndcgUnconditioned" ? "unconditioned" : "genre rows";
+    console.log(`\n${name}: wasm mean ${f6(mean(wasm))}, seed-to-seed range ${f6(lo)}..${f6(hi)} (spread ${f6(hi - lo)})`);
+    if (!results.blas) continue;
+    const blas = results.blas.map((r) => r[key]);
+    const sameSeed = Math.max(...blas.map((x, i) => Math.abs(x - wasm[i])));
+    const inside = mean(blas) >= lo && mean(blas) <= hi;
     console.log(
-      `\n${key === "ndcgUnconditioned" ? "unconditioned" : "genre rows"}: wasm ${f4(mean(wasm))} (seed range ${f4(lo)}..${f4(hi)})`,
+      `  blas mean ${f6(mean(blas))}: ${inside ? "inside" : "OUTSIDE"} wasm's seed range; ` +
+        `largest |blas - wasm| at the same seed ${sameSeed.toExponential(1)} (${(sameSeed / (hi - lo)).toExponential(1)} of the spread)`,
     );
-    if (results.blas) {
-      const blas = results.blas.map((r) => r[key]);
-      const inside = blas.every((x) => x >= lo && x <= hi);
-      const meanGap = mean(blas) - mean(wasm);
-      console.log(
-        `  blas ${f4(mean(blas))} (seed range ${f4(Math.min(...blas))}..${f4(Math.max(...blas))}); mean blas - wasm ${meanGap.toFixed(4)}` +
-          ` vs wasm's seed range ${(hi - lo).toFixed(4)}: ${inside ? "every BLAS run inside wasm's seed range" : "NOT all inside"}`,
-      );
-    }
   }
 }

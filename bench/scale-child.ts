@@ -54,6 +54,7 @@ async function main(): Promise<void> {
       backend: result.backend.name,
       threads: result.threads,
       batchSize: config.batchSize,
+      items: ds.summary.items,
       batchesPerEpoch,
       batchMs,
       loadSeconds,

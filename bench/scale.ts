@@ -10,6 +10,7 @@ import { ensureSynthetic, listProcessed, prepareDataset } from "../lib/data/data
 import { projectRoot } from "../lib/core/paths";
 import { formatDuration } from "../lib/train/progress";
 import { median } from "./stats";
+import { torchReference, torchStepMs } from "./torch";
 
 const SAMPLERS = ["full", "balanced"] as const;
 const RSS_GOAL_MB = 4096;
@@ -21,6 +22,7 @@ interface ScaleRun {
   backend: string;
   threads: number;
   batchSize: number;
+  items: number;
   batchesPerEpoch: number;
   batchMs: number[];
   loadSeconds: number;
@@ -89,4 +91,21 @@ export async function benchScale(args: string[]): Promise<void> {
   const peak = Math.max(...runs.map((r) => r.peakRssMb));
   console.log(`peak RSS ${(peak / 1024).toFixed(2)} GB: goal <= ${RSS_GOAL_MB / 1024} GB ${peak <= RSS_GOAL_MB ? "met" : "NOT met"}`);
   console.log(`loading the processed data set: ${runs.map((r) => `${r.loadSeconds.toFixed(1)} s`).join(", ")}`);
+  const torch = torchReference();
+  if (!torch) {
+    console.log("PyTorch reference: not found (needs ../shared/peer/cvae_torch.py and python3-torch)");
+    return;
+  }
+  // PyTorch's step on random input (1 % density) at the same item count: a projection of the
+  // training part of an epoch only (no batch building, validation or saves on its side).
+  console.log(`
+PyTorch reference, one training step at m=${runs[0].items}, batch 500 (random 1 % input):`);
+  const torchSeconds = torchStepMs(torch, runs[0].items) / 1000;
+  for (const r of runs) {
+    const ours = median(r.batchMs.slice(WARMUP_BATCHES)) / 1000;
+    console.log(
+      `  ${r.sampler}: PyTorch ${formatDuration(torchSeconds * r.batchesPerEpoch)} of training an epoch, cvae-lens ` +
+        `${formatDuration(ours * r.batchesPerEpoch)}: ratio ${(ours / torchSeconds).toFixed(2)} per batch`,
+    );
+  }
 }

@@ -1,11 +1,9 @@
 // `npm run bench -- train`: (1) the time of one training step (forward, backward, Adam)
-// at m = 8,000 items, C = 20, batch 500, 1 % input density, on the best backend here,
-// with a per-phase profile; (2) rows/s of a real epoch on the default data; each beside
-// the PyTorch reference (../shared/peer/cvae_torch.py, a developer tool) when Debian's
+// at m = 8,000 and 20,000 items, C = 20, batch 500, 1 % input density, on the best backend
+// here (and on wasm beside blas), with a per-phase profile; (2) rows/s of a real epoch on
+// the default data on each of those backends, each in its own process; each beside the
+// PyTorch reference (../shared/peer/cvae_torch.py, a developer tool) when Debian's
 // python3-torch is installed, with their ratios.
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { type BackendName, describeBackend, initBackend } from "../lib/model/backend";
 import { genreTable } from "../lib/data/genres";
 import { buildBatch } from "../lib/model/batch";
@@ -14,35 +12,13 @@ import { initParams, paramLayout } from "../lib/model/parameters";
 import { ensureSynthetic, prepareDataset } from "../lib/data/datasets";
 import { GradientEngine } from "../lib/model/engine";
 import { autoThreads } from "../lib/model/threads";
-import { projectRoot } from "../lib/core/paths";
 import { Rng } from "../lib/core/rng";
 import { csrFromPairs } from "../lib/data/sparse";
-import { loadProcessed } from "../lib/data/store";
-import { train } from "../lib/train/loop";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { projectRoot } from "../lib/core/paths";
 import { fmtMs, median } from "./stats";
-
-const PYTHON = process.env.CVAE_BENCH_PYTHON ?? "/usr/bin/python3";
-// The user's own setting, read before the BLAS backend sets it for this process: PyTorch gets its own default.
-const USER_OPENBLAS_THREADS = process.env.OPENBLAS_NUM_THREADS;
-
-/** The PyTorch reference script, if this checkout sits next to it (or CVAE_TORCH_REFERENCE names it). */
-function torchReference(): string | null {
-  const candidates = [process.env.CVAE_TORCH_REFERENCE, resolve(projectRoot(), "..", "shared", "peer", "cvae_torch.py")].filter(
-    (p): p is string => Boolean(p),
-  );
-  const script = candidates.find((p) => existsSync(p));
-  if (!script) return null;
-  return spawnSync(PYTHON, ["-c", "import torch, scipy, pandas"]).status === 0 ? script : null;
-}
-
-function runTorch(script: string, args: string[]): Record<string, unknown> {
-  const env = { ...process.env };
-  if (USER_OPENBLAS_THREADS === undefined) delete env.OPENBLAS_NUM_THREADS;
-  else env.OPENBLAS_NUM_THREADS = USER_OPENBLAS_THREADS;
-  const r = spawnSync(PYTHON, [script, ...args], { encoding: "utf8", maxBuffer: 1 << 26, env });
-  if (r.status !== 0) throw new Error(`PyTorch reference failed: ${r.stderr.slice(-1500)}`);
-  return JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>;
-}
+import { runTorch, torchReference, torchStepMs } from "./torch";
 
 async function stepBenchmark(
   threads: number,
@@ -96,15 +72,6 @@ async function stepBenchmark(
   return { times, phases, blasThreads };
 }
 
-/** PyTorch's median step time at m items, batch 500, printed with its thread counts. */
-function torchStepMs(script: string, m: number): number {
-  const t = runTorch(script, ["--bench-step", `${m},500`]);
-  const ms = (t.bench_step as { ms_per_step_median: number }).ms_per_step_median;
-  const threads = t.threads as Record<string, unknown> | undefined;
-  console.log(`  PyTorch (${JSON.stringify(threads ?? {})}): ${fmtMs(ms)} per step`);
-  return ms;
-}
-
 export async function benchTrain(args: string[]): Promise<void> {
   const repeats = Number(args[0] ?? 10);
   const info = await initBackend({ log: false });
@@ -143,19 +110,26 @@ export async function benchTrain(args: string[]): Promise<void> {
   console.log("\n(2) one real epoch on the default data (synthetic, full sampler: every user x each genre + unconditioned)");
   const synth = await ensureSynthetic("synthetic");
   await prepareDataset("synthetic");
-  const ds = loadProcessed("synthetic");
-  const result = await train(
-    { dataset: "synthetic", run: "bench-epoch", epochs: 1, validateEvery: 1 },
-    { dataset: ds, resume: "never", handleSignals: false },
-  );
-  const ourRows = result.history[0].rowsPerSecond;
-  const { rows, seconds } = result.history[0];
-  const who = `cvae-lens (${result.backend.name}, ${result.threads} training threads)`;
-  console.log(`  ${who}: ${rows} rows in ${seconds.toFixed(1)} s = ${ourRows.toFixed(0)} rows/s`);
-  if (torch) {
-    const t = runTorch(torch, [synth.folder, "--epochs", "1"]);
-    const torchRows = Number(t.rows_per_s_median);
-    console.log(`  PyTorch: ${torchRows.toFixed(0)} rows/s`);
-    console.log(`  ratio of epoch time cvae-lens / PyTorch: ${(torchRows / ourRows).toFixed(2)}`);
+  const torchRows = torch ? Number(runTorch(torch, [synth.folder, "--epochs", "1"]).rows_per_s_median) : null;
+  if (torchRows !== null) console.log(`  PyTorch: ${torchRows.toFixed(0)} rows/s`);
+  for (const backend of backends) {
+    const epoch = epochInChild(backend);
+    console.log(
+      `  cvae-lens ${backend}, ${epoch.threads} training threads: ${epoch.rows} rows in ${epoch.seconds.toFixed(1)} s = ` +
+        `${epoch.rowsPerSecond.toFixed(0)} rows/s`,
+    );
+    if (torchRows !== null)
+      console.log(`  ratio of epoch time ${backend} / PyTorch: ${(torchRows / epoch.rowsPerSecond).toFixed(2)} (goal <= 1.0 on blas)`);
   }
+}
+
+/** One epoch of a real run on the default data, on `backend`, in its own process (a process has one backend). */
+function epochInChild(backend: BackendName): { rows: number; seconds: number; rowsPerSecond: number; threads: number } {
+  const cli = join(projectRoot(), "bin", "cvae.js");
+  const args = [cli, "train", "--dataset", "synthetic", "--run", `bench-epoch-${backend}`, "--epochs", "1", "--restart", "--json"];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, CVAE_BACKEND: backend } });
+  if (r.status !== 0) throw new Error(`bench train: the ${backend} epoch failed: ${r.stderr.slice(-1500)}`);
+  const out = JSON.parse(r.stdout) as { history: { rows: number; seconds: number; rowsPerSecond: number }[] };
+  const threads = Number(/ with (\d+) threads?/.exec(r.stderr)?.[1] ?? NaN); // from the run's summary line
+  return { ...out.history[0], threads };
 }

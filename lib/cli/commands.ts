@@ -97,8 +97,8 @@ export const kernelCommand: Command<{ location: KernelspecLocation; prefix: stri
 
 export const backendCommand: Command<{ backend: BackendChoice; json: boolean }> = {
   name: "backend",
-  summary: "show which TensorFlow.js backend loads here (CVAE_BACKEND to force one)",
-  usage: "cvae backend [--json] [--backend auto|tensorflow|wasm|cpu]",
+  summary: "show which backend loads here: native TensorFlow, native BLAS, wasm or cpu (CVAE_BACKEND to force one)",
+  usage: "cvae backend [--json] [--backend auto|tensorflow|blas|wasm|cpu]",
   flags: {
     json: { type: "boolean", help: "print JSON" },
     backend: { type: "string", help: "backend to try", default: "auto", choices: ["auto", ...BACKEND_NAMES] },

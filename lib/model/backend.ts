@@ -126,7 +126,7 @@ export function describeBackend(info: BackendInfo): string {
     const from = threadsFrom === "OPENBLAS_NUM_THREADS" ? " from OPENBLAS_NUM_THREADS" : "";
     const train = autoThreads("blas");
     const trainThreads = `${train} training thread${train === 1 ? "" : "s"}`;
-    const rest = `tfjs ${tf.version_core} ${info.tfjs ?? "wasm"} for scoring outside training`;
+    const rest = `tfjs ${tf.version_core} on ${info.tfjs ?? "wasm"} for other tensor code (the model runs on BLAS)`;
     const skipped = info.skipped.length ? `; skipped: ${info.skipped.join("; ")}` : "";
     return `backend: blas (${info.provider}: ${what}; ${perCall}${from} x ${trainThreads}; ${rest})${skipped}`;
   }
