@@ -47,7 +47,8 @@ export interface TrainConfig {
   /** Seed of initialisation, dropout, sampling and shuffling. */
   seed: number;
   /**
-   * Worker threads besides this one (0 or 1); "auto" = 1 on the blas and wasm backends with 2+ cores, else 0 (native TensorFlow threads by itself).
+   * Worker threads besides this one (0 or 1); "auto" = 1 on the blas and wasm backends with 2+ cores, else 0
+   * (native TensorFlow threads by itself).
    */
   workers: number | "auto";
 }
