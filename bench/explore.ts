@@ -4,6 +4,7 @@
 // the time does not depend on training.
 import { describeBackend, initBackend } from "../lib/model/backend";
 import { vocabularyOf } from "../lib/model/checkpoint";
+import { claimIntervals } from "../lib/analysis/claim-intervals";
 import { claimsInputFor, fitLatentPcas, measureClaims } from "../lib/analysis/claims";
 import { initParams, paramLayout } from "../lib/model/parameters";
 import { ensureSynthetic, prepareDataset } from "../lib/data/datasets";
@@ -42,4 +43,8 @@ export async function benchExplore(args: string[]): Promise<void> {
   console.log(`two PCA fits (all rows; without the neutral genre): ${fmtRange(pca)}`);
   const claims = await timeRuns(() => measureClaims(claimsInputFor(ds, latents, pcas)), Math.max(1, Math.floor(repeats / 2)), 0);
   console.log(`claims: ${fmtRange(claims)}`);
+  const input = claimsInputFor(ds, latents, pcas);
+  const bootstrap = await timeRuns(() => claimIntervals(input, { resamples: 200 }), 1, 0);
+  console.log(`claims with 95 % bootstrap intervals, 200 resamples of ${users} users: ${fmtRange(bootstrap)}`);
+  console.log(`  goal <= 30 s: ${median(bootstrap) <= 30_000 ? "met" : "NOT met"}`);
 }

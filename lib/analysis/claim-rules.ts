@@ -5,7 +5,7 @@
 import { type Cooccurrence } from "../data/genres";
 import type { GroundTruth } from "../data/planted";
 import { NO_GENRES } from "../data/schema";
-import { centroids, distanceMatrix, nearest, silhouette, spearman } from "./geometry";
+import { distanceMatrix, nearest, spearman } from "./geometry";
 import { type LatentSet, NO_CONDITION } from "./latent";
 
 /** A labelled point cloud: label = condition + 1 (0 = no condition), -1 for rows left out of it. */
@@ -20,15 +20,36 @@ export interface Space {
   fromCentre: number[];
 }
 
-export function makeSpace(name: string, points: ArrayLike<number>, dims: number, labels: Int32Array, k: number): Space {
-  const { centres } = centroids(points, dims, labels, k);
+/**
+ * A space's centroids, centre and distances. `weights` (per row; null = 1 each) are how
+ * often a row's user was drawn in a bootstrap resample: each centroid and the centre are
+ * then weighted means, as if the rows were repeated.
+ */
+export function makeSpace(
+  name: string,
+  points: ArrayLike<number>,
+  dims: number,
+  labels: Int32Array,
+  k: number,
+  weights: Float64Array | null = null,
+): Space {
+  const centres = new Float64Array(k * dims);
+  const totals = new Float64Array(k);
   const mean = new Float64Array(dims);
   let n = 0;
   for (let r = 0; r < labels.length; r++) {
-    if (labels[r] < 0) continue;
-    n++;
-    for (let j = 0; j < dims; j++) mean[j] += points[r * dims + j];
+    const l = labels[r];
+    const w = weights ? weights[r] : 1;
+    if (l < 0 || l >= k || w === 0) continue;
+    totals[l] += w;
+    n += w;
+    for (let j = 0; j < dims; j++) {
+      const x = w * points[r * dims + j];
+      centres[l * dims + j] += x;
+      mean[j] += x;
+    }
   }
+  for (let l = 0; l < k; l++) if (totals[l] > 0) for (let j = 0; j < dims; j++) centres[l * dims + j] /= totals[l];
   for (let j = 0; j < dims; j++) mean[j] /= n;
   const fromCentre = Array.from({ length: k }, (_, l) => {
     let s = 0;
@@ -71,8 +92,8 @@ export interface ClaimContext {
   popularity: Record<string, number>;
   cooccurrence: Cooccurrence;
   truth: GroundTruth | null;
-  /** Rows of the seeded silhouette sample. */
-  silhouetteSample: Int32Array;
+  /** Mean silhouette, by label, of the seeded sample's genre rows (labels > 0) in a space (claim a). */
+  silhouette(s: Space): number;
   /** PC1 of the PCA of all rows, as a space (claim b; computed on first use). */
   pc1(): Space;
 }
@@ -132,8 +153,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     claim: "Conditioned latents cluster by genre",
     rule: "silhouette of genre rows by genre (sample) > 0.25",
     measure(s, ctx) {
-      const rowsIn = ctx.silhouetteSample.filter((r) => s.labels[r] > 0);
-      const v = silhouette(s.points, s.dims, s.labels, rowsIn, ctx.set.genres.length + 1);
+      const v = ctx.silhouette(s);
       return { value: v, text: f(v), holds: v > 0.25 };
     },
   },

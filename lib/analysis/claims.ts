@@ -9,6 +9,7 @@ import { type Cooccurrence, genreCooccurrence, interactionsPerGenre } from "../d
 import { type GroundTruth, loadGroundTruth } from "../data/planted";
 import { NO_GENRES, type ProcessedDataset } from "../data/schema";
 import { CLAIM_RULES, type ClaimContext, labelOf, makeSpace, type Measurement, NA, type Space } from "./claim-rules";
+import { pairwiseDistances, weightedSilhouette } from "./geometry";
 import { type LatentSet, NO_CONDITION } from "./latent";
 import { LatentPca } from "./pca";
 
@@ -90,8 +91,16 @@ function planeOf(set: LatentSet, pca: LatentPca, plane: [number, number]): Float
   return points;
 }
 
-/** Measures every claim in both spaces. */
-export function measureClaims(input: ClaimsInput): ClaimsResult {
+/** The spaces and context of the claims, built once; `measure` runs every rule, unweighted or on a bootstrap resample. */
+export interface ClaimSetup {
+  /** The claims measured with each row weighted (null: every row once). */
+  measure(weights: Float64Array | null): ClaimRow[];
+  pcas: LatentPcas;
+  planeName: string;
+}
+
+/** Builds what every measurement of the claims shares: labels, the plane's points, the silhouette sample and its distances. */
+export function prepareClaims(input: ClaimsInput): ClaimSetup {
   const { set, plane = [2, 5], silhouetteUsers = 50, seed = 98765 } = input;
   const k = set.genres.length + 1;
   const label = (name: string) => labelOf(set, name);
@@ -107,48 +116,74 @@ export function measureClaims(input: ClaimsInput): ClaimsResult {
   const planeName = planeExists
     ? `PC${plane[0]} x PC${plane[1]} (PCA without "${NO_GENRES}")`
     : `PC${plane[0]} x PC${plane[1]} (n/a: the latent space has ${set.dims} dimensions)`;
-  const latent = makeSpace("latent space", set.z, set.dims, allLabels, k);
-  const flat = planeExists ? makeSpace(planeName, planeOf(set, pcas.plane, plane), 2, withoutNeutral, k) : null;
-  let pc1: Space | null = null;
-  const ctx: ClaimContext = {
-    set,
-    label,
-    has: (...names) => names.every((n) => label(n) > 0 || n === NO_CONDITION),
-    neutral,
-    notAGenre: (l) => l === 0 || l === neutral,
-    popularity: input.popularity,
-    cooccurrence: input.cooccurrence,
-    truth: input.truth,
-    silhouetteSample: silhouetteSample(set, silhouetteUsers, seed),
-    pc1: () => {
-      if (!pc1) {
-        const scores = pcas.all.transform(set.z);
-        pc1 = makeSpace(
-          "PC1",
-          Float64Array.from({ length: set.rows }, (_, r) => scores[r * pcas.all.components]),
-          1,
-          allLabels,
-          k,
-        );
-      }
-      return pc1;
-    },
+  // The projections are fixed: a bootstrap resamples users, not the PCA basis.
+  const planePoints = planeExists ? planeOf(set, pcas.plane, plane) : null;
+  let pc1Points: Float64Array | null = null;
+  const sample = silhouetteSample(set, silhouetteUsers, seed);
+  // Pairwise distances of the silhouette sample's genre rows, per space (computed once, reused by every resample).
+  const silhouetteCache = new Map<ArrayLike<number>, { rows: Int32Array; D: Float64Array }>();
+  const silhouetteIn = (s: Space, weights: Float64Array | null): number => {
+    let cached = silhouetteCache.get(s.points);
+    if (!cached) {
+      const rows = sample.filter((r) => s.labels[r] > 0);
+      cached = { rows, D: pairwiseDistances(s.points, s.dims, rows) };
+      silhouetteCache.set(s.points, cached);
+    }
+    const { rows, D } = cached;
+    const w = weights ? Float64Array.from(rows, (r) => weights[r]) : new Float64Array(rows.length).fill(1);
+    return weightedSilhouette(
+      D,
+      Int32Array.from(rows, (r) => s.labels[r]),
+      w,
+      k,
+    );
   };
-  const rows: ClaimRow[] = [];
-  for (const rule of CLAIM_RULES) {
-    if (rule.applies && !rule.applies(ctx)) continue;
-    const why = rule.unavailable?.(ctx) ?? null;
-    if (why !== null) rows.push({ id: rule.id, claim: rule.claim, rule: why, latent: { ...NA, text: why }, plane: { ...NA, text: why } });
-    else
-      rows.push({
-        id: rule.id,
-        claim: rule.claim,
-        rule: rule.rule,
-        latent: rule.measure(latent, ctx),
-        plane: rule.second ? rule.second(ctx) : flat ? rule.measure(flat, ctx) : NA,
-      });
-  }
-  return { rows, pcaAll: pcas.all, pcaPlane: pcas.plane, planeName };
+  const measure = (weights: Float64Array | null): ClaimRow[] => {
+    const latent = makeSpace("latent space", set.z, set.dims, allLabels, k, weights);
+    const flat = planePoints ? makeSpace(planeName, planePoints, 2, withoutNeutral, k, weights) : null;
+    let pc1: Space | null = null;
+    const ctx: ClaimContext = {
+      set,
+      label,
+      has: (...names) => names.every((n) => label(n) > 0 || n === NO_CONDITION),
+      neutral,
+      notAGenre: (l) => l === 0 || l === neutral,
+      popularity: input.popularity,
+      cooccurrence: input.cooccurrence,
+      truth: input.truth,
+      silhouette: (s) => silhouetteIn(s, weights),
+      pc1: () => {
+        if (!pc1Points) {
+          const scores = pcas.all.transform(set.z);
+          pc1Points = Float64Array.from({ length: set.rows }, (_, r) => scores[r * pcas.all.components]);
+        }
+        pc1 ??= makeSpace("PC1", pc1Points, 1, allLabels, k, weights);
+        return pc1;
+      },
+    };
+    const rows: ClaimRow[] = [];
+    for (const rule of CLAIM_RULES) {
+      if (rule.applies && !rule.applies(ctx)) continue;
+      const why = rule.unavailable?.(ctx) ?? null;
+      if (why !== null) rows.push({ id: rule.id, claim: rule.claim, rule: why, latent: { ...NA, text: why }, plane: { ...NA, text: why } });
+      else
+        rows.push({
+          id: rule.id,
+          claim: rule.claim,
+          rule: rule.rule,
+          latent: rule.measure(latent, ctx),
+          plane: rule.second ? rule.second(ctx) : flat ? rule.measure(flat, ctx) : NA,
+        });
+    }
+    return rows;
+  };
+  return { measure, pcas, planeName };
+}
+
+/** Measures every claim in both spaces. */
+export function measureClaims(input: ClaimsInput): ClaimsResult {
+  const setup = prepareClaims(input);
+  return { rows: setup.measure(null), pcaAll: setup.pcas.all, pcaPlane: setup.pcas.plane, planeName: setup.planeName };
 }
 
 /** Up to `perCondition` seeded users for every condition (the same users in each). */
@@ -176,8 +211,8 @@ export function claimTable(result: ClaimsResult): Record<string, string>[] {
   }));
 }
 
-/** The verdicts as flat results (claim_<id>_latent, claim_<id>_plane), for data/metrics/. */
-export function claimVerdicts(result: ClaimsResult): Record<string, boolean | null> {
+/** The point verdicts as flat results (claim_<id>_latent, claim_<id>_plane), for data/metrics/. */
+export function claimVerdicts(result: { rows: readonly Pick<ClaimRow, "id" | "latent" | "plane">[] }): Record<string, boolean | null> {
   return Object.fromEntries(
     result.rows.flatMap((r) => [
       [`claim_${r.id}_latent`, r.latent.holds],

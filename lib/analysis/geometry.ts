@@ -109,3 +109,48 @@ export function nearest(row: readonly number[], self: number, n: number, skip: (
     .slice(0, n)
     .map(([, i]) => i);
 }
+
+/** Pairwise Euclidean distances of `rows` of `points` (n x n, row-major). */
+export function pairwiseDistances(points: ArrayLike<number>, dims: number, rows: ArrayLike<number>): Float64Array {
+  const n = rows.length;
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const d = distance(points, rows[i] * dims, points, rows[j] * dims, dims);
+      out[i * n + j] = d;
+      out[j * n + i] = d;
+    }
+  }
+  return out;
+}
+
+/**
+ * The mean silhouette of n points (labels 0..k-1, pairwise distances `D` from
+ * pairwiseDistances) with point i counted weights[i] times, as a bootstrap resample draws
+ * it: in every average over other points and in the final mean. A point's own copies are
+ * not its neighbours (their distance 0 would shrink its own-label average and bias a
+ * bootstrap upwards). With all weights 1 it is silhouette(...) of the same points.
+ */
+export function weightedSilhouette(D: Float64Array, labels: ArrayLike<number>, weights: ArrayLike<number>, k: number): number {
+  const n = labels.length;
+  const totals = new Float64Array(k);
+  for (let i = 0; i < n; i++) totals[labels[i]] += weights[i];
+  const sums = new Float64Array(k);
+  let total = 0;
+  let used = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = weights[i];
+    const li = labels[i];
+    const own = totals[li] - wi;
+    if (wi === 0 || own <= 0) continue;
+    sums.fill(0);
+    for (let j = 0; j < n; j++) if (j !== i && weights[j] !== 0) sums[labels[j]] += weights[j] * D[i * n + j];
+    const a = sums[li] / own;
+    let b = Infinity;
+    for (let l = 0; l < k; l++) if (l !== li && totals[l] > 0) b = Math.min(b, sums[l] / totals[l]);
+    if (!Number.isFinite(b)) continue;
+    total += (wi * (b - a)) / Math.max(a, b);
+    used += wi;
+  }
+  return used ? total / used : NaN;
+}

@@ -1,5 +1,6 @@
 // `cvae explore` and `cvae profile`: the latent-space analysis of notebooks 04 and 05.
-import { claimsInputFor, claimTable, fitLatentPcas, measureClaims, savePcas } from "../analysis/claims";
+import { claimIntervals, claimIntervalTable, intervalText } from "../analysis/claim-intervals";
+import { claimsInputFor, fitLatentPcas, savePcas } from "../analysis/claims";
 import { encodeUnderConditions, type LatentSet, sampleUsers } from "../analysis/latent";
 import { agreementWithHistory, profileCard, profileSpace, profileSubject, watchedShares } from "../analysis/profile";
 import { NO_GENRES, type ProcessedDataset } from "../data/schema";
@@ -37,15 +38,27 @@ async function latentsFor(
 export const exploreCommand: Command<FlagValues> = {
   name: "explore",
   summary: "encode sampled users under every condition, fit the PCAs, measure the paper's claims",
-  usage: "cvae explore [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--json]",
-  flags: sampleFlags,
+  usage: "cvae explore [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--resamples 200] [--level 0.95] [--json]",
+  flags: {
+    ...sampleFlags,
+    resamples: { type: "integer", help: "bootstrap resamples of the users for each claim's interval", default: 200, min: 20, max: 100_000 },
+    level: { type: "number", help: "coverage of the intervals, in (0, 1)", default: 0.95, min: 0.5, max: 0.999 },
+  },
   plan: analysisPlan("explore"),
   async execute(flags) {
     const { ds, model, latents, seconds } = await latentsFor("explore", flags);
     const pcas = fitLatentPcas(latents);
     // Beside the checkpoint the model came from (a copied run folder keeps its own PCA).
     const pcaPath = savePcas(model.dir ?? modelDir(model.config.run), pcas, { users: Number(flags.users), seed: Number(flags.seed) });
-    const claims = measureClaims(claimsInputFor(ds, latents, pcas));
+    // The bootstrap draws from its own stream, derived from the one seed of the command.
+    const intervalOptions = {
+      resamples: Number(flags.resamples),
+      level: Number(flags.level),
+      seed: (Number(flags.seed) ^ 0x9e3779b9) >>> 0,
+    };
+    const t1 = performance.now();
+    const claims = claimIntervals(claimsInputFor(ds, latents, pcas), intervalOptions);
+    const claimSeconds = (performance.now() - t1) / 1000;
     if (flags.json) {
       console.log(
         JSON.stringify(
@@ -58,6 +71,7 @@ export const exploreCommand: Command<FlagValues> = {
             encodeSeconds: seconds,
             explained: { all: pcas.all.explained, withoutNeutral: pcas.plane.explained },
             plane: claims.planeName,
+            intervals: { ...claims.options, users: claims.users, seconds: claimSeconds },
             claims: claims.rows,
           },
           null,
@@ -74,10 +88,15 @@ export const exploreCommand: Command<FlagValues> = {
       `explained variance PC1..PC5: ${pcas.all.explained.map((x) => (100 * x).toFixed(1)).join(", ")} ` +
         `% (without ${NO_GENRES}: ${pcas.plane.explained.map((x) => (100 * x).toFixed(1)).join(", ")} %)`,
     );
-    for (const row of claimTable(claims)) {
-      const [claim, rule, latent, latentHolds, plane, planeHolds] = Object.values(row);
+    const pct = `${Math.round(claims.options.level * 100)} %`;
+    console.log(
+      `claims with ${pct} bootstrap intervals ` +
+        `(${claims.options.resamples} resamples of ${claims.users} users, ${claimSeconds.toFixed(1)} s)`,
+    );
+    for (const [row, r] of claimIntervalTable(claims).map((t, i) => [t, claims.rows[i]] as const)) {
       console.log(
-        `\n${claim}\n  rule: ${rule}\n  latent space: ${latent} -> ${latentHolds}\n  ${claims.planeName}: ${plane} -> ${planeHolds}`,
+        `\n${row.claim}\n  rule: ${row.rule}\n  latent space: ${r.latent.text}, ${pct} ${intervalText(r.latent)} -> ${r.latent.verdict}` +
+          `\n  ${claims.planeName}: ${r.plane.text}, ${pct} ${intervalText(r.plane)} -> ${r.plane.verdict}`,
       );
     }
     return 0;

@@ -1,6 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { centroids, distance, distanceMatrix, nearest, pearson, ranks, silhouette, spearman } from "../../lib/analysis/geometry";
+import {
+  centroids,
+  distance,
+  distanceMatrix,
+  nearest,
+  pairwiseDistances,
+  pearson,
+  ranks,
+  silhouette,
+  spearman,
+  weightedSilhouette,
+} from "../../lib/analysis/geometry";
 
 /** |a - b| <= tol, with a message naming both. */
 function close(a: number, b: number, tol: number, what = ""): void {
@@ -196,5 +207,45 @@ describe("nearest(row, self, n, skip)", () => {
 
   it("nearest of n = 0 is empty", () => {
     assert.deepEqual(nearest(row, 0, 0), []);
+  });
+});
+
+describe("weightedSilhouette(D, labels, weights, k)", () => {
+  // Five 2-d points in two labels, by hand: label 0 near the origin, label 1 near (5, 0).
+  const points = [0, 0, 1, 0, 0, 1, 5, 0, 6, 0];
+  const labels = [0, 0, 0, 1, 1];
+  const all = [0, 1, 2, 3, 4];
+  const D = pairwiseDistances(points, 2, all);
+
+  it("pairwiseDistances is the symmetric matrix of Euclidean distances with a zero diagonal", () => {
+    assert.equal(D[0 * 5 + 3], 5);
+    assert.equal(D[3 * 5 + 0], 5);
+    close(D[1 * 5 + 2], Math.SQRT2, 1e-15);
+    for (let i = 0; i < 5; i++) assert.equal(D[i * 5 + i], 0);
+  });
+
+  it("with every weight 1 equals silhouette(...) of the same points exactly", () => {
+    assert.equal(weightedSilhouette(D, labels, [1, 1, 1, 1, 1], 2), silhouette(points, 2, labels, all, 2));
+  });
+
+  it("with weight 2 on a point counts it twice in the other points' averages and in the mean, never as its own neighbour", () => {
+    // By hand, point 1 = (1, 0) weighted 2. Distances: d01 = 1, d02 = 1, d12 = sqrt2, d03 = 5, d04 = 6,
+    // d13 = 4, d14 = 5, d23 = sqrt26, d24 = sqrt37, d34 = 1.
+    const [r2, r26, r37] = [Math.SQRT2, Math.sqrt(26), Math.sqrt(37)];
+    const s0 = ((5 + 6) / 2 - (2 * 1 + 1) / 3) / ((5 + 6) / 2); // a over {1, 1, 2}, b over {3, 4}
+    const s1 = ((4 + 5) / 2 - (1 + r2) / 2) / ((4 + 5) / 2); // a over {0, 2}: its copy is not a neighbour
+    const s2 = ((r26 + r37) / 2 - (1 + 2 * r2) / 3) / ((r26 + r37) / 2);
+    const s3 = ((5 + 2 * 4 + r26) / 4 - 1) / ((5 + 2 * 4 + r26) / 4);
+    const s4 = ((6 + 2 * 5 + r37) / 4 - 1) / ((6 + 2 * 5 + r37) / 4);
+    close(weightedSilhouette(D, labels, [1, 2, 1, 1, 1], 2), (s0 + 2 * s1 + s2 + s3 + s4) / 6, 1e-12);
+  });
+
+  it("with weight 0 on a point equals the silhouette of the set without it", () => {
+    const expected = silhouette(points, 2, labels, [0, 1, 3, 4], 2);
+    close(weightedSilhouette(D, labels, [1, 1, 0, 1, 1], 2), expected, 1e-12);
+  });
+
+  it("is NaN when no label has two members (nothing to compare)", () => {
+    assert.ok(Number.isNaN(weightedSilhouette(D, labels, [1, 0, 0, 1, 0], 2)));
   });
 });
