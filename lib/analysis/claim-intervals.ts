@@ -6,6 +6,7 @@
 // "does not hold" when in at most (1 - level) / 2, else "inconclusive". For a claim that is
 // one value against one threshold, that is exactly "the whole interval lies on one side".
 import { Rng } from "../core/rng";
+import { CLAIM_THRESHOLDS, type ClaimId } from "./claim-rules";
 import { type ClaimRow, type ClaimsInput, prepareClaims } from "./claims";
 
 export type Verdict = "holds" | "does not hold" | "inconclusive" | "not applicable";
@@ -40,6 +41,8 @@ export interface ClaimInterval {
   id: string;
   claim: string;
   rule: string;
+  threshold: number;
+  thresholdReason: string;
   latent: IntervalMeasurement;
   plane: IntervalMeasurement;
 }
@@ -117,6 +120,8 @@ export function claimIntervals(input: ClaimsInput, options: Partial<IntervalOpti
     id: row.id,
     claim: row.claim,
     rule: row.rule,
+    threshold: row.threshold,
+    thresholdReason: row.thresholdReason,
     latent: summarise(row.latent, values[i].latent, values[i].latentHolds),
     plane: summarise(row.plane, values[i].plane, values[i].planeHolds),
   }));
@@ -155,4 +160,22 @@ export function claimBootstrapVerdicts(result: ClaimIntervals): Record<string, V
       [`claim_${r.id}_plane_bootstrap`, r.plane.verdict],
     ]),
   );
+}
+
+/**
+ * Each claim's threshold and the reason for it, as table rows (notebook 04 shows them beside
+ * the claims); a changed threshold says so and keeps the default's reason, labelled as such.
+ */
+export function claimThresholdTable(result: {
+  rows: readonly Pick<ClaimInterval, "id" | "claim" | "threshold" | "thresholdReason">[];
+}): Record<string, string>[] {
+  return result.rows.map((r) => {
+    const base = CLAIM_THRESHOLDS[r.id as ClaimId]?.value;
+    const changed = base !== undefined && base !== r.threshold;
+    return {
+      claim: `(${r.id}) ${r.claim}`,
+      threshold: changed ? `${r.threshold} (changed; default ${base})` : String(r.threshold),
+      "why this threshold": changed ? `the default's reason: ${r.thresholdReason}` : r.thresholdReason,
+    };
+  });
 }

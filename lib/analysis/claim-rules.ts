@@ -96,12 +96,48 @@ export interface ClaimContext {
   silhouette(s: Space): number;
   /** PC1 of the PCA of all rows, as a space (claim b; computed on first use). */
   pc1(): Space;
+  /** The threshold of each claim (claimThresholds). */
+  thresholds: ClaimThresholds;
+}
+
+/** The claims, in the order of the paper's section 3.1. */
+export type ClaimId = "a" | "b" | "c1" | "c2" | "c3" | "d" | "e" | "f" | "g1" | "g2";
+export const CLAIM_IDS: readonly ClaimId[] = ["a", "b", "c1", "c2", "c3", "d", "e", "f", "g1", "g2"];
+
+/** Each claim's threshold and why it sits there (notebook 04 shows the reasons next to the claims). */
+export const CLAIM_THRESHOLDS: Readonly<Record<ClaimId, { value: number; reason: string }>> = {
+  a: { value: 0.25, reason: "Kaufman and Rousseeuw's reading of the silhouette: below 0.25 no substantial structure, 0.26-0.5 weak" },
+  b: { value: 2, reason: "isolated means at least twice as far from its nearest genre as a typical genre is from its own" },
+  c1: { value: 1, reason: "below 1 both near distances are shorter than both far ones: the claim itself, no slack" },
+  c2: { value: 1.5, reason: "1 is exactly on the segment Thriller-Sci-Fi; 1.5 allows a detour of half its length" },
+  c3: { value: 6, reason: "all 6 links: each of the three has the other two among its 4 nearest (a fifth of the 19 named genres)" },
+  d: { value: -0.3, reason: "a Spearman correlation of at least moderate size (Cohen's 0.3), in the claimed direction" },
+  e: { value: 3, reason: "most (3 of 4) of its nearest genres from the paper's list" },
+  f: { value: 0.9, reason: "nearer the centre than 90 % of the genre centroids: at the centre, not merely near it" },
+  g1: { value: 0.3, reason: "a Spearman correlation of at least moderate size (Cohen's 0.3)" },
+  g2: { value: 0.5, reason: "the data were generated from the planted affinity, so a strong correlation (Cohen's 0.5) is expected" },
+};
+
+export type ClaimThresholds = Record<ClaimId, number>;
+
+/** The thresholds with `overrides` applied; unknown claim ids and non-finite values are errors naming them. */
+export function claimThresholds(overrides: Readonly<Record<string, number>> = {}): ClaimThresholds {
+  const out = Object.fromEntries(CLAIM_IDS.map((id) => [id, CLAIM_THRESHOLDS[id].value])) as ClaimThresholds;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(CLAIM_IDS as readonly string[]).includes(key))
+      throw new Error(`thresholds: unknown claim "${key}"; claims: ${CLAIM_IDS.join(", ")}`);
+    if (typeof value !== "number" || !Number.isFinite(value))
+      throw new Error(`thresholds: claim "${key}" needs a finite number, got ${String(value)}`);
+    out[key as ClaimId] = value;
+  }
+  return out;
 }
 
 export interface ClaimRule {
-  id: string;
+  id: ClaimId;
   claim: string;
-  rule: string;
+  /** The rule in words, with its threshold `t`. */
+  rule(t: number): string;
   /** Left out of the table when false (a claim about data that has no ground truth). */
   applies?(ctx: ClaimContext): boolean;
   /** Why the claim cannot be measured on these data (shown as its rule, with n/a), or null. */
@@ -129,7 +165,11 @@ export function isolation(s: Space, l: number, skip: (i: number) => boolean): { 
 
 function neutralIsolation(s: Space, ctx: ClaimContext, suffix = ""): Measurement {
   const iso = isolation(s, ctx.neutral, ctx.notAGenre);
-  return { value: iso.ratio, text: `${f(iso.ratio, 2)} (rank ${iso.rank}${suffix})`, holds: iso.rank === 1 && iso.ratio > 2 };
+  return {
+    value: iso.ratio,
+    text: `${f(iso.ratio, 2)} (rank ${iso.rank}${suffix})`,
+    holds: iso.rank === 1 && iso.ratio > ctx.thresholds.b,
+  };
 }
 
 /** Pairs of named genres (the neutral genre left out). */
@@ -151,18 +191,18 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
   {
     id: "a",
     claim: "Conditioned latents cluster by genre",
-    rule: "silhouette of genre rows by genre (sample) > 0.25",
+    rule: (t) => `silhouette of genre rows by genre (sample) > ${t}`,
     measure(s, ctx) {
       const v = ctx.silhouette(s);
-      return { value: v, text: f(v), holds: v > 0.25 };
+      return { value: v, text: f(v), holds: v > ctx.thresholds.a };
     },
   },
   {
     id: "b",
     claim: `"${NO_GENRES}" lies far from every other genre (on PC1)`,
-    rule:
+    rule: (t) =>
       "its nearest-genre distance / the median nearest-genre distance of " +
-      "the others; holds if it is the most isolated genre and the ratio > 2",
+      `the others; holds if it is the most isolated genre and the ratio > ${t}`,
     unavailable: (ctx) => (ctx.neutral > 0 ? null : `not applicable: the data set has no "${NO_GENRES}" genre`),
     measure: (s, ctx) => neutralIsolation(s, ctx),
     second: (ctx) => neutralIsolation(ctx.pc1(), ctx, ", PC1 of all rows"),
@@ -170,32 +210,32 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
   {
     id: "c1",
     claim: "War is closer to Drama and Romance than to Children and Animation",
-    rule: "max(d(War,Drama), d(War,Romance)) / min(d(War,Children), d(War,Animation)) < 1",
+    rule: (t) => `max(d(War,Drama), d(War,Romance)) / min(d(War,Children), d(War,Animation)) < ${t}`,
     measure(s, ctx) {
       const na = missing(ctx, "War", "Drama", "Romance", "Children", "Animation");
       if (na) return na;
       const d = (a: string, b: string) => s.D[ctx.label(a)][ctx.label(b)];
       const v = Math.max(d("War", "Drama"), d("War", "Romance")) / Math.min(d("War", "Children"), d("War", "Animation"));
-      return { value: v, text: f(v), holds: v < 1 };
+      return { value: v, text: f(v), holds: v < ctx.thresholds.c1 };
     },
   },
   {
     id: "c2",
     claim: "Horror lies between Thriller and Sci-Fi, far from Western",
-    rule: "(d(H,T) + d(H,S)) / d(T,S) <= 1.5 and d(H,Western) > max(d(H,T), d(H,S))",
+    rule: (t) => `(d(H,T) + d(H,S)) / d(T,S) <= ${t} and d(H,Western) > max(d(H,T), d(H,S))`,
     measure(s, ctx) {
       const na = missing(ctx, "Horror", "Thriller", "Sci-Fi", "Western");
       if (na) return na;
       const d = (a: string, b: string) => s.D[ctx.label(a)][ctx.label(b)];
       const v = (d("Horror", "Thriller") + d("Horror", "Sci-Fi")) / d("Thriller", "Sci-Fi");
       const far = d("Horror", "Western") > Math.max(d("Horror", "Thriller"), d("Horror", "Sci-Fi"));
-      return { value: v, text: `${f(v, 2)}${far ? ", far from Western" : ", NOT far from Western"}`, holds: v <= 1.5 && far };
+      return { value: v, text: `${f(v, 2)}${far ? ", far from Western" : ", NOT far from Western"}`, holds: v <= ctx.thresholds.c2 && far };
     },
   },
   {
     id: "c3",
     claim: "Thriller, Mystery and Crime are close to each other",
-    rule: "each of the three has the other two among its 4 nearest genres (count of 6 such links)",
+    rule: (t) => `each of the three has the other two among its 4 nearest genres: at least ${t} of the 6 such links`,
     measure(s, ctx) {
       const trio = ["Thriller", "Mystery", "Crime"];
       const na = missing(ctx, ...trio);
@@ -205,26 +245,26 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
         const near = nearest(s.D[ctx.label(g)], ctx.label(g), 4, ctx.notAGenre);
         links += trio.filter((o) => o !== g && near.includes(ctx.label(o))).length;
       }
-      return { value: links, text: `${links}/6`, holds: links === 6 };
+      return { value: links, text: `${links}/6`, holds: links >= ctx.thresholds.c3 };
     },
   },
   {
     id: "d",
     claim: "Popular genres lie nearer the centre than rare ones",
-    rule: "Spearman(centroid distance from the centre, genre popularity) <= -0.3",
+    rule: (t) => `Spearman(centroid distance from the centre, genre popularity) <= ${t}`,
     measure(s, ctx) {
       const gs = ctx.set.genres.filter((g) => g !== NO_GENRES && ctx.popularity[g] !== undefined);
       const v = spearman(
         gs.map((g) => s.fromCentre[ctx.label(g)]),
         gs.map((g) => ctx.popularity[g]),
       );
-      return { value: v, text: f(v), holds: v <= -0.3 };
+      return { value: v, text: f(v), holds: v <= ctx.thresholds.d };
     },
   },
   {
     id: "e",
     claim: "Film-Noir is far from every genre; its nearest are Crime, Drama, Thriller, Mystery",
-    rule: "3+ of its 4 nearest genres in {Crime, Drama, Thriller, Mystery} and among the 3 most isolated genres",
+    rule: (t) => `${t}+ of its 4 nearest genres in {Crime, Drama, Thriller, Mystery} and among the 3 most isolated genres`,
     measure(s, ctx) {
       const na = missing(ctx, "Film-Noir");
       if (na) return na;
@@ -232,37 +272,41 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
       const near = nearest(s.D[fn], fn, 4, ctx.notAGenre).map((l) => ctx.set.genres[l - 1]);
       const hits = near.filter((g) => ["Crime", "Drama", "Thriller", "Mystery"].includes(g)).length;
       const iso = isolation(s, fn, ctx.notAGenre);
-      return { value: hits, text: `nearest ${near.join(", ")}; isolation rank ${iso.rank}`, holds: hits >= 3 && iso.rank <= 3 };
+      return {
+        value: hits,
+        text: `nearest ${near.join(", ")}; isolation rank ${iso.rank}`,
+        holds: hits >= ctx.thresholds.e && iso.rank <= 3,
+      };
     },
   },
   {
     id: "f",
     claim: "Unconditioned latents sit at the centre",
-    rule: "the no-condition centroid is nearer the centre than 90 % of the genre centroids",
+    rule: (t) => `the no-condition centroid is nearer the centre than ${Math.round(100 * t)} % of the genre centroids`,
     measure(s, ctx) {
       const d0 = s.fromCentre[0];
       const gs = ctx.set.genres.map((g) => ctx.label(g)).filter((l) => l !== ctx.neutral);
       const closer = gs.filter((l) => s.fromCentre[l] > d0).length / gs.length;
-      return { value: closer, text: `nearer than ${Math.round(100 * closer)} %`, holds: closer >= 0.9 };
+      return { value: closer, text: `nearer than ${Math.round(100 * closer)} %`, holds: closer >= ctx.thresholds.f };
     },
   },
   {
     id: "g1",
     claim: "Genre distances follow co-occurrence",
-    rule: "Spearman(centroid distance, 1 - Jaccard co-occurrence) over genre pairs >= 0.3",
+    rule: (t) => `Spearman(centroid distance, 1 - Jaccard co-occurrence) over genre pairs >= ${t}`,
     measure(s, ctx) {
       const pairs = genrePairs(ctx).filter(([a, b]) => Number.isFinite(jaccard(ctx.cooccurrence, a, b)));
       const v = spearman(
         pairs.map(([a, b]) => s.D[ctx.label(a)][ctx.label(b)]),
         pairs.map(([a, b]) => 1 - jaccard(ctx.cooccurrence, a, b)),
       );
-      return { value: v, text: f(v), holds: v >= 0.3 };
+      return { value: v, text: f(v), holds: v >= ctx.thresholds.g1 };
     },
   },
   {
     id: "g2",
     claim: "Genre distances follow the planted affinity (synthetic data)",
-    rule: "Spearman(centroid distance, planted distance) over genre pairs >= 0.5",
+    rule: (t) => `Spearman(centroid distance, planted distance) over genre pairs >= ${t}`,
     applies: (ctx) => ctx.truth !== null,
     measure(s, ctx) {
       const truth = ctx.truth as GroundTruth;
@@ -272,7 +316,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
         pairs.map(([a, b]) => s.D[ctx.label(a)][ctx.label(b)]),
         pairs.map(([a, b]) => td(a, b)),
       );
-      return { value: v, text: f(v), holds: v >= 0.5 };
+      return { value: v, text: f(v), holds: v >= ctx.thresholds.g2 };
     },
   },
 ];

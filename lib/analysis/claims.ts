@@ -8,7 +8,17 @@ import { Rng } from "../core/rng";
 import { type Cooccurrence, genreCooccurrence, interactionsPerGenre } from "../data/genres";
 import { type GroundTruth, loadGroundTruth } from "../data/planted";
 import { NO_GENRES, type ProcessedDataset } from "../data/schema";
-import { CLAIM_RULES, type ClaimContext, labelOf, makeSpace, type Measurement, NA, type Space } from "./claim-rules";
+import {
+  CLAIM_RULES,
+  CLAIM_THRESHOLDS,
+  type ClaimContext,
+  claimThresholds,
+  labelOf,
+  makeSpace,
+  type Measurement,
+  NA,
+  type Space,
+} from "./claim-rules";
 import { pairwiseDistances, weightedSilhouette } from "./geometry";
 import { type LatentSet, NO_CONDITION } from "./latent";
 import { LatentPca } from "./pca";
@@ -29,6 +39,8 @@ export interface ClaimsInput {
   seed?: number;
   /** PCAs already fitted by fitLatentPcas (fitted here otherwise). */
   pcas?: LatentPcas;
+  /** Thresholds that differ from CLAIM_THRESHOLDS, by claim id (unknown ids are an error). */
+  thresholds?: Readonly<Record<string, number>>;
 }
 
 /** What the claims need from a processed data set: popularity, co-occurrence and (synthetic data) the ground truth. */
@@ -66,6 +78,9 @@ export interface ClaimRow {
   id: string;
   claim: string;
   rule: string;
+  /** The rule's threshold, and why it is there (CLAIM_THRESHOLDS). */
+  threshold: number;
+  thresholdReason: string;
   latent: Measurement;
   plane: Measurement;
 }
@@ -120,6 +135,7 @@ export function prepareClaims(input: ClaimsInput): ClaimSetup {
   const planePoints = planeExists ? planeOf(set, pcas.plane, plane) : null;
   let pc1Points: Float64Array | null = null;
   const sample = silhouetteSample(set, silhouetteUsers, seed);
+  const thresholds = claimThresholds(input.thresholds);
   // Pairwise distances of the silhouette sample's genre rows, per space (computed once, reused by every resample).
   const silhouetteCache = new Map<ArrayLike<number>, { rows: Int32Array; D: Float64Array }>();
   const silhouetteIn = (s: Space, weights: Float64Array | null): number => {
@@ -152,6 +168,7 @@ export function prepareClaims(input: ClaimsInput): ClaimSetup {
       cooccurrence: input.cooccurrence,
       truth: input.truth,
       silhouette: (s) => silhouetteIn(s, weights),
+      thresholds,
       pc1: () => {
         if (!pc1Points) {
           const scores = pcas.all.transform(set.z);
@@ -165,12 +182,15 @@ export function prepareClaims(input: ClaimsInput): ClaimSetup {
     for (const rule of CLAIM_RULES) {
       if (rule.applies && !rule.applies(ctx)) continue;
       const why = rule.unavailable?.(ctx) ?? null;
-      if (why !== null) rows.push({ id: rule.id, claim: rule.claim, rule: why, latent: { ...NA, text: why }, plane: { ...NA, text: why } });
+      const threshold = { threshold: thresholds[rule.id], thresholdReason: CLAIM_THRESHOLDS[rule.id].reason };
+      if (why !== null)
+        rows.push({ id: rule.id, claim: rule.claim, rule: why, ...threshold, latent: { ...NA, text: why }, plane: { ...NA, text: why } });
       else
         rows.push({
           id: rule.id,
           claim: rule.claim,
-          rule: rule.rule,
+          rule: rule.rule(thresholds[rule.id]),
+          ...threshold,
           latent: rule.measure(latent, ctx),
           plane: rule.second ? rule.second(ctx) : flat ? rule.measure(flat, ctx) : NA,
         });

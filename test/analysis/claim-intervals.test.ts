@@ -4,6 +4,7 @@ import {
   claimBootstrapVerdicts,
   claimIntervals,
   claimIntervalTable,
+  claimThresholdTable,
   type IntervalMeasurement,
   intervalText,
   quantileSorted,
@@ -149,5 +150,13 @@ describe("claimIntervals options and table", () => {
       "claim_b_plane_bootstrap",
     ]);
     assert.equal(flat.claim_a_latent_bootstrap, "holds");
+  });
+
+  it("claimThresholdTable gives each claim its threshold and reason, and marks a changed one with its default", () => {
+    const table = claimThresholdTable(claimIntervals({ ...construct(), thresholds: { a: 0.5 } }, { resamples: 20, seed: 3 }));
+    assert.equal(table[0].threshold, "0.5 (changed; default 0.25)");
+    assert.match(table[0]["why this threshold"], /^the default's reason: Kaufman and Rousseeuw/);
+    assert.equal(table[1].threshold, "2");
+    assert.doesNotMatch(table[1]["why this threshold"], /default/);
   });
 });

@@ -17,6 +17,7 @@ import {
 } from "../../lib/analysis/claims";
 import type { LatentSet } from "../../lib/analysis/latent";
 import { LatentPca } from "../../lib/analysis/pca";
+import { CLAIM_THRESHOLDS, claimThresholds } from "../../lib/analysis/claim-rules";
 import type { GroundTruth } from "../../lib/data/planted";
 import { CLAIM_IDS, construct, DIMS, GENRES, LAYOUT, NEUTRAL, USERS } from "../helpers/claims-construction";
 
@@ -268,6 +269,38 @@ describe("measureClaims(input) on a latent space smaller than the plotted plane"
     assert.ok(
       result.rows.some((r) => r.latent.holds !== null),
       "the latent space is still measured",
+    );
+  });
+});
+
+describe("claim thresholds", () => {
+  it("claimThresholds gives every claim its documented threshold, with a reason for each", () => {
+    const t = claimThresholds();
+    for (const id of CLAIM_IDS) {
+      assert.equal(t[id as keyof typeof t], CLAIM_THRESHOLDS[id as keyof typeof CLAIM_THRESHOLDS].value);
+      assert.ok(CLAIM_THRESHOLDS[id as keyof typeof CLAIM_THRESHOLDS].reason.length > 20, `(${id}) has a reason`);
+    }
+    assert.deepEqual([t.a, t.d, t.g2], [0.25, -0.3, 0.5]);
+  });
+
+  it("claimThresholds applies overrides and rejects unknown claims and non-finite values, naming them", () => {
+    assert.equal(claimThresholds({ a: 0.5 }).a, 0.5);
+    assert.throws(() => claimThresholds({ z: 1 }), /thresholds: unknown claim "z"; claims: a, b, c1/);
+    assert.throws(() => claimThresholds({ a: NaN }), /claim "a" needs a finite number, got NaN/);
+  });
+
+  it("a changed threshold changes the verdict, the rule's text and the row's threshold, and nothing else", () => {
+    const base = measureClaims(construct());
+    const strict = measureClaims({ ...construct(), thresholds: { a: 0.8 } });
+    const a = strict.rows[0];
+    assert.equal(base.rows[0].latent.holds, true); // silhouette 0.748 > 0.25
+    assert.equal(a.latent.holds, false); // but not > 0.8
+    assert.equal(a.latent.value, base.rows[0].latent.value);
+    assert.match(a.rule, /> 0\.8$/);
+    assert.equal(a.threshold, 0.8);
+    assert.deepEqual(
+      strict.rows.slice(1).map((r) => [r.latent.holds, r.plane.holds]),
+      base.rows.slice(1).map((r) => [r.latent.holds, r.plane.holds]),
     );
   });
 });
