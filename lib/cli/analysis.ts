@@ -1,5 +1,6 @@
 // `cvae explore` and `cvae profile`: the latent-space analysis of notebooks 04 and 05.
 import { claimIntervals, claimIntervalTable, intervalText } from "../analysis/claim-intervals";
+import { compareWithControl, untrainedControl } from "../analysis/claim-controls";
 import { claimsInputFor, fitLatentPcas, savePcas } from "../analysis/claims";
 import { encodeUnderConditions, type LatentSet, sampleUsers } from "../analysis/latent";
 import { agreementWithHistory, profileCard, profileSpace, profileSubject, watchedShares } from "../analysis/profile";
@@ -38,11 +39,19 @@ async function latentsFor(
 export const exploreCommand: Command<FlagValues> = {
   name: "explore",
   summary: "encode sampled users under every condition, fit the PCAs, measure the paper's claims",
-  usage: "cvae explore [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--resamples 200] [--level 0.95] [--json]",
+  usage:
+    "cvae explore [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--resamples 200] [--level 0.95] " +
+    "[--control untrained|none] [--json]",
   flags: {
     ...sampleFlags,
     resamples: { type: "integer", help: "bootstrap resamples of the users for each claim's interval", default: 200, min: 20, max: 100_000 },
     level: { type: "number", help: "coverage of the intervals, in (0, 1)", default: 0.95, min: 0.5, max: 0.999 },
+    control: {
+      type: "string",
+      help: "measure the claims on a control too: the untrained model (same architecture, its initial weights), or none",
+      choices: ["untrained", "none"],
+      default: "untrained",
+    },
   },
   plan: analysisPlan("explore"),
   async execute(flags) {
@@ -59,6 +68,8 @@ export const exploreCommand: Command<FlagValues> = {
     const t1 = performance.now();
     const claims = claimIntervals(claimsInputFor(ds, latents, pcas), intervalOptions);
     const claimSeconds = (performance.now() - t1) / 1000;
+    const control = flags.control === "untrained" ? untrainedControl(model, ds, latents.userRows, intervalOptions) : null;
+    const controlled = control ? compareWithControl(claims, control) : null;
     if (flags.json) {
       console.log(
         JSON.stringify(
@@ -72,7 +83,10 @@ export const exploreCommand: Command<FlagValues> = {
             explained: { all: pcas.all.explained, withoutNeutral: pcas.plane.explained },
             plane: claims.planeName,
             intervals: { ...claims.options, users: claims.users, seconds: claimSeconds },
-            claims: claims.rows,
+            control: control ? "untrained" : "none",
+            claims: claims.rows.map((r, i) =>
+              controlled ? { ...r, untrained: controlled[i].untrained, learned: controlled[i].learned } : r,
+            ),
           },
           null,
           2,
@@ -93,10 +107,14 @@ export const exploreCommand: Command<FlagValues> = {
       `claims with ${pct} bootstrap intervals ` +
         `(${claims.options.resamples} resamples of ${claims.users} users, ${claimSeconds.toFixed(1)} s)`,
     );
-    for (const [row, r] of claimIntervalTable(claims).map((t, i) => [t, claims.rows[i]] as const)) {
+    for (const [i, row] of claimIntervalTable(claims).entries()) {
+      const r = claims.rows[i];
+      const c = controlled?.[i];
+      const untrained = (space: "latent" | "plane") => (c ? `; untrained: ${c.untrained[space].verdict} -> ${c.learned[space]}` : "");
       console.log(
-        `\n${row.claim}\n  rule: ${row.rule}\n  latent space: ${r.latent.text}, ${pct} ${intervalText(r.latent)} -> ${r.latent.verdict}` +
-          `\n  ${claims.planeName}: ${r.plane.text}, ${pct} ${intervalText(r.plane)} -> ${r.plane.verdict}`,
+        `\n${row.claim}\n  rule: ${row.rule}` +
+          `\n  latent space: ${r.latent.text}, ${pct} ${intervalText(r.latent)} -> ${r.latent.verdict}${untrained("latent")}` +
+          `\n  ${claims.planeName}: ${r.plane.text}, ${pct} ${intervalText(r.plane)} -> ${r.plane.verdict}${untrained("plane")}`,
       );
     }
     return 0;

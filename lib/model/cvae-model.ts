@@ -4,7 +4,7 @@
 // they are used with.
 import type { SparseBatch } from "./batch";
 import { checkVocabulary, loadCheckpoint, modelDir, type Vocabulary } from "./checkpoint";
-import { type ModelDims, type ParamLayout, paramLayout } from "./parameters";
+import { initialParams, type ModelDims, type ParamLayout, paramLayout } from "./parameters";
 import { encodeMeans, scoreBatch } from "./forward";
 import { activeGemm } from "./backend";
 import type { ProcessedDataset } from "../data/schema";
@@ -55,6 +55,15 @@ export class CvaeModel {
     const { position } = checkpoint;
     const training = { epochs: position.epoch, finished: position.finished, bestEpoch: position.bestEpoch };
     return new CvaeModel(checkpoint.config, checkpoint.dims, arrays.best, checkpoint.vocabulary, training, dir);
+  }
+
+  /**
+   * The same architecture with the weights its training started from (the config's seed,
+   * as lib/train/run.ts initialises them): the untrained control of the latent analysis.
+   */
+  untrainedTwin(): CvaeModel {
+    const params = initialParams(this.layout, this.config.seed);
+    return new CvaeModel(this.config, this.dims, params, this.vocabulary, { epochs: 0, finished: false, bestEpoch: 0 }, null);
   }
 
   /** The run, its folder and how far training got (for JSON output). */

@@ -2,7 +2,7 @@
 // no conditions): [m + C -> H tanh -> 2L (mu, log sigma^2)] encoder, z = mu + eps * sigma,
 // [L -> H tanh -> m] decoder. All weights live in one flat Float32Array (shareable between
 // worker threads), laid out by `paramLayout`; each matrix is row-major [fan_in x fan_out].
-import type { Rng } from "../core/rng";
+import { deriveSeed, Rng } from "../core/rng";
 
 export interface ModelDims {
   /** m: items. */
@@ -90,4 +90,9 @@ export function initParams(layout: ParamLayout, rng: Rng, into: Float32Array = n
     }
   }
   return into;
+}
+
+/** The weights a run with this seed starts training from (its own "init" stream of the seed). */
+export function initialParams(layout: ParamLayout, seed: number, into?: Float32Array): Float32Array {
+  return initParams(layout, new Rng(deriveSeed(seed, "init")), into);
 }

@@ -7,7 +7,7 @@ import type { ProcessedDataset } from "../data/schema";
 import { checkVocabulary, type LoadedCheckpoint, loadCheckpoint, readCheckpointMeta, type TrainingPosition } from "../model/checkpoint";
 import type { GradientEngine } from "../model/engine";
 import type { EpochRecord } from "../model/history";
-import { initParams, type ParamLayout } from "../model/parameters";
+import { initialParams, type ParamLayout } from "../model/parameters";
 import type { TrainConfig } from "./config";
 
 /** Config keys that may change when a run is resumed (the rest must match). */
@@ -68,7 +68,7 @@ export function resumeRun(engine: GradientEngine, previous: LoadedCheckpoint): R
 }
 
 export function freshRun(engine: GradientEngine, config: TrainConfig): RunState {
-  const params = initParams(engine.layout, new Rng(deriveSeed(config.seed, "init")), engine.buffers.params);
+  const params = initialParams(engine.layout, config.seed, engine.buffers.params);
   const state = new Rng(deriveSeed(config.seed, "train")).getState();
   const position: TrainingPosition = {
     epoch: 0,

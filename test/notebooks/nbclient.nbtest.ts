@@ -26,7 +26,7 @@ describe("Jupyter nbclient with the tslab kernel", () => {
     // Figures are text/html bundles marked in their metadata (no Plotly mimetype: the data is stored once).
     assert.equal(r.result.figures, 3, "notebook 01 shows three figures");
     assert.ok(!(r.result.mime_types as string[]).includes("application/vnd.plotly.v1+json"));
-    assert.match(String(r.result.text), /backend: (wasm|tensorflow)/);
+    assert.match(String(r.result.text), /backend: (tensorflow|blas|wasm) /);
     assert.match(String(r.result.text), /dataset = "synthetic-tiny" {3}\(overridden/);
   });
 });

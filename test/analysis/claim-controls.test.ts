@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { claimIntervals } from "../../lib/analysis/claim-intervals";
+import { compareWithControl, controlTable, learnedVerdict, untrainedControl } from "../../lib/analysis/claim-controls";
+import { claimsInputFor, fitLatentPcas } from "../../lib/analysis/claims";
+import { encodeUnderConditions, sampleUsers } from "../../lib/analysis/latent";
+import { Rng } from "../../lib/core/rng";
+import { readMovieLens } from "../../lib/data/movielens";
+import { preprocess } from "../../lib/data/preprocess";
+import type { ProcessedDataset } from "../../lib/data/schema";
+import { vocabularyOf } from "../../lib/model/checkpoint";
+import { CvaeModel } from "../../lib/model/cvae-model";
+import { initialParams, paramLayout } from "../../lib/model/parameters";
+import { makeTrainConfig } from "../../lib/train/config";
+import { construct } from "../helpers/claims-construction";
+
+describe("learnedVerdict(trained, control)", () => {
+  it("is 'learned' only when the trained model holds and the control does not (or cannot be measured)", () => {
+    assert.equal(learnedVerdict("holds", "does not hold"), "learned");
+    assert.equal(learnedVerdict("holds", "not applicable"), "learned");
+    assert.equal(learnedVerdict("holds", "holds"), "not learned: the untrained model shows it too");
+    assert.equal(learnedVerdict("holds", "inconclusive"), "undecided: the control is inconclusive");
+    for (const t of ["does not hold", "inconclusive", "not applicable"] as const) assert.equal(learnedVerdict(t, "does not hold"), "—");
+  });
+});
+
+describe("compareWithControl(trained, control) on constructions", () => {
+  const planted = claimIntervals(construct(), { resamples: 30, seed: 1 });
+
+  it("calls the clustering learned when the control's rows carry no structure (conditions shuffled)", () => {
+    const input = construct();
+    const rng = new Rng(4);
+    const shuffled = Int32Array.from(input.set.condition);
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = rng.integer(i + 1);
+      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+    }
+    const control = claimIntervals({ ...input, set: { ...input.set, condition: shuffled } }, { resamples: 30, seed: 1 });
+    const a = compareWithControl(planted, control).find((c) => c.id === "a");
+    assert.equal(a?.untrained.latent.verdict, "does not hold");
+    assert.equal(a?.learned.latent, "learned");
+  });
+
+  it("calls nothing learned when the control shows the same structure", () => {
+    const rows = compareWithControl(planted, planted);
+    for (const r of rows.filter((x) => x.id !== "f")) assert.equal(r.learned.latent, "not learned: the untrained model shows it too", r.id);
+  });
+
+  it("controlTable puts the trained and untrained verdicts and the learned call side by side for both spaces", () => {
+    const row = controlTable(planted, planted)[0];
+    assert.deepEqual(Object.keys(row), [
+      "claim",
+      "trained (latent)",
+      "untrained (latent)",
+      "learned? (latent)",
+      "trained (plane)",
+      "untrained (plane)",
+      "learned? (plane)",
+    ]);
+    assert.equal(row["trained (latent)"], "holds");
+  });
+});
+
+describe("untrainedControl(model, ds, users) and CvaeModel.untrainedTwin()", () => {
+  let ds: ProcessedDataset;
+  let model: CvaeModel;
+  before(async () => {
+    await tf.setBackend("cpu");
+    ds = preprocess(readMovieLens(join(__dirname, "..", "fixtures", "ml-small")), "ml-small");
+    const dims = { items: ds.summary.items, conditions: ds.genres.length, hidden: 16, latent: 6 };
+    const config = makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 6, seed: 11 });
+    // "Trained" weights: anything but the initial ones.
+    model = new CvaeModel(config, dims, initialParams(paramLayout(dims), 12345), vocabularyOf(ds));
+  });
+
+  it("untrainedTwin has the architecture, vocabulary and seed's initial weights, and says it is untrained", () => {
+    const twin = model.untrainedTwin();
+    assert.deepEqual(twin.dims, model.dims);
+    assert.equal(twin.vocabulary, model.vocabulary);
+    assert.deepEqual(twin.params, initialParams(model.layout, 11));
+    assert.notDeepEqual(twin.params, model.params);
+    assert.deepEqual(twin.training, { epochs: 0, finished: false, bestEpoch: 0 });
+  });
+
+  it("on a model still at its initial weights, the control measures exactly what the model itself gives", () => {
+    const atStart = new CvaeModel(model.config, model.dims, initialParams(model.layout, 11), model.vocabulary);
+    const users = sampleUsers(ds, { users: 40, seed: 2 });
+    const own = encodeUnderConditions(atStart, ds, users);
+    const ownClaims = claimIntervals(claimsInputFor(ds, own, fitLatentPcas(own)), { resamples: 20, seed: 5 });
+    const control = untrainedControl(atStart, ds, users, { resamples: 20, seed: 5 });
+    assert.deepEqual(control.rows, ownClaims.rows);
+  });
+});
