@@ -17,6 +17,8 @@ import { explainedVariance, latent3d, latentScatter, pcPairExplorer, type Projec
 import { heatmap, lineChart, type Figure } from "../../lib/figures/plots";
 import { seriousAxisScatter, watchedVersusAverage } from "../../lib/figures/profile";
 import { methodComparison, trainingCurves } from "../../lib/figures/training";
+import { claimForest } from "../../lib/figures/claims";
+import type { ClaimIntervals, IntervalMeasurement, Verdict } from "../../lib/analysis/claim-intervals";
 
 const DIR = join(__dirname, "snapshots");
 const UPDATE = process.env.UPDATE_SNAPSHOTS === "1";
@@ -101,6 +103,36 @@ const shares: Record<string, number>[] = [
   { Drama: 0.2, War: 0.1 },
 ];
 
+/** Two claims by hand: a trained model that holds, an untrained control that does not (and one inconclusive). */
+const m = (value: number, lo: number, hi: number, verdict: Verdict): IntervalMeasurement => ({
+  value,
+  text: String(value),
+  holds: verdict === "holds",
+  interval: [lo, hi],
+  holdsShare: verdict === "holds" ? 1 : 0.5,
+  verdict,
+});
+const claimRow = (id: string, threshold: number, latent: IntervalMeasurement) => ({
+  id,
+  claim: `claim ${id} <b>`,
+  rule: `value > ${threshold}`,
+  threshold,
+  thresholdReason: "by hand",
+  latent,
+  plane: m(NaN, NaN, NaN, "not applicable"),
+});
+const options = { resamples: 200, seed: 1, level: 0.95 };
+const forestTrained: ClaimIntervals = {
+  rows: [claimRow("a", 0.25, m(0.6, 0.55, 0.66, "holds")), claimRow("d", -0.3, m(-0.5, -0.62, -0.41, "holds"))],
+  planeName: "PC2 x PC5",
+  options,
+  users: 100,
+};
+const forestControl: ClaimIntervals = {
+  ...forestTrained,
+  rows: [claimRow("a", 0.25, m(0.1, 0.05, 0.16, "does not hold")), claimRow("d", -0.3, m(-0.3, -0.45, -0.1, "inconclusive"))],
+};
+
 describe("figure specs match their snapshots", () => {
   const cases: [string, () => Figure][] = [
     ["genre-bars", () => genreBars(genreCounts, { title: "Movies per genre", subtitle: "SYNTHETIC data", yTitle: "movies" })],
@@ -165,6 +197,7 @@ describe("figure specs match their snapshots", () => {
     ["pc-pair-explorer", () => pcPairExplorer(set, projection, { title: "explorer", rows: [0, 3, 6, 9] })],
     ["serious-axis", () => seriousAxisScatter({ position: [-1, 0, 1.5], lean: [-0.2, 0.1, 0.3] }, { subtitle: "s" })],
     ["watched-versus-average", () => watchedVersusAverage(card, shares, { subtitle: "s" })],
+    ["claim-forest", () => claimForest(forestTrained, forestControl, { space: "latent", subtitle: "s" })],
   ];
   for (const [name, build] of cases) {
     it(`${name}: the same seeded input gives the stored spec`, () => {
