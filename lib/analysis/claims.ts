@@ -108,8 +108,11 @@ function planeOf(set: LatentSet, pca: LatentPca, plane: [number, number]): Float
 
 /** The spaces and context of the claims, built once; `measure` runs every rule, unweighted or on a bootstrap resample. */
 export interface ClaimSetup {
-  /** The claims measured with each row weighted (null: every row once). */
-  measure(weights: Float64Array | null): ClaimRow[];
+  /**
+   * The claims measured with each row weighted (null: every row once), and with the genre
+   * statistics replaced when `stats` is given (a permutation null).
+   */
+  measure(weights: Float64Array | null, stats?: Pick<ClaimsInput, "popularity" | "cooccurrence">): ClaimRow[];
   pcas: LatentPcas;
   planeName: string;
 }
@@ -154,7 +157,7 @@ export function prepareClaims(input: ClaimsInput): ClaimSetup {
       k,
     );
   };
-  const measure = (weights: Float64Array | null): ClaimRow[] => {
+  const measure = (weights: Float64Array | null, stats: Pick<ClaimsInput, "popularity" | "cooccurrence"> = input): ClaimRow[] => {
     const latent = makeSpace("latent space", set.z, set.dims, allLabels, k, weights);
     const flat = planePoints ? makeSpace(planeName, planePoints, 2, withoutNeutral, k, weights) : null;
     let pc1: Space | null = null;
@@ -164,8 +167,8 @@ export function prepareClaims(input: ClaimsInput): ClaimSetup {
       has: (...names) => names.every((n) => label(n) > 0 || n === NO_CONDITION),
       neutral,
       notAGenre: (l) => l === 0 || l === neutral,
-      popularity: input.popularity,
-      cooccurrence: input.cooccurrence,
+      popularity: stats.popularity,
+      cooccurrence: stats.cooccurrence,
       truth: input.truth,
       silhouette: (s) => silhouetteIn(s, weights),
       thresholds,

@@ -1,6 +1,7 @@
 // `cvae explore` and `cvae profile`: the latent-space analysis of notebooks 04 and 05.
 import { claimIntervals, claimIntervalTable, intervalText } from "../analysis/claim-intervals";
 import { compareWithControl, untrainedControl } from "../analysis/claim-controls";
+import { genreLabelNull } from "../analysis/claim-nulls";
 import { claimsInputFor, fitLatentPcas, savePcas } from "../analysis/claims";
 import { encodeUnderConditions, type LatentSet, sampleUsers } from "../analysis/latent";
 import { agreementWithHistory, profileCard, profileSpace, profileSubject, watchedShares } from "../analysis/profile";
@@ -41,11 +42,18 @@ export const exploreCommand: Command<FlagValues> = {
   summary: "encode sampled users under every condition, fit the PCAs, measure the paper's claims",
   usage:
     "cvae explore [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--resamples 200] [--level 0.95] " +
-    "[--control untrained|none] [--json]",
+    "[--permutations 200] [--control untrained|none] [--json]",
   flags: {
     ...sampleFlags,
     resamples: { type: "integer", help: "bootstrap resamples of the users for each claim's interval", default: 200, min: 20, max: 100_000 },
     level: { type: "number", help: "coverage of the intervals, in (0, 1)", default: 0.95, min: 0.5, max: 0.999 },
+    permutations: {
+      type: "integer",
+      help: "shufflings of the movies' genre labels for the permutation null of claims (d) and (g1)",
+      default: 200,
+      min: 39,
+      max: 100_000,
+    },
     control: {
       type: "string",
       help: "measure the claims on a control too: the untrained model (same architecture, its initial weights), or none",
@@ -70,6 +78,10 @@ export const exploreCommand: Command<FlagValues> = {
     const claimSeconds = (performance.now() - t1) / 1000;
     const control = flags.control === "untrained" ? untrainedControl(model, ds, latents.userRows, intervalOptions) : null;
     const controlled = control ? compareWithControl(claims, control) : null;
+    const nulls = genreLabelNull(ds, claimsInputFor(ds, latents, pcas), {
+      permutations: Number(flags.permutations),
+      seed: (Number(flags.seed) ^ 0x85ebca6b) >>> 0,
+    });
     if (flags.json) {
       console.log(
         JSON.stringify(
@@ -84,6 +96,7 @@ export const exploreCommand: Command<FlagValues> = {
             plane: claims.planeName,
             intervals: { ...claims.options, users: claims.users, seconds: claimSeconds },
             control: control ? "untrained" : "none",
+            permutationNull: { permutations: Number(flags.permutations), claims: nulls },
             claims: claims.rows.map((r, i) =>
               controlled ? { ...r, untrained: controlled[i].untrained, learned: controlled[i].learned } : r,
             ),
@@ -116,6 +129,11 @@ export const exploreCommand: Command<FlagValues> = {
           `\n  latent space: ${r.latent.text}, ${pct} ${intervalText(r.latent)} -> ${r.latent.verdict}${untrained("latent")}` +
           `\n  ${claims.planeName}: ${r.plane.text}, ${pct} ${intervalText(r.plane)} -> ${r.plane.verdict}${untrained("plane")}`,
       );
+    }
+    console.log(`\npermutation null, ${flags.permutations} shufflings of the movies' genre labels (latent space):`);
+    for (const n of nulls) {
+      const band = `[${n.nullInterval[0].toFixed(3)}, ${n.nullInterval[1].toFixed(3)}]`;
+      console.log(`  (${n.id}) observed ${n.observed.toFixed(3)}, shuffled ${band}, p = ${n.pValue.toPrecision(2)} -> ${n.verdict}`);
     }
     return 0;
   },

@@ -123,6 +123,7 @@ const CASES: Case[] = [
   { command: "explore", flag: "resamples", argv: ["--resamples", "50"], check: (p) => assert.equal(p.resamples, 50) },
   { command: "explore", flag: "level", argv: ["--level", "0.9"], check: (p) => assert.equal(p.level, 0.9) },
   { command: "explore", flag: "control", argv: ["--control", "none"], check: (p) => assert.equal(p.control, "none") },
+  { command: "explore", flag: "permutations", argv: ["--permutations", "50"], check: (p) => assert.equal(p.permutations, 50) },
   { command: "notebooks clean", flag: "check", argv: ["--check"], check: (p) => assert.equal(p.check, true) },
   { command: "kernel", flag: "project", argv: ["--project"], check: (p) => assert.equal(p.location, "project") },
   {
