@@ -6,7 +6,6 @@ import { claimIntervals } from "../../lib/analysis/claim-intervals";
 import { compareWithControl, controlTable, learnedVerdict, untrainedControl } from "../../lib/analysis/claim-controls";
 import { claimsInputFor, fitLatentPcas } from "../../lib/analysis/claims";
 import { encodeUnderConditions, sampleUsers } from "../../lib/analysis/latent";
-import { Rng } from "../../lib/core/rng";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
@@ -14,7 +13,7 @@ import { vocabularyOf } from "../../lib/model/checkpoint";
 import { CvaeModel } from "../../lib/model/cvae-model";
 import { initialParams, paramLayout } from "../../lib/model/parameters";
 import { makeTrainConfig } from "../../lib/train/config";
-import { construct } from "../helpers/claims-construction";
+import { construct, withShuffledConditions } from "../helpers/claims-construction";
 
 describe("learnedVerdict(trained, control)", () => {
   it("is 'learned' only when the trained model holds and the control does not (or cannot be measured)", () => {
@@ -30,14 +29,7 @@ describe("compareWithControl(trained, control) on constructions", () => {
   const planted = claimIntervals(construct(), { resamples: 30, seed: 1 });
 
   it("calls the clustering learned when the control's rows carry no structure (conditions shuffled)", () => {
-    const input = construct();
-    const rng = new Rng(4);
-    const shuffled = Int32Array.from(input.set.condition);
-    for (let i = shuffled.length - 1; i > 0; i--) {
-      const j = rng.integer(i + 1);
-      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-    }
-    const control = claimIntervals({ ...input, set: { ...input.set, condition: shuffled } }, { resamples: 30, seed: 1 });
+    const control = claimIntervals(withShuffledConditions(construct(), 4), { resamples: 30, seed: 1 });
     const a = compareWithControl(planted, control).find((c) => c.id === "a");
     assert.equal(a?.untrained.latent.verdict, "does not hold");
     assert.equal(a?.learned.latent, "learned");

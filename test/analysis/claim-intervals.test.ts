@@ -11,8 +11,7 @@ import {
   verdictOf,
 } from "../../lib/analysis/claim-intervals";
 import { measureClaims } from "../../lib/analysis/claims";
-import { Rng } from "../../lib/core/rng";
-import { CLAIM_IDS, construct } from "../helpers/claims-construction";
+import { CLAIM_IDS, construct, withShuffledConditions } from "../helpers/claims-construction";
 
 describe("quantileSorted(sorted, q)", () => {
   it("interpolates linearly between order statistics, as numpy.quantile does", () => {
@@ -102,14 +101,7 @@ describe("claimIntervals(input, options) on the planted construction", () => {
 
 describe("claimIntervals(input, options) on shuffled and on borderline data", () => {
   it("gives 'does not hold' for the clustering claim when the rows' conditions are shuffled (no structure left)", () => {
-    const input = construct();
-    const rng = new Rng(4);
-    const shuffled = Int32Array.from(input.set.condition);
-    for (let i = shuffled.length - 1; i > 0; i--) {
-      const j = rng.integer(i + 1);
-      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-    }
-    const result = claimIntervals({ ...input, set: { ...input.set, condition: shuffled } }, { resamples: 100, seed: 1 });
+    const result = claimIntervals(withShuffledConditions(construct(), 4), { resamples: 100, seed: 1 });
     const a = result.rows.find((r) => r.id === "a");
     assert.equal(a?.latent.verdict, "does not hold");
     assert.ok(a && a.latent.interval[1] < 0.25, `interval ${a?.latent.interval}`);

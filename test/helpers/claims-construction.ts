@@ -155,3 +155,9 @@ export function construct(c: Construction = {}): ClaimsInput & { centre: (g: str
   };
   return { set, popularity, cooccurrence, truth, centre };
 }
+
+/** The construction with its rows' conditions shuffled (seeded): the same points, no structure by condition left. */
+export function withShuffledConditions(input: ClaimsInput, seed: number): ClaimsInput {
+  const condition = new Rng(seed).shuffle(Int32Array.from(input.set.condition));
+  return { ...input, set: { ...input.set, condition } };
+}
