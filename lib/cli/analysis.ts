@@ -5,6 +5,7 @@ import { genreLabelNull } from "../analysis/claim-nulls";
 import { claimsInputFor, fitLatentPcas, savePcas } from "../analysis/claims";
 import { encodeUnderConditions, type LatentSet, sampleUsers } from "../analysis/latent";
 import { agreementWithHistory, profileCard, profileSpace, profileSubject, watchedShares } from "../analysis/profile";
+import { deriveSeed } from "../core/rng";
 import { NO_GENRES, type ProcessedDataset } from "../data/schema";
 import { initBackend } from "../model/backend";
 import { modelDir } from "../model/checkpoint";
@@ -71,7 +72,7 @@ export const exploreCommand: Command<FlagValues> = {
     const intervalOptions = {
       resamples: Number(flags.resamples),
       level: Number(flags.level),
-      seed: (Number(flags.seed) ^ 0x9e3779b9) >>> 0,
+      seed: deriveSeed(Number(flags.seed), "bootstrap"),
     };
     const t1 = performance.now();
     const claims = claimIntervals(claimsInputFor(ds, latents, pcas), intervalOptions);
@@ -80,7 +81,7 @@ export const exploreCommand: Command<FlagValues> = {
     const controlled = control ? compareWithControl(claims, control) : null;
     const nulls = genreLabelNull(ds, claimsInputFor(ds, latents, pcas), {
       permutations: Number(flags.permutations),
-      seed: (Number(flags.seed) ^ 0x85ebca6b) >>> 0,
+      seed: deriveSeed(Number(flags.seed), "permutation"),
     });
     if (flags.json) {
       console.log(
