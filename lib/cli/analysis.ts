@@ -6,10 +6,13 @@ import { claimsInputFor, fitLatentPcas, savePcas } from "../analysis/claims";
 import { encodeUnderConditions, type LatentSet, sampleUsers } from "../analysis/latent";
 import { agreementWithHistory, profileCard, profileSpace, profileSubject, watchedShares } from "../analysis/profile";
 import { deriveSeed } from "../core/rng";
+import { agreementOverSeeds, claimsOverSeeds, type SeedClaims, seedAgreement, seedClaims, spreadText } from "../analysis/seeds";
 import { NO_GENRES, type ProcessedDataset } from "../data/schema";
 import { initBackend } from "../model/backend";
 import { modelDir } from "../model/checkpoint";
 import type { CvaeModel } from "../model/cvae-model";
+import { terminalProgress } from "../train/progress";
+import { ensureSeedModels, MAX_SEEDS, planSeedRuns, SEED_TRAININGS, type SeedModel, type SeedTraining } from "../train/seeds";
 import { type Command, type FlagValues, noPositionals, type ParsedArgs } from "./args";
 import { loadModelFor, modelFlags } from "./model";
 
@@ -18,6 +21,43 @@ const sampleFlags = {
   users: { type: "integer", help: "users sampled and encoded under every condition", default: 2000, min: 1, max: 1_000_000 },
   seed: { type: "integer", help: "seed of the sample", default: 98765, min: 0, max: 0xffffffff },
 } as const;
+
+const seedFlags = {
+  seeds: {
+    type: "integer",
+    help: "models trained with different seeds (the run's seed and the next ones; missing ones are trained); 1 = the run only",
+    default: 1,
+    min: 1,
+    max: MAX_SEEDS,
+  },
+  "seed-training": {
+    type: "string",
+    help: "how the other seed models train: the quick or paper preset over the run's config, or the run's own config",
+    choices: SEED_TRAININGS,
+    default: "quick",
+  },
+} as const;
+
+/**
+ * The seed models of --seeds/--seed-training for the explored model (trained where missing,
+ * progress on stderr); null after an interrupt, which was reported.
+ */
+async function seedModelsFor(command: string, flags: FlagValues, ds: ProcessedDataset, model: CvaeModel): Promise<SeedModel[] | null> {
+  const plans = planSeedRuns(model.config, { seeds: Number(flags.seeds), training: flags["seed-training"] as SeedTraining });
+  const { models, interrupted } = await ensureSeedModels(ds, plans, {
+    explored: model,
+    callbacks: (plan) => terminalProgress(plan.config.epochs),
+    log: (line) => console.error(`cvae ${command}: ${line}`),
+  });
+  if (interrupted) {
+    console.error(
+      `cvae ${command}: interrupted while training ${interrupted.config.run}; run the same command again ` +
+        `(finished seed models are kept, the unfinished one continues)`,
+    );
+    return null;
+  }
+  return models;
+}
 
 /** The checked flags of an analysis command (no positionals). */
 function analysisPlan(command: string) {
@@ -43,9 +83,10 @@ export const exploreCommand: Command<FlagValues> = {
   summary: "encode sampled users under every condition, fit the PCAs, measure the paper's claims",
   usage:
     "cvae explore [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--resamples 200] [--level 0.95] " +
-    "[--permutations 200] [--control untrained|none] [--json]",
+    "[--permutations 200] [--control untrained|none] [--seeds 1] [--seed-training quick|paper|run] [--json]",
   flags: {
     ...sampleFlags,
+    ...seedFlags,
     resamples: { type: "integer", help: "bootstrap resamples of the users for each claim's interval", default: 200, min: 20, max: 100_000 },
     level: { type: "number", help: "coverage of the intervals, in (0, 1)", default: 0.95, min: 0.5, max: 0.999 },
     permutations: {
@@ -83,6 +124,22 @@ export const exploreCommand: Command<FlagValues> = {
       permutations: Number(flags.permutations),
       seed: deriveSeed(Number(flags.seed), "permutation"),
     });
+    const seedModels = Number(flags.seeds) > 1 ? await seedModelsFor("explore", flags, ds, model) : [];
+    if (seedModels === null) return 130;
+    // Every seed model is measured on the same users with the same options; the explored one is not measured twice.
+    const perSeed: SeedClaims[] = seedModels.map((m) =>
+      m.model === model
+        ? { seed: m.seed, run: m.run, claims, control }
+        : seedClaims(m.model, ds, latents.userRows, { ...intervalOptions, control: control !== null }),
+    );
+    const overSeeds = perSeed.length ? claimsOverSeeds(perSeed) : null;
+    const seedsJson = overSeeds
+      ? {
+          training: flags["seed-training"],
+          models: seedModels.map((m) => ({ seed: m.seed, run: m.run, trainedNow: m.trainedNow, status: m.model.status() })),
+          claims: overSeeds,
+        }
+      : null;
     if (flags.json) {
       console.log(
         JSON.stringify(
@@ -98,9 +155,12 @@ export const exploreCommand: Command<FlagValues> = {
             intervals: { ...claims.options, users: claims.users, seconds: claimSeconds },
             control: control ? "untrained" : "none",
             permutationNull: { permutations: Number(flags.permutations), claims: nulls },
-            claims: claims.rows.map((r, i) =>
-              controlled ? { ...r, untrained: controlled[i].untrained, learned: controlled[i].learned } : r,
-            ),
+            claims: claims.rows.map((r, i) => ({
+              ...r,
+              ...(controlled ? { untrained: controlled[i].untrained, learned: controlled[i].learned } : {}),
+              ...(overSeeds ? { seeds: { latent: overSeeds[i].latent, plane: overSeeds[i].plane } } : {}),
+            })),
+            seeds: seedsJson,
           },
           null,
           2,
@@ -136,6 +196,25 @@ export const exploreCommand: Command<FlagValues> = {
       const band = `[${n.nullInterval[0].toFixed(3)}, ${n.nullInterval[1].toFixed(3)}]`;
       console.log(`  (${n.id}) observed ${n.observed.toFixed(3)}, shuffled ${band}, p = ${n.pValue.toPrecision(2)} -> ${n.verdict}`);
     }
+    if (overSeeds) {
+      const runs = seedModels.map((m) => `${m.run}${m.trainedNow ? " (trained now)" : ""}`).join(", ");
+      console.log(`
+over ${seedModels.length} seed models (${flags["seed-training"]} training): ${runs}`);
+      for (const c of overSeeds) {
+        const line = (space: "latent" | "plane") => {
+          const s = c[space];
+          if (s.seeds === 0) return "n/a";
+          const learned = s.learnedIn === null ? "" : `, learned in ${s.learnedIn}`;
+          const v = s.verdicts;
+          return (
+            `holds in ${s.holdsIn} of ${s.seeds} (bootstrap: ${v.holds} holds, ${v["does not hold"]} not, ` +
+            `${v.inconclusive} inconclusive${learned}); value ${spreadText(s.value)}`
+          );
+        };
+        console.log(`  (${c.id}) latent: ${line("latent")}
+      plane: ${line("plane")}`);
+      }
+    }
     return 0;
   },
 };
@@ -143,8 +222,14 @@ export const exploreCommand: Command<FlagValues> = {
 export const profileCommand: Command<FlagValues> = {
   name: "profile",
   summary: "profiles from the latent space: agreement with what users watched, and one user's card",
-  usage: "cvae profile [--user ID] [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--json]",
-  flags: { ...sampleFlags, user: { type: "integer", help: "a sampled user's MovieLens id", min: 0, defaultText: "the clearest lean" } },
+  usage:
+    "cvae profile [--user ID] [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--seeds 1] " +
+    "[--seed-training quick|paper|run] [--json]",
+  flags: {
+    ...sampleFlags,
+    ...seedFlags,
+    user: { type: "integer", help: "a sampled user's MovieLens id", min: 0, defaultText: "the clearest lean" },
+  },
   plan: analysisPlan("profile"),
   async execute(flags) {
     const { ds, model, latents } = await latentsFor("profile", flags);
@@ -153,14 +238,32 @@ export const profileCommand: Command<FlagValues> = {
     const agreement = agreementWithHistory(ds, space, latents, shares);
     const u = profileSubject(space, latents, flags.user === undefined ? undefined : Number(flags.user));
     const card = profileCard(space, latents, shares[u], u);
+    const seedModels = Number(flags.seeds) > 1 ? await seedModelsFor("profile", flags, ds, model) : [];
+    if (seedModels === null) return 130;
+    const overSeeds = seedModels.length
+      ? agreementOverSeeds(
+          seedModels.map((m) =>
+            m.model === model ? { seed: m.seed, run: m.run, ...agreement } : seedAgreement(m.model, ds, latents.userRows),
+          ),
+        )
+      : null;
     if (flags.json) {
-      console.log(JSON.stringify({ dataset: ds.name, synthetic: ds.source.synthetic, model: model.status(), agreement, card }, null, 2));
+      const seeds = overSeeds ? { training: flags["seed-training"], ...overSeeds } : null;
+      console.log(
+        JSON.stringify({ dataset: ds.name, synthetic: ds.source.synthetic, model: model.status(), agreement, seeds, card }, null, 2),
+      );
       return 0;
     }
     console.log(
       `agreement over ${agreement.users} users: overlap@3 ${agreement.overlapAt3.toFixed(3)} (popularity baseline ` +
         `${agreement.popularityOverlapAt3.toFixed(3)}); light <-> serious Spearman ${agreement.seriousAxisSpearman.toFixed(3)}`,
     );
+    if (overSeeds)
+      console.log(
+        `over ${overSeeds.seeds} seed models (${flags["seed-training"]} training): overlap@3 ${spreadText(overSeeds.overlapAt3)}, ` +
+          `beats popularity in ${overSeeds.beatsPopularityIn} of ${overSeeds.seeds}; ` +
+          `light <-> serious Spearman ${spreadText(overSeeds.seriousAxisSpearman)}`,
+      );
     console.log(
       `user ${card.userId}: profile ${card.profile.join(", ")}; more serious than ${Math.round(100 * card.seriousPercentile)} % of users`,
     );

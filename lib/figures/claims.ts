@@ -44,33 +44,75 @@ function bar(m: IntervalMeasurement, y: string, k: number, name: string, hollow:
   };
 }
 
+/** One claim's panel: its markers (bottom to top in the order given) and its threshold. */
+interface ForestPanel {
+  id: string;
+  claim: string;
+  rule: string;
+  threshold: number;
+  series: { label: string; m: IntervalMeasurement; hollow: boolean }[];
+}
+
 /** The claims' values, intervals and thresholds, trained against the untrained control (when given). */
 export function claimForest(trained: ClaimIntervals, control: ClaimIntervals | null, options: ForestOptions): Figure {
   const { space } = options;
-  const rows = trained.rows.filter((r) => Number.isFinite(r[space].value));
-  const n = rows.length;
+  const panels = trained.rows
+    .filter((r) => Number.isFinite(r[space].value))
+    .map((r) => {
+      const theirs = control?.rows.find((c) => c.id === r.id)?.[space] ?? null;
+      const series = [{ label: "trained", m: r[space], hollow: false }];
+      if (theirs) series.unshift({ label: "untrained", m: theirs, hollow: true });
+      return { id: r.id, claim: r.claim, rule: r.rule, threshold: r.threshold, series };
+    });
+  const title = options.title ?? `The paper's claims, ${space === "latent" ? "in the latent space" : `in ${trained.planeName}`}`;
+  return forest(
+    panels,
+    { title, subtitle: options.subtitle, panelHeight: 62 },
+    "dashed: threshold · filled: trained, hollow: untrained control",
+  );
+}
+
+/** The claims of every seed model: one marker per seed (its value and bootstrap interval) in each claim's panel. */
+export function claimSeedForest(perSeed: readonly { seed: number; claims: ClaimIntervals }[], options: ForestOptions): Figure {
+  const { space } = options;
+  const first = perSeed[0]?.claims;
+  const panels = (first?.rows ?? [])
+    .map((r) => {
+      const series = perSeed.flatMap(({ seed, claims }) => {
+        const m = claims.rows.find((c) => c.id === r.id)?.[space];
+        return m && Number.isFinite(m.value) ? [{ label: `seed ${seed}`, m, hollow: false }] : [];
+      });
+      return { id: r.id, claim: r.claim, rule: r.rule, threshold: r.threshold, series: series.reverse() };
+    })
+    .filter((p) => p.series.length > 0);
+  const where = space === "latent" ? "in the latent space" : `in ${first?.planeName ?? "the PCA plane"}`;
+  return forest(
+    panels,
+    {
+      title: options.title ?? `The paper's claims over ${perSeed.length} training seeds, ${where}`,
+      subtitle: options.subtitle,
+      panelHeight: 30 + 22 * perSeed.length,
+    },
+    "dashed: threshold · one marker per seed model",
+  );
+}
+
+function forest(panels: readonly ForestPanel[], o: { title: string; subtitle?: string; panelHeight: number }, legend: string): Figure {
+  const n = panels.length;
   const panel = 1 / Math.max(1, n);
   const layout: Record<string, unknown> = {
-    ...baseLayout({
-      title: options.title ?? `The paper's claims, ${space === "latent" ? "in the latent space" : `in ${trained.planeName}`}`,
-      subtitle: options.subtitle,
-      height: 110 + 62 * n,
-    }),
+    ...baseLayout({ title: o.title, subtitle: o.subtitle, height: 110 + o.panelHeight * n }),
     showlegend: false,
   };
-  layout.margin = { l: 360, r: 24, t: options.subtitle ? 76 : 56, b: 40 };
+  layout.margin = { l: 360, r: 24, t: o.subtitle ? 76 : 56, b: 40 };
   const data: Record<string, unknown>[] = [];
   const shapes: Record<string, unknown>[] = [];
   // Claim names as horizontal text in the left margin (rotated axis titles would collide).
   const annotations: Record<string, unknown>[] = [];
-  rows.forEach((r, i) => {
+  panels.forEach((r, i) => {
     const k = i + 1;
-    const ours = r[space];
-    const theirs = control?.rows.find((c) => c.id === r.id)?.[space] ?? null;
-    const labels = theirs ? ["untrained", "trained"] : ["trained"];
-    data.push(bar(ours, "trained", k, `(${r.id}) trained`, false));
-    if (theirs) data.push(bar(theirs, "untrained", k, `(${r.id}) untrained`, true));
-    const xs = [r.threshold, ours.value, ...ours.interval, ...(theirs ? [theirs.value, ...theirs.interval] : [])].filter(Number.isFinite);
+    for (const s of r.series) data.push(bar(s.m, s.label, k, `(${r.id}) ${s.label}`, s.hollow));
+    const xs = [r.threshold, ...r.series.flatMap((s) => [s.m.value, ...s.m.interval])].filter(Number.isFinite);
     const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
     const pad = (hi - lo || Math.abs(hi) || 1) * 0.15;
     const top = 1 - i * panel;
@@ -85,7 +127,7 @@ export function claimForest(trained: ClaimIntervals, control: ClaimIntervals | n
       domain: [Math.max(0, top - panel + 0.22 * panel), top - 0.04 * panel],
       anchor: `x${k}`,
       type: "category",
-      categoryarray: labels,
+      categoryarray: r.series.map((s) => s.label),
       tickfont: { size: 11 },
     };
     annotations.push({
@@ -116,7 +158,7 @@ export function claimForest(trained: ClaimIntervals, control: ClaimIntervals | n
   layout.annotations = [
     ...annotations,
     {
-      text: "dashed: threshold · filled: trained, hollow: untrained control · green holds, red does not, amber inconclusive",
+      text: `${legend} · green holds, red does not, amber inconclusive`,
       xref: "paper",
       yref: "paper",
       x: 0,

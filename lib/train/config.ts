@@ -133,13 +133,18 @@ export function validateTrainConfig(c: TrainConfig): TrainConfig {
 export type TrainPreset = "quick" | "paper";
 export const TRAIN_PRESETS: readonly TrainPreset[] = ["quick", "paper"];
 
-export function presetConfig(preset: string, overrides: Partial<TrainConfig> = {}): TrainConfig {
+/** The keys a preset sets (its schedule), to apply over the defaults or over another run's config. */
+export function presetOverrides(preset: string): Partial<TrainConfig> {
   switch (preset) {
     case "quick":
-      return makeTrainConfig({ epochs: 5, patience: 0, sampler: "full", beta: { ...PAPER_BETA_SCHEDULE }, ...overrides });
+      return { epochs: 5, patience: 0, sampler: "full", beta: { ...PAPER_BETA_SCHEDULE } };
     case "paper":
-      return makeTrainConfig({ epochs: 100, patience: 10, sampler: "full", beta: { ...PAPER_BETA_SCHEDULE }, ...overrides });
+      return { epochs: 100, patience: 10, sampler: "full", beta: { ...PAPER_BETA_SCHEDULE } };
     default:
       throw new Error(`unknown training preset "${preset}"; presets: ${TRAIN_PRESETS.join(", ")}`);
   }
+}
+
+export function presetConfig(preset: string, overrides: Partial<TrainConfig> = {}): TrainConfig {
+  return makeTrainConfig({ ...presetOverrides(preset), ...overrides });
 }

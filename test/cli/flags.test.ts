@@ -118,6 +118,8 @@ const CASES: Case[] = [
     { command: name, flag: "json", argv: ["--json"], check: (p) => assert.equal(p.json, true) },
     { command: name, flag: "users", argv: ["--users", "300"], check: (p) => assert.equal(p.users, 300) },
     { command: name, flag: "seed", argv: ["--seed", "5"], check: (p) => assert.equal(p.seed, 5) },
+    { command: name, flag: "seeds", argv: ["--seeds", "3"], check: (p) => assert.equal(p.seeds, 3) },
+    { command: name, flag: "seed-training", argv: ["--seed-training", "run"], check: (p) => assert.equal(p["seed-training"], "run") },
   ]),
   { command: "profile", flag: "user", argv: ["--user", "77"], check: (p) => assert.equal(p.user, 77) },
   { command: "explore", flag: "resamples", argv: ["--resamples", "50"], check: (p) => assert.equal(p.resamples, 50) },

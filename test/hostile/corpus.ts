@@ -383,6 +383,58 @@ export const CASES: Case[] = [
     names: /--users|users/,
   },
   {
+    id: "2.39",
+    group: "2 ignored options",
+    title: "explore --seeds 0",
+    argv: () => ["explore", ...tiny, "--run", "tinym", "--seeds", "0"],
+    expect: "error",
+    names: /--seeds/,
+  },
+  {
+    id: "2.40",
+    group: "2 ignored options",
+    title: "profile --seed-training fast",
+    argv: () => ["profile", ...tiny, "--run", "tinym", "--seeds", "2", "--seed-training", "fast"],
+    expect: "error",
+    names: /--seed-training/,
+  },
+  {
+    id: "2.41",
+    group: "2 ignored options",
+    title: "explore --seeds 2 --seed-training run --json (trains the second seed model)",
+    argv: () => [
+      "explore",
+      ...tiny,
+      "--run",
+      "tinym",
+      "--users",
+      "50",
+      "--resamples",
+      "20",
+      "--permutations",
+      "39",
+      "--seeds",
+      "2",
+      "--seed-training",
+      "run",
+      "--json",
+    ],
+    expect: "ok",
+    check: (s, r) => {
+      const seeds = json(r.stdout).seeds as { models?: { run: string; trainedNow: boolean }[] } | null | undefined;
+      const models = seeds?.models ?? [];
+      const runs = models.map((m) => `${m.run}:${m.trainedNow}`).join(",");
+      const claims = json(r.stdout).claims as { seeds?: { latent: { perSeed: unknown[] } } }[] | undefined;
+      if (runs !== "tinym:false,tinym-seed98766:true") return `seed models ${runs || "missing"}`;
+      if (!existsSync(join(modelDir(s, "tinym-seed98766"), "checkpoint.json"))) return "the seed model was not saved";
+      // A claim not applicable on this data (no IMAX genre, say) has no per-seed verdicts; the others one per model.
+      const perSeed = (claims ?? []).map((c) => c.seeds?.latent.perSeed.length);
+      return perSeed.length && perSeed.every((n) => n === 0 || n === 2) && perSeed.some((n) => n === 2)
+        ? null
+        : `per-seed verdicts ${perSeed.join(",") || "missing"}`;
+    },
+  },
+  {
     id: "2.23",
     group: "2 ignored options",
     title: "train on a data set prepared with --heldout 0",
@@ -644,6 +696,20 @@ export const CASES: Case[] = [
       (json(r.stdout).model as { finished?: boolean } | undefined)?.finished === false && /UNFINISHED/.test(r.stderr)
         ? null
         : "no word that the model is unfinished",
+  },
+  {
+    id: "3.30",
+    group: "3 damaged state",
+    title: "explore --seeds 2 where the seed model's folder holds a copy of another run",
+    setup: (s) => cpSync(modelDir(s), modelDir(s, "tinym-seed98766"), { recursive: true }),
+    argv: () => ["explore", ...tiny, "--run", "tinym", "--users", "50", "--seeds", "2", "--seed-training", "run"],
+    expect: "error",
+    names: /tinym-seed98766.*seed: 98765 there, 98766 wanted/,
+    check: (s) =>
+      readFileSync(join(modelDir(s, "tinym-seed98766"), "checkpoint.json"), "utf8") ===
+      readFileSync(join(modelDir(s), "checkpoint.json"), "utf8")
+        ? null
+        : "the copied folder was changed",
   },
   {
     id: "3.12",
