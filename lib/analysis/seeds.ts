@@ -4,6 +4,7 @@
 // agreement statistic, its spread and how often the profiles beat the popularity baseline.
 import type { ProcessedDataset } from "../data/schema";
 import type { CvaeModel } from "../model/cvae-model";
+import type { SeedModel } from "../train/seeds";
 import { type ClaimIntervals, claimIntervals, type IntervalOptions, type Verdict } from "./claim-intervals";
 import { compareWithControl, type Learned, untrainedControl } from "./claim-controls";
 import { claimsInputFor, fitLatentPcas } from "./claims";
@@ -57,6 +58,24 @@ export function seedClaims(model: CvaeModel, ds: ProcessedDataset, userRows: Int
   const claims = claimIntervals({ ...claimsInputFor(ds, latents, fitLatentPcas(latents)), thresholds }, intervals);
   const twin = control ? untrainedControl(model, ds, userRows, { ...intervals, thresholds }) : null;
   return { seed: model.config.seed, run: model.config.run, claims, control: twin };
+}
+
+/**
+ * The claims of every seed model on the same users with the same options; the explored model's
+ * claims and control, already measured, are reused rather than measured twice.
+ */
+export function claimsOfSeedModels(
+  models: readonly SeedModel[],
+  explored: { model: CvaeModel; claims: ClaimIntervals; control: ClaimIntervals | null },
+  ds: ProcessedDataset,
+  userRows: Int32Array,
+  options: SeedClaimOptions = {},
+): SeedClaims[] {
+  return models.map((m) =>
+    m.model === explored.model
+      ? { seed: m.seed, run: m.run, claims: explored.claims, control: explored.control }
+      : seedClaims(m.model, ds, userRows, options),
+  );
 }
 
 export interface SeedVerdict {
@@ -157,6 +176,18 @@ export function seedAgreement(
   const latents = encodeUnderConditions(model, ds, userRows);
   const agreement = agreementWithHistory(ds, profileSpace(latents), latents, watchedShares(ds, userRows));
   return { seed: model.config.seed, run: model.config.run, ...agreement };
+}
+
+/** The profile agreement of every seed model on the same users (the explored model's reused). */
+export function agreementsOfSeedModels(
+  models: readonly SeedModel[],
+  explored: { model: CvaeModel; agreement: ProfileAgreement },
+  ds: ProcessedDataset,
+  userRows: Int32Array,
+): (ProfileAgreement & { seed: number; run: string })[] {
+  return models.map((m) =>
+    m.model === explored.model ? { seed: m.seed, run: m.run, ...explored.agreement } : seedAgreement(m.model, ds, userRows),
+  );
 }
 
 export interface AgreementOverSeeds {

@@ -2,18 +2,19 @@
 import { claimIntervals, claimIntervalTable, intervalText } from "../analysis/claim-intervals";
 import { compareWithControl, untrainedControl } from "../analysis/claim-controls";
 import { genreLabelNull } from "../analysis/claim-nulls";
+import { claimThresholds } from "../analysis/claim-rules";
 import { claimsInputFor, fitLatentPcas, savePcas } from "../analysis/claims";
 import { encodeUnderConditions, type LatentSet, sampleUsers } from "../analysis/latent";
 import { agreementWithHistory, profileCard, profileSpace, profileSubject, watchedShares } from "../analysis/profile";
 import { deriveSeed } from "../core/rng";
-import { agreementOverSeeds, claimsOverSeeds, type SeedClaims, seedAgreement, seedClaims, spreadText } from "../analysis/seeds";
+import { agreementOverSeeds, agreementsOfSeedModels, claimsOfSeedModels, claimsOverSeeds, spreadText } from "../analysis/seeds";
 import { NO_GENRES, type ProcessedDataset } from "../data/schema";
 import { initBackend } from "../model/backend";
 import { modelDir } from "../model/checkpoint";
 import type { CvaeModel } from "../model/cvae-model";
 import { terminalProgress } from "../train/progress";
 import { ensureSeedModels, MAX_SEEDS, planSeedRuns, SEED_TRAININGS, type SeedModel, type SeedTraining } from "../train/seeds";
-import { type Command, type FlagValues, noPositionals, type ParsedArgs } from "./args";
+import { type Command, type FlagValues, noPositionals, type ParsedArgs, UsageError } from "./args";
 import { loadModelFor, modelFlags } from "./model";
 
 const sampleFlags = {
@@ -59,6 +60,23 @@ async function seedModelsFor(command: string, flags: FlagValues, ds: ProcessedDa
   return models;
 }
 
+/** `--thresholds a=0.5,d=-0.2`: claim id = value pairs, checked against the claims (errors name the flag). */
+export function parseThresholds(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(",").filter((p) => p.trim() !== "")) {
+    const m = /^\s*([A-Za-z0-9]+)\s*=\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/.exec(part);
+    if (!m)
+      throw new UsageError(`cvae explore: --thresholds takes claim=number pairs separated by commas (e.g. a=0.5,d=-0.2), got "${part}"`);
+    out[m[1]] = Number(m[2]);
+  }
+  try {
+    claimThresholds(out);
+  } catch (err) {
+    throw new UsageError(`cvae explore: --thresholds: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return out;
+}
+
 /** The checked flags of an analysis command (no positionals). */
 function analysisPlan(command: string) {
   return ({ positionals, values }: ParsedArgs): FlagValues => {
@@ -83,12 +101,16 @@ export const exploreCommand: Command<FlagValues> = {
   summary: "encode sampled users under every condition, fit the PCAs, measure the paper's claims",
   usage:
     "cvae explore [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--resamples 200] [--level 0.95] " +
-    "[--permutations 200] [--control untrained|none] [--seeds 1] [--seed-training quick|paper|run] [--json]",
+    "[--thresholds a=0.5,...] [--permutations 200] [--control untrained|none] [--seeds 1] [--seed-training quick|paper|run] [--json]",
   flags: {
     ...sampleFlags,
     ...seedFlags,
     resamples: { type: "integer", help: "bootstrap resamples of the users for each claim's interval", default: 200, min: 20, max: 100_000 },
     level: { type: "number", help: "coverage of the intervals, in (0, 1)", default: 0.95, min: 0.5, max: 0.999 },
+    thresholds: {
+      type: "string",
+      help: "claims' thresholds that differ from the defaults, as claim=number pairs: a=0.5,d=-0.2 (see notebook 04's table)",
+    },
     permutations: {
       type: "integer",
       help: "shufflings of the movies' genre labels for the permutation null of claims (d) and (g1)",
@@ -103,8 +125,13 @@ export const exploreCommand: Command<FlagValues> = {
       default: "untrained",
     },
   },
-  plan: analysisPlan("explore"),
+  plan(args) {
+    const values = analysisPlan("explore")(args);
+    if (values.thresholds !== undefined) parseThresholds(String(values.thresholds)); // a bad one fails before any work
+    return values;
+  },
   async execute(flags) {
+    const thresholds = parseThresholds(String(flags.thresholds ?? ""));
     const { ds, model, latents, seconds } = await latentsFor("explore", flags);
     const pcas = fitLatentPcas(latents);
     // Beside the checkpoint the model came from (a copied run folder keeps its own PCA).
@@ -116,22 +143,26 @@ export const exploreCommand: Command<FlagValues> = {
       seed: deriveSeed(Number(flags.seed), "bootstrap"),
     };
     const t1 = performance.now();
-    const claims = claimIntervals(claimsInputFor(ds, latents, pcas), intervalOptions);
+    const claims = claimIntervals({ ...claimsInputFor(ds, latents, pcas), thresholds }, intervalOptions);
     const claimSeconds = (performance.now() - t1) / 1000;
-    const control = flags.control === "untrained" ? untrainedControl(model, ds, latents.userRows, intervalOptions) : null;
+    const control =
+      flags.control === "untrained" ? untrainedControl(model, ds, latents.userRows, { ...intervalOptions, thresholds }) : null;
     const controlled = control ? compareWithControl(claims, control) : null;
-    const nulls = genreLabelNull(ds, claimsInputFor(ds, latents, pcas), {
-      permutations: Number(flags.permutations),
-      seed: deriveSeed(Number(flags.seed), "permutation"),
-    });
+    const nulls = genreLabelNull(
+      ds,
+      { ...claimsInputFor(ds, latents, pcas), thresholds },
+      {
+        permutations: Number(flags.permutations),
+        seed: deriveSeed(Number(flags.seed), "permutation"),
+      },
+    );
     const seedModels = Number(flags.seeds) > 1 ? await seedModelsFor("explore", flags, ds, model) : [];
     if (seedModels === null) return 130;
-    // Every seed model is measured on the same users with the same options; the explored one is not measured twice.
-    const perSeed: SeedClaims[] = seedModels.map((m) =>
-      m.model === model
-        ? { seed: m.seed, run: m.run, claims, control }
-        : seedClaims(m.model, ds, latents.userRows, { ...intervalOptions, control: control !== null }),
-    );
+    const perSeed = claimsOfSeedModels(seedModels, { model, claims, control }, ds, latents.userRows, {
+      ...intervalOptions,
+      thresholds,
+      control: control !== null,
+    });
     const overSeeds = perSeed.length ? claimsOverSeeds(perSeed) : null;
     const seedsJson = overSeeds
       ? {
@@ -241,11 +272,7 @@ export const profileCommand: Command<FlagValues> = {
     const seedModels = Number(flags.seeds) > 1 ? await seedModelsFor("profile", flags, ds, model) : [];
     if (seedModels === null) return 130;
     const overSeeds = seedModels.length
-      ? agreementOverSeeds(
-          seedModels.map((m) =>
-            m.model === model ? { seed: m.seed, run: m.run, ...agreement } : seedAgreement(m.model, ds, latents.userRows),
-          ),
-        )
+      ? agreementOverSeeds(agreementsOfSeedModels(seedModels, { model, agreement }, ds, latents.userRows))
       : null;
     if (flags.json) {
       const seeds = overSeeds ? { training: flags["seed-training"], ...overSeeds } : null;

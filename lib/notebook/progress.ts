@@ -3,8 +3,11 @@
 import { escapeHtml } from "../core/html";
 import { trainingCurves } from "../figures/training";
 import { OneLineError } from "../core/interrupt";
+import type { ProcessedDataset } from "../data/schema";
+import type { CvaeModel } from "../model/cvae-model";
 import type { TrainCallbacks, TrainResult } from "../train/loop";
-import { batchLine, epochLine, runEstimate, trainingSummary } from "../train/progress";
+import { ensureSeedModels, planSeedRuns, type SeedModel, type SeedTraining } from "../train/seeds";
+import { batchLine, epochLine, plural, runEstimate, trainingSummary } from "../train/progress";
 import { LiveDisplay } from "./display";
 
 /** Callbacks that redraw a status line and the curves in the notebook cell. */
@@ -41,4 +44,27 @@ export function reportTrainingEnd(result: TrainResult, resumeHint: string): void
   const line = trainingSummary(result, resumeHint);
   if (result.interrupted) throw new OneLineError(line);
   console.log(line);
+}
+
+/**
+ * The seed models of notebooks 04 and 05 (`planSeedRuns` + `ensureSeedModels`), training the
+ * missing ones with progress in the cell. An interrupt fails the cell with how to continue.
+ */
+export async function notebookSeedModels(
+  ds: ProcessedDataset,
+  explored: CvaeModel,
+  options: { seeds: number; training: string },
+): Promise<SeedModel[]> {
+  // A notebook parameter is a plain string; planSeedRuns rejects one that is not a SeedTraining.
+  const plans = planSeedRuns(explored.config, { seeds: options.seeds, training: options.training as SeedTraining });
+  const { models, interrupted } = await ensureSeedModels(ds, plans, {
+    explored,
+    callbacks: (plan) => notebookProgress(plan.config.epochs, { subtitle: plan.run }),
+    log: (line) => console.log(line),
+  });
+  if (interrupted)
+    throw new OneLineError(trainingSummary(interrupted, "run the cell again: finished seed models are kept, this one continues"));
+  const runs = models.map((m) => `${m.run}${m.trainedNow ? " (trained now)" : ""}`);
+  console.log(`${plural(models.length, "seed model")}: ${runs.join(", ")}`);
+  return models;
 }

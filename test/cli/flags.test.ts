@@ -2,6 +2,7 @@
 // to do (the options it hands to lib), and the table covers every flag there is, so a new
 // flag without a case fails here. Plans are built without running anything.
 import assert from "node:assert/strict";
+import { parseThresholds } from "../../lib/cli/analysis";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -125,6 +126,7 @@ const CASES: Case[] = [
   { command: "explore", flag: "resamples", argv: ["--resamples", "50"], check: (p) => assert.equal(p.resamples, 50) },
   { command: "explore", flag: "level", argv: ["--level", "0.9"], check: (p) => assert.equal(p.level, 0.9) },
   { command: "explore", flag: "control", argv: ["--control", "none"], check: (p) => assert.equal(p.control, "none") },
+  { command: "explore", flag: "thresholds", argv: ["--thresholds", "a=0.5"], check: (p) => assert.equal(p.thresholds, "a=0.5") },
   { command: "explore", flag: "permutations", argv: ["--permutations", "50"], check: (p) => assert.equal(p.permutations, 50) },
   { command: "notebooks clean", flag: "check", argv: ["--check"], check: (p) => assert.equal(p.check, true) },
   { command: "kernel", flag: "project", argv: ["--project"], check: (p) => assert.equal(p.location, "project") },
@@ -188,5 +190,19 @@ describe("train's config precedence: typed flags > --config file > an unfinished
     writeFileSync(bad, JSON.stringify({ epoch: 3 }));
     await assert.rejects(plan("train", ["--config", bad]), new RegExp(`--config ${bad}: train config: unknown key "epoch"`));
     await assert.rejects(plan("train", ["--config", join(tmpdir(), "nope-cvae.json")]), /no such file/);
+  });
+});
+
+describe("cvae explore --thresholds", () => {
+  it("reads claim=number pairs (commas, spaces, signs, exponents)", () => {
+    assert.deepEqual(parseThresholds("a=0.5, d=-0.2,g1=1e-1"), { a: 0.5, d: -0.2, g1: 0.1 });
+    assert.deepEqual(parseThresholds(""), {});
+  });
+
+  it("rejects a malformed pair or an unknown claim, naming --thresholds, at plan time", async () => {
+    assert.throws(() => parseThresholds("a:0.5"), /--thresholds takes claim=number pairs .* got "a:0\.5"/);
+    assert.throws(() => parseThresholds("a=0x10"), /--thresholds takes claim=number pairs/);
+    assert.throws(() => parseThresholds("z=1"), /--thresholds: thresholds: unknown claim "z"; claims: a, b/);
+    await assert.rejects(plan("explore", ["--thresholds", "a=abc"]), /--thresholds/);
   });
 });

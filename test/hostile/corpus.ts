@@ -435,6 +435,43 @@ export const CASES: Case[] = [
     },
   },
   {
+    id: "2.42",
+    group: "2 ignored options",
+    title: "explore --thresholds a=-1 --json (the silhouette rule moved below any value)",
+    argv: () => [
+      "explore",
+      ...tiny,
+      "--run",
+      "tinym",
+      "--users",
+      "50",
+      "--resamples",
+      "20",
+      "--permutations",
+      "39",
+      "--control",
+      "none",
+      "--thresholds",
+      "a=-1",
+      "--json",
+    ],
+    expect: "ok",
+    check: (_s, r) => {
+      const a = (json(r.stdout).claims as { id: string; threshold: number; rule: string; latent: { verdict: string } }[] | undefined)?.find(
+        (c) => c.id === "a",
+      );
+      return a && a.threshold === -1 && /-1/.test(a.rule) && a.latent.verdict === "holds" ? null : `claim a: ${JSON.stringify(a)}`;
+    },
+  },
+  {
+    id: "2.43",
+    group: "2 ignored options",
+    title: "explore --thresholds z=1 (no such claim)",
+    argv: () => ["explore", ...tiny, "--run", "tinym", "--thresholds", "z=1"],
+    expect: "error",
+    names: /--thresholds.*"z"/,
+  },
+  {
     id: "2.23",
     group: "2 ignored options",
     title: "train on a data set prepared with --heldout 0",
