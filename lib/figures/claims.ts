@@ -111,7 +111,8 @@ function forest(panels: readonly ForestPanel[], o: { title: string; subtitle?: s
   const annotations: Record<string, unknown>[] = [];
   panels.forEach((r, i) => {
     const k = i + 1;
-    for (const s of r.series) data.push(bar(s.m, s.label, k, `(${r.id}) ${s.label}`, s.hollow));
+    // Series run bottom to top on the axis; traces go top first (the order of the hover list and the legend groups).
+    for (const s of [...r.series].reverse()) data.push(bar(s.m, s.label, k, `(${r.id}) ${s.label}`, s.hollow));
     const xs = [r.threshold, ...r.series.flatMap((s) => [s.m.value, ...s.m.interval])].filter(Number.isFinite);
     const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
     const pad = (hi - lo || Math.abs(hi) || 1) * 0.15;
