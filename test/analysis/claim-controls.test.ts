@@ -1,19 +1,15 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { claimIntervals } from "../../lib/analysis/claim-intervals";
 import { compareWithControl, controlTable, learnedVerdict, untrainedControl } from "../../lib/analysis/claim-controls";
 import { claimsInputFor, fitLatentPcas } from "../../lib/analysis/claims";
 import { encodeUnderConditions, sampleUsers } from "../../lib/analysis/latent";
-import { readMovieLens } from "../../lib/data/movielens";
-import { preprocess } from "../../lib/data/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
-import { vocabularyOf } from "../../lib/model/checkpoint";
 import { CvaeModel } from "../../lib/model/cvae-model";
-import { initialParams, paramLayout } from "../../lib/model/parameters";
-import { makeTrainConfig } from "../../lib/train/config";
+import { initialParams } from "../../lib/model/parameters";
 import { construct, withShuffledConditions } from "../helpers/claims-construction";
+import { smallDataset, smallModel } from "../helpers/small-model";
 
 describe("learnedVerdict(trained, control)", () => {
   it("is 'learned' only when the trained model holds and the control does not (or cannot be measured)", () => {
@@ -60,11 +56,9 @@ describe("untrainedControl(model, ds, users) and CvaeModel.untrainedTwin()", () 
   let model: CvaeModel;
   before(async () => {
     await tf.setBackend("cpu");
-    ds = preprocess(readMovieLens(join(__dirname, "..", "fixtures", "ml-small")), "ml-small");
-    const dims = { items: ds.summary.items, conditions: ds.genres.length, hidden: 16, latent: 6 };
-    const config = makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 6, seed: 11 });
+    ds = smallDataset();
     // "Trained" weights: anything but the initial ones.
-    model = new CvaeModel(config, dims, initialParams(paramLayout(dims), 12345), vocabularyOf(ds));
+    model = smallModel(ds, 12345, { seed: 11 });
   });
 
   it("untrainedTwin has the architecture, vocabulary and seed's initial weights, and says it is untrained", () => {

@@ -1,32 +1,20 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { genreLabelNull, shuffleGenreLabels, statsWithGenres } from "../../lib/analysis/claim-nulls";
 import { Rng } from "../../lib/core/rng";
 import { type ClaimsInput, claimsInputFor, fitLatentPcas } from "../../lib/analysis/claims";
 import { encodeUnderConditions, sampleUsers } from "../../lib/analysis/latent";
-import { readMovieLens } from "../../lib/data/movielens";
-import { preprocess } from "../../lib/data/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
-import { vocabularyOf } from "../../lib/model/checkpoint";
-import { CvaeModel } from "../../lib/model/cvae-model";
-import { initialParams, paramLayout } from "../../lib/model/parameters";
-import { makeTrainConfig } from "../../lib/train/config";
+import { smallDataset, smallModel } from "../helpers/small-model";
 
 let ds: ProcessedDataset;
 let input: ClaimsInput;
 
 before(async () => {
   await tf.setBackend("cpu");
-  ds = preprocess(readMovieLens(join(__dirname, "..", "fixtures", "ml-small")), "ml-small");
-  const dims = { items: ds.summary.items, conditions: ds.genres.length, hidden: 16, latent: 6 };
-  const model = new CvaeModel(
-    makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 6 }),
-    dims,
-    initialParams(paramLayout(dims), 3),
-    vocabularyOf(ds),
-  );
+  ds = smallDataset();
+  const model = smallModel(ds, 3);
   const set = encodeUnderConditions(model, ds, sampleUsers(ds, { users: 40, seed: 2 }));
   input = claimsInputFor(ds, set, fitLatentPcas(set));
 });

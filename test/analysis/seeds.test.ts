@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { claimIntervals } from "../../lib/analysis/claim-intervals";
@@ -17,14 +16,10 @@ import {
   spreadOf,
   spreadText,
 } from "../../lib/analysis/seeds";
-import { readMovieLens } from "../../lib/data/movielens";
-import { preprocess } from "../../lib/data/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
-import { vocabularyOf } from "../../lib/model/checkpoint";
 import { CvaeModel } from "../../lib/model/cvae-model";
-import { initialParams, paramLayout } from "../../lib/model/parameters";
-import { makeTrainConfig } from "../../lib/train/config";
 import { construct, withShuffledConditions } from "../helpers/claims-construction";
+import { smallDataset, smallModel } from "../helpers/small-model";
 
 describe("spreadOf(values) and spreadText(spread)", () => {
   it("gives mean, sample sd (n - 1), min and max: [1, 2, 3, 4] -> 2.5, sqrt(5/3)", () => {
@@ -111,14 +106,8 @@ describe("seedClaims and seedAgreement on a model", () => {
   let users: Int32Array;
   before(async () => {
     await tf.setBackend("cpu");
-    ds = preprocess(readMovieLens(join(__dirname, "..", "fixtures", "ml-small")), "ml-small");
-    const dims = { items: ds.summary.items, conditions: ds.genres.length, hidden: 16, latent: 6 };
-    model = new CvaeModel(
-      makeTrainConfig({ dataset: "ml-small", run: "m", hidden: 16, latent: 6, seed: 11 }),
-      dims,
-      initialParams(paramLayout(dims), 12345),
-      vocabularyOf(ds),
-    );
+    ds = smallDataset();
+    model = smallModel(ds, 12345, { run: "m", seed: 11 });
     users = sampleUsers(ds, { users: 40, seed: 2 });
   });
 
