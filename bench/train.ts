@@ -5,7 +5,7 @@
 // PyTorch reference (../shared/peer/cvae_torch.py, a developer tool) when Debian's
 // python3-torch is installed, with their ratios.
 import { type BackendName, describeBackend, initBackend } from "../lib/model/backend";
-import { genreTable } from "../lib/data/genres";
+import { itemEntryConditions } from "../lib/data/conditions";
 import { buildBatch } from "../lib/model/batch";
 import { blasInfo } from "../lib/model/blas";
 import { initParams, paramLayout } from "../lib/model/parameters";
@@ -52,7 +52,7 @@ async function stepBenchmark(
     users: Int32Array.from({ length: B }, (_, i) => i),
     conditions: Int32Array.from({ length: B }, (_, i) => (i % (C + 1)) - 1),
   };
-  const genres = genreTable(G);
+  const targetConditions = itemEntryConditions(G);
   const engine = await GradientEngine.create(layout, threads, backend);
   const blasThreads = backend === "blas" ? blasInfo().threads : null;
   initParams(layout, new Rng(7), engine.buffers.params);
@@ -61,7 +61,7 @@ async function stepBenchmark(
     for (let i = 0; i < repeats + 3; i++) {
       if (profile && i === 3) engine.profile = {};
       const t0 = performance.now();
-      const batch = buildBatch(X, X, batchRows, 0, B, { dropout: 0.5, latent: 200, rng, genres, conditions: C });
+      const batch = buildBatch(X, X, batchRows, 0, B, { dropout: 0.5, latent: 200, rng, targetConditions });
       await engine.step(batch, 0.2, 1e-3);
       if (i >= 3) times.push(performance.now() - t0);
     }

@@ -62,11 +62,15 @@ export function shuffleGenreLabels(movies: MovieTable, rng: Rng): Genre[][] {
   return lists;
 }
 
-/** Measures (d) and (g1) on `permutations` shufflings of the movies' genre lists (seeded). */
+/**
+ * Measures (d) and (g1) on `permutations` shufflings of the movies' genre lists (seeded).
+ * It shuffles genres, so it applies to genre conditions only: other kinds give no rows.
+ */
 export function genreLabelNull(ds: ProcessedDataset, input: ClaimsInput, options: NullOptions): ClaimNull[] {
   // At least 39 shufflings, so that the smallest p-value, 1 / (1 + permutations), can reach 0.025.
   if (!Number.isInteger(options.permutations) || options.permutations < 39)
     throw new RangeError(`permutations must be an integer >= 39 (so a p-value can reach 0.025), got ${options.permutations}`);
+  if (ds.conditions.kind !== "genre") return [];
   const setup = prepareClaims(input);
   const observed = setup.measure(null);
   const ids = (Object.keys(NULL_CLAIMS) as (keyof typeof NULL_CLAIMS)[]).filter((id) => observed.some((r) => r.id === id));

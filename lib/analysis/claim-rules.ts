@@ -73,6 +73,13 @@ export function absent(genres: readonly string[]): Measurement {
 }
 
 /** absent(...) for the named genres the data lack, or null when all are there. */
+/** Spearman over at least 3 points, else n/a saying why (a data set with 2 week parts has 1 pair). */
+function rankCorrelation(xs: number[], ys: number[], what: string): Measurement | { value: number } {
+  if (xs.length < 3)
+    return { value: NaN, text: `n/a: ${xs.length} ${xs.length === 1 ? what.slice(0, -1) : what}, too few to correlate`, holds: null };
+  return { value: spearman(xs, ys) };
+}
+
 function missing(ctx: ClaimContext, ...names: string[]): Measurement | null {
   const gone = names.filter((n) => !ctx.has(n));
   return gone.length ? absent(gone) : null;
@@ -140,6 +147,8 @@ export interface ClaimRule {
   rule(t: number): string;
   /** Left out of the table when false (a claim about data that has no ground truth). */
   applies?(ctx: ClaimContext): boolean;
+  /** A claim about named genres: not applicable to models conditioned on another kind. */
+  genreOnly?: true;
   /** Why the claim cannot be measured on these data (shown as its rule, with n/a), or null. */
   unavailable?(ctx: ClaimContext): string | null;
   measure(s: Space, ctx: ClaimContext): Measurement;
@@ -203,6 +212,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     rule: (t) =>
       "its nearest-genre distance / the median nearest-genre distance of " +
       `the others; holds if it is the most isolated genre and the ratio > ${t}`,
+    genreOnly: true,
     unavailable: (ctx) => (ctx.neutral > 0 ? null : `not applicable: the data set has no "${NO_GENRES}" genre`),
     measure: (s, ctx) => neutralIsolation(s, ctx),
     second: (ctx) => neutralIsolation(ctx.pc1(), ctx, ", PC1 of all rows"),
@@ -211,6 +221,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     id: "c1",
     claim: "War is closer to Drama and Romance than to Children and Animation",
     rule: (t) => `max(d(War,Drama), d(War,Romance)) / min(d(War,Children), d(War,Animation)) < ${t}`,
+    genreOnly: true,
     measure(s, ctx) {
       const na = missing(ctx, "War", "Drama", "Romance", "Children", "Animation");
       if (na) return na;
@@ -223,6 +234,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     id: "c2",
     claim: "Horror lies between Thriller and Sci-Fi, far from Western",
     rule: (t) => `(d(H,T) + d(H,S)) / d(T,S) <= ${t} and d(H,Western) > max(d(H,T), d(H,S))`,
+    genreOnly: true,
     measure(s, ctx) {
       const na = missing(ctx, "Horror", "Thriller", "Sci-Fi", "Western");
       if (na) return na;
@@ -236,6 +248,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     id: "c3",
     claim: "Thriller, Mystery and Crime are close to each other",
     rule: (t) => `each of the three has the other two among its 4 nearest genres: at least ${t} of the 6 such links`,
+    genreOnly: true,
     measure(s, ctx) {
       const trio = ["Thriller", "Mystery", "Crime"];
       const na = missing(ctx, ...trio);
@@ -254,17 +267,20 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     rule: (t) => `Spearman(centroid distance from the centre, genre popularity) <= ${t}`,
     measure(s, ctx) {
       const gs = ctx.set.genres.filter((g) => g !== NO_GENRES && ctx.popularity[g] !== undefined);
-      const v = spearman(
+      const r = rankCorrelation(
         gs.map((g) => s.fromCentre[ctx.label(g)]),
         gs.map((g) => ctx.popularity[g]),
+        "conditions",
       );
-      return { value: v, text: f(v), holds: v <= ctx.thresholds.d };
+      if ("holds" in r) return r;
+      return { value: r.value, text: f(r.value), holds: r.value <= ctx.thresholds.d };
     },
   },
   {
     id: "e",
     claim: "Film-Noir is far from every genre; its nearest are Crime, Drama, Thriller, Mystery",
     rule: (t) => `${t}+ of its 4 nearest genres in {Crime, Drama, Thriller, Mystery} and among the 3 most isolated genres`,
+    genreOnly: true,
     measure(s, ctx) {
       const na = missing(ctx, "Film-Noir");
       if (na) return na;
@@ -296,30 +312,44 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     rule: (t) => `Spearman(centroid distance, 1 - Jaccard co-occurrence) over genre pairs >= ${t}`,
     measure(s, ctx) {
       const pairs = genrePairs(ctx).filter(([a, b]) => Number.isFinite(jaccard(ctx.cooccurrence, a, b)));
-      const v = spearman(
+      const r = rankCorrelation(
         pairs.map(([a, b]) => s.D[ctx.label(a)][ctx.label(b)]),
         pairs.map(([a, b]) => 1 - jaccard(ctx.cooccurrence, a, b)),
+        "pairs",
       );
-      return { value: v, text: f(v), holds: v >= ctx.thresholds.g1 };
+      if ("holds" in r) return r;
+      return { value: r.value, text: f(r.value), holds: r.value >= ctx.thresholds.g1 };
     },
   },
   {
     id: "g2",
     claim: "Genre distances follow the planted affinity (synthetic data)",
     rule: (t) => `Spearman(centroid distance, planted distance) over genre pairs >= ${t}`,
-    applies: (ctx) => ctx.truth !== null,
+    applies: (ctx) => plantedGeometry(ctx) !== null,
     measure(s, ctx) {
-      const truth = ctx.truth as GroundTruth;
-      const pairs = genrePairs(ctx).filter(([a, b]) => truth.genres.includes(a) && truth.genres.includes(b));
-      const td = (a: string, b: string) => truth.distances[truth.genres.indexOf(a)][truth.genres.indexOf(b)];
-      const v = spearman(
+      const truth = plantedGeometry(ctx) as { labels: string[]; distances: number[][] };
+      const pairs = genrePairs(ctx).filter(([a, b]) => truth.labels.includes(a) && truth.labels.includes(b));
+      const td = (a: string, b: string) => truth.distances[truth.labels.indexOf(a)][truth.labels.indexOf(b)];
+      const r = rankCorrelation(
         pairs.map(([a, b]) => s.D[ctx.label(a)][ctx.label(b)]),
         pairs.map(([a, b]) => td(a, b)),
+        "pairs",
       );
-      return { value: v, text: f(v), holds: v >= ctx.thresholds.g2 };
+      if ("holds" in r) return r;
+      return { value: r.value, text: f(r.value), holds: r.value >= ctx.thresholds.g2 };
     },
   },
 ];
+
+/** The planted distances between the model's conditions: the genres', or the planted contexts' of this kind; null for real data. */
+export function plantedGeometry(ctx: Pick<ClaimContext, "truth" | "set">): { labels: string[]; distances: number[][] } | null {
+  const truth = ctx.truth;
+  if (!truth) return null;
+  const kind = ctx.set.kind ?? "genre";
+  if (kind === "genre") return { labels: truth.genres, distances: truth.distances };
+  const planted = kind === "daypart" || kind === "weekday" ? truth.contexts?.[kind] : undefined;
+  return planted ? { labels: planted.labels, distances: planted.distances } : null;
+}
 
 /** The label of a condition name in a space (0 = no condition; 0 also for an absent genre). */
 export function labelOf(set: LatentSet, name: string): number {

@@ -5,6 +5,8 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/fs";
 import { Rng } from "../core/rng";
+import { aboutConditions, conditionPlural } from "../data/conditions";
+import { conditionCooccurrence, conditionPopularity } from "../data/condition-stats";
 import { type Cooccurrence, genreCooccurrence, interactionsPerGenre } from "../data/genres";
 import { type GroundTruth, loadGroundTruth } from "../data/planted";
 import { NO_GENRES, type ProcessedDataset } from "../data/schema";
@@ -43,13 +45,18 @@ export interface ClaimsInput {
   thresholds?: Readonly<Record<string, number>>;
 }
 
-/** What the claims need from a processed data set: popularity, co-occurrence and (synthetic data) the ground truth. */
+/**
+ * What the claims need from a processed data set: popularity, co-occurrence and (synthetic
+ * data) the ground truth. Genres use the catalogue's figures, as the paper; other kinds
+ * their training interactions and users (condition-stats.ts).
+ */
 export function claimsInputFor(ds: ProcessedDataset, set: LatentSet, pcas?: LatentPcas): ClaimsInput {
+  const genre = ds.conditions.kind === "genre";
   return {
     set,
     pcas,
-    popularity: Object.fromEntries(interactionsPerGenre(ds).map((g) => [g.genre, g.count])),
-    cooccurrence: genreCooccurrence(ds.movies),
+    popularity: genre ? Object.fromEntries(interactionsPerGenre(ds).map((g) => [g.genre, g.count])) : conditionPopularity(ds),
+    cooccurrence: genre ? genreCooccurrence(ds.movies) : conditionCooccurrence(ds),
     truth: loadGroundTruth(ds.source.folder),
   };
 }
@@ -131,8 +138,9 @@ export function prepareClaims(input: ClaimsInput): ClaimSetup {
   const pcas = input.pcas ?? fitLatentPcas(set, Math.min(set.dims, Math.max(5, top)));
   if (planeExists && top > pcas.plane.components)
     throw new RangeError(`claims: plane PC${top} but the PCA kept ${pcas.plane.components} components`);
+  const without = neutral > 0 ? ` (PCA without "${NO_GENRES}")` : "";
   const planeName = planeExists
-    ? `PC${plane[0]} x PC${plane[1]} (PCA without "${NO_GENRES}")`
+    ? `PC${plane[0]} x PC${plane[1]}${without}`
     : `PC${plane[0]} x PC${plane[1]} (n/a: the latent space has ${set.dims} dimensions)`;
   // The projections are fixed: a bootstrap resamples users, not the PCA basis.
   const planePoints = planeExists ? planeOf(set, pcas.plane, plane) : null;
@@ -182,17 +190,19 @@ export function prepareClaims(input: ClaimsInput): ClaimSetup {
       },
     };
     const rows: ClaimRow[] = [];
+    const kind = set.kind ?? "genre";
+    const notAboutGenres = `not applicable: a claim about named genres; this model is conditioned on ${conditionPlural(kind)}`;
     for (const rule of CLAIM_RULES) {
       if (rule.applies && !rule.applies(ctx)) continue;
-      const why = rule.unavailable?.(ctx) ?? null;
+      const why = rule.genreOnly && kind !== "genre" ? notAboutGenres : (rule.unavailable?.(ctx) ?? null);
       const threshold = { threshold: thresholds[rule.id], thresholdReason: CLAIM_THRESHOLDS[rule.id].reason };
       if (why !== null)
         rows.push({ id: rule.id, claim: rule.claim, rule: why, ...threshold, latent: { ...NA, text: why }, plane: { ...NA, text: why } });
       else
         rows.push({
           id: rule.id,
-          claim: rule.claim,
-          rule: rule.rule(thresholds[rule.id]),
+          claim: aboutConditions(rule.claim, kind),
+          rule: aboutConditions(rule.rule(thresholds[rule.id]), kind),
           ...threshold,
           latent: rule.measure(latent, ctx),
           plane: rule.second ? rule.second(ctx) : flat ? rule.measure(flat, ctx) : NA,

@@ -5,9 +5,9 @@
 //      target = the held-out items of that genre; averaged over rows and per genre.
 // Fold-in items are never ranked. Metrics: the registry of metrics.ts (nDCG@100, Recall@20,
 // Recall@50).
-import { genreTable, userGenres } from "../data/genres";
+import { conditionNoun, type EntryConditions, entryConditionsOf, rowConditions } from "../data/conditions";
 import type { HeldOutSplit, ProcessedDataset } from "../data/schema";
-import type { Csr, Genre } from "../data/schema";
+import type { ConditionKind, Genre } from "../data/schema";
 import { columnCounts } from "../data/sparse";
 import { buildBatch, type Rows, type SparseBatch } from "../model/batch";
 import { topKExcluding } from "../model/top-k";
@@ -18,13 +18,17 @@ import { type MetricKey, metricLabel, METRICS, type MetricValues, metricValues, 
  * protocol), then one row per (user, genre) present in both the user's fold-in and
  * held-out items (the conditioned protocol; an empty target could not be scored).
  */
-export function evaluationRows(split: HeldOutSplit, itemGenres: Csr, conditioned: boolean): Rows & { zeroRows: number } {
+export function evaluationRows(
+  split: HeldOutSplit,
+  conditions: { foldIn: EntryConditions; heldOut: EntryConditions },
+  conditioned: boolean,
+): Rows & { zeroRows: number } {
   const U = split.foldIn.rows;
   const users: number[] = Array.from({ length: U }, (_, u) => u);
   const conds: number[] = new Array<number>(U).fill(-1);
   if (conditioned) {
-    const inG = userGenres(split.foldIn, itemGenres);
-    const outG = userGenres(split.heldOut, itemGenres);
+    const inG = rowConditions(split.foldIn, conditions.foldIn);
+    const outG = rowConditions(split.heldOut, conditions.heldOut);
     for (let u = 0; u < U; u++) {
       const held = new Set(outG.indices.subarray(outG.indptr[u], outG.indptr[u + 1]));
       for (let k = inG.indptr[u]; k < inG.indptr[u + 1]; k++) {
@@ -49,6 +53,8 @@ export interface GenreMetrics extends Metrics {
 
 export interface EvaluationResult {
   split: "valid" | "test";
+  /** What the conditioned rows are conditioned on. */
+  conditionKind: ConditionKind;
   unconditioned: Metrics;
   /** Genre rows only; null for a model without conditions. */
   conditioned: Metrics | null;
@@ -63,6 +69,13 @@ export interface EvaluateOptions {
   conditioned: boolean;
   /** Rows scored at once. */
   batchSize?: number;
+}
+
+/** The conditions of a held-out split's fold-in and held-out entries. */
+export function splitConditions(ds: ProcessedDataset, split: "valid" | "test"): { foldIn: EntryConditions; heldOut: EntryConditions } {
+  return split === "valid"
+    ? { foldIn: entryConditionsOf(ds, "validFoldIn"), heldOut: entryConditionsOf(ds, "validHeldOut") }
+    : { foldIn: entryConditionsOf(ds, "testFoldIn"), heldOut: entryConditionsOf(ds, "testHeldOut") };
 }
 
 export function splitOf(ds: ProcessedDataset, split: "valid" | "test"): HeldOutSplit {
@@ -90,14 +103,14 @@ export async function evaluate(
       `data set "${ds.name}" has no ${split === "valid" ? "validation" : "test"} users to evaluate on; prepare it with heldout >= 1`,
     );
   }
-  const rows = evaluationRows(data, ds.itemGenres, conditioned);
-  const genres = genreTable(ds.itemGenres);
-  const C = ds.itemGenres.cols;
+  const conditions = splitConditions(ds, split);
+  const rows = evaluationRows(data, conditions, conditioned);
+  const C = ds.conditions.labels.length;
   const n = rows.users.length;
   const all = Object.fromEntries(METRICS.map((m) => [m.key, new Float64Array(n)])) as RowMetrics;
   for (let from = 0; from < n; from += batchSize) {
     const to = Math.min(n, from + batchSize);
-    const batch = buildBatch(data.foldIn, data.heldOut, rows, from, to, { dropout: 0, latent: 0, genres, conditions: C });
+    const batch = buildBatch(data.foldIn, data.heldOut, rows, from, to, { dropout: 0, latent: 0, targetConditions: conditions.heldOut });
     const top = await ranker(batch, RANK_DEPTH);
     const m = rowMetrics(top, batch.tgtPtr, batch.tgtItems, batch.rows);
     for (const { key } of METRICS) all[key].set(m[key], from);
@@ -117,27 +130,39 @@ export async function evaluate(
   if (conditioned) {
     for (let c = 0; c < C; c++) {
       const m = mean(rows.zeroRows, n, (i) => rows.conditions[i] === c);
-      if (m.rows > 0) perGenre.push({ genre: ds.genres[c], ...m });
+      if (m.rows > 0) perGenre.push({ genre: ds.conditions.labels[c], ...m });
     }
   }
-  return { split, unconditioned: mean(0, rows.zeroRows), conditioned: conditioned ? mean(rows.zeroRows, n) : null, perGenre };
+  return {
+    split,
+    conditionKind: ds.conditions.kind,
+    unconditioned: mean(0, rows.zeroRows),
+    conditioned: conditioned ? mean(rows.zeroRows, n) : null,
+    perGenre,
+  };
 }
 
 /**
- * The popularity baseline: items ranked by how many training users have them; under a
- * genre condition, items of that genre first (by popularity), then the rest.
+ * The popularity baseline: items ranked by how many training users have them. Under an
+ * item condition, items having it come first (by popularity), then the rest; under a
+ * context, items by their training interactions in that context, ties by popularity.
  */
 export function popularityRanker(ds: ProcessedDataset): Ranker {
   const pop = columnCounts(ds.train.matrix);
   const m = pop.length;
-  const genres = genreTable(ds.itemGenres);
-  const C = ds.itemGenres.cols;
+  const C = ds.conditions.labels.length;
+  const train = entryConditionsOf(ds, "train");
+  // boost[c * m + i]: the first sort key under condition c.
+  const boost = new Float32Array(C * m);
   const offset = ds.train.matrix.rows + 1; // larger than any popularity
+  const t = ds.train.matrix;
+  if (train.scope === "item") for (let i = 0; i < m; i++) for (let c = 0; c < C; c++) boost[c * m + i] = train.table[i * C + c];
+  else for (let k = 0; k < t.indices.length; k++) boost[train.contexts[k] * m + t.indices[k]]++;
   return (batch, k) => {
     const scores = new Float32Array(batch.rows * m);
     for (let r = 0; r < batch.rows; r++) {
       const c = batch.cond[r];
-      for (let i = 0; i < m; i++) scores[r * m + i] = pop[i] + (c >= 0 && genres[i * C + c] ? offset : 0);
+      for (let i = 0; i < m; i++) scores[r * m + i] = pop[i] + (c >= 0 ? boost[c * m + i] * offset : 0);
     }
     return topKExcluding(scores, batch, m, k);
   };
@@ -145,12 +170,17 @@ export function popularityRanker(ds: ProcessedDataset): Ranker {
 
 export type ResultRow = { method: string; protocol: string } & Metrics;
 
+/** The name of the conditioned protocol: "conditioned (genre rows)", "conditioned (daypart rows)", ... */
+export function conditionedProtocol(kind: ConditionKind): string {
+  return `conditioned (${conditionNoun(kind)} rows)`;
+}
+
 /** One row per (method, protocol), for tables. */
 export function resultRows(results: Record<string, EvaluationResult>): ResultRow[] {
   const out: ResultRow[] = [];
   for (const [method, r] of Object.entries(results)) {
     out.push({ method, protocol: "unconditioned", ...r.unconditioned });
-    if (r.conditioned) out.push({ method, protocol: "conditioned (genre rows)", ...r.conditioned });
+    if (r.conditioned) out.push({ method, protocol: conditionedProtocol(r.conditionKind), ...r.conditioned });
   }
   return out;
 }

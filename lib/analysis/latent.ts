@@ -3,7 +3,8 @@
 // The input layer does not depend on the condition except for one weight row, so each
 // user's history is pushed through the sparse layer once and the C + 1 conditions are
 // added to it: (users x (C + 1)) rows cost little more than users rows.
-import { genreTable } from "../data/genres";
+import { conditionPlural, entryConditionsOf, entryHas } from "../data/conditions";
+import type { ConditionKind } from "../data/schema";
 import { buildBatch } from "../model/batch";
 import { encodeInputLayer, encoderInput, meansOf } from "../model/forward";
 import { activeGemm } from "../model/backend";
@@ -23,10 +24,12 @@ export interface LatentSet {
   userIds: Int32Array;
   /** Per latent row: the sampled user's index in userRows. */
   userOf: Int32Array;
-  /** Per latent row: -1 for no condition, else the genre index. */
+  /** Per latent row: -1 for no condition, else the condition index. */
   condition: Int32Array;
-  /** Genre labels of the model's conditions. */
+  /** Labels of the model's conditions (genres for the genre kind, else decades, dayparts or week parts). */
   genres: Genre[];
+  /** What the conditions are (absent: genre, as in sets built before condition kinds). */
+  kind?: ConditionKind;
   /** Latent means, rows x dims, row-major. */
   z: Float32Array;
   dims: number;
@@ -62,10 +65,10 @@ export function describeSample(ds: ProcessedDataset, requested: number): string 
 export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, userRows: Int32Array, batchSize = 1000): LatentSet {
   if (!model.conditioned)
     throw new Error(`encodeUnderConditions: model "${model.config.run}" has no conditions (a Mult-VAE); train a C-VAE`);
-  if (model.dims.items !== ds.summary.items || model.dims.conditions !== ds.genres.length) {
+  if (model.dims.items !== ds.summary.items || model.dims.conditions !== ds.conditions.labels.length) {
     throw new Error(
       `the model (${model.dims.items} items, ${model.dims.conditions} conditions) does not ` +
-        `match data set "${ds.name}" (${ds.summary.items} items, ${ds.genres.length} genres)`,
+        `match data set "${ds.name}" (${ds.summary.items} items, ${ds.conditions.labels.length} ${conditionPlural(ds.conditions.kind)})`,
     );
   }
   const { hidden: H, latent: L, items: m } = model.dims;
@@ -76,12 +79,12 @@ export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, us
   const userOf = new Int32Array(n);
   const condition = new Int32Array(n);
   const W1 = paramView(model.params, model.layout, "W1");
-  const genres = genreTable(ds.itemGenres);
+  const targetConditions = entryConditionsOf(ds, "train");
   const gemm = activeGemm();
   for (let from = 0; from < U; from += batchSize) {
     const to = Math.min(U, from + batchSize);
     const rows = { users: userRows.slice(from, to), conditions: new Int32Array(to - from).fill(-1) };
-    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, to - from, { dropout: 0, latent: 0, genres, conditions: C });
+    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, to - from, { dropout: 0, latent: 0, targetConditions });
     const base = encoderInput(batch, model.params, model.layout); // history part + b1, no condition
     // A1 for every (condition, user): the user's base plus the condition's row (none for "no condition").
     const B = to - from;
@@ -112,7 +115,8 @@ export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, us
     userIds: Int32Array.from(userRows, (r) => ds.train.userIds[r]),
     userOf,
     condition,
-    genres: [...ds.genres],
+    genres: [...ds.conditions.labels],
+    kind: ds.conditions.kind,
     z,
     dims: L,
     rows: n,
@@ -148,19 +152,18 @@ export function rowsOfSampledUsers(set: LatentSet, users: number, seed: number):
   return Int32Array.from(out);
 }
 
-/** The `n` genres each user's training history holds most often (ties: alphabetical). */
+/** The `n` conditions (genres, decades, contexts) each user's training history holds most often (ties: alphabetical). */
 export function userTopGenres(ds: ProcessedDataset, userRows: ArrayLike<number>, n = 3): string[][] {
   const m = ds.train.matrix;
-  const G = ds.itemGenres;
+  const labels = ds.conditions.labels;
+  const e = entryConditionsOf(ds, "train");
   return Array.from(userRows, (u) => {
     const counts = new Map<number, number>();
-    for (let k = m.indptr[u]; k < m.indptr[u + 1]; k++) {
-      const item = m.indices[k];
-      for (let j = G.indptr[item]; j < G.indptr[item + 1]; j++) counts.set(G.indices[j], (counts.get(G.indices[j]) ?? 0) + 1);
-    }
+    for (let k = m.indptr[u]; k < m.indptr[u + 1]; k++)
+      for (let c = 0; c < labels.length; c++) if (entryHas(e, k, m.indices[k], c)) counts.set(c, (counts.get(c) ?? 0) + 1);
     return [...counts.entries()]
-      .sort((a, b) => b[1] - a[1] || ds.genres[a[0]].localeCompare(ds.genres[b[0]]))
+      .sort((a, b) => b[1] - a[1] || labels[a[0]].localeCompare(labels[b[0]]))
       .slice(0, n)
-      .map(([g]) => ds.genres[g]);
+      .map(([g]) => labels[g]);
   });
 }

@@ -6,6 +6,8 @@
 //    not hard-coded coordinates);
 //  - profiling hints: genres the user leans to more than other users do, with how unusual
 //    that lean is (its percentile among the sampled users).
+import { entryConditionsOf, entryHas } from "../data/conditions";
+import { conditionPopularity } from "../data/condition-stats";
 import { interactionsPerGenre } from "../data/genres";
 import { encodeUnderConditions, type LatentSet, userTopGenres } from "./latent";
 import type { CvaeModel } from "../model/cvae-model";
@@ -193,19 +195,19 @@ export function profileAgreement(
   };
 }
 
-/** Each user's share of history items per genre (users in the order of `userRows`). */
+/**
+ * Each user's share of history items per condition (users in the order of `userRows`): per
+ * genre or decade of the items, or per context the user rated them in.
+ */
 export function watchedShares(ds: ProcessedDataset, userRows: ArrayLike<number>): Record<string, number>[] {
   const m = ds.train.matrix;
-  const G = ds.itemGenres;
+  const labels = ds.conditions.labels;
+  const e = entryConditionsOf(ds, "train");
   return Array.from(userRows, (u) => {
     const n = m.indptr[u + 1] - m.indptr[u];
     const out: Record<string, number> = {};
     for (let k = m.indptr[u]; k < m.indptr[u + 1]; k++) {
-      const item = m.indices[k];
-      for (let j = G.indptr[item]; j < G.indptr[item + 1]; j++) {
-        const g = ds.genres[G.indices[j]];
-        out[g] = (out[g] ?? 0) + 1 / n;
-      }
+      for (let c = 0; c < labels.length; c++) if (entryHas(e, k, m.indices[k], c)) out[labels[c]] = (out[labels[c]] ?? 0) + 1 / n;
     }
     return out;
   });
@@ -282,16 +284,22 @@ export function profileSubject(space: ProfileSpace, set: LatentSet, userId?: num
   return u;
 }
 
-/** profileAgreement against the sampled users' three most-watched genres, with the popularity baseline of `ds`. */
+/** profileAgreement against the sampled users' three most-watched conditions, with the popularity baseline of `ds`. */
 export function agreementWithHistory(
   ds: ProcessedDataset,
   space: ProfileSpace,
   set: LatentSet,
   shares: readonly Record<string, number>[],
 ): ProfileAgreement {
-  const popular = interactionsPerGenre(ds)
-    .map((g) => g.genre)
-    .filter((g) => g !== NO_GENRES);
+  // The baseline names the most popular conditions: genres by the catalogue's counts (as before), other kinds by training interactions.
+  const popular =
+    ds.conditions.kind === "genre"
+      ? interactionsPerGenre(ds)
+          .map((g) => g.genre)
+          .filter((g) => g !== NO_GENRES)
+      : Object.entries(conditionPopularity(ds))
+          .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+          .map(([label]) => label);
   return profileAgreement(space, set, userTopGenres(ds, set.userRows, 3), shares, popular);
 }
 

@@ -1,6 +1,7 @@
 // Recommendations for one history: the top-n movies the model scores highest, the
-// history excluded; under a genre condition, also the share of the list in that genre.
-import { genreTable } from "../data/genres";
+// history excluded; under an item condition (genre, decade), also the share of the list
+// having it. A context condition (daypart, weekday) asks for what the user would rate then.
+import { conditionNoun, conditionPlural, decadeLabel, itemEntryConditions, titleYear } from "../data/conditions";
 import { buildBatch } from "../model/batch";
 import type { CvaeModel } from "../model/cvae-model";
 import type { ProcessedDataset } from "../data/schema";
@@ -18,15 +19,21 @@ export interface Recommendation {
 
 export interface RecommendResult {
   items: Recommendation[];
+  /** The condition of the list (a label of the data set's condition kind), or null. */
+  condition: string | null;
+  /** Share of the list having the condition: item attributes only (null for a context or no condition). */
+  conditionShare: number | null;
+  /** `condition` and `conditionShare` when the data set is conditioned on genres, else null. */
   genre: Genre | null;
-  /** Share of the list whose movie carries `genre` (null without a condition). */
   genreShare: number | null;
   /** History movie ids the model does not know (not in the training items); ignored. */
   unknownMovies: MovieId[];
 }
 
 export interface RecommendOptions {
-  /** A genre label of the data set to condition on (C-VAE only). */
+  /** A condition label of the data set ("Drama", "1990s", "evening"; C-VAE only). */
+  condition?: string;
+  /** The same as `condition`, for data sets conditioned on genres. */
   genre?: Genre;
   /** List length (default 10). */
   n?: number;
@@ -39,13 +46,22 @@ export function recommend(
   history: readonly MovieId[],
   options: RecommendOptions = {},
 ): RecommendResult {
-  const { n = 10, genre } = options;
+  const { n = 10 } = options;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`recommend: n must be a positive integer, got ${n}`);
+  const { kind, labels } = ds.conditions;
+  if (options.genre !== undefined && options.condition !== undefined && options.genre !== options.condition)
+    throw new Error(`recommend: give a condition or a genre, not both ("${options.condition}", "${options.genre}")`);
+  if (options.genre !== undefined && kind !== "genre")
+    throw new Error(`recommend: data set "${ds.name}" is conditioned on ${kind}, not genre; give condition (one of ${labels.join(", ")})`);
+  const condition = options.condition ?? options.genre;
   let cond = -1;
-  if (genre !== undefined) {
-    if (!model.conditioned) throw new Error(`recommend: this model (Mult-VAE, run "${model.config.run}") has no genre conditions`);
-    cond = ds.genres.indexOf(genre);
-    if (cond < 0) throw new Error(`recommend: unknown genre "${genre}"; genres of "${ds.name}": ${ds.genres.join(", ")}`);
+  if (condition !== undefined) {
+    if (!model.conditioned) throw new Error(`recommend: this model (Mult-VAE, run "${model.config.run}") has no ${kind} conditions`);
+    cond = labels.indexOf(condition);
+    if (cond < 0)
+      throw new Error(
+        `recommend: unknown ${conditionNoun(kind)} "${condition}"; ${conditionPlural(kind)} of "${ds.name}": ${labels.join(", ")}`,
+      );
   }
   const { items, unknownMovies } = historyItems(ds, history);
   const m = ds.summary.items;
@@ -58,8 +74,8 @@ export function recommend(
   const batch = buildBatch(one, one, { users: Int32Array.of(0), conditions: Int32Array.of(cond) }, 0, 1, {
     dropout: 0,
     latent: 0,
-    genres: genreTable(ds.itemGenres),
-    conditions: ds.genres.length,
+    // The target is the history itself and is never scored; any table of the right size serves.
+    targetConditions: itemEntryConditions(ds.itemGenres),
   });
   const scores = model.scores(batch);
   const top = model.rank(batch, Math.min(n, m - items.length));
@@ -72,17 +88,29 @@ export function recommend(
       const row = movieRow.get(movieId) as number;
       return { rank: k + 1, movieId, title: ds.movies.titles[row], genres: ds.movies.genres[row], score: scores[i] };
     });
-  const genreShare = genre === undefined ? null : list.filter((r) => r.genres.includes(genre)).length / Math.max(1, list.length);
-  return { items: list, genre: genre ?? null, genreShare, unknownMovies };
+  const has = (r: Recommendation) =>
+    kind === "genre" ? r.genres.includes(condition as string) : decadeLabel(titleYear(r.title)) === condition;
+  const share = condition === undefined || ds.conditions.scope !== "item" ? null : list.filter(has).length / Math.max(1, list.length);
+  const isGenre = kind === "genre";
+  return {
+    items: list,
+    condition: condition ?? null,
+    conditionShare: share,
+    genre: isGenre ? (condition ?? null) : null,
+    genreShare: isGenre ? share : null,
+    unknownMovies,
+  };
 }
 
 /** A recommendation list as table rows (rank, title, genres) with a caption naming the condition and its share. */
 export function recommendationTable(list: RecommendResult): { rows: { rank: number; title: string; genres: string }[]; caption: string } {
   const rows = list.items.map((r) => ({ rank: r.rank, title: r.title, genres: r.genres.join(" | ") }));
   const caption =
-    list.genre === null
+    list.condition === null
       ? `No condition: ${list.items.length} movies`
-      : `Condition ${list.genre}: ${Math.round(100 * (list.genreShare ?? 0))} % of the list is ${list.genre}`;
+      : list.conditionShare === null
+        ? `Condition ${list.condition}: ${list.items.length} movies`
+        : `Condition ${list.condition}: ${Math.round(100 * list.conditionShare)} % of the list is ${list.condition}`;
   return { rows, caption };
 }
 

@@ -203,10 +203,10 @@ export const exploreCommand: Command<FlagValues> = {
       `${ds.source.synthetic ? "SYNTHETIC data" : "data"} "${ds.name}", model ${model.config.run}: ` +
         `${latents.rows} latents in ${seconds.toFixed(2)} s; PCA saved to ${pcaPath}`,
     );
-    console.log(
-      `explained variance PC1..PC5: ${pcas.all.explained.map((x) => (100 * x).toFixed(1)).join(", ")} ` +
-        `% (without ${NO_GENRES}: ${pcas.plane.explained.map((x) => (100 * x).toFixed(1)).join(", ")} %)`,
-    );
+    const withoutNeutral = latents.genres.includes(NO_GENRES)
+      ? ` (without ${NO_GENRES}: ${pcas.plane.explained.map((x) => (100 * x).toFixed(1)).join(", ")} %)`
+      : "";
+    console.log(`explained variance PC1..PC5: ${pcas.all.explained.map((x) => (100 * x).toFixed(1)).join(", ")} %${withoutNeutral}`);
     const pct = `${Math.round(claims.options.level * 100)} %`;
     console.log(
       `claims with ${pct} bootstrap intervals ` +
@@ -216,13 +216,20 @@ export const exploreCommand: Command<FlagValues> = {
       const r = claims.rows[i];
       const c = controlled?.[i];
       const untrained = (space: "latent" | "plane") => (c ? `; untrained: ${c.untrained[space].verdict} -> ${c.learned[space]}` : "");
+      // A claim that cannot be measured on these data is one line saying why.
+      if (r.latent.verdict === "not applicable" && r.plane.verdict === "not applicable" && row.rule.startsWith("not applicable")) {
+        console.log(`\n${row.claim}\n  ${row.rule}`);
+        continue;
+      }
       console.log(
         `\n${row.claim}\n  rule: ${row.rule}` +
           `\n  latent space: ${r.latent.text}, ${pct} ${intervalText(r.latent)} -> ${r.latent.verdict}${untrained("latent")}` +
           `\n  ${claims.planeName}: ${r.plane.text}, ${pct} ${intervalText(r.plane)} -> ${r.plane.verdict}${untrained("plane")}`,
       );
     }
-    console.log(`\npermutation null, ${flags.permutations} shufflings of the movies' genre labels (latent space):`);
+    if (ds.conditions.kind === "genre")
+      console.log(`\npermutation null, ${flags.permutations} shufflings of the movies' genre labels (latent space):`);
+    else console.log(`\npermutation null: not run (it shuffles genre labels; this model is conditioned on ${ds.conditions.kind})`);
     for (const n of nulls) {
       const band = `[${n.nullInterval[0].toFixed(3)}, ${n.nullInterval[1].toFixed(3)}]`;
       console.log(`  (${n.id}) observed ${n.observed.toFixed(3)}, shuffled ${band}, p = ${n.pValue.toPrecision(2)} -> ${n.verdict}`);
@@ -281,19 +288,21 @@ export const profileCommand: Command<FlagValues> = {
       );
       return 0;
     }
+    // The light <-> serious axis is built from genre centroids: other kinds have none.
+    const genres = ds.conditions.kind === "genre";
+    const axis = genres ? `; light <-> serious Spearman ${agreement.seriousAxisSpearman.toFixed(3)}` : "";
     console.log(
-      `agreement over ${agreement.users} users: overlap@3 ${agreement.overlapAt3.toFixed(3)} (popularity baseline ` +
-        `${agreement.popularityOverlapAt3.toFixed(3)}); light <-> serious Spearman ${agreement.seriousAxisSpearman.toFixed(3)}`,
+      `agreement over ${agreement.users} users (${ds.conditions.kind} conditions): overlap@3 ${agreement.overlapAt3.toFixed(3)} ` +
+        `(popularity baseline ${agreement.popularityOverlapAt3.toFixed(3)})${axis}`,
     );
     if (overSeeds)
       console.log(
         `over ${overSeeds.seeds} seed models (${flags["seed-training"]} training): overlap@3 ${spreadText(overSeeds.overlapAt3)}, ` +
-          `beats popularity in ${overSeeds.beatsPopularityIn} of ${overSeeds.seeds}; ` +
-          `light <-> serious Spearman ${spreadText(overSeeds.seriousAxisSpearman)}`,
+          `beats popularity in ${overSeeds.beatsPopularityIn} of ${overSeeds.seeds}` +
+          (genres ? `; light <-> serious Spearman ${spreadText(overSeeds.seriousAxisSpearman)}` : ""),
       );
-    console.log(
-      `user ${card.userId}: profile ${card.profile.join(", ")}; more serious than ${Math.round(100 * card.seriousPercentile)} % of users`,
-    );
+    const serious = genres ? `; more serious than ${Math.round(100 * card.seriousPercentile)} % of users` : "";
+    console.log(`user ${card.userId}: profile ${card.profile.join(", ")}${serious}`);
     console.log(`  leans to: ${card.hints.map((h) => `${h.genre} (stronger than ${Math.round(100 * h.percentile)} %)`).join(", ")}`);
     console.log(
       `  watched: ${card.watched

@@ -1,6 +1,8 @@
 // `cvae data ...`: synthetic data, GroupLens downloads, preprocessing, listing.
 import { downloadMovieLens, progressPrinter } from "../data/download";
 import { ensureSynthetic, listProcessed, listRaw, prepareDataset } from "../data/datasets";
+import { checkConditionKind, checkTimeZone, CONDITION_KINDS, scopeOf } from "../data/conditions";
+import type { ConditionKind } from "../data/schema";
 import { summaryRows } from "../data/describe";
 import { isSynthName, SYNTH_PRESETS } from "../data/synth";
 import { MOVIELENS_NAMES } from "../data/download";
@@ -74,13 +76,15 @@ export interface PreparePlan {
   name: string | undefined;
   seed: number;
   heldout: number | null;
+  conditions: ConditionKind;
+  timeZone: string | null;
   json: boolean;
 }
 
 export const dataPrepareCommand: Command<PreparePlan> = {
   name: "data prepare",
   summary: "preprocess a data set (Liang et al. protocol) into data/processed/<name>/",
-  usage: "cvae data prepare [NAME | FOLDER] [--heldout N] [--seed N] [--name OUT] [--json]",
+  usage: "cvae data prepare [NAME | FOLDER] [--conditions KIND] [--time-zone TZ] [--heldout N] [--seed N] [--name OUT] [--json]",
   flags: {
     heldout: {
       type: "integer",
@@ -89,22 +93,46 @@ export const dataPrepareCommand: Command<PreparePlan> = {
       defaultText: "10 %, or 10,000 above 100k users",
     },
     seed: { type: "integer", help: "seed of the user permutation and splits", default: 98765, min: 0, max: 0xffffffff },
-    name: { type: "string", help: "name of the processed data set", names: "data set", defaultText: "the source's name" },
+    conditions: {
+      type: "string",
+      help: "what the model is conditioned on: item genres or decades, or the daypart or weekday of each rating",
+      choices: CONDITION_KINDS,
+      default: "genre",
+    },
+    "time-zone": { type: "string", help: "IANA time zone of the rating times (daypart, weekday)", defaultText: "UTC" },
+    name: {
+      type: "string",
+      help: "name of the processed data set",
+      names: "data set",
+      defaultText: "the source's name, with -KIND for kinds other than genre",
+    },
     json: { type: "boolean", help: "print the summary as JSON" },
   },
   plan({ positionals, values }) {
     if (positionals.length > 1) throw new UsageError("cvae data prepare: one data set at a time");
+    const conditions = checkConditionKind(values.conditions, "--conditions");
+    const timeZone = checkTimeZone(values["time-zone"], "--time-zone");
+    if (timeZone !== null && scopeOf(conditions) === "item")
+      throw new UsageError(`cvae data prepare: --time-zone applies to --conditions daypart or weekday, not ${conditions}`);
     return {
       source: positionals[0] ?? "synthetic",
       name: values.name as string | undefined,
       seed: Number(values.seed),
       heldout: values.heldout === undefined ? null : Number(values.heldout),
+      conditions,
+      timeZone,
       json: Boolean(values.json),
     };
   },
   async execute(plan) {
     if (isSynthName(plan.source)) await ensureSynthetic(plan.source);
-    const result = await prepareDataset(plan.source, { name: plan.name, seed: plan.seed, heldout: plan.heldout });
+    const result = await prepareDataset(plan.source, {
+      name: plan.name,
+      seed: plan.seed,
+      heldout: plan.heldout,
+      conditions: plan.conditions,
+      timeZone: plan.timeZone,
+    });
     const ds = result.dataset;
     if (plan.json) {
       console.log(
@@ -126,7 +154,9 @@ export const dataPrepareCommand: Command<PreparePlan> = {
     }
     for (const w of ds.warnings) console.log(`warning: ${w}`);
     console.log(
-      `${ds.name}: ${result.source.synthetic ? "SYNTHETIC data, " : ""}${ds.summary.items} items, ${ds.genres.length} conditions`,
+      `${ds.name}: ${result.source.synthetic ? "SYNTHETIC data, " : ""}${ds.summary.items} items, ` +
+        `${ds.conditions.labels.length} ${ds.conditions.kind} conditions (${ds.conditions.labels.join(", ")})` +
+        (ds.conditions.scope === "interaction" ? ` read in ${ds.conditions.timeZone ?? "UTC"}` : ""),
     );
     for (const { step, users, count, note } of summaryRows(ds))
       console.log(`  ${step.padEnd(40)} ${String(users).padStart(8)} users ${String(count).padStart(10)}  ${note}`);

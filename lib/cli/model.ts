@@ -222,39 +222,47 @@ export interface RecommendPlan {
   user: number;
   split: "valid" | "test";
   genre: string | undefined;
+  condition: string | undefined;
   n: number;
 }
 
 export const recommendCommand: Command<RecommendPlan> = {
   name: "recommend",
-  summary: "top-n movies for a held-out user's fold-in history, optionally under a genre",
-  usage: "cvae recommend --user ID [--genre GENRE] [--n 10] [--run NAME] [--dataset NAME] [--split test|valid] [--json]",
+  summary: "top-n movies for a held-out user's fold-in history, optionally under a condition (a genre, decade, daypart...)",
+  usage:
+    "cvae recommend --user ID [--condition LABEL | --genre GENRE] [--n 10] [--run NAME] [--dataset NAME] [--split test|valid] [--json]",
   flags: {
     ...modelFlags,
     user: { type: "integer", help: "a validation or test user id (required)", min: 0 },
-    genre: { type: "string", help: "genre to condition on" },
+    condition: { type: "string", help: "condition to recommend under: a label of the data set's kind (Drama, 1990s, evening, weekend)" },
+    genre: { type: "string", help: "genre to condition on (data sets conditioned on genres; the same as --condition)" },
     n: { type: "integer", help: "list length", default: 10, min: 1, max: 10_000 },
     split: splitFlag,
   },
   plan({ positionals, values }) {
     noPositionals("recommend", positionals);
     if (values.user === undefined) throw new UsageError("cvae recommend: --user ID is required");
+    if (values.genre !== undefined && values.condition !== undefined)
+      throw new UsageError("cvae recommend: give --condition or --genre, not both");
     return {
       values,
       user: Number(values.user),
       split: values.split as "valid" | "test",
       genre: values.genre as string | undefined,
+      condition: values.condition as string | undefined,
       n: Number(values.n),
     };
   },
-  async execute({ values, user, split, genre, n }) {
+  async execute({ values, user, split, genre, condition, n }) {
     await initBackend({ log: false });
     const { ds, model } = loadModelFor("recommend", values);
-    const result = recommend(model, ds, foldInHistory(ds, split, user), { genre, n });
+    const result = recommend(model, ds, foldInHistory(ds, split, user), { genre, condition, n });
     if (values.json) console.log(JSON.stringify({ model: model.status(), ...result }, null, 2));
     else {
       for (const r of result.items) console.log(`${String(r.rank).padStart(3)}. ${r.title}  [${r.genres.join("|")}]`);
-      if (result.genreShare !== null) console.log(`share of the list in ${result.genre}: ${(100 * result.genreShare).toFixed(0)} %`);
+      if (result.conditionShare !== null)
+        console.log(`share of the list in ${result.condition}: ${(100 * result.conditionShare).toFixed(0)} %`);
+      else if (result.condition !== null) console.log(`under the ${ds.conditions.kind} condition ${result.condition}`);
     }
     return 0;
   },

@@ -8,7 +8,7 @@ import { markdownCode } from "../core/html";
 import { checkName, nameFromFolder } from "../core/names";
 import { dataDir } from "../core/paths";
 import { preprocess } from "./preprocess";
-import type { PreprocessOptions, ProcessedDataset } from "./schema";
+import type { ConditionKind, PreprocessOptions, ProcessedDataset } from "./schema";
 import { processedDir, saveProcessed } from "./store";
 import { isSynthName, SYNTH_PRESETS, SYNTH_VERSION, type SynthConfig, type SynthSummary, writeSynthetic } from "./synth";
 
@@ -67,6 +67,11 @@ function isFolderArgument(arg: string): boolean {
 export function processedNameOf(arg: string): string {
   if (isFolderArgument(arg)) return nameFromFolder(basename(resolve(arg)));
   return checkName(arg, "data set");
+}
+
+/** The processed name of a source prepared with a condition kind: the source's own for genres, "<source>-<kind>" otherwise. */
+export function processedNameFor(sourceName: string, kind: ConditionKind): string {
+  return checkName(kind === "genre" ? sourceName : `${sourceName}-${kind}`, "data set");
 }
 
 export function listRaw(): string[] {
@@ -142,7 +147,8 @@ export async function prepareDataset(
   const t0 = performance.now();
   const raw = readMovieLens(source.folder);
   const t1 = performance.now();
-  const name = outName ?? source.name;
+  // Another kind is another data set: it gets its own folder unless named.
+  const name = outName ?? processedNameFor(source.name, protocol.conditions ?? "genre");
   const dataset = preprocess(raw, name, protocol);
   const t2 = performance.now();
   const dir = await saveProcessed(dataset, processedDir(name));

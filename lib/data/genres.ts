@@ -3,8 +3,8 @@
 // not a genre: which genres do IMAX movies have?), genre co-occurrence with Jaccard
 // similarity, and genres per user (c_u), which sets the number of conditioned rows.
 import type { ProcessedDataset } from "./schema";
-import type { Csr, Genre, MovieTable } from "./schema";
-import { countProduct } from "./sparse";
+import { trainRowConditions } from "./conditions";
+import type { Genre, MovieTable } from "./schema";
 
 export interface GenreCount {
   genre: Genre;
@@ -98,17 +98,12 @@ export interface GenresPerUser {
   users: number;
 }
 
-/** c_u over the training users of a processed data set. */
+/** c_u over the training users of a processed data set: its conditions per user, whatever their kind. */
 export function genresPerUser(ds: ProcessedDataset): GenresPerUser {
-  const counts = countProduct(ds.train.matrix, ds.itemGenres);
-  const G = ds.genres.length;
+  const rows = trainRowConditions(ds);
+  const G = ds.conditions.labels.length;
   const U = ds.train.matrix.rows;
-  const perUser = new Int32Array(U);
-  for (let u = 0; u < U; u++) {
-    let c = 0;
-    for (let g = 0; g < G; g++) if (counts[u * G + g] > 0) c++;
-    perUser[u] = c;
-  }
+  const perUser = Int32Array.from({ length: U }, (_, u) => rows.indptr[u + 1] - rows.indptr[u]);
   const histogram = new Array<number>(G + 1).fill(0);
   let sum = 0;
   for (const c of perUser) {
@@ -126,30 +121,4 @@ export function describeGenresPerUser(cu: GenresPerUser): string {
     `mean c_u = ${cu.mean.toFixed(2)}; conditioned rows per epoch = Σ (c_u + 1) = ${n(cu.conditionedRows)} ` +
     `for ${n(cu.users)} users (${(cu.conditionedRows / Math.max(1, cu.users)).toFixed(1)} rows per user)`
   );
-}
-
-/** Item x genre membership as a dense byte table (m x C) for O(1) lookups. */
-export function genreTable(itemGenres: Csr): Uint8Array {
-  const t = new Uint8Array(itemGenres.rows * itemGenres.cols);
-  for (let i = 0; i < itemGenres.rows; i++)
-    for (let k = itemGenres.indptr[i]; k < itemGenres.indptr[i + 1]; k++) t[i * itemGenres.cols + itemGenres.indices[k]] = 1;
-  return t;
-}
-
-/** For each user row, the genres among its items (ascending), as CSR. */
-export function userGenres(matrix: Csr, itemGenres: Csr): Csr {
-  const C = itemGenres.cols;
-  const indptr = new Int32Array(matrix.rows + 1);
-  const out: number[] = [];
-  const seen = new Uint8Array(C);
-  for (let u = 0; u < matrix.rows; u++) {
-    seen.fill(0);
-    for (let k = matrix.indptr[u]; k < matrix.indptr[u + 1]; k++) {
-      const item = matrix.indices[k];
-      for (let j = itemGenres.indptr[item]; j < itemGenres.indptr[item + 1]; j++) seen[itemGenres.indices[j]] = 1;
-    }
-    for (let c = 0; c < C; c++) if (seen[c]) out.push(c);
-    indptr[u + 1] = out.length;
-  }
-  return { rows: matrix.rows, cols: C, indptr, indices: Int32Array.from(out) };
 }

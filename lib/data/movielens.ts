@@ -120,8 +120,8 @@ export function readMovieLens(folder: string): RawDataset {
     files.format === "csv"
       ? readRatingsFile(files.ratingsFile, { delimiter: ",", header: true })
       : files.format === "dat"
-        ? readRatingsFile(files.ratingsFile, { delimiter: "::", header: false, columns: ["userId", "movieId", "rating", "ignore"] })
-        : readRatingsFile(files.ratingsFile, { delimiter: "\t", header: false, columns: ["userId", "movieId", "rating", "ignore"] });
+        ? readRatingsFile(files.ratingsFile, { delimiter: "::", header: false, columns: ["userId", "movieId", "rating", "timestamp"] })
+        : readRatingsFile(files.ratingsFile, { delimiter: "\t", header: false, columns: ["userId", "movieId", "rating", "timestamp"] });
   if (ratings.length === 0) throw new DataError(files.ratingsFile, 0, `no ratings${afterHeader}`);
   return { ...files, ratings, movies, synthetic: existsSync(join(files.folder, "ground-truth.json")), warnings };
 }

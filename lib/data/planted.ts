@@ -93,6 +93,25 @@ export function genreAffinity(a: Genre, b: Genre): number {
   return Math.exp(-(genreDistance(a, b) ** 2) / (2 * AFFINITY_WIDTH ** 2));
 }
 
+export interface PlantedContextKind {
+  labels: string[];
+  /** Base share of ratings in each context (before the movie's pull). */
+  shares: number[];
+  positions: number[][];
+  /** distances[i][j] between the contexts' planted positions. */
+  distances: number[][];
+  /** lift[c][g] = P(context c | a movie of genre g alone) / shares[c]: the planted pull of each genre. */
+  lift: Record<Genre, number>[];
+}
+
+/** The context effect of planted-contexts.ts (ground-truth.json from generator version 5 on). */
+export interface PlantedContexts {
+  daypart: PlantedContextKind;
+  weekday: PlantedContextKind;
+  /** Width of the pull exp(-d^2 / (2 w^2)) between a movie's position and a context's. */
+  width: number;
+}
+
 export interface GroundTruth {
   format: "cvae-lens/synthetic-ground-truth";
   version: 1;
@@ -108,6 +127,8 @@ export interface GroundTruth {
   plantedGroups: Genre[][];
   genreMovieFrequencies: Record<Genre, number>;
   ratingShares: number[];
+  /** The planted context effect; absent in files of older generator versions. */
+  contexts?: PlantedContexts;
 }
 
 export function groundTruth(): GroundTruth {
@@ -146,6 +167,15 @@ export function loadGroundTruth(folder: string): GroundTruth | null {
   return truth;
 }
 
+const CONTEXT_KIND_SHAPE: Shape = {
+  object: {
+    labels: { array: "string" },
+    shares: { array: "number" },
+    distances: { array: { array: "number" } },
+    lift: { array: { record: "number" } },
+  },
+};
+
 /** The fields of ground-truth.json the analysis reads. */
 const GROUND_TRUTH_SHAPE: Shape = {
   object: {
@@ -153,5 +183,12 @@ const GROUND_TRUTH_SHAPE: Shape = {
     genres: { array: "string" },
     distances: { array: { array: "number" } },
     positions: { record: { array: "number" } },
+    contexts: {
+      object: {
+        daypart: CONTEXT_KIND_SHAPE,
+        weekday: CONTEXT_KIND_SHAPE,
+      },
+    },
   },
+  optional: ["contexts"],
 };

@@ -7,12 +7,14 @@
 // `preprocess` is the sequence of named steps below; each returns what the next needs.
 import { mergeOptions } from "../core/options";
 import { Rng } from "../core/rng";
+import { buildConditions, checkTimestamps } from "./condition-build";
+import { checkConditionKind, checkTimeZone, scopeOf } from "./conditions";
 import type { Genre, MovieTable, PreprocessOptions, PreprocessSummary, ProcessedDataset, RawDataset, RatingsTable } from "./schema";
 import { csrFromPairs, density, nnz, sortRows } from "./sparse";
 import { heldoutCount, splitHeldOutUsers } from "./split";
 
 export function defaultPreprocessOptions(): PreprocessOptions {
-  return { seed: 98765, threshold: 3.5, minItems: 5, heldout: null, testProportion: 0.2 };
+  return { seed: 98765, threshold: 3.5, minItems: 5, heldout: null, testProportion: 0.2, conditions: "genre", timeZone: null };
 }
 
 /** Largest id we index with a plain array (MovieLens ids are below 300,000). */
@@ -27,6 +29,7 @@ function checkIdRange(maxId: number, what: string): void {
 export function preprocess(raw: RawDataset, name: string, overrides: Partial<PreprocessOptions> = {}): ProcessedDataset {
   const options = mergeOptions(defaultPreprocessOptions(), overrides, "preprocess options");
   validateOptions(options);
+  if (scopeOf(options.conditions) === "interaction") checkTimestamps(raw, options.conditions);
   const warnings = [...raw.warnings];
   const movieRow = catalogueIndex(raw);
   const users = groupByUser(raw.ratings);
@@ -59,7 +62,22 @@ export function preprocess(raw: RawDataset, name: string, overrides: Partial<Pre
       warnings.push(`${name}: no ${what} users (${why}); training needs validation users and evaluation test users`);
     }
   }
-  const conditions = conditionVocabulary(raw.movies, items.itemRows);
+  const genreSet = conditionVocabulary(raw.movies, items.itemRows);
+  const conditioning = buildConditions(raw, options, {
+    itemRows: items.itemRows,
+    trainUsers,
+    trainMatrix,
+    valid: valid.data,
+    test: test.data,
+    denseUser: (id) => users.dense[id],
+    ratedItems: (u, visit) => {
+      for (let k = users.start[u]; k < users.start[u + 1]; k++) {
+        const r = users.order[k];
+        const item = marked.positive[r] ? items.itemOfRow[marked.rowOfRating[r]] : -1;
+        if (item >= 0) visit(r, item);
+      }
+    },
+  });
   const m = items.itemRows.length;
   const summary: PreprocessSummary = {
     rawRatings: raw.ratings.length,
@@ -80,7 +98,7 @@ export function preprocess(raw: RawDataset, name: string, overrides: Partial<Pre
     trainDensity: density(trainMatrix),
     valid: valid.counts,
     test: test.counts,
-    conditions: conditions.genres.length,
+    conditions: conditioning.conditions.labels.length,
   };
   return {
     name,
@@ -89,8 +107,12 @@ export function preprocess(raw: RawDataset, name: string, overrides: Partial<Pre
     summary,
     warnings,
     itemMovieIds: Int32Array.from(items.itemRows, (row) => raw.movies.movieIds[row]),
-    genres: conditions.genres,
-    itemGenres: conditions.itemGenres,
+    genres: genreSet.genres,
+    itemGenres: genreSet.itemGenres,
+    conditions: conditioning.conditions,
+    // The genre kind's item table is itemGenres itself (one copy in memory and on disk).
+    itemConditions: options.conditions === "genre" ? genreSet.itemGenres : conditioning.itemConditions,
+    contexts: conditioning.contexts,
     train: { userIds: Int32Array.from(trainUsers, (u) => users.ids[u]), matrix: trainMatrix },
     valid: valid.data,
     test: test.data,
@@ -325,6 +347,10 @@ function conditionVocabulary(catalogue: MovieTable, itemRows: readonly number[])
 }
 
 function validateOptions(o: PreprocessOptions): void {
+  o.conditions = checkConditionKind(o.conditions, "preprocess: conditions");
+  o.timeZone = checkTimeZone(o.timeZone, "preprocess: timeZone");
+  if (o.timeZone !== null && scopeOf(o.conditions) === "item")
+    throw new RangeError(`preprocess: timeZone applies to the contexts daypart and weekday, not to conditions "${o.conditions}"`);
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)
     throw new RangeError(`preprocess: seed must be an integer in [0, 2^32), got ${o.seed}`);
   if (!Number.isInteger(o.minItems) || o.minItems < 1)

@@ -2,7 +2,7 @@
 // well-formed "user,movie,rating[,rest]" lines that hands anything else back to the careful
 // parser in ratings-file.ts. Also the byte and role codes both share.
 /** What a column of a ratings file holds. */
-export type RatingField = "userId" | "movieId" | "rating" | "ignore";
+export type RatingField = "userId" | "movieId" | "rating" | "timestamp" | "ignore";
 
 export const NL = 10;
 export const CR = 13;
@@ -17,6 +17,12 @@ export const R_IGNORE = 0;
 export const R_USER = 1;
 export const R_MOVIE = 2;
 export const R_RATING = 3;
+export const R_TIME = 4;
+
+/** What the fourth column of a fast-path line is: none, ignored text, or a timestamp. */
+export const TAIL_NONE = 0;
+export const TAIL_IGNORE = 1;
+export const TAIL_TIME = 2;
 
 /** Growable columns of parsed ratings. */
 export class RatingColumns {
@@ -24,24 +30,29 @@ export class RatingColumns {
   userIds: Int32Array;
   movieIds: Int32Array;
   ratings: Float32Array;
+  /** Unix seconds of each rating (0 where the file has no timestamp column). */
+  timestamps: Int32Array;
   n = 0;
   constructor(capacity: number) {
     this.capacity = capacity;
     this.userIds = new Int32Array(capacity);
     this.movieIds = new Int32Array(capacity);
     this.ratings = new Float32Array(capacity);
+    this.timestamps = new Int32Array(capacity);
   }
   grow(): void {
     this.capacity *= 2;
     this.userIds = grown(this.userIds, new Int32Array(this.capacity));
     this.movieIds = grown(this.movieIds, new Int32Array(this.capacity));
     this.ratings = grown(this.ratings, new Float32Array(this.capacity));
+    this.timestamps = grown(this.timestamps, new Int32Array(this.capacity));
   }
-  store(user: number, movie: number, rating: number): void {
+  store(user: number, movie: number, rating: number, timestamp = 0): void {
     if (this.n === this.capacity) this.grow();
     this.userIds[this.n] = user;
     this.movieIds[this.n] = movie;
     this.ratings[this.n] = rating;
+    this.timestamps[this.n] = timestamp;
     this.n++;
   }
 }
@@ -54,10 +65,11 @@ function grown<T extends Int32Array | Float32Array>(from: T, to: T): T {
 /**
  * Parses well-formed "user,movie,rating[,rest]" lines from `start` until `end`, the
  * columns being full, or a line that is not plainly well formed (its start is returned,
- * for the careful parser).
+ * for the careful parser). `tail` says what the fourth column is (TAIL_*).
  */
-export function fastLines(buf: Buffer, start: number, end: number, d0: number, hasTail: boolean, out: RatingColumns): number {
-  const { userIds, movieIds, ratings, capacity } = out;
+export function fastLines(buf: Buffer, start: number, end: number, d0: number, tail: number, out: RatingColumns): number {
+  const { userIds, movieIds, ratings, timestamps, capacity } = out;
+  const hasTail = tail !== TAIL_NONE;
   let n = out.n;
   let p = start;
   while (p < end && n < capacity) {
@@ -105,7 +117,19 @@ export function fastLines(buf: Buffer, start: number, end: number, d0: number, h
       p = lineStart;
       break;
     }
-    if (hasTail) {
+    let time = 0;
+    if (tail === TAIL_TIME) {
+      const timeStart = ++p;
+      c = buf[p];
+      while (c >= ZERO && c <= NINE) {
+        time = time * 10 + (c - ZERO);
+        c = buf[++p];
+      }
+      if (c !== NL || p === timeStart || time > MAX_INT32) {
+        p = lineStart;
+        break;
+      }
+    } else if (hasTail) {
       c = buf[++p];
       while (c !== NL && c !== d0) c = buf[++p];
       if (c === d0) {
@@ -116,6 +140,7 @@ export function fastLines(buf: Buffer, start: number, end: number, d0: number, h
     userIds[n] = user;
     movieIds[n] = movie;
     ratings[n] = rating;
+    timestamps[n] = time;
     n++;
     p++;
   }
@@ -131,10 +156,17 @@ export function fastLayout(roles: Int8Array, d1: number): boolean {
     roles[0] === R_USER &&
     roles[1] === R_MOVIE &&
     roles[2] === R_RATING &&
-    (roles.length === 3 || roles[3] === R_IGNORE)
+    (roles.length === 3 || roles[3] === R_IGNORE || roles[3] === R_TIME)
   );
 }
 
+/** The TAIL_* code of a fast layout's roles. */
+export function tailOf(roles: Int8Array): number {
+  return roles.length === 3 ? TAIL_NONE : roles[3] === R_TIME ? TAIL_TIME : TAIL_IGNORE;
+}
+
 export function toCodes(names: RatingField[]): Int8Array {
-  return Int8Array.from(names, (r) => (r === "userId" ? R_USER : r === "movieId" ? R_MOVIE : r === "rating" ? R_RATING : R_IGNORE));
+  const code = (r: RatingField) =>
+    r === "userId" ? R_USER : r === "movieId" ? R_MOVIE : r === "rating" ? R_RATING : r === "timestamp" ? R_TIME : R_IGNORE;
+  return Int8Array.from(names, code);
 }

@@ -15,12 +15,14 @@ import {
   R_IGNORE,
   R_MOVIE,
   R_RATING,
+  R_TIME,
   R_USER,
   ZERO,
   fastLayout,
   fastLines,
   RatingColumns,
   type RatingField,
+  tailOf,
   toCodes,
 } from "./ratings-fast";
 
@@ -62,6 +64,8 @@ class RatingsParser {
   private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES * 2 + 1);
   private lineNo = 0;
   private crOnly = false;
+  private badTimestamps = 0;
+  private firstBadTimestamp: string | null = null;
 
   constructor(
     private readonly path: string,
@@ -111,6 +115,8 @@ class RatingsParser {
       userIds: out.userIds.slice(0, out.n),
       movieIds: out.movieIds.slice(0, out.n),
       ratings: out.ratings.slice(0, out.n),
+      timestamps: this.roles.includes(R_TIME) ? out.timestamps.slice(0, out.n) : null,
+      badTimestamps: this.firstBadTimestamp ? { count: this.badTimestamps, first: this.firstBadTimestamp } : null,
       length: out.n,
     };
   }
@@ -122,7 +128,7 @@ class RatingsParser {
       if (this.names !== null && this.fast) {
         if (out.n === out.capacity) out.grow();
         const before = out.n;
-        p = fastLines(buf, p, end, this.d0, this.roles.length === 4, out);
+        p = fastLines(buf, p, end, this.d0, tailOf(this.roles), out);
         this.lineNo += out.n - before;
         if (p >= end || out.n === out.capacity) continue;
       }
@@ -179,8 +185,10 @@ class RatingsParser {
     let user = -1;
     let movie = -1;
     let rating = NaN;
+    let time = 0;
     names.forEach((name, k) => {
       const f = fields[k].trim();
+      if (name === "timestamp") time = this.timestampOf(f);
       if (name === "userId" || name === "movieId") {
         if (!/^\d+$/.test(f)) this.fail(lineStart, f === "" ? `empty ${name}` : `${name} ${JSON.stringify(f)} is not a whole number`);
         const v = Number(f);
@@ -193,8 +201,22 @@ class RatingsParser {
         if (rating < 0.5 || rating > 5) this.fail(lineStart, `rating ${rating} is outside 0.5-5`);
       }
     });
-    this.out.store(user, movie, rating);
+    this.out.store(user, movie, rating, time);
     return lineEnd + 1;
+  }
+
+  /**
+   * A timestamp field: whole Unix seconds that fit 32 bits. A bad one is -1 and only counted:
+   * genre conditions never read it; preprocessing for daypart or weekday names the first.
+   */
+  private timestampOf(f: string): number {
+    const v = /^\d+$/.test(f) ? Number(f) : NaN;
+    if (v <= MAX_INT32) return v;
+    this.badTimestamps++;
+    this.firstBadTimestamp ??=
+      `${this.path} line ${this.lineNo}: timestamp ${JSON.stringify(f)} is ` +
+      (f === "" ? "empty" : Number.isNaN(v) ? "not whole seconds" : "too large (after 2038)");
+    return -1;
   }
 
   /** Parses one line at lineStart (any layout, every check), stores it, returns the next line's start. */
@@ -213,6 +235,7 @@ class RatingsParser {
     let user = -1;
     let movie = -1;
     let rating = NaN;
+    let time = 0;
     for (;;) {
       const role = field < roles.length ? roles[field] : R_IGNORE;
       const fieldStart = p;
@@ -255,6 +278,9 @@ class RatingsParser {
         }
         rating = whole + frac / scale;
         if (rating < 0.5 || rating > 5) this.fail(lineStart, `rating ${rating} is outside 0.5-5`);
+      } else if (role === R_TIME) {
+        while (c !== d0 && c !== NL && c !== CR) c = buf[++p];
+        time = this.timestampOf(buf.toString("latin1", fieldStart, p).trim());
       } else {
         while (c !== d0 && c !== NL) c = buf[++p];
         if (c === NL && p > fieldStart && buf[p - 1] === CR) c = buf[--p];
@@ -281,12 +307,14 @@ class RatingsParser {
     }
     if (field !== roles.length)
       this.fail(lineStart, `expected ${roles.length} fields separated by ${JSON.stringify(this.layout.delimiter)}, got ${field}`);
-    this.out.store(user, movie, rating);
+    this.out.store(user, movie, rating, time);
     return p;
   }
 }
 
 const REQUIRED: RatingField[] = ["userId", "movieId", "rating"];
+/** Columns read when present (the condition kinds daypart and weekday need it). */
+const OPTIONAL: RatingField[] = ["timestamp"];
 
 function headerRoles(header: string, path: string, line: number, delimiter: string): RatingField[] {
   const names = header.split(delimiter).map((s) => s.trim().replace(/^"(.*)"$/, "$1"));
@@ -300,7 +328,8 @@ function headerRoles(header: string, path: string, line: number, delimiter: stri
         `${JSON.stringify(header)}${guess ? `; the file looks ${JSON.stringify(guess)}-separated` : ""}. MovieLens ${family}-separated`,
     );
   }
-  const roles = names.map((name): RatingField => (REQUIRED.includes(name as RatingField) ? (name as RatingField) : "ignore"));
+  const known = [...REQUIRED, ...OPTIONAL];
+  const roles = names.map((name): RatingField => (known.includes(name as RatingField) ? (name as RatingField) : "ignore"));
   const missing = REQUIRED.filter((r) => !roles.includes(r));
   if (missing.length) {
     throw new DataError(

@@ -9,6 +9,29 @@ export type MovieId = number;
 export type ItemIndex = number;
 export type Genre = string;
 
+/** What the C-VAE is conditioned on (data/conditions.ts): item attributes or interaction contexts. */
+export type ConditionKind = "genre" | "decade" | "daypart" | "weekday";
+export type ConditionScope = "item" | "interaction";
+
+/** The conditions of a processed data set: its kind and the labels the model is conditioned on. */
+export interface ConditionVocabulary {
+  kind: ConditionKind;
+  scope: ConditionScope;
+  /** Condition c of the model is labels[c]. */
+  labels: string[];
+  /** IANA time zone the contexts were read in (null: UTC; always null for item kinds). */
+  timeZone: string | null;
+}
+
+/** Interaction contexts: the context index of every stored entry of each matrix, parallel to its indices. */
+export interface MatrixContexts {
+  train: Uint8Array;
+  validFoldIn: Uint8Array;
+  validHeldOut: Uint8Array;
+  testFoldIn: Uint8Array;
+  testHeldOut: Uint8Array;
+}
+
 /** The label MovieLens uses for movies without genres; a condition of its own. */
 export const NO_GENRES: Genre = "(no genres listed)";
 
@@ -41,6 +64,10 @@ export interface RatingsTable {
   userIds: Int32Array;
   movieIds: Int32Array;
   ratings: Float32Array;
+  /** Unix seconds of each rating (-1 where the field is not whole seconds); null when the file has no timestamp column. */
+  timestamps: Int32Array | null;
+  /** Timestamps that could not be read: how many, and the first with its file and line. */
+  badTimestamps?: { count: number; first: string } | null;
   length: number;
 }
 
@@ -91,6 +118,10 @@ export interface PreprocessOptions {
   heldout: number | null;
   /** Share of a held-out user's items that are held out (at least one). */
   testProportion: number;
+  /** What the model is conditioned on (default genre). */
+  conditions: ConditionKind;
+  /** Time zone of the context kinds daypart and weekday (IANA name; null = UTC). */
+  timeZone: string | null;
 }
 
 export interface HeldOutSplit {
@@ -144,10 +175,16 @@ export interface ProcessedDataset {
   warnings: string[];
   /** Item index -> MovieLens movie id. */
   itemMovieIds: Int32Array;
-  /** Condition vocabulary: the genre labels of indexed items, sorted. */
+  /** The genre labels of indexed items, sorted (the condition vocabulary when conditions.kind is genre). */
   genres: Genre[];
   /** items x genres. */
   itemGenres: Csr;
+  /** What the model is conditioned on: kind and labels. */
+  conditions: ConditionVocabulary;
+  /** items x condition labels for item attributes (for genre, itemGenres itself); null for interaction contexts. */
+  itemConditions: Csr | null;
+  /** The context of every interaction for interaction contexts; null for item attributes. */
+  contexts: MatrixContexts | null;
   train: { userIds: Int32Array; matrix: Csr };
   valid: HeldOutSplit;
   test: HeldOutSplit;

@@ -10,15 +10,19 @@ import { recoverDir, writeDirAtomic } from "../core/fs";
 import { checkName } from "../core/names";
 import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
-import type { DataSource, PreprocessOptions, PreprocessSummary, ProcessedDataset } from "./schema";
+import { CONDITION_KINDS, scopeOf } from "./conditions";
+import type { ConditionVocabulary, DataSource, MatrixContexts, PreprocessOptions, PreprocessSummary, ProcessedDataset } from "./schema";
 import type { Csr, Genre } from "./schema";
 import { validateCsr } from "./sparse";
 
 export const PROCESSED_FORMAT = "cvae-lens/processed-dataset";
-/** 2: dataset.json records the checksum of arrays.bin (version 1 sets load unverified). */
-export const PROCESSED_VERSION = 2;
+/**
+ * 2: dataset.json records the checksum of arrays.bin (version 1 sets load unverified).
+ * 3: the condition kind and labels, with the decade table or the interaction contexts (1 and 2 are genre sets).
+ */
+export const PROCESSED_VERSION = 3;
 
-type ArrayKind = "int32";
+type ArrayKind = "int32" | "uint8";
 interface ArrayEntry {
   kind: ArrayKind;
   offset: number;
@@ -35,6 +39,8 @@ interface DatasetFile {
   summary: PreprocessSummary;
   warnings: string[];
   genres: Genre[];
+  /** Absent before version 3: the genres. */
+  conditions?: Omit<ConditionVocabulary, "scope">;
   movies: { titles: string[]; genres: Genre[][] };
   shapes: Record<string, { rows: number; cols: number }>;
   arrays: Record<string, ArrayEntry>;
@@ -85,7 +91,16 @@ const DATASET_SHAPE: Shape = {
       },
     },
     options: {
-      object: { seed: "integer", threshold: "number", minItems: "integer", heldout: { nullable: "integer" }, testProportion: "number" },
+      object: {
+        seed: "integer",
+        threshold: "number",
+        minItems: "integer",
+        heldout: { nullable: "integer" },
+        testProportion: "number",
+        conditions: { oneOf: CONDITION_KINDS.map((k) => ({ literal: k })) },
+        timeZone: { nullable: "string" },
+      },
+      optional: ["conditions", "timeZone"],
     },
     summary: {
       object: {
@@ -97,12 +112,19 @@ const DATASET_SHAPE: Shape = {
     },
     warnings: { array: "string" },
     genres: { array: "string" },
+    conditions: {
+      object: {
+        kind: { oneOf: CONDITION_KINDS.map((k) => ({ literal: k })) },
+        labels: { array: "string" },
+        timeZone: { nullable: "string" },
+      },
+    },
     movies: { object: { titles: { array: "string" }, genres: { array: { array: "string" } } } },
     shapes: { record: { object: { rows: "integer", cols: "integer" } } },
-    arrays: { record: { object: { kind: { literal: "int32" }, offset: "integer", length: "integer" } } },
+    arrays: { record: { object: { kind: { oneOf: [{ literal: "int32" }, { literal: "uint8" }] }, offset: "integer", length: "integer" } } },
     files: FILE_SUMS,
   },
-  optional: ["files"],
+  optional: ["files", "conditions"],
 };
 
 export function processedDir(name: string): string {
@@ -111,7 +133,7 @@ export function processedDir(name: string): string {
 
 /** Writes the data set to `dir` (default data/processed/<name>/), replacing any older copy only on success. */
 export async function saveProcessed(ds: ProcessedDataset, dir = processedDir(ds.name)): Promise<string> {
-  const arrays: Record<string, Int32Array> = {
+  const arrays: Record<string, Int32Array | Uint8Array> = {
     itemMovieIds: ds.itemMovieIds,
     movieIds: ds.movies.movieIds,
     moviePositiveCounts: ds.moviePositiveCounts,
@@ -127,14 +149,17 @@ export async function saveProcessed(ds: ProcessedDataset, dir = processedDir(ds.
     testFoldIn: ds.test.foldIn,
     testHeldOut: ds.test.heldOut,
   };
+  // The genre kind's item table is itemGenres; a decade table is stored beside it.
+  if (ds.conditions.kind !== "genre" && ds.itemConditions) matrices.itemConditions = ds.itemConditions;
   for (const [key, m] of Object.entries(matrices)) {
     arrays[`${key}.indptr`] = m.indptr;
     arrays[`${key}.indices`] = m.indices;
   }
+  if (ds.contexts) for (const [key, c] of Object.entries(ds.contexts)) arrays[`contexts.${key}`] = c as Uint8Array;
   const directory: Record<string, ArrayEntry> = {};
   let offset = 0;
   for (const [key, a] of Object.entries(arrays)) {
-    directory[key] = { kind: "int32", offset, length: a.length };
+    directory[key] = { kind: a instanceof Uint8Array ? "uint8" : "int32", offset, length: a.length };
     offset += Math.ceil(a.byteLength / 8) * 8;
   }
   const blob = Buffer.alloc(offset);
@@ -149,6 +174,7 @@ export async function saveProcessed(ds: ProcessedDataset, dir = processedDir(ds.
     summary: ds.summary,
     warnings: ds.warnings,
     genres: ds.genres,
+    conditions: { kind: ds.conditions.kind, labels: ds.conditions.labels, timeZone: ds.conditions.timeZone },
     movies: { titles: ds.movies.titles, genres: ds.movies.genres },
     shapes: Object.fromEntries(Object.entries(matrices).map(([k, m]) => [k, { rows: m.rows, cols: m.cols }])),
     arrays: directory,
@@ -176,9 +202,9 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
       `${metaPath}: not a cvae-lens processed data set (format ${JSON.stringify((raw as { format?: unknown } | null)?.format)})`,
     );
   }
-  if (raw.version !== 1 && raw.version !== PROCESSED_VERSION) {
+  if (raw.version !== 1 && raw.version !== 2 && raw.version !== PROCESSED_VERSION) {
     throw new Error(
-      `${metaPath}: format version ${JSON.stringify(raw.version)}, this cvae-lens reads versions 1 and ${PROCESSED_VERSION}${rebuild}`,
+      `${metaPath}: format version ${JSON.stringify(raw.version)}, this cvae-lens reads versions 1 to ${PROCESSED_VERSION}${rebuild}`,
     );
   }
   const meta = checkShape<DatasetFile>(raw, DATASET_SHAPE, metaPath, rebuild);
@@ -192,13 +218,23 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
   }
   // Own, aligned memory: small files may come back as a slice of Node's shared pool.
   const base = bin.byteOffset % 8 === 0 ? bin : Buffer.from(bin);
-  const arr = (key: string): Int32Array => {
+  const entry = (key: string, kind: ArrayKind): ArrayEntry => {
     const e = meta.arrays[key];
     if (!e) throw new Error(`${metaPath}: array "${key}" is missing${rebuild}`);
-    if (e.offset < 0 || e.offset % 4 !== 0 || e.offset + e.length * 4 > base.byteLength) {
+    if (e.kind !== kind) throw new Error(`${metaPath}: array "${key}" is ${e.kind}, expected ${kind}${rebuild}`);
+    const bytes = kind === "int32" ? 4 : 1;
+    if (e.offset < 0 || e.offset % 4 !== 0 || e.offset + e.length * bytes > base.byteLength) {
       throw new Error(`${binPath}: truncated (array "${key}" ends past the file)${rebuild}`);
     }
+    return e;
+  };
+  const arr = (key: string): Int32Array => {
+    const e = entry(key, "int32");
     return new Int32Array(base.buffer, base.byteOffset + e.offset, e.length);
+  };
+  const bytes = (key: string): Uint8Array => {
+    const e = entry(key, "uint8");
+    return new Uint8Array(base.buffer, base.byteOffset + e.offset, e.length);
   };
   const csr = (key: string): Csr => {
     const shape = meta.shapes[key];
@@ -214,15 +250,25 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
         `and ${meta.movies.genres.length} genre lists${rebuild}`,
     );
   }
+  const saved = meta.conditions ?? { kind: "genre", labels: meta.genres, timeZone: null };
+  const conditions: ConditionVocabulary = { ...saved, scope: scopeOf(saved.kind) };
+  const itemGenres = csr("itemGenres");
+  const contextKeys: (keyof MatrixContexts)[] = ["train", "validFoldIn", "validHeldOut", "testFoldIn", "testHeldOut"];
   const ds: ProcessedDataset = {
     name: meta.name,
     source: meta.source,
-    options: meta.options,
+    options: { ...meta.options, conditions: meta.options.conditions ?? "genre", timeZone: meta.options.timeZone ?? null },
     summary: meta.summary,
     warnings: meta.warnings,
     itemMovieIds: arr("itemMovieIds"),
     genres: meta.genres,
-    itemGenres: csr("itemGenres"),
+    itemGenres,
+    conditions,
+    itemConditions: conditions.scope === "interaction" ? null : conditions.kind === "genre" ? itemGenres : csr("itemConditions"),
+    contexts:
+      conditions.scope === "interaction"
+        ? (Object.fromEntries(contextKeys.map((k) => [k, bytes(`contexts.${k}`)])) as unknown as MatrixContexts)
+        : null,
     train: { userIds: arr("trainUserIds"), matrix: csr("train") },
     valid: { userIds: arr("validUserIds"), foldIn: csr("validFoldIn"), heldOut: csr("validHeldOut") },
     test: { userIds: arr("testUserIds"), foldIn: csr("testFoldIn"), heldOut: csr("testHeldOut") },
@@ -241,7 +287,7 @@ function checkAgreement(ds: ProcessedDataset, metaPath: string, rebuild: string)
     ["shapes.train.cols", ds.train.matrix.cols, m],
     ["shapes.itemGenres.rows", ds.itemGenres.rows, m],
     ["genres (its length)", ds.genres.length, ds.itemGenres.cols],
-    ["summary.conditions", ds.summary.conditions, ds.genres.length],
+    ["summary.conditions", ds.summary.conditions, ds.conditions.labels.length],
     ["summary.trainUsers", ds.summary.trainUsers, ds.train.matrix.rows],
     ["shapes.train.rows", ds.train.matrix.rows, ds.train.userIds.length],
   ];
@@ -255,6 +301,33 @@ function checkAgreement(ds: ProcessedDataset, metaPath: string, rebuild: string)
       [`shapes.${split}HeldOut.cols`, s.heldOut.cols, m],
     );
   }
+  if (ds.itemConditions)
+    checks.push(
+      ["shapes.itemConditions.rows", ds.itemConditions.rows, m],
+      ["conditions.labels (its length)", ds.conditions.labels.length, ds.itemConditions.cols],
+    );
+  if (ds.contexts) {
+    const C = ds.conditions.labels.length;
+    const matrices = {
+      train: ds.train.matrix,
+      validFoldIn: ds.valid.foldIn,
+      validHeldOut: ds.valid.heldOut,
+      testFoldIn: ds.test.foldIn,
+      testHeldOut: ds.test.heldOut,
+    };
+    for (const [key, mat] of Object.entries(matrices)) {
+      const c = ds.contexts[key as keyof MatrixContexts];
+      checks.push([`arrays.contexts.${key}.length`, c.length, mat.indices.length]);
+      for (let k = 0; k < c.length; k++)
+        if (c[k] >= C) throw new Error(`${metaPath}: contexts.${key} holds context ${c[k]} but there are ${C} labels${rebuild}`);
+    }
+  }
+  if (ds.conditions.kind === "genre" && ds.conditions.labels.join("\n") !== ds.genres.join("\n"))
+    throw new Error(`${metaPath}: conditions.labels differ from genres in a genre-conditioned set${rebuild}`);
+  if (ds.options.conditions !== ds.conditions.kind)
+    throw new Error(
+      `${metaPath}: options.conditions is "${ds.options.conditions}" but conditions.kind is "${ds.conditions.kind}"${rebuild}`,
+    );
   for (const [field, got, want] of checks) {
     if (got !== want) throw new Error(`${metaPath}: ${field} is ${got} but the arrays say ${want}${rebuild}`);
   }

@@ -24,13 +24,23 @@ export const GENRE_COLORS: Readonly<Record<string, string>> = {
   "(no genres listed)": "#b0b0b0",
 };
 
+/** Fixed colours for the interaction contexts (data/conditions.ts): a day's course, and weekday against weekend. */
+export const CONTEXT_COLORS: Readonly<Record<string, string>> = {
+  night: "#253494",
+  morning: "#f6c141",
+  afternoon: "#e8702a",
+  evening: "#8e3b8e",
+  weekday: "#4c78a8",
+  weekend: "#e45756",
+};
+
 /** Colour for unconditioned users (the zero condition): black, as in the paper. */
 export const NO_CONDITION_COLOR = "#000000";
 
 const FALLBACK = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"];
 
 export function genreColor(genre: string): string {
-  const fixed = GENRE_COLORS[genre];
+  const fixed = GENRE_COLORS[genre] ?? CONTEXT_COLORS[genre];
   if (fixed) return fixed;
   let h = 0;
   for (let i = 0; i < genre.length; i++) h = (Math.imul(h, 31) + genre.charCodeAt(i)) >>> 0;

@@ -68,9 +68,6 @@ export function trainingCurves(history: readonly EpochRecord[], options: { title
   };
 }
 
-/** The protocols of the result rows, in table order. */
-export const PROTOCOLS = ["unconditioned", "conditioned (genre rows)"] as const;
-
 /** One metric (default nDCG@100) of every method under both protocols, as grouped bars in each method's colour. */
 export function methodComparison(
   rows: readonly ResultRow[],
@@ -79,10 +76,12 @@ export function methodComparison(
   const metric = options.metric ?? "ndcg100";
   const label = metricLabel(metric);
   const methods = [...new Set(rows.map((r) => r.method))];
+  // The protocols in table order: unconditioned, then the condition rows ("conditioned (genre rows)", ...).
+  const protocols = [...new Set(rows.map((r) => r.protocol))];
   const series = methods.map((method) => ({
     name: method,
     color: methodColor(method),
-    values: PROTOCOLS.map((p) => rows.find((r) => r.method === method && r.protocol === p)?.[metric] ?? NaN),
+    values: protocols.map((p) => rows.find((r) => r.method === method && r.protocol === p)?.[metric] ?? NaN),
   }));
-  return groupedBars([...PROTOCOLS], series, { title: options.title ?? `Test ${label}`, subtitle: options.subtitle, yTitle: label });
+  return groupedBars(protocols, series, { title: options.title ?? `Test ${label}`, subtitle: options.subtitle, yTitle: label });
 }

@@ -1,15 +1,17 @@
 // The sparse batches the model consumes, built from rows. A row is a (user, condition)
 // pair: condition -1 is the zero condition (all of the user's items are the target),
-// condition c targets the user's items of genre c. Inputs are always the user's whole
+// condition c targets the user's items having condition c (a genre or decade of the item,
+// or the context the user rated it in; data/conditions.ts). Inputs are always the user's whole
 // history, L2-normalised, with inverted dropout in training. Which rows an epoch or an
 // evaluation holds is decided elsewhere (train/samplers.ts, analysis/evaluate.ts).
 import type { Rng } from "../core/rng";
+import { type EntryConditions, entryHas } from "../data/conditions";
 import type { Csr } from "../data/schema";
 
 export interface Rows {
   /** Row index into the user matrix (train matrix, or a held-out split's fold-in). */
   users: Int32Array;
-  /** Condition per row: -1 = none, else a genre index. */
+  /** Condition per row: -1 = none, else a condition index. */
   conditions: Int32Array;
 }
 
@@ -36,18 +38,17 @@ export interface BatchOptions {
   latent: number;
   /** Draws dropout masks and eps; needed in training. */
   rng?: Rng;
-  /** items x genres table (genreTable) for conditioned targets. */
-  genres: Uint8Array;
-  conditions: number;
+  /** The conditions of the target matrix's entries, which restrict conditioned targets. */
+  targetConditions: EntryConditions;
 }
 
 /**
  * Builds a batch from rows[from..to): inputs from `input` (the user's history), targets
  * from `target` (the same matrix in training; the held-out items at evaluation),
- * restricted to the row's genre when it has one.
+ * restricted to the row's condition when it has one.
  */
 export function buildBatch(input: Csr, target: Csr, rows: Rows, from: number, to: number, options: BatchOptions): SparseBatch {
-  const { dropout, latent, rng, genres, conditions: C } = options;
+  const { dropout, latent, rng, targetConditions } = options;
   if ((dropout > 0 || latent > 0) && !rng) throw new Error("buildBatch: training batches need an rng");
   const n = to - from;
   const inPtr = new Int32Array(n + 1);
@@ -72,7 +73,7 @@ export function buildBatch(input: Csr, target: Csr, rows: Rows, from: number, to
     inPtr[r + 1] = inItems.length;
     for (let k = target.indptr[u]; k < target.indptr[u + 1]; k++) {
       const item = target.indices[k];
-      if (c < 0 || genres[item * C + c]) tgtItems.push(item);
+      if (c < 0 || entryHas(targetConditions, k, item, c)) tgtItems.push(item);
     }
     tgtPtr[r + 1] = tgtItems.length;
   }

@@ -12,7 +12,8 @@ import { checkName } from "../core/names";
 import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
 import { type ModelDims, type ParamLayout, paramLayout } from "./parameters";
-import type { ProcessedDataset } from "../data/schema";
+import { CONDITION_KINDS, conditionPlural } from "../data/conditions";
+import type { ConditionKind, ProcessedDataset } from "../data/schema";
 import type { RngState } from "../core/rng";
 import type { EngineBuffers } from "./engine";
 import type { EpochRecord } from "./history";
@@ -26,7 +27,10 @@ export const CHECKPOINT_VERSION = 2;
 export interface Vocabulary {
   dataset: string;
   itemMovieIds: number[];
+  /** The condition labels, in the model's order (the key predates condition kinds: genres, decades, dayparts...). */
   genres: string[];
+  /** What the conditions are; absent in checkpoints written before condition kinds (genre). */
+  conditionKind?: ConditionKind;
 }
 
 export interface TrainingPosition {
@@ -81,19 +85,27 @@ export function modelDir(run: string): string {
 }
 
 export function vocabularyOf(ds: ProcessedDataset): Vocabulary {
-  return { dataset: ds.name, itemMovieIds: Array.from(ds.itemMovieIds), genres: [...ds.genres] };
+  return {
+    dataset: ds.name,
+    itemMovieIds: Array.from(ds.itemMovieIds),
+    genres: [...ds.conditions.labels],
+    conditionKind: ds.conditions.kind,
+  };
 }
 
-/** Throws when the checkpoint was trained on other items or genres than `ds`. */
+/** Throws when the checkpoint was trained on other items or conditions than `ds`. */
 export function checkVocabulary(ck: Pick<Checkpoint, "vocabulary">, ds: ProcessedDataset, where: string): void {
   const v = ck.vocabulary;
   const ids = ds.itemMovieIds;
   const sameItems = v.itemMovieIds.length === ids.length && v.itemMovieIds.every((id, i) => id === ids[i]);
-  const sameGenres = v.genres.length === ds.genres.length && v.genres.every((g, i) => g === ds.genres[i]);
-  if (!sameItems || !sameGenres) {
+  const labels = ds.conditions.labels;
+  const kind = v.conditionKind ?? "genre";
+  const sameConditions = kind === ds.conditions.kind && v.genres.length === labels.length && v.genres.every((g, i) => g === labels[i]);
+  if (!sameItems || !sameConditions) {
     throw new Error(
-      `${where}: the model was trained on data set "${v.dataset}" (${v.itemMovieIds.length} items, ${v.genres.length} genres), ` +
-        `not on "${ds.name}" (${ids.length} items, ${ds.genres.length} genres); its vocabulary ` +
+      `${where}: the model was trained on data set "${v.dataset}" ` +
+        `(${v.itemMovieIds.length} items, ${v.genres.length} ${conditionPlural(kind)}), ` +
+        `not on "${ds.name}" (${ids.length} items, ${labels.length} ${conditionPlural(ds.conditions.kind)}); its vocabulary ` +
         `does not match. Train a model on "${ds.name}" or load the data set it was trained on.`,
     );
   }
@@ -149,7 +161,15 @@ const CHECKPOINT_SHAPE: Shape = {
     created: "string",
     config: { object: {} },
     dims: { object: { items: "integer", conditions: "integer", hidden: "integer", latent: "integer" } },
-    vocabulary: { object: { dataset: "string", itemMovieIds: { array: "integer" }, genres: { array: "string" } } },
+    vocabulary: {
+      object: {
+        dataset: "string",
+        itemMovieIds: { array: "integer" },
+        genres: { array: "string" },
+        conditionKind: { oneOf: CONDITION_KINDS.map((k) => ({ literal: k })) },
+      },
+      optional: ["conditionKind"],
+    },
     position: {
       object: {
         epoch: "integer",

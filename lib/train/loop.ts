@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { takeInterrupts } from "../core/interrupt";
 import { acquireLock } from "../core/lock";
 import { deriveSeed, Rng } from "../core/rng";
-import { genreTable } from "../data/genres";
+import { type EntryConditions, entryConditionsOf } from "../data/conditions";
 import type { ProcessedDataset } from "../data/schema";
 import { loadProcessed } from "../data/store";
 import { evaluate } from "../analysis/evaluate";
@@ -80,7 +80,12 @@ export interface TrainResult {
 }
 
 export function modelDims(config: TrainConfig, ds: ProcessedDataset): ModelDims {
-  return { items: ds.summary.items, conditions: config.conditioned ? ds.genres.length : 0, hidden: config.hidden, latent: config.latent };
+  return {
+    items: ds.summary.items,
+    conditions: config.conditioned ? ds.conditions.labels.length : 0,
+    hidden: config.hidden,
+    latent: config.latent,
+  };
 }
 
 /** Everything one epoch needs that does not change between epochs. */
@@ -90,7 +95,8 @@ interface EpochContext {
   dims: ModelDims;
   engine: GradientEngine;
   sampler: RowSampler;
-  genres: Uint8Array;
+  /** The conditions of the training entries (targets of conditioned rows). */
+  trainConditions: EntryConditions;
   callbacks: TrainCallbacks;
   wantsStop: () => boolean;
   save: () => Promise<void>;
@@ -122,8 +128,7 @@ async function trainEpoch(ctx: EpochContext, run: RunState, rng: Rng): Promise<E
       dropout: config.dropout,
       latent: dims.latent,
       rng,
-      genres: ctx.genres,
-      conditions: dims.conditions,
+      targetConditions: ctx.trainConditions,
     });
     beta = betaAt(run.position.updates, config.beta);
     const loss = await engine.step(batch, beta, config.lr);
@@ -257,6 +262,7 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
     log(`resuming ${dir} after epoch ${epoch}${batch ? ` and ${batch} batches of the next` : ""}`);
   }
   const vocabulary = vocabularyOf(ds);
+  const trainConditions = entryConditionsOf(ds, "train");
   const ctx: EpochContext = {
     config,
     ds,
@@ -264,13 +270,13 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
     engine,
     sampler: new RowSampler(
       ds.train.matrix,
-      ds.itemGenres,
+      trainConditions,
       config.sampler,
       config.conditioned,
       config.subsample,
       deriveSeed(config.seed, "balanced"),
     ),
-    genres: genreTable(ds.itemGenres),
+    trainConditions,
     callbacks,
     wantsStop: () => stopRequested || Boolean(options.shouldStop?.()),
     save: () =>

@@ -2,7 +2,7 @@
 // ("full", "balanced", "one-genre"; see train/config.ts). Every user with items appears
 // with the zero condition; the sampler decides the genre rows.
 import { Rng } from "../core/rng";
-import { userGenres } from "../data/genres";
+import { type EntryConditions, rowConditions } from "../data/conditions";
 import type { Csr } from "../data/schema";
 import { nnz, rowLength } from "../data/sparse";
 import type { Rows } from "../model/batch";
@@ -15,14 +15,14 @@ export class RowSampler {
 
   constructor(
     private readonly train: Csr,
-    itemGenres: Csr,
+    trainConditions: EntryConditions,
     private readonly sampler: Sampler,
     private readonly conditioned: boolean,
     private readonly subsample: number,
     /** Seed of the balanced sampler's one-off draw (its own stream, so a resumed run redraws the same rows). */
     private readonly balancedSeed = 0,
   ) {
-    this.genresOfUser = userGenres(train, itemGenres);
+    this.genresOfUser = rowConditions(train, trainConditions);
   }
 
   /** The rows of the next epoch, shuffled with `rng`. */

@@ -15,7 +15,8 @@ import {
   measureClaims,
   savePcas,
 } from "../../lib/analysis/claims";
-import type { LatentSet } from "../../lib/analysis/latent";
+import { encodeUnderConditions, type LatentSet } from "../../lib/analysis/latent";
+import { smallDataset, smallModel } from "../helpers/small-model";
 import { LatentPca } from "../../lib/analysis/pca";
 import { CLAIM_THRESHOLDS, claimThresholds } from "../../lib/analysis/claim-rules";
 import type { GroundTruth } from "../../lib/data/planted";
@@ -301,6 +302,39 @@ describe("claim thresholds", () => {
     assert.deepEqual(
       strict.rows.slice(1).map((r) => [r.latent.holds, r.plane.holds]),
       base.rows.slice(1).map((r) => [r.latent.holds, r.plane.holds]),
+    );
+  });
+});
+
+describe("measureClaims(input) on other condition kinds", () => {
+  it("marks the claims about named genres not applicable for a decade model and measures the generic ones, worded for decades", () => {
+    const input = construct();
+    const result = measureClaims({ ...input, set: { ...input.set, kind: "decade" } });
+    for (const row of result.rows) {
+      if (["b", "c1", "c2", "c3", "e"].includes(row.id)) {
+        assert.match(row.rule, /^not applicable: a claim about named genres; this model is conditioned on decades$/, row.id);
+        assert.equal(row.latent.holds, null);
+      } else assert.notEqual(row.latent.holds, null, row.id);
+    }
+    assert.equal(result.rows.find((r) => r.id === "a")?.claim, "Conditioned latents cluster by decade");
+    assert.equal(result.rows.find((r) => r.id === "g1")?.claim, "Decade distances follow co-occurrence");
+  });
+
+  it("gives n/a for the rank correlations when there are fewer than 3 points (2 week parts are 1 pair)", () => {
+    const ds = smallDataset({ conditions: "weekday" });
+    const latents = encodeUnderConditions(
+      smallModel(ds, 5),
+      ds,
+      Int32Array.from({ length: 60 }, (_, i) => i),
+    );
+    const rows = measureClaims(claimsInputFor(ds, latents)).rows;
+    assert.match(rows.find((r) => r.id === "g1")?.latent.text ?? "", /^n\/a: 1 pair, too few to correlate$/);
+    assert.match(rows.find((r) => r.id === "d")?.latent.text ?? "", /^n\/a: 2 conditions, too few to correlate$/);
+    assert.ok(Number.isFinite(rows.find((r) => r.id === "a")?.latent.value));
+    assert.equal(
+      rows.find((r) => r.id === "g2"),
+      undefined,
+      "real data: no planted geometry",
     );
   });
 });

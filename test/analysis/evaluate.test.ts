@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { genreTable } from "../../lib/data/genres";
+import { splitConditions } from "../../lib/analysis/evaluate";
+import { itemEntryConditions } from "../../lib/data/conditions";
 import { buildBatch, type SparseBatch } from "../../lib/model/batch";
 import { csrOf, itemGenres } from "../helpers/toy-data";
 import { METRICS } from "../../lib/analysis/metrics";
@@ -138,12 +139,11 @@ describe("popularityRanker(ds)", () => {
     const m = ds.summary.items;
     const pop = new Array<number>(m).fill(0);
     for (let u = 0; u < ds.train.matrix.rows; u++) for (const i of itemsOf(ds.train.matrix, u)) pop[i]++;
-    const rows = evaluationRows(ds.test, ds.itemGenres, true);
+    const rows = evaluationRows(ds.test, splitConditions(ds, "test"), true);
     const batch = buildBatch(ds.test.foldIn, ds.test.heldOut, rows, 0, rows.users.length, {
       dropout: 0,
       latent: 0,
-      genres: genreTable(ds.itemGenres),
-      conditions: ds.genres.length,
+      targetConditions: splitConditions(ds, "test").heldOut,
     });
     const top = popularityRanker(ds)(batch, 100) as Int32Array;
     assert.ok(rows.users.length > rows.zeroRows, "fixture has genre rows");
@@ -159,6 +159,64 @@ describe("popularityRanker(ds)", () => {
       while (expected.length < 100) expected.push(-1);
       assert.deepEqual(Array.from(top.subarray(r * 100, (r + 1) * 100)), expected, `row ${r} (user ${u}, condition ${c})`);
     }
+  });
+});
+
+describe("evaluation under interaction contexts", () => {
+  it("has one conditioned row per (test user, context in both her fold-in and held-out ratings)", () => {
+    const daypart = preprocess(readMovieLens(FIXTURE), "ml-small", { conditions: "daypart" });
+    const conditions = splitConditions(daypart, "test");
+    const rows = evaluationRows(daypart.test, conditions, true);
+    const ctx = (which: "foldIn" | "heldOut", u: number) => {
+      const m = daypart.test[which];
+      const e = conditions[which];
+      return new Set(
+        Array.from({ length: m.indptr[u + 1] - m.indptr[u] }, (_, k) => (e.scope === "interaction" ? e.contexts[m.indptr[u] + k] : -1)),
+      );
+    };
+    const expected: string[] = [];
+    for (let u = 0; u < daypart.test.foldIn.rows; u++)
+      for (const c of [0, 1, 2, 3]) if (ctx("foldIn", u).has(c) && ctx("heldOut", u).has(c)) expected.push(`${u}:${c}`);
+    const got = Array.from(rows.users.slice(rows.zeroRows), (u, k) => `${u}:${rows.conditions[rows.zeroRows + k]}`);
+    assert.deepEqual(got, expected);
+    assert.ok(expected.length > 0);
+  });
+
+  it("the popularity baseline ranks by the items' training interactions in the row's context, then by popularity", async () => {
+    const daypart = preprocess(readMovieLens(FIXTURE), "ml-small", { conditions: "daypart" });
+    const train = daypart.train.matrix;
+    const e = splitConditions(daypart, "valid").foldIn; // any split's entries will do for the shape
+    assert.equal(e.scope, "interaction");
+    const m = daypart.summary.items;
+    const pop = new Array<number>(m).fill(0);
+    const inEvening = new Array<number>(m).fill(0);
+    const trainContexts = daypart.contexts?.train as Uint8Array;
+    for (let k = 0; k < train.indices.length; k++) {
+      pop[train.indices[k]]++;
+      if (trainContexts[k] === 3) inEvening[train.indices[k]]++;
+    }
+    const history = csrOf([[]], m);
+    const batch = buildBatch(history, history, { users: Int32Array.of(0), conditions: Int32Array.of(3) }, 0, 1, {
+      dropout: 0,
+      latent: 0,
+      targetConditions: itemEntryConditions(
+        csrOf(
+          Array.from({ length: m }, () => []),
+          1,
+        ),
+      ),
+    });
+    const top = Array.from(popularityRanker(daypart)(batch, 10) as Int32Array);
+    const expected = Array.from({ length: m }, (_, i) => i)
+      .sort((a, b) => inEvening[b] - inEvening[a] || pop[b] - pop[a] || a - b)
+      .slice(0, 10);
+    assert.deepEqual(top, expected);
+    const results = await evaluate(daypart, "test", popularityRanker(daypart), { conditioned: true });
+    assert.equal(results.conditionKind, "daypart");
+    assert.deepEqual(
+      resultRows({ popularity: results }).map((r) => r.protocol),
+      ["unconditioned", "conditioned (daypart rows)"],
+    );
   });
 });
 
@@ -227,7 +285,7 @@ describe("resultRows(results) and perGenreRows(results)", () => {
   });
 });
 
-describe("evaluationRows(split, itemGenres, conditioned)", () => {
+describe("evaluationRows(split, conditions, conditioned)", () => {
   // Fold-in genres (by hand): u0 items {0,1} -> {0,1}; u1 {3} -> {2}; u2 {2,4} -> {0,1,2}.
   // Held-out genres:          u0 items {5} -> {0,1};    u1 {4} -> {1}; u2 {6,7} -> {1,2}.
   // Genres in both: u0 {0,1}; u1 none; u2 {1,2}.
@@ -241,7 +299,7 @@ describe("evaluationRows(split, itemGenres, conditioned)", () => {
     "evaluationRows(split, ..., true) gives the zero rows of every user first, " +
       "then (user, genre) rows for genres in both fold-in and held-out items",
     () => {
-      const rows = evaluationRows(split, itemGenres, true);
+      const rows = evaluationRows(split, { foldIn: itemEntryConditions(itemGenres), heldOut: itemEntryConditions(itemGenres) }, true);
       assert.equal(rows.zeroRows, 3);
       assert.deepEqual(Array.from(rows.users), [0, 1, 2, 0, 0, 2, 2]);
       assert.deepEqual(Array.from(rows.conditions), [-1, -1, -1, 0, 1, 1, 2]);
@@ -249,7 +307,7 @@ describe("evaluationRows(split, itemGenres, conditioned)", () => {
   );
 
   it("evaluationRows(split, ..., false) gives only the zero rows", () => {
-    const rows = evaluationRows(split, itemGenres, false);
+    const rows = evaluationRows(split, { foldIn: itemEntryConditions(itemGenres), heldOut: itemEntryConditions(itemGenres) }, false);
     assert.equal(rows.zeroRows, 3);
     assert.deepEqual(Array.from(rows.users), [0, 1, 2]);
     assert.deepEqual(Array.from(rows.conditions), [-1, -1, -1]);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { genreTable } from "../../lib/data/genres";
+import { itemEntryConditions } from "../../lib/data/conditions";
 import { buildBatch } from "../../lib/model/batch";
 import { vocabularyOf } from "../../lib/model/checkpoint";
 import { initParams, type ModelDims, paramLayout } from "../../lib/model/parameters";
@@ -105,13 +105,11 @@ describe("encodeUnderConditions(model, ds, userRows, batchSize)", () => {
   });
 
   it("each row's z equals model.encode of a buildBatch batch (dropout 0, latent 0) for that (user, condition) within 1e-5", () => {
-    const C = ds.genres.length;
     const rows = { users: Int32Array.from(set.userOf, (u) => users[u]), conditions: Int32Array.from(set.condition) };
     const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, set.rows, {
       dropout: 0,
       latent: 0,
-      genres: genreTable(ds.itemGenres),
-      conditions: C,
+      targetConditions: itemEntryConditions(ds.itemGenres),
     });
     const want = model.encode(batch);
     assert.equal(want.length, set.z.length);

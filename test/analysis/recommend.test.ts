@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { genreTable } from "../../lib/data/genres";
+import { decadeLabel, itemEntryConditions, titleYear } from "../../lib/data/conditions";
 import { buildBatch } from "../../lib/model/batch";
 import { vocabularyOf } from "../../lib/model/checkpoint";
 import { initParams, paramLayout } from "../../lib/model/parameters";
@@ -85,8 +85,7 @@ describe("recommend(model, ds, history, options)", () => {
     const batch = buildBatch(one, one, { users: Int32Array.of(0), conditions: Int32Array.of(-1) }, 0, 1, {
       dropout: 0,
       latent: 0,
-      genres: genreTable(ds.itemGenres),
-      conditions: ds.genres.length,
+      targetConditions: itemEntryConditions(ds.itemGenres),
     });
     const scores = cvae.scores(batch);
     for (const x of r.items) assert.equal(x.score, scores[itemOf.get(x.movieId) as number]);
@@ -141,6 +140,55 @@ describe("recommend(model, ds, history, options)", () => {
     await tf.setBackend("cpu");
     assert.throws(() => recommend(multVae, ds, history, { genre: "Drama" }), /no genre conditions/);
     assert.equal(recommend(multVae, ds, history, { n: 5 }).items.length, 5);
+  });
+});
+
+describe("recommend(model, ds, history, { condition }) on other condition kinds", () => {
+  it("ranks under a context with no share (contexts are not item attributes) and names the condition in the caption", () => {
+    const daypart = preprocess(raw, "ml-small", { conditions: "daypart" });
+    const dims = { items: daypart.summary.items, conditions: 4, hidden: 16, latent: 4 };
+    const model = new CvaeModel(
+      makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 4 }),
+      dims,
+      initParams(paramLayout(dims), new Rng(3)),
+      vocabularyOf(daypart),
+    );
+    const evening = recommend(model, daypart, history, { condition: "evening", n: 6 });
+    assert.deepEqual([evening.condition, evening.conditionShare, evening.genre, evening.genreShare], ["evening", null, null, null]);
+    assert.notDeepEqual(
+      evening.items.map((r) => r.movieId),
+      recommend(model, daypart, history, { condition: "morning", n: 6 }).items.map((r) => r.movieId),
+      "another context ranks otherwise",
+    );
+    assert.equal(recommendationTable(evening).caption, "Condition evening: 6 movies");
+    assert.throws(
+      () => recommend(model, daypart, history, { condition: "noon" }),
+      /unknown daypart "noon"; dayparts of "ml-small": night, morning, afternoon, evening/,
+    );
+    assert.throws(() => recommend(model, daypart, history, { genre: "Drama" }), /conditioned on daypart, not genre; give condition/);
+  });
+
+  it("under a decade reports the share of the list from that decade", () => {
+    const decade = preprocess(raw, "ml-small", { conditions: "decade" });
+    const dims = { items: decade.summary.items, conditions: decade.conditions.labels.length, hidden: 16, latent: 4 };
+    const model = new CvaeModel(
+      makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 4 }),
+      dims,
+      initParams(paramLayout(dims), new Rng(3)),
+      vocabularyOf(decade),
+    );
+    const label = decade.conditions.labels[decade.conditions.labels.length - 1];
+    const r = recommend(model, decade, history, { condition: label, n: 20 });
+    const share = r.items.filter((it) => decadeLabel(titleYear(it.title)) === label).length / r.items.length;
+    assert.equal(r.conditionShare, share);
+  });
+
+  it("refuses a condition and a different genre together", () => {
+    assert.throws(() => recommend(cvae, ds, history, { condition: "Drama", genre: "Comedy" }), /give a condition or a genre, not both/);
+    assert.deepEqual(
+      recommend(cvae, ds, history, { condition: "Drama", n: 3 }).items,
+      recommend(cvae, ds, history, { genre: "Drama", n: 3 }).items,
+    );
   });
 });
 

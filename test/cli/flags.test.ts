@@ -74,6 +74,18 @@ const CASES: Case[] = [
   { command: "data prepare", flag: "seed", argv: ["--seed", "3"], check: (p) => assert.equal(p.seed, 3) },
   { command: "data prepare", flag: "name", argv: ["--name", "mine"], check: (p) => assert.equal(p.name, "mine") },
   { command: "data prepare", flag: "json", argv: ["--json"], check: (p) => assert.equal(p.json, true) },
+  {
+    command: "data prepare",
+    flag: "conditions",
+    argv: ["--conditions", "daypart"],
+    check: (p) => assert.deepEqual([p.conditions, p.timeZone], ["daypart", null]),
+  },
+  {
+    command: "data prepare",
+    flag: "time-zone",
+    argv: ["--conditions", "weekday", "--time-zone", "Asia/Kolkata"],
+    check: (p) => assert.deepEqual([p.conditions, p.timeZone], ["weekday", "Asia/Kolkata"]),
+  },
   train("dataset", ["--dataset", "ml-1m"], (c) => assert.deepEqual([c.dataset, c.run], ["ml-1m", "cvae-ml-1m"])),
   train("run", ["--run", "r2"], (c) => assert.equal(c.run, "r2")),
   train("json", ["--json"], (_c, p) => assert.equal(p.json, true)),
@@ -103,6 +115,12 @@ const CASES: Case[] = [
   { command: "evaluate", flag: "split", argv: ["--split", "valid"], check: (p) => assert.equal(p.split, "valid") },
   { command: "recommend", flag: "user", argv: ["--user", "42"], check: (p) => assert.equal(p.user, 42) },
   { command: "recommend", flag: "genre", argv: ["--user", "1", "--genre", "Drama"], check: (p) => assert.equal(p.genre, "Drama") },
+  {
+    command: "recommend",
+    flag: "condition",
+    argv: ["--user", "1", "--condition", "evening"],
+    check: (p) => assert.deepEqual([p.condition, p.genre], ["evening", undefined]),
+  },
   { command: "recommend", flag: "n", argv: ["--user", "1", "--n", "5"], check: (p) => assert.equal(p.n, 5) },
   { command: "recommend", flag: "split", argv: ["--user", "1", "--split", "valid"], check: (p) => assert.equal(p.split, "valid") },
   {

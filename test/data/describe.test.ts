@@ -9,6 +9,7 @@ describe("ratingHistogram(ratings)", () => {
       userIds: new Int32Array(4),
       movieIds: new Int32Array(4),
       ratings: Float32Array.from([4, 0.5, 4, 3.5]),
+      timestamps: null,
       length: 4,
     });
     assert.deepEqual(h, [

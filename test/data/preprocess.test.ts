@@ -34,6 +34,7 @@ function rawOf(triples: [number, number, number][], movies = [...new Set(triples
       userIds: Int32Array.from(triples, (t) => t[0]),
       movieIds: Int32Array.from(triples, (t) => t[1]),
       ratings: Float32Array.from(triples, (t) => t[2]),
+      timestamps: null,
       length: triples.length,
     },
     movies: {

@@ -26,6 +26,27 @@ function rows(t: RatingsTable): [number, number, number][] {
   return Array.from({ length: t.length }, (_, k) => [t.userIds[k], t.movieIds[k], t.ratings[k]]);
 }
 
+describe("readRatingsFile(path, layout): timestamps", () => {
+  it("reads the timestamp column on the fast and the careful path, and gives null without one", () => {
+    const t = readRatingsFile(fileWith("ratings.csv", `${HEADER}\n1,31,2.5,1260759144\r\n1,2,4,7\n"2","5","3.0","42"\n`), CSV);
+    assert.deepEqual(Array.from(t.timestamps ?? []), [1260759144, 7, 42]);
+    assert.equal(t.badTimestamps, null);
+    assert.equal(readRatingsFile(fileWith("ratings.csv", "userId,movieId,rating\n1,2,4\n"), CSV).timestamps, null);
+    const dat = readRatingsFile(fileWith("ratings.dat", "1::2::4::978300760\n"), {
+      ...DAT,
+      columns: ["userId", "movieId", "rating", "timestamp"],
+    });
+    assert.deepEqual(Array.from(dat.timestamps ?? []), [978300760]);
+  });
+
+  it("counts unreadable timestamps and names the first with its line, without failing the file", () => {
+    const t = readRatingsFile(fileWith("ratings.csv", `${HEADER}\n1,2,4,100\n1,3,4,soon\n1,4,4,\n1,5,4,99999999999\n`), CSV);
+    assert.deepEqual(Array.from(t.timestamps ?? []), [100, -1, -1, -1]);
+    assert.equal(t.badTimestamps?.count, 3);
+    assert.match(t.badTimestamps?.first ?? "", /ratings\.csv line 3: timestamp "soon" is not whole seconds$/);
+  });
+});
+
 describe("readRatingsFile(path, layout)", () => {
   it("reads a ratings.csv into typed arrays in file order, half stars included", () => {
     const path = fileWith("ratings.csv", `${HEADER}\n1,31,2.5,1260759144\n1,1029,3.0,1260759179\n7,2,0.5,1\n7,1,5.0,2\n3,10,4,3\n`);

@@ -7,7 +7,8 @@ import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
 import { loadProcessed, saveProcessed } from "../../lib/data/store";
 
-const ds = preprocess(readMovieLens(join(__dirname, "..", "fixtures", "ml-small")), "ml-small");
+const raw = readMovieLens(join(__dirname, "..", "fixtures", "ml-small"));
+const ds = preprocess(raw, "ml-small");
 
 describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
   it("round-trips every array, vocabulary and count", async () => {
@@ -49,7 +50,7 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
     await saveProcessed(ds, dir);
     const meta = JSON.parse(readFileSync(join(dir, "dataset.json"), "utf8"));
     writeFileSync(join(dir, "dataset.json"), JSON.stringify({ ...meta, version: 99 }));
-    assert.throws(() => loadProcessed(dir), /format version 99, this cvae-lens reads versions 1 and 2; run `npx cvae data prepare/);
+    assert.throws(() => loadProcessed(dir), /format version 99, this cvae-lens reads versions 1 to 3; run `npx cvae data prepare/);
     writeFileSync(join(dir, "dataset.json"), JSON.stringify(meta));
     truncateSync(join(dir, "arrays.bin"), 100);
     assert.throws(() => loadProcessed(dir), /arrays\.bin: corrupt \(100 bytes, \d+ recorded\)/);
@@ -91,5 +92,46 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
     const { files: _f, ...meta } = JSON.parse(readFileSync(path, "utf8"));
     writeFileSync(path, JSON.stringify({ ...meta, version: 1 }));
     assert.deepEqual(loadProcessed(dir).summary, ds.summary);
+  });
+
+  it("round-trips the condition kind, its labels and zone, the contexts of every matrix and a decade table", async () => {
+    const root = mkdtempSync(join(tmpdir(), "store-"));
+    const daypart = preprocess(raw, "ml-small-daypart", { conditions: "daypart", timeZone: "Europe/Rome" });
+    await saveProcessed(daypart, join(root, "d"));
+    const back = loadProcessed(join(root, "d"));
+    assert.deepEqual(back.conditions, daypart.conditions);
+    assert.deepEqual(back.options, daypart.options);
+    for (const key of ["train", "validFoldIn", "validHeldOut", "testFoldIn", "testHeldOut"] as const)
+      assert.deepEqual(Array.from(back.contexts?.[key] ?? []), Array.from(daypart.contexts?.[key] ?? [0]), key);
+    const decade = preprocess(raw, "ml-small-decade", { conditions: "decade" });
+    await saveProcessed(decade, join(root, "y"));
+    const y = loadProcessed(join(root, "y"));
+    assert.deepEqual(y.conditions, decade.conditions);
+    assert.deepEqual(Array.from(y.itemConditions?.indices ?? []), Array.from(decade.itemConditions?.indices ?? [0]));
+    assert.deepEqual(y.genres, decade.genres, "the movie genres are kept beside the decades");
+  });
+
+  it("loads a version 2 set (before condition kinds) as a genre set", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "store-")), "v2");
+    await saveProcessed(ds, dir);
+    const path = join(dir, "dataset.json");
+    const { conditions: _c, ...meta } = JSON.parse(readFileSync(path, "utf8"));
+    const { conditions: _k, timeZone: _t, ...options } = meta.options;
+    writeFileSync(path, JSON.stringify({ ...meta, options, version: 2 }));
+    const back = loadProcessed(dir);
+    assert.deepEqual(back.conditions, { kind: "genre", scope: "item", labels: ds.genres, timeZone: null });
+    assert.deepEqual([back.options.conditions, back.options.timeZone], ["genre", null]);
+  });
+
+  it("names a context that has no label and a kind the options contradict", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "store-")), "c");
+    await saveProcessed(preprocess(raw, "c", { conditions: "daypart" }), dir);
+    const path = join(dir, "dataset.json");
+    const meta = JSON.parse(readFileSync(path, "utf8"));
+    const three = { ...meta.conditions, labels: meta.conditions.labels.slice(0, 3) };
+    writeFileSync(path, JSON.stringify({ ...meta, conditions: three, summary: { ...meta.summary, conditions: 3 } }));
+    assert.throws(() => loadProcessed(dir), /dataset\.json: contexts\.train holds context 3 but there are 3 labels/);
+    writeFileSync(path, JSON.stringify({ ...meta, options: { ...meta.options, conditions: "weekday" } }));
+    assert.throws(() => loadProcessed(dir), /options\.conditions is "weekday" but conditions\.kind is "daypart"/);
   });
 });

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildBatch, type Rows, sliceBatch, type SparseBatch } from "../../lib/model/batch";
-import { genreTable } from "../../lib/data/genres";
+import { itemEntryConditions } from "../../lib/data/conditions";
+import { csrFromPairs } from "../../lib/data/sparse";
 import { csrOf, itemGenres, train } from "../helpers/toy-data";
 import { Rng } from "../../lib/core/rng";
 
 describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batch, from, to, latent)", () => {
-  const genres = genreTable(itemGenres);
-  const evalOptions = { dropout: 0, latent: 0, genres, conditions: 4 };
+  const targetConditions = itemEntryConditions(itemGenres);
+  const evalOptions = { dropout: 0, latent: 0, targetConditions };
 
   it("buildBatch at evaluation (dropout 0) gives the user's whole history with value 1/sqrt(n), the row's condition and no eps", () => {
     const rows: Rows = { users: Int32Array.from([3, 0, 4]), conditions: Int32Array.from([-1, 1, 2]) };
@@ -51,7 +52,7 @@ describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batc
     // deviation sqrt(p (1-p) / n) = 0.005 at p = 0.5 and 0.004 at p = 0.2; we allow 5 of them.
     const n = 10000;
     const long = csrOf([Array.from({ length: n }, (_, i) => i)], n);
-    const ig = genreTable(
+    const ig = itemEntryConditions(
       csrOf(
         Array.from({ length: n }, () => [0]),
         1,
@@ -62,8 +63,7 @@ describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batc
         dropout: p,
         latent: 0,
         rng: new Rng(8),
-        genres: ig,
-        conditions: 1,
+        targetConditions: ig,
       });
       const kept = b.inItems.length;
       const droppedShare = 1 - kept / n;
@@ -85,7 +85,7 @@ describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batc
     const R = 400;
     const L = 64;
     const rows: Rows = { users: new Int32Array(R).fill(3), conditions: new Int32Array(R).fill(-1) };
-    const b = buildBatch(train, train, rows, 0, R, { dropout: 0.5, latent: L, rng: new Rng(17), genres, conditions: 4 });
+    const b = buildBatch(train, train, rows, 0, R, { dropout: 0.5, latent: L, rng: new Rng(17), targetConditions });
     const eps = b.eps as Float32Array;
     assert.equal(eps.length, R * L);
     const N = eps.length;
@@ -97,14 +97,14 @@ describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batc
 
   it("buildBatch is reproducible: the same rng seed gives the same dropout and eps", () => {
     const rows: Rows = { users: Int32Array.from([0, 1, 3, 4]), conditions: Int32Array.from([-1, 2, 0, 1]) };
-    const opts = (seed: number) => ({ dropout: 0.5, latent: 3, rng: new Rng(seed), genres, conditions: 4 });
+    const opts = (seed: number) => ({ dropout: 0.5, latent: 3, rng: new Rng(seed), targetConditions });
     assert.deepEqual(buildBatch(train, train, rows, 0, 4, opts(6)), buildBatch(train, train, rows, 0, 4, opts(6)));
   });
 
   it("buildBatch throws without an rng when training (dropout > 0 or latent > 0)", () => {
     const rows: Rows = { users: Int32Array.of(0), conditions: Int32Array.of(-1) };
-    assert.throws(() => buildBatch(train, train, rows, 0, 1, { dropout: 0.5, latent: 0, genres, conditions: 4 }), /rng/);
-    assert.throws(() => buildBatch(train, train, rows, 0, 1, { dropout: 0, latent: 2, genres, conditions: 4 }), /rng/);
+    assert.throws(() => buildBatch(train, train, rows, 0, 1, { dropout: 0.5, latent: 0, targetConditions }), /rng/);
+    assert.throws(() => buildBatch(train, train, rows, 0, 1, { dropout: 0, latent: 2, targetConditions }), /rng/);
   });
 
   it("sliceBatch(batch, a, b) equals the batch built from rows [a, b) directly", () => {
@@ -126,12 +126,24 @@ describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batc
   it("sliceBatch(batch, a, b, latent) keeps eps rows a..b-1 of a training batch", () => {
     const L = 3;
     const rows: Rows = { users: Int32Array.from([0, 1, 3, 4, 3]), conditions: Int32Array.from([-1, 2, 0, 1, -1]) };
-    const whole = buildBatch(train, train, rows, 0, 5, { dropout: 0.5, latent: L, rng: new Rng(12), genres, conditions: 4 });
+    const whole = buildBatch(train, train, rows, 0, 5, { dropout: 0.5, latent: L, rng: new Rng(12), targetConditions });
     const part = sliceBatch(whole, 1, 4, L);
     assert.deepEqual(part.eps, (whole.eps as Float32Array).slice(1 * L, 4 * L));
     assert.equal(part.rows, 3);
     assert.deepEqual(Array.from(part.inItems), Array.from(whole.inItems.slice(whole.inPtr[1], whole.inPtr[4])));
     assert.deepEqual(Array.from(part.inValues), Array.from(whole.inValues.slice(whole.inPtr[1], whole.inPtr[4])));
     assert.equal(part.inPtr[0], 0);
+  });
+
+  it("under an interaction context targets the user's items rated in that context, whatever their genres", () => {
+    // User 0 has items 0, 1, 2 rated in contexts 1, 0, 1; user 1 has items 1, 3 rated in contexts 1, 1.
+    const m = csrFromPairs(2, 4, [0, 0, 0, 1, 1], [0, 1, 2, 1, 3]);
+    const contexts = { scope: "interaction" as const, count: 2, contexts: Uint8Array.from([1, 0, 1, 1, 1]) };
+    const rows: Rows = { users: Int32Array.from([0, 0, 0, 1, 1]), conditions: Int32Array.from([-1, 0, 1, 0, 1]) };
+    const b = buildBatch(m, m, rows, 0, 5, { dropout: 0, latent: 0, targetConditions: contexts });
+    const targets = Array.from({ length: 5 }, (_, r) => Array.from(b.tgtItems.slice(b.tgtPtr[r], b.tgtPtr[r + 1])));
+    assert.deepEqual(targets, [[0, 1, 2], [1], [0, 2], [], [1, 3]]);
+    // The input is the whole history under every context.
+    assert.deepEqual(Array.from(b.inItems.slice(b.inPtr[1], b.inPtr[2])), [0, 1, 2]);
   });
 });

@@ -4,7 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { deriveSeed, Rng } from "../../lib/core/rng";
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointOf, loadCheckpoint, runName, saveCheckpoint } from "../../lib/model/checkpoint";
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  checkpointOf,
+  checkVocabulary,
+  loadCheckpoint,
+  runName,
+  saveCheckpoint,
+  vocabularyOf,
+} from "../../lib/model/checkpoint";
+import { smallDataset } from "../helpers/small-model";
 import { initParams, paramLayout } from "../../lib/model/parameters";
 import { makeTrainConfig } from "../../lib/train/config";
 
@@ -59,5 +69,29 @@ describe("checkpointOf(parts), saveCheckpoint and loadCheckpoint", () => {
     assert.deepEqual(Array.from(loaded.arrays.best), Array.from(best));
     assert.equal(loaded.arrays.adamStep, 7);
     assert.equal(JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8")).format, "cvae-lens/checkpoint");
+  });
+});
+
+describe("vocabularyOf(ds) and checkVocabulary(checkpoint, ds, where)", () => {
+  const genre = smallDataset();
+  const daypart = smallDataset({ conditions: "daypart" });
+
+  it("records the condition kind and labels, and accepts the data set it came from", () => {
+    const v = vocabularyOf(daypart);
+    assert.deepEqual([v.conditionKind, v.genres], ["daypart", ["night", "morning", "afternoon", "evening"]]);
+    assert.doesNotThrow(() => checkVocabulary({ vocabulary: v }, daypart, "here"));
+  });
+
+  it("refuses a model of another kind over the same items, naming both kinds", () => {
+    assert.throws(
+      () => checkVocabulary({ vocabulary: vocabularyOf(genre) }, daypart, "data/models/x"),
+      /data\/models\/x: the model was trained on data set "ml-small" \(\d+ items, \d+ genres\), not on "ml-small" \(\d+ items, 4 dayparts/,
+    );
+  });
+
+  it("reads a checkpoint written before condition kinds (no conditionKind) as a genre model", () => {
+    const { conditionKind: _k, ...old } = vocabularyOf(genre);
+    assert.doesNotThrow(() => checkVocabulary({ vocabulary: old }, genre, "old"));
+    assert.throws(() => checkVocabulary({ vocabulary: old }, daypart, "old"), /genres\), not on/);
   });
 });

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Rng } from "../../lib/core/rng";
+import { itemEntryConditions } from "../../lib/data/conditions";
 import { RowSampler } from "../../lib/train/samplers";
 import { genresOf, HISTORIES, itemGenres, multiset, randomData, train, USER_GENRES } from "../helpers/toy-data";
 
 describe("RowSampler(train, itemGenres, sampler, conditioned, subsample).epoch(rng)", () => {
   it('RowSampler "full" gives one zero-condition row plus one row per genre for every user with items: sum of (c_u + 1) rows', () => {
     // By hand: c = [2, 1, -, 3, 1] for the users with items -> (2+1) + (1+1) + (3+1) + (1+1) = 11 rows.
-    const rows = new RowSampler(train, itemGenres, "full", true, 0.2).epoch(new Rng(1));
+    const rows = new RowSampler(train, itemEntryConditions(itemGenres), "full", true, 0.2).epoch(new Rng(1));
     assert.equal(rows.users.length, 11);
     const expected: string[] = [];
     HISTORIES.forEach((h, u) => {
@@ -20,21 +21,21 @@ describe("RowSampler(train, itemGenres, sampler, conditioned, subsample).epoch(r
 
   it("RowSampler skips users without items (no row can be built from an empty history)", () => {
     for (const sampler of ["full", "balanced", "one-genre"] as const) {
-      const rows = new RowSampler(train, itemGenres, sampler, true, 1).epoch(new Rng(1));
+      const rows = new RowSampler(train, itemEntryConditions(itemGenres), sampler, true, 1).epoch(new Rng(1));
       assert.ok(!rows.users.includes(2), sampler);
     }
   });
 
   it("RowSampler gives only the zero-condition rows, one per user with items, when conditioned is false", () => {
     for (const sampler of ["full", "balanced", "one-genre"] as const) {
-      const rows = new RowSampler(train, itemGenres, sampler, false, 1).epoch(new Rng(3));
+      const rows = new RowSampler(train, itemEntryConditions(itemGenres), sampler, false, 1).epoch(new Rng(3));
       assert.deepEqual(multiset(rows), ["0:-1", "1:-1", "3:-1", "4:-1"], sampler);
     }
   });
 
   it('RowSampler "full" gives every epoch as a permutation of the same multiset, and the same order for the same rng seed', () => {
     const { train: t, itemGenres: ig, histories, genres } = randomData(5);
-    const sampler = new RowSampler(t, ig, "full", true, 0.2);
+    const sampler = new RowSampler(t, itemEntryConditions(ig), "full", true, 0.2);
     const expected: string[] = [];
     histories.forEach((h, u) => {
       if (h.length === 0) return;
@@ -48,7 +49,7 @@ describe("RowSampler(train, itemGenres, sampler, conditioned, subsample).epoch(r
     assert.deepEqual(multiset(e1), expected);
     assert.deepEqual(multiset(e2), expected);
     assert.notDeepEqual(Array.from(e1.users), Array.from(e2.users), "two epochs in a row are shuffled differently");
-    const again = new RowSampler(t, ig, "full", true, 0.2).epoch(new Rng(9));
+    const again = new RowSampler(t, itemEntryConditions(ig), "full", true, 0.2).epoch(new Rng(9));
     assert.deepEqual(again, e1);
   });
 
@@ -68,7 +69,7 @@ describe("RowSampler(train, itemGenres, sampler, conditioned, subsample).epoch(r
       const perGenre = Math.floor((total * subsample) / C);
       assert.equal(perGenre, 15);
       const zeroUsers = histories.filter((h) => h.length > 0).length;
-      const rows = new RowSampler(t, ig, "balanced", true, subsample, 77).epoch(new Rng(2));
+      const rows = new RowSampler(t, itemEntryConditions(ig), "balanced", true, subsample, 77).epoch(new Rng(2));
       assert.equal(rows.users.length, zeroUsers + 5 * perGenre);
       const perCond = new Map<number, number>();
       rows.conditions.forEach((c, k) => {
@@ -92,19 +93,19 @@ describe("RowSampler(train, itemGenres, sampler, conditioned, subsample).epoch(r
     'RowSampler "balanced" draws its rows once: the same multiset every ' + "epoch and for the same balancedSeed, another for another seed",
     () => {
       const { train: t, itemGenres: ig } = randomData(5);
-      const a = new RowSampler(t, ig, "balanced", true, 0.5, 77);
+      const a = new RowSampler(t, itemEntryConditions(ig), "balanced", true, 0.5, 77);
       const rng = new Rng(2);
       const a1 = a.epoch(rng);
       const a2 = a.epoch(rng);
       assert.deepEqual(multiset(a2), multiset(a1));
       assert.notDeepEqual(Array.from(a1.users), Array.from(a2.users), "epochs are reshuffled");
       // Another sampler, same balancedSeed, another shuffling stream: same draw.
-      const b1 = new RowSampler(t, ig, "balanced", true, 0.5, 77).epoch(new Rng(123));
+      const b1 = new RowSampler(t, itemEntryConditions(ig), "balanced", true, 0.5, 77).epoch(new Rng(123));
       assert.deepEqual(multiset(b1), multiset(a1));
-      const c1 = new RowSampler(t, ig, "balanced", true, 0.5, 78).epoch(new Rng(2));
+      const c1 = new RowSampler(t, itemEntryConditions(ig), "balanced", true, 0.5, 78).epoch(new Rng(2));
       assert.notDeepEqual(multiset(c1), multiset(a1));
       // Same balancedSeed and same rng seed: the same rows in the same order.
-      assert.deepEqual(new RowSampler(t, ig, "balanced", true, 0.5, 77).epoch(new Rng(2)), a1);
+      assert.deepEqual(new RowSampler(t, itemEntryConditions(ig), "balanced", true, 0.5, 77).epoch(new Rng(2)), a1);
     },
   );
 
@@ -113,7 +114,7 @@ describe("RowSampler(train, itemGenres, sampler, conditioned, subsample).epoch(r
       "zero condition and one of the user's genres, drawn anew each epoch",
     () => {
       const { train: t, itemGenres: ig, histories, genres } = randomData(5);
-      const sampler = new RowSampler(t, ig, "one-genre", true, 0.2);
+      const sampler = new RowSampler(t, itemEntryConditions(ig), "one-genre", true, 0.2);
       const rng = new Rng(4);
       const seen = new Map<number, Set<number>>();
       for (let e = 0; e < 20; e++) {
@@ -140,9 +141,9 @@ describe("RowSampler(train, itemGenres, sampler, conditioned, subsample).epoch(r
 
   it('RowSampler "one-genre" gives the same rows in the same order for the same rng seed', () => {
     const { train: t, itemGenres: ig } = randomData(5);
-    const a = new RowSampler(t, ig, "one-genre", true, 0.2).epoch(new Rng(31));
-    const b = new RowSampler(t, ig, "one-genre", true, 0.2).epoch(new Rng(31));
-    const c = new RowSampler(t, ig, "one-genre", true, 0.2).epoch(new Rng(32));
+    const a = new RowSampler(t, itemEntryConditions(ig), "one-genre", true, 0.2).epoch(new Rng(31));
+    const b = new RowSampler(t, itemEntryConditions(ig), "one-genre", true, 0.2).epoch(new Rng(31));
+    const c = new RowSampler(t, itemEntryConditions(ig), "one-genre", true, 0.2).epoch(new Rng(32));
     assert.deepEqual(b, a);
     assert.notDeepEqual(c, a);
   });
