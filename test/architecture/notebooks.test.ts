@@ -13,13 +13,14 @@ const names = readdirSync(DIR)
   .sort();
 
 describe("the committed notebooks", () => {
-  it("are the five numbered stages", () => {
+  it("are the six numbered stages", () => {
     assert.deepEqual(names, [
       "01-preprocessing.ipynb",
       "02-genre-statistics.ipynb",
       "03-training.ipynb",
       "04-latent-pca.ipynb",
       "05-user-profiling.ipynb",
+      "06-context-conditions.ipynb",
     ]);
   });
 

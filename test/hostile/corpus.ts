@@ -100,6 +100,32 @@ const tiny = ["--dataset", "synthetic-tiny"];
 const tinyModel = [...tiny, "--hidden", "16", "--latent", "4", "--epochs", "1", "--patience", "0", "--workers", "0"];
 const modelDir = (s: Sandbox, run = "tinym") => join(s.data, "models", run);
 const processed = (s: Sandbox, name = "synthetic-tiny") => join(s.data, "processed", name);
+/** A daypart set of synthetic-tiny and a tiny model on it (run "tinyd"), for the context cases. */
+const DAYPART_MODEL = [
+  ["data", "prepare", "synthetic-tiny", "--conditions", "daypart"],
+  [
+    "train",
+    "--dataset",
+    "synthetic-tiny-daypart",
+    "--hidden",
+    "16",
+    "--latent",
+    "4",
+    "--epochs",
+    "1",
+    "--patience",
+    "0",
+    "--workers",
+    "0",
+    "--run",
+    "tinyd",
+  ],
+];
+/** A test user of synthetic-tiny (the daypart set has the same split). */
+const testUser = (s: Sandbox): number => {
+  const meta = JSON.parse(readFileSync(join(processed(s), "dataset.json"), "utf8")) as { arrays: Record<string, { offset: number }> };
+  return readFileSync(join(processed(s), "arrays.bin")).readInt32LE(meta.arrays.testUserIds.offset);
+};
 
 function editJson(path: string, edit: (v: Record<string, unknown>) => Record<string, unknown>): void {
   writeFileSync(path, JSON.stringify(edit(JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>)));
@@ -472,6 +498,112 @@ export const CASES: Case[] = [
     names: /--thresholds.*"z"/,
   },
   {
+    id: "2.44",
+    group: "2 ignored options",
+    title: "data prepare --conditions hour (no such kind)",
+    argv: () => ["data", "prepare", "synthetic-tiny", "--conditions", "hour"],
+    expect: "error",
+    names: /--conditions.*genre, decade, daypart, weekday/,
+  },
+  {
+    id: "2.45",
+    group: "2 ignored options",
+    title: "data prepare --conditions daypart --time-zone Mars/Olympus",
+    argv: () => ["data", "prepare", "synthetic-tiny", "--conditions", "daypart", "--time-zone", "Mars/Olympus"],
+    expect: "error",
+    names: /--time-zone.*"Mars\/Olympus"/,
+  },
+  {
+    id: "2.46",
+    group: "2 ignored options",
+    title: "data prepare --conditions decade --time-zone Europe/Rome (a zone means nothing for decades)",
+    argv: () => ["data", "prepare", "synthetic-tiny", "--conditions", "decade", "--time-zone", "Europe/Rome"],
+    expect: "error",
+    names: /--time-zone applies to --conditions daypart or weekday/,
+  },
+  {
+    id: "2.47",
+    group: "2 ignored options",
+    title: "data prepare --conditions weekday --time-zone Asia/Tokyo --json (its own set; the genre set untouched)",
+    setup: (s) => writeFileSync(join(s.root, "genre.md5"), md5(readFileSync(join(processed(s), "dataset.json")))),
+    argv: () => ["data", "prepare", "synthetic-tiny", "--conditions", "weekday", "--time-zone", "Asia/Tokyo", "--json"],
+    expect: "ok",
+    check: (s) => {
+      const meta = JSON.parse(readFileSync(join(processed(s, "synthetic-tiny-weekday"), "dataset.json"), "utf8"));
+      if (JSON.stringify(meta.conditions) !== JSON.stringify({ kind: "weekday", labels: ["weekday", "weekend"], timeZone: "Asia/Tokyo" }))
+        return `conditions ${JSON.stringify(meta.conditions)}`;
+      return md5(readFileSync(join(processed(s), "dataset.json"))) === readFileSync(join(s.root, "genre.md5"), "utf8")
+        ? null
+        : "the genre set synthetic-tiny was rewritten";
+    },
+  },
+  {
+    id: "2.48",
+    group: "2 ignored options",
+    title: "recommend --condition evening on a daypart model (--json)",
+    before: () => DAYPART_MODEL,
+    argv: (s) => [
+      "recommend",
+      "--dataset",
+      "synthetic-tiny-daypart",
+      "--run",
+      "tinyd",
+      "--user",
+      String(testUser(s)),
+      "--condition",
+      "evening",
+      "--json",
+    ],
+    expect: "ok",
+    check: (_s, r) => {
+      const out = json(r.stdout);
+      const items = out.items as unknown[] | undefined;
+      return out.condition === "evening" && out.conditionShare === null && items?.length === 10 ? null : r.stdout.slice(0, 300);
+    },
+  },
+  {
+    id: "2.49",
+    group: "2 ignored options",
+    title: "recommend --condition Drama on a daypart model",
+    before: () => DAYPART_MODEL,
+    argv: (s) => [
+      "recommend",
+      "--dataset",
+      "synthetic-tiny-daypart",
+      "--run",
+      "tinyd",
+      "--user",
+      String(testUser(s)),
+      "--condition",
+      "Drama",
+    ],
+    expect: "error",
+    names: /unknown daypart "Drama"; dayparts of "synthetic-tiny-daypart": night, morning, afternoon, evening/,
+  },
+  {
+    id: "2.50",
+    group: "2 ignored options",
+    title: "recommend --condition Comedy --genre Drama",
+    argv: () => ["recommend", ...tiny, "--run", "tinym", "--user", "1", "--condition", "Comedy", "--genre", "Drama"],
+    expect: "error",
+    names: /--condition or --genre, not both/,
+  },
+  {
+    id: "2.51",
+    group: "2 ignored options",
+    title: "explore a daypart model --json (genre-only claims n/a, the generic ones measured)",
+    before: () => DAYPART_MODEL,
+    argv: () => ["explore", "--dataset", "synthetic-tiny-daypart", "--run", "tinyd", "--users", "50", "--resamples", "20", "--json"],
+    expect: "ok",
+    check: (_s, r) => {
+      const claims = json(r.stdout).claims as { id: string; rule: string; latent: { value: number | null } }[] | undefined;
+      const b = claims?.find((c) => c.id === "b");
+      const a = claims?.find((c) => c.id === "a");
+      if (!b || !/not applicable: a claim about named genres/.test(b.rule)) return `claim b: ${JSON.stringify(b)}`;
+      return a && typeof a.latent.value === "number" ? null : `claim a: ${JSON.stringify(a)}`;
+    },
+  },
+  {
     id: "2.23",
     group: "2 ignored options",
     title: "train on a data set prepared with --heldout 0",
@@ -733,6 +865,35 @@ export const CASES: Case[] = [
       (json(r.stdout).model as { finished?: boolean } | undefined)?.finished === false && /UNFINISHED/.test(r.stderr)
         ? null
         : "no word that the model is unfinished",
+  },
+  {
+    id: "3.31",
+    group: "3 damaged state",
+    title: "data prepare --conditions daypart on a folder whose ratings.csv has no timestamp column",
+    setup: (s) =>
+      movieLensFolder(join(s.work, "notimes"), {
+        ratings:
+          ["userId,movieId,rating", ...Array.from({ length: 40 * 6 }, (_, k) => `${1 + (k % 40)},${1 + (k % 20)},5`)].join("\n") + "\n",
+      }),
+    argv: () => ["data", "prepare", "./notimes", "--conditions", "daypart"],
+    expect: "error",
+    names: /notimes\/ratings\.csv: no timestamp column; conditions "daypart"/,
+    check: (s) => (existsSync(processed(s, "notimes-daypart")) ? "a data set was written" : null),
+  },
+  {
+    id: "3.32",
+    group: "3 damaged state",
+    title: "data prepare --conditions weekday on a folder with one unreadable timestamp",
+    setup: (s) => {
+      const dir = movieLensFolder(join(s.work, "badtime"));
+      const lines = readFileSync(join(dir, "ratings.csv"), "utf8").split("\n");
+      lines[9] = lines[9].replace(/,\d+$/, ",yesterday");
+      writeFileSync(join(dir, "ratings.csv"), lines.join("\n"));
+    },
+    argv: () => ["data", "prepare", "./badtime", "--conditions", "weekday"],
+    expect: "error",
+    names: /badtime\/ratings\.csv line 10: timestamp "yesterday" is not whole seconds/,
+    check: (s) => (existsSync(processed(s, "badtime-weekday")) ? "a data set was written" : null),
   },
   {
     id: "3.30",

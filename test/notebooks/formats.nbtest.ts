@@ -1,4 +1,4 @@
-// Notebook tier: the five notebooks, unchanged and with no per-notebook parameters, on a
+// Notebook tier: the six notebooks, unchanged and with no per-notebook parameters, on a
 // folder of each real MovieLens layout (ml-latest-small, ML-20M/25M, ML-1M, ML-100K), as a
 // user runs them on a download: `npm run reproduce -- --param dataset=<folder>`.
 import assert from "node:assert/strict";
@@ -14,7 +14,7 @@ const ROOT = projectRoot();
 
 describe("npm run reproduce -- --param dataset=<folder> on each real MovieLens layout", () => {
   for (const layout of LAYOUTS) {
-    it(`passes all five notebooks on a ${layout} folder and records real-data results`, { timeout: 15 * 60_000 }, async () => {
+    it(`passes all six notebooks on a ${layout} folder and records real-data results`, { timeout: 15 * 60_000 }, async () => {
       const root = mkdtempSync(join(tmpdir(), `cvae-${layout}-`));
       const folder = await writeLayout(join(root, layout), layout);
       const data = join(root, "data");
@@ -29,7 +29,7 @@ describe("npm run reproduce -- --param dataset=<folder> on each real MovieLens l
         },
       );
       assert.equal(r.status, 0, `${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
-      assert.match(r.stdout, /reproduced: 5\/5 notebooks/);
+      assert.match(r.stdout, /reproduced: 6\/6 notebooks/);
       const results = (name: string) =>
         (JSON.parse(readFileSync(join(data, "metrics", `${name}.json`), "utf8")) as { results: Record<string, unknown> }).results;
       for (const name of ["01-preprocessing", "02-genre-statistics", "03-training", "04-latent-pca", "05-user-profiling"]) {
@@ -46,6 +46,11 @@ describe("npm run reproduce -- --param dataset=<folder> on each real MovieLens l
         for (const space of ["latent", "plane"])
           assert.ok([true, false, null].includes(pca[`claim_${id}_${space}`] as boolean | null), `${id} ${space}`);
       }
+      // 06 conditions the same folder on the daypart of each rating: real data, so no planted truth.
+      const context = results("06-context-conditions");
+      assert.deepEqual([context.dataset, context.synthetic, context.conditions], [`${layout}-daypart`, false, "daypart"]);
+      assert.equal(context.lift_spearman_model_vs_planted, null, "no planted truth on real data");
+      assert.equal(typeof context.lift_spearman_model_vs_data, "number");
       if (layout === "ml-1m") {
         assert.equal(results("02-genre-statistics").imax_movies, 0, "ML-1M has no IMAX label");
         assert.equal(pca.claim_b_latent, null, 'ML-1M has no "(no genres listed)": claim b is not applicable');

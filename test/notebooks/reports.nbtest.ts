@@ -123,6 +123,18 @@ describe("npm run reproduce on the project's notebooks", () => {
     const profiles = results("05-user-profiling");
     for (const key of ["overlap_at3_profile", "overlap_at3_popularity"]) assert.ok(num(profiles, key) >= 0 && num(profiles, key) <= 1, key);
     assert.ok(num(profiles, "serious_axis_spearman") > 0.5, JSON.stringify(profiles));
+    // 06: a daypart model of the same data recovers the planted context effect: its lists' genre lift
+    // follows the planted one, and the data's lift shows the generator planted what it says.
+    const context = results("06-context-conditions");
+    assert.deepEqual(
+      [context.dataset, context.conditions, context.labels],
+      ["synthetic-tiny-daypart", "daypart", "night,morning,afternoon,evening"],
+    );
+    assert.ok(num(context, "lift_spearman_data_vs_planted") > 0.9, JSON.stringify(context));
+    assert.ok(num(context, "lift_spearman_model_vs_planted") > 0.7, JSON.stringify(context));
+    assert.ok(num(context, "lift_null_p") <= 0.01, JSON.stringify(context));
+    for (const id of ["b", "c1", "c2", "c3", "e"]) assert.equal(context[`claim_${id}_latent`], null, `claim ${id} is about named genres`);
+    assert.equal(typeof context.claim_a_latent, "boolean");
   });
 
   it("writes notebooks that nbformat validates as version 4", (t) => {
