@@ -2,7 +2,9 @@
 // Training configs are built with a fixed precedence: flags the user typed > the --config
 // file > the stored config of the unfinished run being continued > defaultTrainConfig().
 import { readFileSync } from "node:fs";
-import { compareWithPopularity, type EvaluationResult, resultRows } from "../analysis/evaluate";
+import { compareWithPopularity, type EvaluationResult, perGenreRows, resultRows } from "../analysis/evaluate";
+import { conditionNoun } from "../data/conditions";
+import type { ConditionKind } from "../data/schema";
 import { METRICS } from "../analysis/metrics";
 import { foldInHistory, recommend } from "../analysis/recommend";
 import { processedNameOf } from "../data/datasets";
@@ -212,10 +214,27 @@ export const evaluateCommand: Command<EvaluatePlan> = {
     if (values.json) {
       const out = { run: runOf(values), dataset: ds.name, synthetic: ds.source.synthetic, model: model.status(), split, results };
       console.log(JSON.stringify(out, null, 2));
-    } else printResults(results);
+    } else {
+      printResults(results);
+      printPerCondition(results, ds.conditions.kind);
+    }
     return 0;
   },
 };
+
+/** Conditioned nDCG@100 per condition, each method side by side (the per-condition rows of the conditioned protocol). */
+function printPerCondition(results: Record<string, EvaluationResult>, kind: ConditionKind): void {
+  const rows = perGenreRows(results);
+  if (rows.length === 0) return;
+  const methods = Object.keys(rows[0]).filter((k) => k !== "genre" && k !== "rows");
+  console.log(`
+per ${conditionNoun(kind)} (conditioned rows)`);
+  console.log(`${conditionNoun(kind).padEnd(22)} ${"rows".padStart(6)} ${methods.map((m) => m.padStart(22)).join(" ")}`);
+  for (const r of rows)
+    console.log(
+      `${String(r.genre).padEnd(22)} ${String(r.rows).padStart(6)} ${methods.map((m) => Number(r[m]).toFixed(4).padStart(22)).join(" ")}`,
+    );
+}
 
 export interface RecommendPlan {
   values: FlagValues;

@@ -57,6 +57,12 @@ describe("cvae train / evaluate / recommend", () => {
     assert.equal(ev.status, 0, ev.stderr);
     const parsed = JSON.parse(ev.stdout);
     assert.ok(parsed.results.popularity.unconditioned.ndcg100 > 0);
+    const text = cvae(["evaluate", "--dataset", "synthetic-tiny"]);
+    assert.match(text.stdout, /conditioned \(genre rows\)/);
+    assert.match(
+      text.stdout,
+      /per genre \(conditioned rows\)\ngenre +rows +C-VAE nDCG@100 +popularity nDCG@100\nDrama +\d+ +0\.\d{4} +0\.\d{4}/,
+    );
     const user = String(cvaeTestUser());
     const rec = cvae(["recommend", "--dataset", "synthetic-tiny", "--user", user, "--genre", "Drama", "--n", "5"]);
     assert.equal(rec.status, 0, rec.stderr);
