@@ -250,8 +250,3 @@ export function entryConditionsOf(ds: ProcessedDataset, name: MatrixName): Entry
     throw new Error(`data set "${ds.name}": the contexts of ${name} are missing or do not match its entries`);
   return { scope: "interaction", count, contexts };
 }
-
-/** The rows of each training user and condition: c_u, the conditions among the user's training entries. */
-export function trainRowConditions(ds: ProcessedDataset): Csr {
-  return rowConditions(ds.train.matrix, entryConditionsOf(ds, "train"));
-}

@@ -3,7 +3,7 @@
 // not a genre: which genres do IMAX movies have?), genre co-occurrence with Jaccard
 // similarity, and genres per user (c_u), which sets the number of conditioned rows.
 import type { ProcessedDataset } from "./schema";
-import { trainRowConditions } from "./conditions";
+import { itemEntryConditions, rowConditions } from "./conditions";
 import type { Genre, MovieTable } from "./schema";
 
 export interface GenreCount {
@@ -98,10 +98,13 @@ export interface GenresPerUser {
   users: number;
 }
 
-/** c_u over the training users of a processed data set: its conditions per user, whatever their kind. */
+/**
+ * c_u over the training users of a processed data set: the genres among each user's items (the
+ * conditioned rows of a genre set; another kind's rows per user are its contexts or decades).
+ */
 export function genresPerUser(ds: ProcessedDataset): GenresPerUser {
-  const rows = trainRowConditions(ds);
-  const G = ds.conditions.labels.length;
+  const rows = rowConditions(ds.train.matrix, itemEntryConditions(ds.itemGenres));
+  const G = ds.genres.length;
   const U = ds.train.matrix.rows;
   const perUser = Int32Array.from({ length: U }, (_, u) => rows.indptr[u + 1] - rows.indptr[u]);
   const histogram = new Array<number>(G + 1).fill(0);
