@@ -5,7 +5,8 @@
 //  - model: the share of genre g among the top-k items the model recommends under c, over
 //    sampled users, divided by the share under no condition.
 // Two lifts agree when the Spearman correlation of their log-lifts over the (context, genre)
-// cells is high. The model can only recover what the data hold; on real data there is no
+// cells is high; each context's log-lifts are centred first, so a constant factor per context
+// (the planted lift is relative to the base shares, the data's to the observed ones) cancels. The model can only recover what the data hold; on real data there is no
 // planted lift, and the data lift is about rating times, not viewing times.
 import { entryConditionsOf, entryHas } from "../data/conditions";
 import type { GroundTruth } from "../data/planted";
@@ -123,7 +124,7 @@ export function plantedGenreLift(ds: ProcessedDataset, truth: GroundTruth | null
 }
 
 export interface LiftAgreement {
-  /** Spearman of the log-lifts over every (condition, genre) cell both define. */
+  /** Spearman of the log-lifts, centred within each condition, over every (condition, genre) cell both define. */
   pooled: number;
   /** The same within each condition, over genres. */
   perCondition: Record<string, number>;
@@ -148,8 +149,11 @@ export function liftAgreement(a: GenreLift, b: GenreLift): LiftAgreement {
       py.push(Math.log(y));
     });
     perCondition[label] = px.length >= 3 ? spearman(px, py) : NaN;
-    xs.push(...px);
-    ys.push(...py);
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    const mx = mean(px);
+    const my = mean(py);
+    xs.push(...px.map((x) => x - mx));
+    ys.push(...py.map((y) => y - my));
   });
   return { pooled: xs.length >= 3 ? spearman(xs, ys) : NaN, perCondition, cells: xs.length };
 }

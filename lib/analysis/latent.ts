@@ -3,7 +3,7 @@
 // The input layer does not depend on the condition except for one weight row, so each
 // user's history is pushed through the sparse layer once and the C + 1 conditions are
 // added to it: (users x (C + 1)) rows cost little more than users rows.
-import { conditionPlural, entryConditionsOf, entryHas } from "../data/conditions";
+import { conditionPlural, entryConditionsOf, entryHas, unscoredTargets } from "../data/conditions";
 import type { ConditionKind } from "../data/schema";
 import { buildBatch } from "../model/batch";
 import { encodeInputLayer, encoderInput, meansOf } from "../model/forward";
@@ -79,7 +79,8 @@ export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, us
   const userOf = new Int32Array(n);
   const condition = new Int32Array(n);
   const W1 = paramView(model.params, model.layout, "W1");
-  const targetConditions = entryConditionsOf(ds, "train");
+  // Rows are encoded without a condition (the condition's row of W1 is added below): targets are not used.
+  const targetConditions = unscoredTargets(ds.train.matrix);
   const gemm = activeGemm();
   for (let from = 0; from < U; from += batchSize) {
     const to = Math.min(U, from + batchSize);

@@ -1,7 +1,7 @@
 // Recommendations for one history: the top-n movies the model scores highest, the
 // history excluded; under an item condition (genre, decade), also the share of the list
 // having it. A context condition (daypart, weekday) asks for what the user would rate then.
-import { conditionNoun, conditionPlural, decadeLabel, itemEntryConditions, titleYear } from "../data/conditions";
+import { conditionNoun, conditionPlural, decadeLabel, titleYear, unscoredTargets } from "../data/conditions";
 import { buildBatch } from "../model/batch";
 import type { CvaeModel } from "../model/cvae-model";
 import type { ProcessedDataset } from "../data/schema";
@@ -74,8 +74,8 @@ export function recommend(
   const batch = buildBatch(one, one, { users: Int32Array.of(0), conditions: Int32Array.of(cond) }, 0, 1, {
     dropout: 0,
     latent: 0,
-    // The target is the history itself and is never scored; any table of the right size serves.
-    targetConditions: itemEntryConditions(ds.itemGenres),
+    // The target is the history itself and is never scored.
+    targetConditions: unscoredTargets(one),
   });
   const scores = model.scores(batch);
   const top = model.rank(batch, Math.min(n, m - items.length));
@@ -169,4 +169,10 @@ export function historyGenres(ds: ProcessedDataset, history: readonly MovieId[])
   return [...counts.entries()]
     .map(([genre, movies]) => ({ genre, movies, share: movies / Math.max(1, history.length) }))
     .sort((a, b) => b.movies - a.movies || a.genre.localeCompare(b.genre));
+}
+
+/** The conditions of a recommendation example: those of `wanted` the data set has, else (another kind) its first three labels. */
+export function exampleConditions(ds: ProcessedDataset, wanted: readonly string[]): string[] {
+  const have = wanted.filter((c) => ds.conditions.labels.includes(c));
+  return have.length ? have : ds.conditions.labels.slice(0, 3);
 }

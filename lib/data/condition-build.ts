@@ -19,16 +19,19 @@ export interface PreprocessedParts {
   ratedItems(u: number, visit: (rating: number, item: number) => void): void;
 }
 
-/** Daypart and weekday read the ratings' timestamps: the file must have them, every one readable. */
+/** Daypart and weekday read the ratings' timestamps: the file must have the column. */
 export function checkTimestamps(raw: RawDataset, kind: string): void {
-  const { timestamps, badTimestamps } = raw.ratings;
-  if (!timestamps)
+  if (!raw.ratings.timestamps)
     throw new Error(`${raw.ratingsFile}: no timestamp column; conditions "${kind}" read each rating's time (use genre or decade)`);
-  if (badTimestamps)
-    throw new Error(
-      `${badTimestamps.first} (${badTimestamps.count} unreadable timestamp${badTimestamps.count > 1 ? "s" : ""}); ` +
-        `conditions "${kind}" need every rating's time`,
-    );
+}
+
+/** A kept interaction whose timestamp could not be read: the error names the file's first unreadable one. */
+function unreadableTime(raw: RawDataset, kind: string): never {
+  const bad = raw.ratings.badTimestamps;
+  throw new Error(
+    `${bad ? bad.first : raw.ratingsFile} (${bad?.count ?? "some"} unreadable timestamp${bad?.count === 1 ? "" : "s"} in the file); ` +
+      `conditions "${kind}" need the time of every rating the protocol keeps`,
+  );
 }
 
 /** The condition vocabulary of the chosen kind, with its item table or the context of every interaction. */
@@ -45,8 +48,9 @@ export function buildConditions(
   }
   const clock = new LocalClock(options.timeZone);
   const stamps = raw.ratings.timestamps as Int32Array;
+  // Only ratings the protocol keeps need a time: an unreadable one elsewhere in the file is ignored.
   const ofUser = (u: number, set: (item: number, context: number) => void) =>
-    built.ratedItems(u, (r, item) => set(item, contextOf(kind, clock, stamps[r])));
+    built.ratedItems(u, (r, item) => set(item, stamps[r] < 0 ? unreadableTime(raw, kind) : contextOf(kind, clock, stamps[r])));
   const byIds = (ids: Int32Array) => (row: number, set: (item: number, context: number) => void) => ofUser(built.denseUser(ids[row]), set);
   const contexts: MatrixContexts = {
     train: entryContexts(built.trainMatrix, (row, set) => ofUser(built.trainUsers[row], set)),

@@ -168,7 +168,11 @@ export function itemConditionsOf(
  */
 export function entryContexts(matrix: Csr, contextsOfRow: (row: number, set: (item: number, context: number) => void) => void): Uint8Array {
   const latest = new Int16Array(matrix.cols).fill(-1);
-  const set = (item: number, context: number) => (latest[item] = context);
+  const touched: number[] = [];
+  const set = (item: number, context: number) => {
+    if (latest[item] < 0) touched.push(item);
+    latest[item] = context;
+  };
   const out = new Uint8Array(matrix.indices.length);
   for (let row = 0; row < matrix.rows; row++) {
     contextsOfRow(row, set);
@@ -177,6 +181,9 @@ export function entryContexts(matrix: Csr, contextsOfRow: (row: number, set: (it
       if (c < 0) throw new Error(`entryContexts: row ${row} has item ${matrix.indices[k]} without a context`);
       out[k] = c;
     }
+    // Cleared per row, so an item this row's user never rated cannot take another user's context.
+    for (const item of touched) latest[item] = -1;
+    touched.length = 0;
   }
   return out;
 }
@@ -187,6 +194,14 @@ export type EntryConditions =
   | { scope: "item"; count: number; table: Uint8Array }
   /** Interaction contexts: the context of each stored entry. */
   | { scope: "interaction"; count: number; contexts: Uint8Array };
+
+/**
+ * For batches whose targets are never restricted or scored (encoding, ranking one history):
+ * every entry in no condition, so a conditioned row would get an empty target.
+ */
+export function unscoredTargets(matrix: Csr): EntryConditions {
+  return { scope: "interaction", count: 0, contexts: new Uint8Array(matrix.indices.length).fill(255) };
+}
 
 /** Item x condition membership as a dense byte table (m x C) for O(1) lookups. */
 export function itemEntryConditions(itemConditions: Csr): EntryConditions {

@@ -127,6 +127,12 @@ const DATASET_SHAPE: Shape = {
   optional: ["files", "conditions"],
 };
 
+/** The prepare arguments that rebuild a set of this name: "<source>-<kind>" came from `<source> --conditions <kind>`. */
+export function prepareArguments(name: string): string {
+  const kind = CONDITION_KINDS.find((k) => k !== "genre" && name.endsWith(`-${k}`));
+  return kind ? `${name.slice(0, -kind.length - 1)} --conditions ${kind}` : name;
+}
+
 export function processedDir(name: string): string {
   return join(dataDir(), "processed", checkName(name, "data set"));
 }
@@ -193,8 +199,7 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
   const dir = isFolder ? nameOrDir : processedDir(nameOrDir);
   recoverDir(dir);
   const metaPath = join(dir, "dataset.json");
-  const source = isFolder ? "<its source>" : nameOrDir;
-  const rebuild = `; run \`npx cvae data prepare ${source}\` (or notebook 01-preprocessing) to build it again`;
+  const rebuild = `; run \`npx cvae data prepare ${prepareArguments(isFolder ? "<its source>" : nameOrDir)}\` (or notebook 01-preprocessing) to build it again`;
   if (!existsSync(metaPath)) throw new Error(`no processed data set "${nameOrDir}" at ${dir}${rebuild}`);
   const raw = readJsonFile<{ format?: unknown; version?: unknown }>(metaPath, "any", rebuild);
   if (raw === null || typeof raw !== "object" || raw.format !== PROCESSED_FORMAT) {

@@ -14,7 +14,7 @@ import { claimsInputFor, measureClaims } from "../../lib/analysis/claims";
 import { contextRecovery } from "../../lib/analysis/context-recovery";
 import { compareWithPopularity, conditionedProtocol, resultRows } from "../../lib/analysis/evaluate";
 import { encodeUnderConditions, sampleUsers } from "../../lib/analysis/latent";
-import { agreementWithHistory, profileSpace, watchedShares } from "../../lib/analysis/profile";
+import { agreementWithHistory, profileSpace, profilingHints, watchedShares } from "../../lib/analysis/profile";
 import { exampleUser, foldInHistory, recommend } from "../../lib/analysis/recommend";
 import { CONDITION_KINDS, conditionPlural, scopeOf } from "../../lib/data/conditions";
 import { prepareDataset } from "../../lib/data/datasets";
@@ -75,7 +75,12 @@ function checkStudy(name: string, kind: ConditionKind, run: () => Promise<Awaite
     assert.ok(recovery.modelVsData.cells > 0);
     assert.equal(recovery.modelVsPlanted === null, !(ds.source.synthetic && scopeOf(kind) === "interaction"));
 
-    const agreement = agreementWithHistory(ds, profileSpace(latents), latents, watchedShares(ds, users));
+    const space = profileSpace(latents);
+    const agreement = agreementWithHistory(ds, space, latents, watchedShares(ds, users));
+    assert.ok(
+      profilingHints(model, ds, space, history).profile.every((c) => labels.includes(c)),
+      "a newcomer's profile names conditions",
+    );
     assert.ok(agreement.overlapAt3 >= 0 && agreement.overlapAt3 <= 1);
     assert.equal(Number.isNaN(agreement.seriousAxisSpearman), kind !== "genre", "the light <-> serious axis needs genres");
   });

@@ -41,6 +41,15 @@ describe("liftAgreement(a, b)", () => {
     assert.equal(liftAgreement(a, a).cells, 8);
   });
 
+  it("ignores a constant factor per condition (each condition's log-lifts are centred)", () => {
+    const a = lift([
+      [2, 0.5, 1, 4],
+      [0.25, 3, 1.5, 1],
+    ]);
+    const scaled = lift([a.lift[0].map((v) => 10 * v), a.lift[1].map((v) => 0.1 * v)]);
+    assert.equal(liftAgreement(a, scaled).pooled, 1);
+  });
+
   it("leaves out cells either lift lacks, and refuses lifts over other conditions or genres", () => {
     const a = lift([[2, NaN, 1, 4]]);
     assert.equal(liftAgreement(a, lift([[1, 2, 3, 5]])).cells, 3);

@@ -10,7 +10,7 @@ import { CvaeModel } from "../../lib/model/cvae-model";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
-import { foldInHistory, recommend, recommendationTable } from "../../lib/analysis/recommend";
+import { exampleConditions, foldInHistory, recommend, recommendationTable } from "../../lib/analysis/recommend";
 import { Rng } from "../../lib/core/rng";
 import type { RawDataset } from "../../lib/data/schema";
 import { csrFromPairs } from "../../lib/data/sparse";
@@ -181,6 +181,15 @@ describe("recommend(model, ds, history, { condition }) on other condition kinds"
     const r = recommend(model, decade, history, { condition: label, n: 20 });
     const share = r.items.filter((it) => decadeLabel(titleYear(it.title)) === label).length / r.items.length;
     assert.equal(r.conditionShare, share);
+  });
+
+  it("exampleConditions takes the wanted labels the set has, else its first three", () => {
+    assert.deepEqual(exampleConditions(ds, ["Comedy", "Noir", "Drama"]), ["Comedy", "Drama"]);
+    assert.deepEqual(exampleConditions(preprocess(raw, "ml-small", { conditions: "daypart" }), ["Comedy"]), [
+      "night",
+      "morning",
+      "afternoon",
+    ]);
   });
 
   it("refuses a condition and a different genre together", () => {

@@ -126,9 +126,12 @@ describe("preprocess(raw, name, { conditions }) refuses what it cannot read", ()
     const bad = readMovieLens(dir);
     assert.throws(
       () => preprocess(bad, "x", { conditions: "weekday", minItems: 1 }),
-      /ratings\.csv line 15: timestamp "soon" is not whole seconds \(1 unreadable timestamp\)/,
+      /ratings\.csv line 15: timestamp "soon" is not whole seconds \(1 unreadable timestamp in the file\)/,
     );
     assert.doesNotThrow(() => preprocess(bad, "x", { minItems: 1 }));
+    // The same bad time on a rating the protocol drops (3 stars is not positive) is never read.
+    writeFileSync(join(dir, "ratings.csv"), lines.join("\n").replace("7,2,5.0,soon", "7,2,3.0,soon") + "\n");
+    assert.doesNotThrow(() => preprocess(readMovieLens(dir), "x", { conditions: "weekday", minItems: 1 }));
   });
 
   it("rejects an unknown kind, an unknown zone, and a zone given to an item kind, naming the option", () => {

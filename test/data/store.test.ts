@@ -111,6 +111,18 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
     assert.deepEqual(y.genres, decade.genres, "the movie genres are kept beside the decades");
   });
 
+  it("names the prepare command of a missing set of another kind", () => {
+    const before = process.env.CVAE_DATA_DIR;
+    process.env.CVAE_DATA_DIR = mkdtempSync(join(tmpdir(), "store-"));
+    try {
+      assert.throws(() => loadProcessed("synthetic-daypart"), /run `npx cvae data prepare synthetic --conditions daypart`/);
+      assert.throws(() => loadProcessed("ml-1m"), /run `npx cvae data prepare ml-1m`/);
+    } finally {
+      if (before === undefined) delete process.env.CVAE_DATA_DIR;
+      else process.env.CVAE_DATA_DIR = before;
+    }
+  });
+
   it("loads a version 2 set (before condition kinds) as a genre set", async () => {
     const dir = join(mkdtempSync(join(tmpdir(), "store-")), "v2");
     await saveProcessed(ds, dir);
