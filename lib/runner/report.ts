@@ -32,7 +32,7 @@ const num = (v: unknown, d = 3) => (typeof v === "number" && Number.isFinite(v) 
 /**
  * A notebook's headline results in one line for the index: the data set (and that it is
  * synthetic), then what the notebook measured (counts, nDCG against popularity, claims
- * held, profile agreement).
+ * held, profile agreement, the context effect's recovery).
  */
 export function headlineOf(results: Record<string, unknown>): string {
   const parts: string[] = [];
@@ -42,9 +42,12 @@ export function headlineOf(results: Record<string, unknown>): string {
   if (results.test_ndcg100_unconditioned !== undefined) {
     parts.push(
       `test nDCG@100 ${num(results.test_ndcg100_unconditioned)} vs popularity ${num(results.popularity_ndcg100_unconditioned)}; ` +
-        `genre rows ${num(results.test_ndcg100_conditioned)} vs ${num(results.popularity_ndcg100_conditioned)}`,
+        `${typeof results.conditions === "string" ? results.conditions : "genre"} rows ` +
+        `${num(results.test_ndcg100_conditioned)} vs ${num(results.popularity_ndcg100_conditioned)}`,
     );
   }
+  if (results.lift_spearman_model_vs_planted !== undefined && results.lift_spearman_model_vs_planted !== null)
+    parts.push(`context lift vs planted: Spearman ${num(results.lift_spearman_model_vs_planted)}`);
   const verdicts = Object.entries(results).filter(([k]) => /^claim_.+_latent$/.test(k));
   if (verdicts.length) {
     const count = (v: unknown) => verdicts.filter(([, x]) => x === v).length;

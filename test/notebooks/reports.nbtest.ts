@@ -170,7 +170,7 @@ describe("npm run reproduce on the project's notebooks", () => {
       }
       const index = await openFile(browser, join(OUT, "index.html"));
       assert.equal(await index.page.locator("td.ok").count(), notebooks.length);
-      const recorded = await index.page.locator("td.results", { hasText: "synthetic-tiny (SYNTHETIC)" }).count();
+      const recorded = await index.page.locator("td.results", { hasText: /synthetic-tiny(-daypart)? \(SYNTHETIC\)/ }).count();
       assert.equal(recorded, notebooks.length, "each row shows its recorded results");
     });
 

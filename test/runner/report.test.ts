@@ -108,6 +108,23 @@ describe("headlineOf(results) and the index's recorded results", () => {
     assert.equal(headlineOf({ overlap_at3_profile: 0.65, overlap_at3_popularity: 0.48 }), "profile overlap@3 0.650 vs popularity 0.480");
   });
 
+  it("names the condition kind of the conditioned rows and the context effect's recovery (notebook 06)", () => {
+    assert.equal(
+      headlineOf({
+        dataset: "synthetic-daypart",
+        synthetic: true,
+        conditions: "daypart",
+        test_ndcg100_unconditioned: 0.357,
+        popularity_ndcg100_unconditioned: 0.15,
+        test_ndcg100_conditioned: 0.264,
+        popularity_ndcg100_conditioned: 0.146,
+        lift_spearman_model_vs_planted: 0.914,
+      }),
+      "synthetic-daypart (SYNTHETIC); test nDCG@100 0.357 vs popularity 0.150; daypart rows 0.264 vs 0.146; context lift vs planted: Spearman 0.914",
+    );
+    assert.equal(headlineOf({ lift_spearman_model_vs_planted: null }), "", "real data: no planted truth, nothing said");
+  });
+
   it("shows each notebook's recorded results in the index, escaped", () => {
     const html = renderIndexHtml(
       [
