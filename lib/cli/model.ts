@@ -19,11 +19,11 @@ import { type Command, type FlagValues, noPositionals, type ParsedArgs, UsageErr
 
 function printResults(results: Record<string, EvaluationResult>): void {
   console.log(
-    `\n${"method".padEnd(12)} ${"protocol".padEnd(26)} ${METRICS.map((m) => m.label.padStart(10)).join(" ")} ${"rows".padStart(7)}`,
+    `\n${"method".padEnd(12)} ${"protocol".padEnd(30)} ${METRICS.map((m) => m.label.padStart(10)).join(" ")} ${"rows".padStart(7)}`,
   );
   for (const r of resultRows(results)) {
     const values = METRICS.map((m) => r[m.key].toFixed(4).padStart(10)).join(" ");
-    console.log(`${r.method.padEnd(12)} ${r.protocol.padEnd(26)} ${values} ${String(r.rows).padStart(7)}`);
+    console.log(`${r.method.padEnd(12)} ${r.protocol.padEnd(30)} ${values} ${String(r.rows).padStart(7)}`);
   }
 }
 

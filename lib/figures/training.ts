@@ -35,7 +35,7 @@ export function trainingCurves(history: readonly EpochRecord[], options: { title
     traces.push({
       type: "scatter",
       mode: "lines+markers",
-      name: "valid nDCG@100, genre rows",
+      name: "valid nDCG@100, condition rows",
       x: conditioned.map((r) => r.epoch),
       y: conditioned.map((r) => r.validNdcgConditioned),
       line: { color: SERIES_COLORS.model },

@@ -11,7 +11,7 @@ export interface EpochRecord {
   kl: number;
   beta: number;
   updates: number;
-  /** Validation nDCG@100 (zero-condition rows, and genre rows for a C-VAE), when validated. */
+  /** Validation nDCG@100 (zero-condition rows, and condition rows for a C-VAE), when validated. */
   validNdcgUnconditioned: number | null;
   validNdcgConditioned: number | null;
 }

@@ -17,7 +17,7 @@ export function epochLine(r: EpochRecord, epochs: number, etaSeconds: number): s
   const valid =
     r.validNdcgUnconditioned === null
       ? ""
-      : `  valid nDCG@100 ${r.validNdcgConditioned !== null ? `genre rows ${r.validNdcgConditioned.toFixed(4)}, ` : ""}no ` +
+      : `  valid nDCG@100 ${r.validNdcgConditioned !== null ? `condition rows ${r.validNdcgConditioned.toFixed(4)}, ` : ""}no ` +
         `condition ${r.validNdcgUnconditioned.toFixed(4)}`;
   return (
     `epoch ${r.epoch}/${epochs}  loss ${r.loss.toFixed(3)}  beta ${r.beta.toFixed(4)}${valid}  ${r.seconds.toFixed(1)} ` +
