@@ -6,8 +6,9 @@
 //    sampled users, divided by the share under no condition.
 // Two lifts agree when the Spearman correlation of their log-lifts over the (context, genre)
 // cells is high; each context's log-lifts are centred first, so a constant factor per context
-// (the planted lift is relative to the base shares, the data's to the observed ones) cancels. The model can only recover what the data hold; on real data there is no
-// planted lift, and the data lift is about rating times, not viewing times.
+// (the planted lift is relative to the base shares, the data's to the observed ones) cancels.
+// The model can only recover what the data hold; on real data there is no planted lift, and
+// the data lift is about rating times, not viewing times.
 import { entryConditionsOf, entryHas } from "../data/conditions";
 import type { GroundTruth } from "../data/planted";
 import type { ProcessedDataset } from "../data/schema";

@@ -199,7 +199,8 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
   const dir = isFolder ? nameOrDir : processedDir(nameOrDir);
   recoverDir(dir);
   const metaPath = join(dir, "dataset.json");
-  const rebuild = `; run \`npx cvae data prepare ${prepareArguments(isFolder ? "<its source>" : nameOrDir)}\` (or notebook 01-preprocessing) to build it again`;
+  const command = `npx cvae data prepare ${prepareArguments(isFolder ? "<its source>" : nameOrDir)}`;
+  const rebuild = `; run \`${command}\` (or notebook 01-preprocessing) to build it again`;
   if (!existsSync(metaPath)) throw new Error(`no processed data set "${nameOrDir}" at ${dir}${rebuild}`);
   const raw = readJsonFile<{ format?: unknown; version?: unknown }>(metaPath, "any", rebuild);
   if (raw === null || typeof raw !== "object" || raw.format !== PROCESSED_FORMAT) {

@@ -120,7 +120,8 @@ describe("headlineOf(results) and the index's recorded results", () => {
         popularity_ndcg100_conditioned: 0.146,
         lift_spearman_model_vs_planted: 0.914,
       }),
-      "synthetic-daypart (SYNTHETIC); test nDCG@100 0.357 vs popularity 0.150; daypart rows 0.264 vs 0.146; context lift vs planted: Spearman 0.914",
+      "synthetic-daypart (SYNTHETIC); test nDCG@100 0.357 vs popularity 0.150; daypart rows 0.264 vs 0.146; " +
+        "context lift vs planted: Spearman 0.914",
     );
     assert.equal(headlineOf({ lift_spearman_model_vs_planted: null }), "", "real data: no planted truth, nothing said");
   });

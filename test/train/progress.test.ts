@@ -44,7 +44,8 @@ describe("epochLine and batchLine", () => {
   it("epochLine names the epoch, loss, beta, both validation nDCG@100, the speed and the ETA", () => {
     assert.equal(
       epochLine(record, 5, 90),
-      "epoch 2/5  loss 512.346  beta 0.0080  valid nDCG@100 condition rows 0.4568, no condition 0.3123  12.3 s (405 rows/s)  ETA 1 min 30 s",
+      "epoch 2/5  loss 512.346  beta 0.0080  valid nDCG@100 condition rows 0.4568, " +
+        "no condition 0.3123  12.3 s (405 rows/s)  ETA 1 min 30 s",
     );
     assert.equal(
       epochLine({ ...record, validNdcgUnconditioned: null, validNdcgConditioned: null }, 5, 0),
