@@ -70,6 +70,11 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
+/** The q-quantile (0..1) of sorted values by nearest rank (the permutation nulls' bands), NaN for none. */
+export function nearestRankSorted(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))] ?? NaN;
+}
+
 /** The verdict from the share of resamples in which a claim holds. */
 export function verdictOf(holdsShare: number, level: number): Verdict {
   if (!Number.isFinite(holdsShare)) return "not applicable";

@@ -8,6 +8,7 @@ import { Rng } from "../core/rng";
 import { genreCooccurrence } from "../data/genres";
 import type { Genre, MovieTable, ProcessedDataset } from "../data/schema";
 import { type ClaimsInput, prepareClaims } from "./claims";
+import { nearestRankSorted } from "./claim-intervals";
 
 /** The claims this null applies to, with the side of the threshold on which each holds. */
 export const NULL_CLAIMS = { d: "below", g1: "above" } as const;
@@ -92,7 +93,7 @@ export function genreLabelNull(ds: ProcessedDataset, input: ClaimsInput, options
     const observedHolds = row?.latent.holds === true;
     const values = samples.get(id) ?? [];
     const sorted = [...values].sort((a, b) => a - b);
-    const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(f * (sorted.length - 1))))] ?? NaN;
+    const q = (f: number) => nearestRankSorted(sorted, f);
     const extreme = values.filter((v) => (NULL_CLAIMS[id] === "below" ? v <= value : v >= value)).length;
     const pValue = (1 + extreme) / (1 + options.permutations);
     return {

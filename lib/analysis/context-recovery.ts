@@ -16,6 +16,7 @@ import { NO_GENRES } from "../data/schema";
 import { buildBatch } from "../model/batch";
 import type { CvaeModel } from "../model/cvae-model";
 import { Rng } from "../core/rng";
+import { nearestRankSorted } from "./claim-intervals";
 import { spearman } from "./geometry";
 import type { LatentSet } from "./latent";
 
@@ -185,7 +186,7 @@ export function liftNull(a: GenreLift, b: GenreLift, options: { permutations: nu
     values.push(liftAgreement(a, shuffled).pooled);
   }
   const sorted = values.filter(Number.isFinite).sort((x, y) => x - y);
-  const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(f * (sorted.length - 1))))] ?? NaN;
+  const q = (f: number) => nearestRankSorted(sorted, f);
   return { permutations, interval: [q(0.025), q(0.975)], pValue: (1 + values.filter((v) => v >= observed).length) / (1 + permutations) };
 }
 

@@ -3,7 +3,7 @@
 // over training users (Jaccard of the sets of users having each). For genres the study keeps
 // genres.ts's catalogue-based figures, as the paper does; the claims use these for the other kinds.
 import { entryConditionsOf, rowConditions } from "./conditions";
-import type { Cooccurrence } from "./genres";
+import { type Cooccurrence, jaccardOf } from "./genres";
 import type { ProcessedDataset } from "./schema";
 
 /** Training interactions having each condition, by label. */
@@ -30,13 +30,7 @@ export function conditionCooccurrence(ds: ProcessedDataset): Cooccurrence {
     const have = rows.indices.subarray(rows.indptr[u], rows.indptr[u + 1]);
     for (const a of have) for (const b of have) counts[a][b]++;
   }
-  const jaccard = counts.map((row, i) =>
-    row.map((both, j) => {
-      const either = counts[i][i] + counts[j][j] - both;
-      return either > 0 ? both / either : 0;
-    }),
-  );
-  return { genres: [...labels], counts, jaccard };
+  return { genres: [...labels], counts, jaccard: jaccardOf(counts) };
 }
 
 export interface ConditionRow {

@@ -78,13 +78,17 @@ export function genreCooccurrence(movies: MovieTable, genres: Genre[] = moviesPe
     const ks = gs.map((g) => index.get(g)).filter((k): k is number => k !== undefined);
     for (const a of ks) for (const b of ks) counts[a][b]++;
   }
-  const jaccard = counts.map((row, i) =>
+  return { genres, counts, jaccard: jaccardOf(counts) };
+}
+
+/** Jaccard similarity from co-occurrence counts (diagonal: each label's own count): |both| / |either|, 0 when neither. */
+export function jaccardOf(counts: readonly (readonly number[])[]): number[][] {
+  return counts.map((row, i) =>
     row.map((both, j) => {
       const either = counts[i][i] + counts[j][j] - both;
       return either > 0 ? both / either : 0;
     }),
   );
-  return { genres, counts, jaccard };
 }
 
 export interface GenresPerUser {
