@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { genreCooccurrence, interactionsPerGenre } from "../../lib/data/genres";
@@ -21,6 +20,7 @@ import { LatentPca } from "../../lib/analysis/pca";
 import { CLAIM_THRESHOLDS, claimThresholds } from "../../lib/analysis/claim-rules";
 import type { GroundTruth } from "../../lib/data/planted";
 import { CLAIM_IDS, construct, DIMS, GENRES, LAYOUT, NEUTRAL, USERS } from "../helpers/claims-construction";
+import { tempDir } from "../helpers/temp";
 
 function holdsBoth(result: ReturnType<typeof measureClaims>): Record<string, [boolean | null, boolean | null]> {
   return Object.fromEntries(result.rows.map((r) => [r.id, [r.latent.holds, r.plane.holds]]));
@@ -225,7 +225,7 @@ describe("savePcas(dir, pcas, sample)", () => {
   it("savePcas writes latent-pca.json that LatentPca.load reads back into the same models", () => {
     const { set } = construct();
     const pcas = fitLatentPcas(set);
-    const dir = mkdtempSync(join(tmpdir(), "cvae-claims-"));
+    const dir = tempDir("cvae-claims-");
     try {
       const path = savePcas(dir, pcas, { users: 60, seed: 7 });
       assert.equal(path, join(dir, "latent-pca.json"));

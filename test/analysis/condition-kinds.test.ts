@@ -3,12 +3,10 @@
 // both protocols with per-condition rows, recommend under a condition, encode latents, measure
 // the claims (genre-only ones not applicable), check the context effect, and profile users.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 
-process.env.CVAE_DATA_DIR = mkdtempSync(join(tmpdir(), "kinds-"));
+process.env.CVAE_DATA_DIR = tempDir("kinds-");
 
 import { claimsInputFor, measureClaims } from "../../lib/analysis/claims";
 import { contextRecovery } from "../../lib/analysis/context-recovery";
@@ -24,6 +22,7 @@ import { writeSynthetic } from "../../lib/data/synth";
 import { SYNTH_PRESETS } from "../../lib/data/synth";
 import { initBackend } from "../../lib/model/backend";
 import { train } from "../../lib/train/loop";
+import { tempDir } from "../helpers/temp";
 
 const FIXTURE = join(__dirname, "..", "fixtures", "ml-small");
 const GENRE_ONLY = ["b", "c1", "c2", "c3", "e"];

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 
-process.env.CVAE_DATA_DIR = mkdtempSync(join(tmpdir(), "recovery-"));
+process.env.CVAE_DATA_DIR = tempDir("recovery-");
 
 import {
   conditionCentroidPairs,
@@ -25,6 +23,7 @@ import { SYNTH_PRESETS, writeSynthetic } from "../../lib/data/synth";
 import { initBackend } from "../../lib/model/backend";
 import { train } from "../../lib/train/loop";
 import { smallDataset } from "../helpers/small-model";
+import { tempDir } from "../helpers/temp";
 
 const lift = (rows: number[][]): GenreLift => ({ labels: rows.map((_, c) => `c${c}`), genres: rows[0].map((_, g) => `g${g}`), lift: rows });
 

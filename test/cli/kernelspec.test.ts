@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { installKernelspec, jupyterUserDataDir, kernelspecDir } from "../../lib/cli/kernelspec";
 import { KERNEL_NAME_ENV, plotlyBundlePath, plotlyKernelspecFile } from "../../lib/notebook/display";
+import { tempDir } from "../helpers/temp";
 
 describe("jupyterUserDataDir(env, platform)", () => {
   it("follows jupyter_core: JUPYTER_DATA_DIR, then XDG on Linux, ~/Library on macOS, APPDATA on Windows", () => {
@@ -18,7 +18,7 @@ describe("jupyterUserDataDir(env, platform)", () => {
 
 describe("installKernelspec(options)", () => {
   it("writes a tslab kernel.json that starts this project's tslab with this Node", () => {
-    const home = mkdtempSync(join(tmpdir(), "home-"));
+    const home = tempDir("home-");
     const dir = installKernelspec({ location: "user", projectRoot: "/p", env: { HOME: home }, platform: "linux" });
     assert.equal(dir, join(home, ".local/share/jupyter/kernels/tslab"));
     const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8"));
@@ -28,7 +28,7 @@ describe("installKernelspec(options)", () => {
     assert.equal(spec.language, "typescript");
   });
   it("puts plotly.js beside kernel.json and tells the kernel its own name, for figures in saved notebooks", () => {
-    const prefix = mkdtempSync(join(tmpdir(), "prefix-"));
+    const prefix = tempDir("prefix-");
     const dir = installKernelspec({ location: "prefix", prefix, projectRoot: "/p", name: "cvae-x" });
     assert.deepEqual(readFileSync(join(dir, plotlyKernelspecFile())), readFileSync(plotlyBundlePath()));
     assert.match(plotlyKernelspecFile(), /^plotly-\d+\.\d+\.\d+\.min\.js$/);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { tempDir } from "../helpers/temp";
 
 const ROOT = join(__dirname, "..", "..");
-const DATA = mkdtempSync(join(tmpdir(), "cli-model-"));
+const DATA = tempDir("cli-model-");
 const env = { ...process.env, CVAE_DATA_DIR: DATA };
 
 function cvae(args: string[]): { status: number | null; stdout: string; stderr: string } {

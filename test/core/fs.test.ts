@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { assertReplaceable, recoverDir, sweepStaleTemps, writeDirAtomic, writeFileAtomic } from "../../lib/core/fs";
+import { tempDir } from "../helpers/temp";
 
 describe("writeFileAtomic(path, data)", () => {
   it("creates folders, writes the content and leaves no temp file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "fsutil-"));
+    const dir = tempDir("fsutil-");
     const path = join(dir, "a", "b.json");
     writeFileAtomic(path, "{}");
     writeFileAtomic(path, "[1]");
@@ -19,7 +20,7 @@ describe("writeFileAtomic(path, data)", () => {
 
 describe("writeDirAtomic(path, build)", () => {
   it("replaces the folder only when build succeeds", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "fsutil-"));
+    const dir = tempDir("fsutil-");
     const target = join(dir, "processed");
     await writeDirAtomic(target, (tmp) => writeFileSync(join(tmp, "x"), "1"));
     assert.equal(readFileSync(join(target, "x"), "utf8"), "1");
@@ -34,7 +35,7 @@ describe("writeDirAtomic(path, build)", () => {
     assert.deepEqual(readdirSync(dir), ["processed"]);
   });
   it("leaves nothing behind when the first build fails", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "fsutil-"));
+    const dir = tempDir("fsutil-");
     await assert.rejects(
       writeDirAtomic(join(dir, "p"), () => Promise.reject(new Error("bad input"))),
       /bad input/,
@@ -61,7 +62,7 @@ function killedWrite(target: string, when: "between" | "building"): void {
 
 describe("writeDirAtomic and recoverDir under a kill at any moment", () => {
   it("a kill between the two renames leaves the new version beside the target, and the next read completes the swap", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "fskill-"));
+    const dir = tempDir("fskill-");
     const target = join(dir, "run");
     await writeDirAtomic(target, (tmp) => writeFileSync(join(tmp, "x"), "old"));
     killedWrite(target, "between");
@@ -73,7 +74,7 @@ describe("writeDirAtomic and recoverDir under a kill at any moment", () => {
   });
 
   it("a kill while building keeps the old version, and the next write sweeps the dead process's temp folder", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "fskill-"));
+    const dir = tempDir("fskill-");
     const target = join(dir, "run");
     await writeDirAtomic(target, (tmp) => writeFileSync(join(tmp, "x"), "old"));
     killedWrite(target, "building");
@@ -85,7 +86,7 @@ describe("writeDirAtomic and recoverDir under a kill at any moment", () => {
   });
 
   it("rolls back to the old version when only it is left (the new one never landed)", () => {
-    const dir = mkdtempSync(join(tmpdir(), "fskill-"));
+    const dir = tempDir("fskill-");
     mkdirSync(join(dir, ".run.old-4200000-1"));
     writeFileSync(join(dir, ".run.old-4200000-1", "x"), "old");
     recoverDir(join(dir, "run"));
@@ -93,7 +94,7 @@ describe("writeDirAtomic and recoverDir under a kill at any moment", () => {
   });
 
   it("leaves the parts of a live process alone", () => {
-    const dir = mkdtempSync(join(tmpdir(), "fskill-"));
+    const dir = tempDir("fskill-");
     mkdirSync(join(dir, `.run.tmp-${process.ppid}-1`));
     recoverDir(join(dir, "run"));
     sweepStaleTemps(dir);
@@ -107,7 +108,7 @@ describe("assertReplaceable(path)", () => {
     assert.throws(() => assertReplaceable(join(process.cwd(), "..")), /refusing to replace/);
     assert.throws(() => assertReplaceable(homedir()), /refusing to replace/);
     assert.throws(() => assertReplaceable("/"), /refusing to replace/);
-    const repo = mkdtempSync(join(tmpdir(), "repo-"));
+    const repo = tempDir("repo-");
     mkdirSync(join(repo, ".git"));
     assert.throws(() => assertReplaceable(repo), /holds a \.git folder/);
     assert.throws(() => assertReplaceable(join(tmpdir(), "x"), [join(tmpdir(), "x", "y")]), /refusing to replace/);
@@ -115,7 +116,7 @@ describe("assertReplaceable(path)", () => {
   });
 
   it("writeDirAtomic refuses such a target and changes nothing", async () => {
-    const repo = mkdtempSync(join(tmpdir(), "repo-"));
+    const repo = tempDir("repo-");
     mkdirSync(join(repo, ".git"));
     writeFileSync(join(repo, "keep"), "1");
     await assert.rejects(

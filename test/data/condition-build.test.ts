@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { entryConditionsOf, NO_YEAR, titleYear } from "../../lib/data/conditions";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
 import type { Csr, ProcessedDataset, RawDataset } from "../../lib/data/schema";
+import { tempDir } from "../helpers/temp";
 
 const FIXTURE = join(__dirname, "..", "fixtures", "ml-small");
 const raw = readMovieLens(FIXTURE);
@@ -118,7 +118,7 @@ describe("preprocess(raw, name, { conditions }) refuses what it cannot read", ()
   });
 
   it("a context kind names the file and line of the first unreadable timestamp; genres ignore it", () => {
-    const dir = mkdtempSync(join(tmpdir(), "bad-times-"));
+    const dir = tempDir("bad-times-");
     writeFileSync(join(dir, "movies.csv"), "movieId,title,genres\n1,A (1995),Drama\n2,B (1996),Comedy\n");
     const lines = ["userId,movieId,rating,timestamp"];
     for (let u = 1; u <= 12; u++) lines.push(`${u},1,5.0,1000`, `${u},2,5.0,${u === 7 ? "soon" : "2000"}`);

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -20,13 +19,14 @@ import { preprocess } from "../../lib/data/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
 import { rowOf } from "../../lib/data/sparse";
 import { loadProcessed, processedDir } from "../../lib/data/store";
+import { tempDir } from "../helpers/temp";
 
 const FIXTURE = join(__dirname, "..", "fixtures", "ml-small");
 const PRESETS = "synthetic, synthetic-tiny, synthetic-20m";
 
 /** A fresh temp folder holding ratings.csv and movies.csv made of the given lines. */
 function movieLensFolder(ratings: string[], movies: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), "datasets-src-"));
+  const dir = tempDir("datasets-src-");
   writeFileSync(join(dir, "ratings.csv"), ["userId,movieId,rating,timestamp", ...ratings].join("\n") + "\n");
   writeFileSync(join(dir, "movies.csv"), ["movieId,title,genres", ...movies].join("\n") + "\n");
   return dir;
@@ -57,7 +57,7 @@ describe("lib/datasets with CVAE_DATA_DIR set to a temp folder", () => {
   let root = "";
   before(() => {
     saved = process.env.CVAE_DATA_DIR;
-    root = mkdtempSync(join(tmpdir(), "datasets-data-"));
+    root = tempDir("datasets-data-");
     process.env.CVAE_DATA_DIR = root;
     mkdirSync(join(root, "raw", "my-ratings"), { recursive: true });
     writeFileSync(join(root, "raw", "notes.txt"), "a file, not a data set");

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import {
@@ -17,6 +16,7 @@ import {
 } from "../../lib/data/download";
 import { Rng } from "../../lib/core/rng";
 import { buildZip } from "../helpers/zip";
+import { tempDir } from "../helpers/temp";
 
 const NAME = "ml-latest-small";
 const FAST = { retryDelayMs: 10, timeoutMs: 2000 };
@@ -96,7 +96,7 @@ function dataset(zip: Buffer, md5Text = bsdMd5(GOOD_ZIP), zipHandler: Handler = 
   return { [`/${NAME}.zip.md5`]: send(md5Text), [`/${NAME}.zip`]: zipHandler };
 }
 
-const tempRawDir = (): string => mkdtempSync(join(tmpdir(), "download-"));
+const tempRawDir = (): string => tempDir("download-");
 
 describe("downloadMovieLens(name, options)", () => {
   it("downloads, verifies and unzips the data set into rawDir/<name>/ with the top folder stripped", async (t) => {

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DataError } from "../../lib/data/text-files";
 import { detectMovieLens, normaliseGenre, readMovieLens, splitGenres } from "../../lib/data/movielens";
 import { NO_GENRES, type RawDataset } from "../../lib/data/schema";
+import { tempDir } from "../helpers/temp";
 
 const RATINGS = ["userId,movieId,rating,timestamp", "1,1,4.0,964982703", "1,3,4.5,964981247", "2,11,0.5,964982224", "2,1254,5.0,964983815"];
 const MOVIES = [
@@ -19,7 +20,7 @@ const lf = (lines: string[]) => lines.join("\n") + "\n";
 
 /** A temp folder holding `files` (name -> content). */
 function folderWith(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), "movielens-"));
+  const dir = tempDir("movielens-");
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   return dir;
 }
@@ -91,7 +92,7 @@ describe("detectMovieLens(folder)", () => {
   });
 
   it("looks inside the only sub-folder, as an unzipped release has", () => {
-    const outer = mkdtempSync(join(tmpdir(), "movielens-"));
+    const outer = tempDir("movielens-");
     const inner = join(outer, "ml-latest-small");
     mkdirSync(inner);
     writeFileSync(join(inner, "ratings.csv"), lf(RATINGS));

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { genreAffinity, genreDistance, groundTruth, loadGroundTruth, PLANTED_POSITIONS } from "../../lib/data/planted";
 import { ML20M_GENRES } from "../../lib/data/schema";
+import { tempDir } from "../helpers/temp";
 
 const nearest = (g: string, k: number) =>
   ML20M_GENRES.filter((x) => x !== g)
@@ -55,7 +55,7 @@ describe("the planted genre structure", () => {
 
 describe("loadGroundTruth(folder)", () => {
   it("reads the ground truth written beside synthetic data, gives null without one, and names the file and field of a damaged one", () => {
-    const dir = mkdtempSync(join(tmpdir(), "truth-"));
+    const dir = tempDir("truth-");
     assert.equal(loadGroundTruth(dir), null);
     writeFileSync(join(dir, "ground-truth.json"), JSON.stringify(groundTruth()));
     assert.deepEqual(loadGroundTruth(dir)?.genres, groundTruth().genres);

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { readRatingsFile, type RatingsLayout } from "../../lib/data/ratings-file";
 import { dataError } from "../helpers/data-error";
 import type { RatingsTable } from "../../lib/data/schema";
+import { tempDir } from "../helpers/temp";
 
 const CSV: RatingsLayout = { delimiter: ",", header: true };
 const DAT: RatingsLayout = { delimiter: "::", header: false, columns: ["userId", "movieId", "rating", "ignore"] };
@@ -17,7 +17,7 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Writes `content` to a fresh temp folder under `name` and returns the path. */
 function fileWith(name: string, content: string | Buffer): string {
-  const path = join(mkdtempSync(join(tmpdir(), "csv-")), name);
+  const path = join(tempDir("csv-"), name);
   writeFileSync(path, content);
   return path;
 }

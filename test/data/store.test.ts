@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
 import { loadProcessed, saveProcessed } from "../../lib/data/store";
+import { tempDir } from "../helpers/temp";
 
 const raw = readMovieLens(join(__dirname, "..", "fixtures", "ml-small"));
 const ds = preprocess(raw, "ml-small");
 
 describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
   it("round-trips every array, vocabulary and count", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "store-")), "ml-small");
+    const dir = join(tempDir("store-"), "ml-small");
     await saveProcessed(ds, dir);
     const back = loadProcessed(dir);
     assert.deepEqual(back.summary, ds.summary);
@@ -35,7 +35,7 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
   });
 
   it("replaces an older copy and leaves no temp folder behind", async () => {
-    const root = mkdtempSync(join(tmpdir(), "store-"));
+    const root = tempDir("store-");
     const dir = join(root, "x");
     await saveProcessed(ds, dir);
     await saveProcessed(ds, dir);
@@ -44,7 +44,7 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
   });
 
   it("names the fix when the data set is missing, from another version, or truncated", async () => {
-    const root = mkdtempSync(join(tmpdir(), "store-"));
+    const root = tempDir("store-");
     assert.throws(() => loadProcessed(join(root, "nope")), /no processed data set .* run `npx cvae data prepare/);
     const dir = join(root, "v");
     await saveProcessed(ds, dir);
@@ -60,7 +60,7 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
   });
 
   it("catches zeroed bytes of the right length by the checksum, naming arrays.bin", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "store-")), "z");
+    const dir = join(tempDir("store-"), "z");
     await saveProcessed(ds, dir);
     const bin = readFileSync(join(dir, "arrays.bin"));
     bin.fill(0, 64, 256);
@@ -69,7 +69,7 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
   });
 
   it("names the file and field of a missing or mistyped field, and of a summary that disagrees with the arrays", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "store-")), "f");
+    const dir = join(tempDir("store-"), "f");
     await saveProcessed(ds, dir);
     const path = join(dir, "dataset.json");
     const meta = JSON.parse(readFileSync(path, "utf8"));
@@ -86,7 +86,7 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
   });
 
   it("loads a version 1 data set (no checksum) as before", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "store-")), "v1");
+    const dir = join(tempDir("store-"), "v1");
     await saveProcessed(ds, dir);
     const path = join(dir, "dataset.json");
     const { files: _f, ...meta } = JSON.parse(readFileSync(path, "utf8"));
@@ -95,7 +95,7 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
   });
 
   it("round-trips the condition kind, its labels and zone, the contexts of every matrix and a decade table", async () => {
-    const root = mkdtempSync(join(tmpdir(), "store-"));
+    const root = tempDir("store-");
     const daypart = preprocess(raw, "ml-small-daypart", { conditions: "daypart", timeZone: "Europe/Rome" });
     await saveProcessed(daypart, join(root, "d"));
     const back = loadProcessed(join(root, "d"));
@@ -113,7 +113,7 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
 
   it("names the prepare command of a missing set of another kind", () => {
     const before = process.env.CVAE_DATA_DIR;
-    process.env.CVAE_DATA_DIR = mkdtempSync(join(tmpdir(), "store-"));
+    process.env.CVAE_DATA_DIR = tempDir("store-");
     try {
       assert.throws(() => loadProcessed("synthetic-daypart"), /run `npx cvae data prepare synthetic --conditions daypart`/);
       assert.throws(() => loadProcessed("ml-1m"), /run `npx cvae data prepare ml-1m`/);
@@ -124,7 +124,7 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
   });
 
   it("loads a version 2 set (before condition kinds) as a genre set", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "store-")), "v2");
+    const dir = join(tempDir("store-"), "v2");
     await saveProcessed(ds, dir);
     const path = join(dir, "dataset.json");
     const { conditions: _c, ...meta } = JSON.parse(readFileSync(path, "utf8"));
@@ -136,7 +136,7 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
   });
 
   it("names a context that has no label and a kind the options contradict", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "store-")), "c");
+    const dir = join(tempDir("store-"), "c");
     await saveProcessed(preprocess(raw, "c", { conditions: "daypart" }), dir);
     const path = join(dir, "dataset.json");
     const meta = JSON.parse(readFileSync(path, "utf8"));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
@@ -8,6 +8,7 @@ import { moviesPerGenre, imaxBreakdown } from "../../lib/data/genres";
 import { readMovieLens } from "../../lib/data/movielens";
 import type { RawDataset } from "../../lib/data/schema";
 import { csvField, SYNTH_VERSION, type SynthSummary, writeSynthetic } from "../../lib/data/synth";
+import { tempDir } from "../helpers/temp";
 
 const CONFIG = { users: 800, movies: 1500, ratings: 60_000, seed: 11, minUserRatings: 20 };
 
@@ -16,7 +17,7 @@ describe("writeSynthetic(folder, config)", () => {
   let summary: SynthSummary;
   let raw: RawDataset;
   before(async () => {
-    dir = join(mkdtempSync(join(tmpdir(), "synth-")), "s");
+    dir = join(tempDir("synth-"), "s");
     summary = await writeSynthetic(dir, CONFIG);
     raw = readMovieLens(dir);
   });
@@ -86,12 +87,12 @@ describe("writeSynthetic(folder, config)", () => {
   });
 
   it("is deterministic: the same seed writes byte-identical files, another seed different ones", async () => {
-    const again = join(mkdtempSync(join(tmpdir(), "synth-")), "s");
+    const again = join(tempDir("synth-"), "s");
     await writeSynthetic(again, CONFIG);
     const hash = (p: string) => createHash("sha256").update(readFileSync(p)).digest("hex");
     assert.equal(hash(join(again, "ratings.csv")), hash(join(dir, "ratings.csv")));
     assert.equal(hash(join(again, "movies.csv")), hash(join(dir, "movies.csv")));
-    const other = join(mkdtempSync(join(tmpdir(), "synth-")), "s");
+    const other = join(tempDir("synth-"), "s");
     await writeSynthetic(other, { ...CONFIG, seed: 12 });
     assert.notEqual(hash(join(other, "ratings.csv")), hash(join(dir, "ratings.csv")));
   });

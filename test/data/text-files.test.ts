@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseCsvRecords, readTextFile, splitRecords } from "../../lib/data/text-files";
 import { dataError } from "../helpers/data-error";
+import { tempDir } from "../helpers/temp";
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Writes `content` to a fresh temp folder under `name` and returns the path. */
 function fileWith(name: string, content: string | Buffer): string {
-  const path = join(mkdtempSync(join(tmpdir(), "text-")), name);
+  const path = join(tempDir("text-"), name);
   writeFileSync(path, content);
   return path;
 }

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { extractZipSafe } from "../../lib/data/zip";
 import { buildZip } from "../helpers/zip";
+import { tempDir } from "../helpers/temp";
 
-const tempRawDir = () => mkdtempSync(join(tmpdir(), "zip-"));
+const tempRawDir = () => tempDir("zip-");
 
 describe("extractZipSafe(zipPath, destDir)", () => {
   it("keeps the paths as they are when the entries do not share one top folder", async () => {

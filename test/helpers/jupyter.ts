@@ -1,11 +1,10 @@
 // Access to a real Jupyter (Debian's python3-nbclient) for the tests that check the
 // notebooks also run there. .ci/run installs it; elsewhere these tests skip with a reason.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { installKernelspec } from "../../lib/cli/kernelspec";
 import { projectRoot } from "../../lib/core/paths";
+import { tempDir } from "./temp";
 
 export const SYSTEM_PYTHON = process.env.CVAE_TEST_PYTHON ?? "/usr/bin/python3";
 const HELPER = join(__dirname, "nbclient_run.py");
@@ -19,7 +18,7 @@ export function jupyterMissing(): string | null {
 
 /** A private Jupyter path holding this project's tslab kernelspec. */
 export function privateJupyterPath(): string {
-  const prefix = mkdtempSync(join(tmpdir(), "jupyter-prefix-"));
+  const prefix = tempDir("jupyter-prefix-");
   installKernelspec({ location: "prefix", prefix, projectRoot: projectRoot() });
   return join(prefix, "share", "jupyter");
 }
@@ -27,7 +26,7 @@ export function privateJupyterPath(): string {
 export function runHelper(args: string[], jupyterPath: string): { status: number | null; result: Record<string, unknown>; stderr: string } {
   const r = spawnSync(SYSTEM_PYTHON, [HELPER, ...args], {
     encoding: "utf8",
-    env: { ...process.env, JUPYTER_PATH: jupyterPath, JUPYTER_DATA_DIR: mkdtempSync(join(tmpdir(), "jupyter-data-")) },
+    env: { ...process.env, JUPYTER_PATH: jupyterPath, JUPYTER_DATA_DIR: tempDir("jupyter-data-") },
     timeout: 15 * 60_000,
   });
   const last = r.stdout.trim().split("\n").pop() ?? "{}";

@@ -4,11 +4,11 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { installKernelspec } from "../../lib/cli/kernelspec";
 import { projectRoot } from "../../lib/core/paths";
+import { tempDir } from "./temp";
 
 export const JUPYTER_NOTEBOOK = process.env.CVAE_TEST_JUPYTER ?? "/usr/bin/jupyter-notebook";
 
@@ -44,7 +44,7 @@ async function freePort(): Promise<number> {
  * `env` goes to the kernels.
  */
 export async function startLiveServer(notebooks: string[], env: NodeJS.ProcessEnv): Promise<LiveServer> {
-  const tmp = mkdtempSync(join(tmpdir(), "live-jupyter-"));
+  const tmp = tempDir("live-jupyter-");
   // Inside the project (its ignored tmp/), as notebooks/ is: tslab type-checks cells against the
   // node_modules above the kernel's folder.
   mkdirSync(join(projectRoot(), "tmp"), { recursive: true });

@@ -9,12 +9,13 @@
 // Nothing here imports the library: cases set up files themselves and inspect outputs.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { hostname, tmpdir } from "node:os";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { buildZip } from "../helpers/zip";
+import { tempDir } from "../helpers/temp";
 
 export type Outcome = "clear error" | "correct" | "exit 0, wrong result" | "unclear error" | "crash" | "data touched" | "timeout";
 
@@ -143,7 +144,7 @@ function textCase(s: Sandbox, name: string, options: { ratings?: string; movies?
 }
 
 const ZIP_ENTRIES = () => {
-  const dir = mkdtempSync(join(tmpdir(), "corpus-zip-"));
+  const dir = tempDir("corpus-zip-");
   movieLensFolder(dir);
   return [
     { name: "ml-latest-small/ratings.csv", data: readFileSync(join(dir, "ratings.csv")) },
@@ -1282,7 +1283,7 @@ export interface CaseResult {
 
 /** Builds the data every case starts from (synthetic-tiny processed, a 1-epoch model "tinym") with `tree`'s own CLI. */
 export async function prepareBase(tree: string): Promise<string> {
-  const root = mkdtempSync(join(tmpdir(), "corpus-base-"));
+  const root = tempDir("corpus-base-");
   const s: Sandbox = { tree, root, work: join(root, "work"), data: join(root, "work", "data"), server: "", requests: [] };
   mkdirSync(s.data, { recursive: true });
   mkdirSync(join(root, "home"), { recursive: true });
@@ -1298,7 +1299,7 @@ export async function prepareBase(tree: string): Promise<string> {
 
 /** Runs one case in a fresh sandbox holding a copy of the base data. */
 export async function runCase(tree: string, baseData: string, c: Case): Promise<CaseResult> {
-  const root = mkdtempSync(join(tmpdir(), `corpus-${c.id}-`));
+  const root = tempDir(`corpus-${c.id}-`);
   const s: Sandbox = { tree, root, work: join(root, "work"), data: join(root, "work", "data"), server: "", requests: [] };
   mkdirSync(s.work, { recursive: true });
   mkdirSync(join(root, "home"), { recursive: true });

@@ -3,10 +3,10 @@
 // wasm and say why. Each case installs a copy of the project from npm's cache (offline).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, cpSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
+import { tempDir } from "../helpers/temp";
 
 const ROOT = resolve(__dirname, "..", "..");
 const made: string[] = [];
@@ -16,7 +16,7 @@ after(() => {
 
 /** A copy of what `npm ci` and the backend need: the manifests, the binding's sources, lib/. */
 function projectCopy(): string {
-  const dir = mkdtempSync(join(tmpdir(), "cvae-install-"));
+  const dir = tempDir("cvae-install-");
   made.push(dir);
   for (const f of ["package.json", "package-lock.json", "tsconfig.json"]) cpSync(join(ROOT, f), join(dir, f));
   cpSync(join(ROOT, "lib"), join(dir, "lib"), { recursive: true });
@@ -29,7 +29,7 @@ function projectCopy(): string {
 
 /** A folder of stand-ins for the C/C++ toolchain that fail as a missing one does. */
 function noCompiler(): string {
-  const dir = mkdtempSync(join(tmpdir(), "cvae-nocc-"));
+  const dir = tempDir("cvae-nocc-");
   made.push(dir);
   for (const tool of ["cc", "gcc", "c++", "g++", "make", "clang", "clang++"]) {
     const path = join(dir, tool);

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { deriveSeed, Rng } from "../../lib/core/rng";
@@ -17,6 +16,7 @@ import {
 import { smallDataset } from "../helpers/small-model";
 import { initParams, paramLayout } from "../../lib/model/parameters";
 import { makeTrainConfig } from "../../lib/train/config";
+import { tempDir } from "../helpers/temp";
 
 describe("runName(dataset, prefix)", () => {
   it("names a run <prefix>-<dataset>, cvae by default (notebooks 03-05 and the CLI)", () => {
@@ -53,7 +53,7 @@ describe("checkpointOf(parts), saveCheckpoint and loadCheckpoint", () => {
   });
 
   it("a saved checkpoint loads back with the same metadata, weights, Adam state and best weights", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "ck-")), "run");
+    const dir = join(tempDir("ck-"), "run");
     const params = initParams(layout, new Rng(5));
     const m = params.map((x) => x / 2);
     const v = params.map((x) => x * x);

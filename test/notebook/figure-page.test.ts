@@ -2,10 +2,9 @@
 // (body data attributes), JupyterLab / Notebook 7 (jupyter-config-data, /lab/tree/ URLs) and an
 // nbconvert HTML file, served by a local server that plays Jupyter's /kernelspecs/ and /files/.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -13,6 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { figureHtml, plotlyBundlePath } from "../../lib/notebook/display";
 import { flushScript, type PlotlySources } from "../../lib/notebook/figure-page";
 import { chromiumAvailable, launchBrowser } from "../helpers/browser";
+import { tempDir } from "../helpers/temp";
 
 const PLOTLY = readFileSync(plotlyBundlePath());
 const SOURCES: PlotlySources = { kernel: "tslab", file: "plotly-9.9.9.min.js", relative: "../node_modules/plotly.min.js" };
@@ -143,7 +143,7 @@ describe("the figure page script", () => {
 
   it("in an nbconvert HTML file, loads plotly.js by the path relative to the file", async (t) => {
     if (!browser) return t.skip("Chromium not installed");
-    const root = mkdtempSync(join(tmpdir(), "nbconvert-"));
+    const root = tempDir("nbconvert-");
     mkdirSync(join(root, "node_modules"));
     mkdirSync(join(root, "notebooks"));
     writeFileSync(join(root, "node_modules", "plotly.min.js"), PLOTLY);

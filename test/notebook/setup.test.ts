@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { recordResults, versions } from "../../lib/notebook/setup";
+import { tempDir } from "../helpers/temp";
 
 describe("recordResults(notebook, results)", () => {
   it("writes data/metrics/<notebook>.json under CVAE_DATA_DIR", (t) => {
-    const dir = mkdtempSync(join(tmpdir(), "metrics-"));
+    const dir = tempDir("metrics-");
     t.mock.method(console, "log", () => undefined);
     const saved = process.env.CVAE_DATA_DIR;
     process.env.CVAE_DATA_DIR = dir;

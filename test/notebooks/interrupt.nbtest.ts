@@ -3,13 +3,13 @@
 // stack trace, fails the cell so that "Run All" stops, and leaves the kernel usable.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { projectRoot } from "../../lib/core/paths";
 import { joinSource, readNotebook } from "../../lib/runner/ipynb";
 import { KernelClient, type KernelMessage } from "../../lib/runner/kernel";
+import { tempDir } from "../helpers/temp";
 
 const ROOT = projectRoot();
 
@@ -18,7 +18,7 @@ describe("interrupting the training cell of notebook 03 in the tslab kernel", ()
     "ends the cell with one line saying the checkpoint is saved and how to resume, and the kernel goes on",
     { timeout: 5 * 60_000 },
     async () => {
-      const data = mkdtempSync(join(tmpdir(), "interrupt-data-"));
+      const data = tempDir("interrupt-data-");
       const env = { ...process.env, CVAE_DATA_DIR: data };
       const prep = spawnSync(process.execPath, [join(ROOT, "bin", "cvae.js"), "data", "prepare", "synthetic-tiny"], {
         env,

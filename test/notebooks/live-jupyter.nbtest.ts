@@ -3,8 +3,7 @@
 // saved notebook exported by nbconvert. Every figure on the page must be drawn each time.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -23,6 +22,7 @@ import {
   waitForKernel,
   type LiveServer,
 } from "../helpers/live-jupyter";
+import { tempDir } from "../helpers/temp";
 
 const NOTEBOOKS = ["01-preprocessing", "02-genre-statistics"].map((n) => join(projectRoot(), "notebooks", `${n}.ipynb`));
 const FIGURES: Record<string, number> = { "01-preprocessing.ipynb": 3, "02-genre-statistics.ipynb": 5 };
@@ -33,7 +33,7 @@ const missing = chromiumAvailable() ? liveJupyterMissing() : "Chromium not insta
 
 before(async () => {
   if (missing) return;
-  const data = mkdtempSync(join(tmpdir(), "live-data-"));
+  const data = tempDir("live-data-");
   server = await startLiveServer(NOTEBOOKS, { CVAE_DATA_DIR: data, CVAE_NB_PARAMS: JSON.stringify({ dataset: "synthetic-tiny" }) });
   browser = await launchBrowser();
 });

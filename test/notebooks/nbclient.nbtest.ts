@@ -1,20 +1,19 @@
 // The notebooks also run in Jupyter itself: one is executed by Jupyter's nbclient with
 // the tslab kernel (kernelspec written by `cvae kernel --prefix`) and its outputs checked.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { projectRoot } from "../../lib/core/paths";
 import { jupyterMissing, privateJupyterPath, runHelper } from "../helpers/jupyter";
+import { tempDir } from "../helpers/temp";
 
 describe("Jupyter nbclient with the tslab kernel", () => {
   it("executes notebooks/01-preprocessing.ipynb (tiny synthetic data) and keeps its text, figure and table outputs", (t) => {
     const missing = jupyterMissing();
     if (missing) return t.skip(missing);
-    const out = join(mkdtempSync(join(tmpdir(), "nbclient-")), "01-preprocessing.ipynb");
+    const out = join(tempDir("nbclient-"), "01-preprocessing.ipynb");
     // The kernel inherits these: its own data folder, and the parameters cell's overrides.
-    process.env.CVAE_DATA_DIR = mkdtempSync(join(tmpdir(), "nbclient-data-"));
+    process.env.CVAE_DATA_DIR = tempDir("nbclient-data-");
     process.env.CVAE_NB_PARAMS = JSON.stringify({ dataset: "synthetic-tiny" });
     const r = runHelper(["execute", join(projectRoot(), "notebooks", "01-preprocessing.ipynb"), out], privateJupyterPath());
     delete process.env.CVAE_NB_PARAMS;

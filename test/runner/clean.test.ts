@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { cleanNotebook, cleanNotebookFile, notebookPaths, notebookText } from "../../lib/runner/clean";
 import type { Notebook } from "../../lib/runner/ipynb";
+import { tempDir } from "../helpers/temp";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -35,10 +35,6 @@ function executedNotebook(): Notebook {
       },
     ],
   };
-}
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "clean-"));
 }
 
 describe("cleanNotebook(nb)", () => {
@@ -90,7 +86,7 @@ describe("notebookText(nb)", () => {
 
 describe("cleanNotebookFile(path, options)", () => {
   it("rewrites an executed notebook to its clean form and reports what it removed", () => {
-    const path = join(tempDir(), "a.ipynb");
+    const path = join(tempDir("clean-"), "a.ipynb");
     writeFileSync(path, JSON.stringify(executedNotebook()));
     const r = cleanNotebookFile(path);
     assert.equal(r.changed, true);
@@ -101,7 +97,7 @@ describe("cleanNotebookFile(path, options)", () => {
   });
 
   it("leaves a clean file untouched (not rewritten, same mtime)", () => {
-    const path = join(tempDir(), "a.ipynb");
+    const path = join(tempDir("clean-"), "a.ipynb");
     writeFileSync(path, notebookText(cleanNotebook(executedNotebook())));
     const old = new Date("2020-01-01T00:00:00Z");
     utimesSync(path, old, old);
@@ -111,7 +107,7 @@ describe("cleanNotebookFile(path, options)", () => {
   });
 
   it("with check, reports a dirty notebook and writes nothing", () => {
-    const path = join(tempDir(), "a.ipynb");
+    const path = join(tempDir("clean-"), "a.ipynb");
     const text = JSON.stringify(executedNotebook());
     writeFileSync(path, text);
     assert.equal(cleanNotebookFile(path, { check: true }).changed, true);
@@ -119,7 +115,7 @@ describe("cleanNotebookFile(path, options)", () => {
   });
 
   it("fails on a damaged file naming it, and leaves it as it was", () => {
-    const path = join(tempDir(), "broken.ipynb");
+    const path = join(tempDir("clean-"), "broken.ipynb");
     writeFileSync(path, '{"cells": [');
     assert.throws(() => cleanNotebookFile(path), new RegExp(`${path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: not a readable notebook`));
     assert.equal(readFileSync(path, "utf8"), '{"cells": [');
@@ -128,7 +124,7 @@ describe("cleanNotebookFile(path, options)", () => {
 
 describe("notebookPaths(args, defaultFolder)", () => {
   it("lists a folder's own notebooks in order, not its .ipynb_checkpoints or other files", () => {
-    const dir = tempDir();
+    const dir = tempDir("clean-");
     for (const f of ["02-b.ipynb", "01-a.ipynb", "notes.md"]) writeFileSync(join(dir, f), "{}");
     mkdirSync(join(dir, ".ipynb_checkpoints"));
     writeFileSync(join(dir, ".ipynb_checkpoints", "01-a-checkpoint.ipynb"), "{}");
@@ -136,7 +132,7 @@ describe("notebookPaths(args, defaultFolder)", () => {
   });
 
   it("takes files as given, once each, and names a missing path, a non-notebook and an empty folder", () => {
-    const dir = tempDir();
+    const dir = tempDir("clean-");
     const nb = join(dir, "a.ipynb");
     writeFileSync(nb, "{}");
     writeFileSync(join(dir, "b.txt"), "");
@@ -155,7 +151,7 @@ describe("cvae notebooks clean", () => {
   }
 
   it("--check exits 1 on a dirty notebook without writing, then cleaning makes --check pass", () => {
-    const dir = tempDir();
+    const dir = tempDir("clean-");
     const path = join(dir, "a.ipynb");
     const text = JSON.stringify(executedNotebook());
     writeFileSync(path, text);
@@ -170,7 +166,7 @@ describe("cvae notebooks clean", () => {
   });
 
   it("exits 1 on an unreadable notebook, naming it, while still cleaning the others", () => {
-    const dir = tempDir();
+    const dir = tempDir("clean-");
     writeFileSync(join(dir, "a.ipynb"), JSON.stringify(executedNotebook()));
     writeFileSync(join(dir, "b.ipynb"), "not json");
     const r = cvae([dir]);

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { FIGURE_META, figureSpecOf } from "../../lib/notebook/display";
 import { type CodeCell, joinSource, type Notebook } from "../../lib/runner/ipynb";
 import { paramsFor, parseParamSpec, reproduce, runNotebook } from "../../lib/runner/reproduce";
+import { tempDir } from "../helpers/temp";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "notebooks");
 const quiet = () => undefined;
@@ -89,7 +90,7 @@ describe("runNotebook(path, options) in the real tslab kernel", () => {
 
 describe("reproduce(notebooks, params, options)", () => {
   it("writes the executed notebook, its HTML page and an index, and returns 0", async () => {
-    const out = mkdtempSync(join(tmpdir(), "reports-"));
+    const out = tempDir("reports-");
     const lines: string[] = [];
     const code = await reproduce([join(FIXTURES, "ok.ipynb")], ["ok:points=4"], { outDir: out, log: (l) => lines.push(l) });
     assert.equal(code, 0);
@@ -104,7 +105,7 @@ describe("reproduce(notebooks, params, options)", () => {
   });
 
   it("stops at a failing cell with exit code 1, prints where and why, and still writes the partial notebook", async () => {
-    const out = mkdtempSync(join(tmpdir(), "reports-"));
+    const out = tempDir("reports-");
     const lines: string[] = [];
     const code = await reproduce([join(FIXTURES, "fails.ipynb"), join(FIXTURES, "ok.ipynb")], [], {
       outDir: out,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
@@ -14,9 +14,10 @@ import type { ProcessedDataset } from "../../lib/data/schema";
 import { saveProcessed } from "../../lib/data/store";
 import { train } from "../../lib/train/loop";
 import type { TrainConfig } from "../../lib/train/config";
+import { tempDir } from "../helpers/temp";
 
 // All models and data of this file live in a temp data folder.
-process.env.CVAE_DATA_DIR = mkdtempSync(join(tmpdir(), "train-test-"));
+process.env.CVAE_DATA_DIR = tempDir("train-test-");
 const FIXTURE = join(__dirname, "..", "fixtures", "ml-small");
 // Tiny dimensions: the point is the mechanics, not the accuracy.
 const TINY: Partial<TrainConfig> = {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
@@ -12,8 +11,9 @@ import { modelDir } from "../../lib/model/checkpoint";
 import { makeTrainConfig, type TrainConfig } from "../../lib/train/config";
 import { train } from "../../lib/train/loop";
 import { ensureSeedModels, planSeedRuns, sameTraining, seedRunState } from "../../lib/train/seeds";
+import { tempDir } from "../helpers/temp";
 
-process.env.CVAE_DATA_DIR = mkdtempSync(join(tmpdir(), "seeds-test-"));
+process.env.CVAE_DATA_DIR = tempDir("seeds-test-");
 const TINY: Partial<TrainConfig> = {
   dataset: "ml-small",
   hidden: 16,
