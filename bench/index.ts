@@ -5,6 +5,7 @@ import { benchExplore } from "./explore";
 import { benchMatmul } from "./matmul";
 import { benchPreprocess } from "./preprocess";
 import { benchScale } from "./scale";
+import { benchStartup } from "./startup";
 import { benchTrain } from "./train";
 
 export interface BenchSuite {
@@ -32,6 +33,10 @@ export const SUITES: Record<string, BenchSuite> = {
     summary:
       "training at ML-20M size (synthetic-20m), full and balanced sampler: projected epoch, 100 epochs, peak RSS: [batches] [preset]",
     run: (args) => benchScale(args),
+  },
+  startup: {
+    summary: "how fast `cvae --help`, `cvae data prepare --help` and others answer (goal <= 0.3 s), what each loads: [repeats]",
+    run: (args) => benchStartup(args),
   },
   preprocess: { summary: "preprocessing at ML-20M size against pandas: [preset] [repeats]", run: (args) => benchPreprocess(args) },
 };

@@ -98,7 +98,6 @@ async function latentsFor(
 
 export const exploreCommand: Command<FlagValues> = {
   name: "explore",
-  summary: "encode sampled users under every condition, fit the PCAs, measure the paper's claims",
   usage:
     "cvae explore [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--resamples 200] [--level 0.95] " +
     "[--thresholds a=0.5,...] [--permutations 200] [--control untrained|none] [--seeds 1] [--seed-training quick|paper|run] [--json]",
@@ -259,7 +258,6 @@ over ${seedModels.length} seed models (${flags["seed-training"]} training): ${ru
 
 export const profileCommand: Command<FlagValues> = {
   name: "profile",
-  summary: "profiles from the latent space: agreement with what users watched, and one user's card",
   usage:
     "cvae profile [--user ID] [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--seeds 1] " +
     "[--seed-training quick|paper|run] [--json]",

@@ -40,7 +40,6 @@ export interface ParsedArgs {
 
 export interface Command<P = unknown> {
   name: string;
-  summary: string;
   usage: string;
   flags: Record<string, FlagSpec>;
   /** What the command will do, from its arguments: no side effects beyond reading files. */
@@ -117,8 +116,9 @@ export function parseCommandArgs(command: Pick<Command, "name" | "flags">, argv:
   return { positionals: parsed.positionals, given, values };
 }
 
-export function commandHelp(command: Pick<Command, "name" | "summary" | "usage" | "flags">): string {
-  const lines = [`cvae ${command.name}: ${command.summary}`, "", `usage: ${command.usage}`];
+/** `cvae NAME --help`: the summary (from the command table, which lists commands without loading them), usage and flags. */
+export function commandHelp(command: Pick<Command, "name" | "usage" | "flags">, summary: string): string {
+  const lines = [`cvae ${command.name}: ${summary}`, "", `usage: ${command.usage}`];
   const entries = Object.entries(command.flags);
   if (entries.length) {
     lines.push("", "options:");

@@ -1,16 +1,16 @@
 // `cvae data ...`: synthetic data, GroupLens downloads, preprocessing, listing.
-import { downloadMovieLens, progressPrinter } from "../data/download";
-import { ensureSynthetic, listProcessed, listRaw, prepareDataset } from "../data/datasets";
 import { checkConditionKind, checkTimeZone, CONDITION_KINDS, scopeOf } from "../data/conditions";
 import type { ConditionKind } from "../data/schema";
-import { summaryRows } from "../data/describe";
 import { isSynthName, SYNTH_PRESETS } from "../data/synth";
-import { MOVIELENS_NAMES } from "../data/download";
 import { type Command, noPositionals, UsageError } from "./args";
+
+// Loaded when a command runs, not for its --help: the readers, the protocol, the store and the downloader.
+const datasets = () => require("../data/datasets") as typeof import("../data/datasets");
+const download = () => require("../data/download") as typeof import("../data/download");
+const describeData = () => require("../data/describe") as typeof import("../data/describe");
 
 export const dataSynthCommand: Command<{ preset: string; force: boolean }> = {
   name: "data synth",
-  summary: "write a synthetic MovieLens-like data set (ML-20M CSV layout) to data/raw/<preset>/",
   usage: `cvae data synth [${Object.keys(SYNTH_PRESETS).join(" | ")}] [--force]`,
   flags: { force: { type: "boolean", help: "rewrite it even if it exists" } },
   plan({ positionals, values }) {
@@ -22,7 +22,7 @@ export const dataSynthCommand: Command<{ preset: string; force: boolean }> = {
   },
   async execute({ preset, force }) {
     const tty = process.stderr.isTTY;
-    const result = await ensureSynthetic(preset, {
+    const result = await datasets().ensureSynthetic(preset, {
       force,
       onProgress: (done, total) => {
         if (tty) process.stderr.write(`\r${preset}: ${done}/${total} users`);
@@ -46,20 +46,20 @@ export const dataSynthCommand: Command<{ preset: string; force: boolean }> = {
 
 export const dataDownloadCommand: Command<{ name: string; force: boolean; baseUrl: string | undefined }> = {
   name: "data download",
-  summary: "download a MovieLens data set from GroupLens into data/raw/<name>/ (md5-checked)",
   usage: "cvae data download <ml-latest-small | ml-100k | ml-1m | ml-20m | ml-25m> [--force] [--base-url URL]",
   flags: {
     force: { type: "boolean", help: "download again even if it exists" },
     "base-url": { type: "string", help: "mirror to download from (default GroupLens, or $CVAE_MOVIELENS_URL)" },
   },
   plan({ positionals, values }) {
-    if (positionals.length !== 1) throw new UsageError(`cvae data download: name one data set (${MOVIELENS_NAMES.join(", ")})`);
+    if (positionals.length !== 1) throw new UsageError(`cvae data download: name one data set (${download().MOVIELENS_NAMES.join(", ")})`);
     const baseUrl = values["base-url"] as string | undefined;
     if (baseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(baseUrl))
       throw new UsageError(`cvae data download: --base-url must be an http(s) URL, got "${baseUrl}"`);
     return { name: positionals[0], force: Boolean(values.force), baseUrl };
   },
   async execute({ name, force, baseUrl }) {
+    const { downloadMovieLens, progressPrinter } = download();
     const result = await downloadMovieLens(name, { force, baseUrl, onProgress: progressPrinter() });
     console.log(
       result.skipped
@@ -83,7 +83,6 @@ export interface PreparePlan {
 
 export const dataPrepareCommand: Command<PreparePlan> = {
   name: "data prepare",
-  summary: "preprocess a data set (Liang et al. protocol) into data/processed/<name>/",
   usage: "cvae data prepare [NAME | FOLDER] [--conditions KIND] [--time-zone TZ] [--heldout N] [--seed N] [--name OUT] [--json]",
   flags: {
     heldout: {
@@ -125,6 +124,7 @@ export const dataPrepareCommand: Command<PreparePlan> = {
     };
   },
   async execute(plan) {
+    const { ensureSynthetic, prepareDataset } = datasets();
     if (isSynthName(plan.source)) await ensureSynthetic(plan.source);
     const result = await prepareDataset(plan.source, {
       name: plan.name,
@@ -158,7 +158,7 @@ export const dataPrepareCommand: Command<PreparePlan> = {
         `${ds.conditions.labels.length} ${ds.conditions.kind} conditions (${ds.conditions.labels.join(", ")})` +
         (ds.conditions.scope === "interaction" ? ` read in ${ds.conditions.timeZone ?? "UTC"}` : ""),
     );
-    for (const { step, users, count, note } of summaryRows(ds))
+    for (const { step, users, count, note } of describeData().summaryRows(ds))
       console.log(`  ${step.padEnd(40)} ${String(users).padStart(8)} users ${String(count).padStart(10)}  ${note}`);
     console.log(
       `written to ${result.dir} in ${result.seconds.total.toFixed(2)} s (read ${result.seconds.read.toFixed(2)}, ` +
@@ -170,7 +170,6 @@ export const dataPrepareCommand: Command<PreparePlan> = {
 
 export const dataListCommand: Command<null> = {
   name: "data list",
-  summary: "list raw and processed data sets under data/",
   usage: "cvae data list",
   flags: {},
   plan({ positionals }) {
@@ -178,6 +177,7 @@ export const dataListCommand: Command<null> = {
     return null;
   },
   async execute() {
+    const { listProcessed, listRaw } = datasets();
     console.log(`raw:       ${listRaw().join(", ") || "(none)"}`);
     console.log(`processed: ${listProcessed().join(", ") || "(none)"}`);
     return 0;

@@ -1,25 +1,93 @@
 // `cvae <command>`: scripted access to the same lib functions the notebooks call.
-import { commandHelp, parseCommandArgs, UsageError, type Command } from "./args";
-import { backendCommand, kernelCommand, notebooksCleanCommand, reproduceCommand } from "./commands";
-import { dataDownloadCommand, dataListCommand, dataPrepareCommand, dataSynthCommand } from "./data";
-import { exploreCommand, profileCommand } from "./analysis";
-import { evaluateCommand, recommendCommand, trainCommand } from "./model";
+// The table below names every command without importing it: a command's module (and what it
+// pulls in: tfjs, zeromq, the model) loads only when that command runs, so `cvae --help` and
+// the data commands start at once.
+import { type Command, commandHelp, parseCommandArgs, UsageError } from "./args";
 
-export const COMMANDS: Command[] = [
-  reproduceCommand,
-  notebooksCleanCommand,
-  dataSynthCommand,
-  dataDownloadCommand,
-  dataPrepareCommand,
-  dataListCommand,
-  trainCommand,
-  evaluateCommand,
-  recommendCommand,
-  exploreCommand,
-  profileCommand,
-  kernelCommand,
-  backendCommand,
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  /**
+   * The command's module, loaded on first use. With require, not import(): under tsx's CommonJS
+   * loader (bin/cvae.js) import() would load a second, ESM copy of lib/ with its own state.
+   */
+  load(): Command;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  {
+    name: "reproduce",
+    summary: "run the notebooks headless in the tslab kernel; write reports/ (ipynb + HTML)",
+    load: () => (require("./notebooks") as typeof import("./notebooks")).reproduceCommand,
+  },
+  {
+    name: "notebooks clean",
+    summary: "strip outputs and run-time metadata from notebooks before committing (default notebooks/)",
+    load: () => (require("./notebooks") as typeof import("./notebooks")).notebooksCleanCommand,
+  },
+  {
+    name: "data synth",
+    summary: "write a synthetic MovieLens-like data set (ML-20M CSV layout) to data/raw/<preset>/",
+    load: () => (require("./data") as typeof import("./data")).dataSynthCommand,
+  },
+  {
+    name: "data download",
+    summary: "download a MovieLens data set from GroupLens into data/raw/<name>/ (md5-checked)",
+    load: () => (require("./data") as typeof import("./data")).dataDownloadCommand,
+  },
+  {
+    name: "data prepare",
+    summary: "preprocess a data set (Liang et al. protocol) into data/processed/<name>/",
+    load: () => (require("./data") as typeof import("./data")).dataPrepareCommand,
+  },
+  {
+    name: "data list",
+    summary: "list raw and processed data sets under data/",
+    load: () => (require("./data") as typeof import("./data")).dataListCommand,
+  },
+  {
+    name: "train",
+    summary: "train a C-VAE (or Mult-VAE) with checkpoints; evaluates on test users at the end",
+    load: () => (require("./model") as typeof import("./model")).trainCommand,
+  },
+  {
+    name: "evaluate",
+    summary: "evaluate a trained model and the popularity baseline on test (or validation) users",
+    load: () => (require("./model") as typeof import("./model")).evaluateCommand,
+  },
+  {
+    name: "recommend",
+    summary: "top-n movies for a held-out user's fold-in history, optionally under a condition (a genre, decade, daypart...)",
+    load: () => (require("./model") as typeof import("./model")).recommendCommand,
+  },
+  {
+    name: "explore",
+    summary: "encode sampled users under every condition, fit the PCAs, measure the paper's claims",
+    load: () => (require("./analysis") as typeof import("./analysis")).exploreCommand,
+  },
+  {
+    name: "profile",
+    summary: "profiles from the latent space: agreement with what users watched, and one user's card",
+    load: () => (require("./analysis") as typeof import("./analysis")).profileCommand,
+  },
+  {
+    name: "kernel",
+    summary: "register the tslab kernel with Jupyter (per user by default)",
+    load: () => (require("./notebooks") as typeof import("./notebooks")).kernelCommand,
+  },
+  {
+    name: "backend",
+    summary: "show which backend loads here: native TensorFlow, native BLAS, wasm or cpu (CVAE_BACKEND to force one)",
+    load: () => (require("./backend") as typeof import("./backend")).backendCommand,
+  },
 ];
+
+/** The command called `name` ("data prepare"), loaded; throws on an unknown name. */
+export function loadCommand(name: string): Command {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) throw new Error(`no command "${name}"`);
+  return entry.load();
+}
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -43,18 +111,19 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name ? 0 : 2;
   }
-  const command = twoWord ?? COMMANDS.find((c) => c.name === name);
+  const entry = twoWord ?? COMMANDS.find((c) => c.name === name);
   const group = COMMANDS.filter((c) => c.name.startsWith(`${name} `));
-  if (!command && group.length) {
+  if (!entry && group.length) {
     console.error(`cvae ${name}: name a subcommand:\n${group.map((c) => `  cvae ${c.name.padEnd(16)}${c.summary}`).join("\n")}`);
     return 2;
   }
-  if (!command) {
+  if (!entry) {
     console.error(`cvae: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  const command = entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    console.log(commandHelp(command));
+    console.log(commandHelp(command, entry.summary));
     return 0;
   }
   try {
@@ -62,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.execute(plan);
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`${err.message}\n\n${commandHelp(command)}`);
+      console.error(`${err.message}\n\n${commandHelp(command, entry.summary)}`);
       return 2;
     }
     console.error(`cvae ${name}: ${err instanceof Error ? err.message : String(err)}`);

@@ -138,7 +138,6 @@ export function planTraining({ positionals, given }: ParsedArgs): TrainPlan {
 
 export const trainCommand: Command<TrainPlan> = {
   name: "train",
-  summary: "train a C-VAE (or Mult-VAE) with checkpoints; evaluates on test users at the end",
   usage: "cvae train [--dataset NAME] [--run NAME] [--epochs N] [--sampler full|balanced|one-genre] [--paper] [--restart] ...",
   flags: {
     ...modelFlags,
@@ -200,7 +199,6 @@ export interface EvaluatePlan {
 
 export const evaluateCommand: Command<EvaluatePlan> = {
   name: "evaluate",
-  summary: "evaluate a trained model and the popularity baseline on test (or validation) users",
   usage: "cvae evaluate [--run NAME] [--dataset NAME] [--split test|valid] [--json]",
   flags: { ...modelFlags, split: splitFlag },
   plan({ positionals, values }) {
@@ -247,7 +245,6 @@ export interface RecommendPlan {
 
 export const recommendCommand: Command<RecommendPlan> = {
   name: "recommend",
-  summary: "top-n movies for a held-out user's fold-in history, optionally under a condition (a genre, decade, daypart...)",
   usage:
     "cvae recommend --user ID [--condition LABEL | --genre GENRE] [--n 10] [--run NAME] [--dataset NAME] [--split test|valid] [--json]",
   flags: {

@@ -6,7 +6,7 @@
 // optional dependency under the alias `tfjs-node-native`, and danfojs-node's own
 // `@tensorflow/tfjs-node` is overridden to plain tfjs. `require("@tensorflow/tfjs-node")`
 // therefore succeeds and silently gives pure-JS tfjs: only the backend name proves anything.
-import * as tf from "@tensorflow/tfjs";
+import { tfjs } from "./tfjs";
 import { type BlasInfo, loadBlas, setBlasThreads } from "./blas";
 import { type Gemm, tfjsGemm } from "./gemm";
 import { autoThreads, blasThreadsPerCall } from "./threads";
@@ -126,11 +126,11 @@ export function describeBackend(info: BackendInfo): string {
     const from = threadsFrom === "OPENBLAS_NUM_THREADS" ? " from OPENBLAS_NUM_THREADS" : "";
     const train = autoThreads("blas");
     const trainThreads = `${train} training thread${train === 1 ? "" : "s"}`;
-    const rest = `tfjs ${tf.version_core} on ${info.tfjs ?? "wasm"} for other tensor code (the model runs on BLAS)`;
+    const rest = `tfjs ${tfjs().version_core} on ${info.tfjs ?? "wasm"} for other tensor code (the model runs on BLAS)`;
     const skipped = info.skipped.length ? `; skipped: ${info.skipped.join("; ")}` : "";
     return `backend: blas (${info.provider}: ${what}; ${perCall}${from} x ${trainThreads}; ${rest})${skipped}`;
   }
-  const parts = [`tfjs ${tf.version_core} backend: ${info.name} (${info.provider}`];
+  const parts = [`tfjs ${tfjs().version_core} backend: ${info.name} (${info.provider}`];
   if (info.simd !== null) parts.push(`, SIMD ${info.simd ? "on" : "off"}`);
   if (info.threads !== null) parts.push(`, ${info.threads} thread${info.threads === 1 ? "" : "s"}`);
   parts.push(")");
@@ -173,12 +173,14 @@ async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
 }
 
 async function cpuBackend(skipped: string[]): Promise<BackendInfo> {
+  const tf = tfjs();
   await tf.setBackend("cpu");
   await tf.ready();
   return { name: "cpu", provider: "@tensorflow/tfjs", simd: null, threads: 1, skipped };
 }
 
 async function tryNative(skipped: string[]): Promise<BackendInfo | null> {
+  const tf = tfjs();
   for (const pkg of NATIVE_PACKAGES) {
     try {
       // A variable specifier keeps bundlers and the type checker away from a package that may be absent.
@@ -202,6 +204,7 @@ async function tryNative(skipped: string[]): Promise<BackendInfo | null> {
 }
 
 async function tryWasm(skipped: string[]): Promise<BackendInfo | null> {
+  const tf = tfjs();
   try {
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
     const ok = await tf.setBackend("wasm");

@@ -4,7 +4,7 @@
 //   - "blas": cblas_sgemm from the native binding (blas.ts);
 //   - "tensorflow", "wasm", "cpu": tfjs's matMul on that backend (tfjsGemm);
 //   - jsGemm: plain loops, the reference the others are tested against.
-import * as tf from "@tensorflow/tfjs";
+import { tfjs } from "./tfjs";
 
 /** C = op(A) op(B) (+ C when `accumulate`); op(A) is M x K, op(B) K x N, all row-major. */
 export type Gemm = (
@@ -37,6 +37,7 @@ export const jsGemm: Gemm = (transA, transB, M, N, K, A, B, C, accumulate = fals
  * (dLogits W4^T: 92 against 125 ms at R = 250, m = 8,000 on wasm).
  */
 export const tfjsGemm: Gemm = (transA, transB, M, N, K, A, B, C, accumulate = false) => {
+  const tf = tfjs();
   const product = tf.tidy(() => {
     const a = tf.tensor2d(A.subarray(0, M * K), transA ? [K, M] : [M, K]);
     const b = tf.tensor2d(B.subarray(0, K * N), transB ? [N, K] : [K, N]);

@@ -1,7 +1,7 @@
 // The first and last cells every notebook shares: setup (versions, backend, plotly.js)
 // and recording results to data/metrics/<notebook>.json for tests and later stages.
 import { join } from "node:path";
-import * as tf from "@tensorflow/tfjs";
+import { tfjs } from "../model/tfjs";
 import { describeBackend, initBackend, type BackendInfo } from "../model/backend";
 import { loadPlotly, showMarkdown, showTable } from "./display";
 import { writeFileAtomic } from "../core/fs";
@@ -26,7 +26,7 @@ export function versions(): Record<string, string> {
   } catch {
     // outside a tslab install
   }
-  return { "cvae-lens": projectVersion(), node: process.version, tslab, "typescript (tslab)": typescript, tfjs: tf.version_core };
+  return { "cvae-lens": projectVersion(), node: process.version, tslab, "typescript (tslab)": typescript, tfjs: tfjs().version_core };
 }
 
 /** §0 of every notebook: picks the backend, prints versions, loads plotly.js once. */

@@ -4,7 +4,6 @@ import { type Command, commandHelp, parseCommandArgs, UsageError } from "../../l
 
 const command: Command = {
   name: "demo",
-  summary: "a demo",
   usage: "cvae demo [--epochs N]",
   flags: {
     epochs: { type: "integer", help: "epochs", default: 10, min: 1, max: 1000 },
@@ -65,9 +64,10 @@ describe("parseCommandArgs(command, argv)", () => {
   });
 });
 
-describe("commandHelp(command)", () => {
-  it("lists every flag with its default, range and choices", () => {
-    const help = commandHelp(command);
+describe("commandHelp(command, summary)", () => {
+  it("starts with the command and its summary, then lists every flag with its default, range and choices", () => {
+    const help = commandHelp(command, "a demo");
+    assert.match(help, /^cvae demo: a demo\n\nusage: cvae demo \[--epochs N\]/);
     assert.match(help, /--epochs N +epochs \[1\.\.1000\] \(default 10\)/);
     assert.match(help, /--param VALUE +params \(repeatable\)/);
     assert.match(help, /--split VALUE +split \[test \| valid\] \(default test\)/);

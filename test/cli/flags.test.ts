@@ -3,25 +3,20 @@
 // flag without a case fails here. Plans are built without running anything.
 import assert from "node:assert/strict";
 import { parseThresholds } from "../../lib/cli/analysis";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { type Command, parseCommandArgs } from "../../lib/cli/args";
-import { COMMANDS } from "../../lib/cli/main";
+import { COMMANDS, loadCommand } from "../../lib/cli/main";
 import type { TrainPlan } from "../../lib/cli/model";
 import type { TrainConfig } from "../../lib/train/config";
+import { tempDir } from "../helpers/temp";
 
-process.env.CVAE_DATA_DIR = mkdtempSync(join(tmpdir(), "flags-"));
-
-function command(name: string): Command {
-  const c = COMMANDS.find((x) => x.name === name);
-  if (!c) throw new Error(`no command ${name}`);
-  return c;
-}
+process.env.CVAE_DATA_DIR = tempDir("flags-");
 
 async function plan(name: string, argv: string[]): Promise<Record<string, unknown>> {
-  const c = command(name);
+  const c: Command = loadCommand(name);
   return (await c.plan(parseCommandArgs(c, argv))) as Record<string, unknown>;
 }
 
@@ -161,7 +156,8 @@ const CASES: Case[] = [
 
 describe("every flag of every command changes what the command plans", () => {
   it("the table has a case for every flag of every command", () => {
-    const missing = COMMANDS.flatMap((c) =>
+    const commands = COMMANDS.map((c) => c.load());
+    const missing = commands.flatMap((c) =>
       Object.keys(c.flags)
         .filter((f) => !CASES.some((k) => k.command === c.name && k.flag === f))
         .map((f) => `${c.name} --${f}`),

@@ -1,7 +1,5 @@
-// The CLI's commands. Each is a thin wrapper over lib functions. (`cvae bench` is not
-// here: bin/cvae.js hands it to bench/main.ts, so the library never loads its benchmarks.)
+// `cvae reproduce`, `cvae notebooks clean`, `cvae kernel`: the notebooks from the command line.
 import { join, resolve } from "node:path";
-import { BACKEND_NAMES, type BackendChoice, describeBackend, initBackend, parseBackendChoice } from "../model/backend";
 import { cleanNotebookFile, notebookPaths } from "../runner/clean";
 import { parseParamSpec, reproduce, resolveNotebookArgs } from "../runner/reproduce";
 import { type Command, noPositionals, UsageError } from "./args";
@@ -19,7 +17,6 @@ export interface ReproducePlan {
 
 export const reproduceCommand: Command<ReproducePlan> = {
   name: "reproduce",
-  summary: "run the notebooks headless in the tslab kernel; write reports/ (ipynb + HTML)",
   usage: "cvae reproduce [NOTEBOOK.ipynb | FOLDER ...] [--param key=value ...] [--out DIR]",
   flags: {
     param: { type: "strings", help: "parameter for the notebooks' parameters cell; NAME:key=value for one notebook" },
@@ -40,7 +37,6 @@ export const reproduceCommand: Command<ReproducePlan> = {
 
 export const notebooksCleanCommand: Command<{ paths: string[]; check: boolean }> = {
   name: "notebooks clean",
-  summary: "strip outputs and run-time metadata from notebooks before committing (default notebooks/)",
   usage: "cvae notebooks clean [NOTEBOOK.ipynb | FOLDER ...] [--check]",
   flags: { check: { type: "boolean", help: "change nothing; exit 1 if any notebook is not clean" } },
   plan({ positionals, values }) {
@@ -70,7 +66,6 @@ export const notebooksCleanCommand: Command<{ paths: string[]; check: boolean }>
 
 export const kernelCommand: Command<{ location: KernelspecLocation; prefix: string | undefined; name: string }> = {
   name: "kernel",
-  summary: "register the tslab kernel with Jupyter (per user by default)",
   usage: "cvae kernel [--project | --prefix DIR] [--name NAME]",
   flags: {
     project: { type: "boolean", help: "install into ./.jupyter (then set JUPYTER_PATH, see environment.md)" },
@@ -91,25 +86,6 @@ export const kernelCommand: Command<{ location: KernelspecLocation; prefix: stri
         `Jupyter finds it when JUPYTER_PATH includes ${resolve(dir, "..", "..")}:\n  export JUPYTER_PATH=${resolve(dir, "..", "..")}`,
       );
     }
-    return 0;
-  },
-};
-
-export const backendCommand: Command<{ backend: BackendChoice; json: boolean }> = {
-  name: "backend",
-  summary: "show which backend loads here: native TensorFlow, native BLAS, wasm or cpu (CVAE_BACKEND to force one)",
-  usage: "cvae backend [--json] [--backend auto|tensorflow|blas|wasm|cpu]",
-  flags: {
-    json: { type: "boolean", help: "print JSON" },
-    backend: { type: "string", help: "backend to try", default: "auto", choices: ["auto", ...BACKEND_NAMES] },
-  },
-  plan({ positionals, values }) {
-    noPositionals("backend", positionals);
-    return { backend: parseBackendChoice(String(values.backend), "--backend"), json: Boolean(values.json) };
-  },
-  async execute({ backend, json }) {
-    const info = await initBackend({ backend, log: false });
-    console.log(json ? JSON.stringify(info, null, 2) : describeBackend(info));
     return 0;
   },
 };

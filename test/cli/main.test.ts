@@ -1,0 +1,73 @@
+// The command table (lib/cli/main.ts) lists commands without loading them; a command's
+// module loads when it runs, so help and the data commands never load tfjs or zeromq.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { COMMANDS, loadCommand } from "../../lib/cli/main";
+
+const ROOT = join(__dirname, "..", "..");
+
+/** The packages (node_modules folders) a fresh process loaded while running `main(argv)`. */
+function packagesLoadedBy(argv: string[]): { code: number; packages: string[] } {
+  const script = `
+    require("tsx/cjs");
+    const { main } = require("./lib/cli/main.ts");
+    main(${JSON.stringify(argv)}).then((code) => {
+      const pkgs = new Set(Object.keys(require.cache).flatMap((f) => {
+        const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(f);
+        return m ? [m[1]] : [];
+      }));
+      process.stderr.write("\\nLOADED " + JSON.stringify([...pkgs].sort()) + " " + code + "\\n");
+    });`;
+  const r = spawnSync(process.execPath, ["-e", script], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, CVAE_DATA_DIR: "/nonexistent" },
+  });
+  const m = /LOADED (\[.*\]) (\d+)$/m.exec(r.stderr);
+  assert.ok(m, `no package list in:\n${r.stderr}`);
+  return { packages: JSON.parse(m[1]) as string[], code: Number(m[2]) };
+}
+
+const heavy = (packages: string[]) => packages.filter((p) => p.startsWith("@tensorflow/") || p === "zeromq" || p === "tslab");
+
+describe("the command table", () => {
+  it("loads, for every entry, the command of that name", () => {
+    for (const entry of COMMANDS) assert.equal(entry.load().name, entry.name);
+    assert.equal(loadCommand("data prepare").name, "data prepare");
+    assert.throws(() => loadCommand("data prep"), /no command "data prep"/);
+  });
+
+  it("has one entry per name", () => {
+    assert.equal(new Set(COMMANDS.map((c) => c.name)).size, COMMANDS.length);
+  });
+});
+
+describe("what a command loads", () => {
+  it("cvae --help loads neither tfjs nor zeromq", () => {
+    const { code, packages } = packagesLoadedBy(["--help"]);
+    assert.equal(code, 0);
+    assert.deepEqual(heavy(packages), []);
+  });
+
+  for (const argv of [
+    ["data", "prepare", "--help"],
+    ["data", "synth", "--help"],
+    ["data", "download", "--help"],
+    ["data", "list"],
+  ]) {
+    it(`cvae ${argv.join(" ")} loads neither tfjs nor zeromq`, () => {
+      const { code, packages } = packagesLoadedBy(argv);
+      assert.equal(code, 0);
+      assert.deepEqual(heavy(packages), []);
+    });
+  }
+
+  it("cvae train --help loads no tfjs either (it loads on first use), while cvae backend, which picks one, does", () => {
+    assert.deepEqual(heavy(packagesLoadedBy(["train", "--help"]).packages), []);
+    const { code, packages } = packagesLoadedBy(["backend"]);
+    assert.equal(code, 0);
+    assert.ok(heavy(packages).includes("@tensorflow/tfjs"), JSON.stringify(packages));
+  });
+});
