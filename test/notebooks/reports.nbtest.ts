@@ -3,8 +3,7 @@
 // reports really draw their figures in headless Chromium.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
@@ -13,13 +12,19 @@ import { FIGURE_META } from "../../lib/notebook/display";
 import type { Notebook } from "../../lib/runner/ipynb";
 import { chromiumAvailable, launchBrowser, openFile } from "../helpers/browser";
 import { jupyterMissing, privateJupyterPath, runHelper } from "../helpers/jupyter";
+import { writeLayout } from "../helpers/movielens-formats";
+import { tempDir } from "../helpers/temp";
 
 const ROOT = projectRoot();
-const OUT = mkdtempSync(join(tmpdir(), "cvae-reports-"));
-const DATA = mkdtempSync(join(tmpdir(), "cvae-data-"));
-// Tiny data so the whole study runs in about a minute: 600 synthetic users, 6 epochs (enough
-// for the C-VAE to beat popularity under both protocols there), 300 sampled users
-// (synthetic-tiny has ~480 training users).
+const OUT = tempDir("cvae-reports-");
+const DATA = tempDir("cvae-data-");
+const ML1M_OUT = tempDir("cvae-ml-1m-reports-");
+const ML1M_DATA = tempDir("cvae-ml-1m-data-");
+const HOSTILE_FOLDER = "x`<img src=x onerror=alert(7)>`";
+const HOSTILE_GENRE = "<img src=x onerror=alert(8)>";
+const HOSTILE_TITLE = "<img src=x onerror=alert(9)>";
+// Tiny data: 600 synthetic users, 6 epochs (enough for the C-VAE to beat popularity under both
+// protocols there), 300 sampled users (synthetic-tiny has ~480 training users).
 const TINY_PARAMS: string[] = [
   "dataset=synthetic-tiny",
   "03-training:epochs=6",
@@ -27,16 +32,33 @@ const TINY_PARAMS: string[] = [
   "04-latent-pca:shown=100",
   "05-user-profiling:users=300",
 ];
+// `npm test` runs the study once with small statistics: one model (the seed models' path is unit-tested in
+// test/notebook/progress.test.ts and test/train/seeds.test.ts), 20 resamples and the fewest permutations
+// allowed. `npm run test:full` (CVAE_TEST_STUDY=full) keeps the notebooks' defaults: three seed models,
+// 200 resamples, 200 permutations.
+const FULL = process.env.CVAE_TEST_STUDY === "full";
+const STUDY_PARAMS: string[] = FULL
+  ? TINY_PARAMS
+  : [...TINY_PARAMS, "04-latent-pca:seeds=1", "04-latent-pca:resamples=20", "04-latent-pca:permutations=39", "05-user-profiling:seeds=1"];
 
-function cvae(args: string[]): { status: number | null; stdout: string; stderr: string } {
+function cvae(args: string[], data = DATA): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, "bin", "cvae.js"), ...args], {
     cwd: ROOT,
     encoding: "utf8",
-    env: { ...process.env, CVAE_DATA_DIR: DATA },
+    env: { ...process.env, CVAE_DATA_DIR: data },
     timeout: 30 * 60_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The results a notebook recorded in <data>/metrics/<notebook>.json. */
+function metricsOf(name: string, data = DATA): Record<string, number | string | boolean | null> {
+  return (
+    JSON.parse(readFileSync(join(data, "metrics", `${name}.json`), "utf8")) as { results: Record<string, number | string | boolean | null> }
+  ).results;
+}
+
+const nb = (name: string) => join(ROOT, "notebooks", name);
 
 function figuresIn(nb: Notebook): number {
   let n = 0;
@@ -49,10 +71,10 @@ const notebooks = readdirSync(join(ROOT, "notebooks"))
   .filter((f) => f.endsWith(".ipynb"))
   .sort();
 
-describe("npm run reproduce on the project's notebooks", () => {
+describe(`npm run reproduce on the project's notebooks (${FULL ? "the notebooks' default statistics" : "small statistics"})`, () => {
   let run: { status: number | null; stdout: string; stderr: string };
   before(() => {
-    run = cvae(["reproduce", "--out", OUT, ...TINY_PARAMS.flatMap((p) => ["--param", p])]);
+    run = cvae(["reproduce", "--out", OUT, ...STUDY_PARAMS.flatMap((p) => ["--param", p])]);
   });
 
   it("runs every notebook to the end and exits 0, printing per-cell and per-notebook times", () => {
@@ -76,12 +98,7 @@ describe("npm run reproduce on the project's notebooks", () => {
   });
 
   it("records each notebook's headline numbers in data/metrics/, within the ranges a healthy run gives", () => {
-    const results = (name: string) =>
-      (
-        JSON.parse(readFileSync(join(DATA, "metrics", `${name}.json`), "utf8")) as {
-          results: Record<string, number | string | boolean | null>;
-        }
-      ).results;
+    const results = (name: string) => metricsOf(name);
     const num = (r: Record<string, unknown>, key: string) => {
       assert.equal(typeof r[key], "number", `${key} is a number`);
       return r[key] as number;
@@ -111,6 +128,7 @@ describe("npm run reproduce on the project's notebooks", () => {
     const pca = results("04-latent-pca");
     assert.equal(num(pca, "latents"), 300 * (num(prep, "conditions") + 1));
     assert.ok(num(pca, "pc1_to_pc5_variance") > 0 && num(pca, "pc1_to_pc5_variance") <= 1);
+    assert.equal(pca.claim_seeds, FULL ? 3 : 1, "the claims were measured over as many seed models as asked for");
     for (const id of ["a", "b", "c1", "c2", "c3", "d", "e", "f", "g1", "g2"]) {
       for (const space of ["latent", "plane"]) {
         const v = pca[`claim_${id}_${space}`];
@@ -137,6 +155,32 @@ describe("npm run reproduce on the project's notebooks", () => {
     assert.equal(typeof context.claim_a_latent, "boolean");
   });
 
+  // The whole study on every real layout is test:full's (formats.fulltest.ts). Here the layout least like the
+  // synthetic default (".dat" files, Latin-1, "Children's", no IMAX, no "(no genres listed)") goes through the
+  // notebooks that read raw files, as a user runs them on a download; its folder name, one genre and some
+  // titles are HTML, which the reports must show as text (checked in Chromium below).
+  it("runs notebooks 01 and 02 on an ML-1M folder (with a hostile name, genre and titles) as real data, with no IMAX", async () => {
+    const folder = await writeLayout(join(tempDir("cvae-ml-1m-"), HOSTILE_FOLDER), "ml-1m");
+    const movies = readFileSync(join(folder, "movies.dat"), "latin1").trimEnd().split("\n");
+    const hostile = movies.map((line, i) => {
+      if (i % 5 !== 1) return line;
+      const [id, title, genres] = line.split("::");
+      return [id, `${HOSTILE_TITLE} ${title}`, `${HOSTILE_GENRE}|${genres}`].join("::");
+    });
+    writeFileSync(join(folder, "movies.dat"), Buffer.from(hostile.join("\n") + "\n", "latin1"));
+    const r = cvae(
+      ["reproduce", nb("01-preprocessing.ipynb"), nb("02-genre-statistics.ipynb"), "--out", ML1M_OUT, "--param", `dataset=${folder}`],
+      ML1M_DATA,
+    );
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /reproduced: 2\/2 notebooks/);
+    const prep = metricsOf("01-preprocessing", ML1M_DATA);
+    const genres = metricsOf("02-genre-statistics", ML1M_DATA);
+    const name = "x-img-src-x-onerror-alert-7"; // the processed set's plain name for the folder
+    assert.deepEqual([prep.dataset, prep.synthetic, genres.dataset, genres.synthetic], [name, false, name, false]);
+    assert.equal(genres.imax_movies, 0, "ML-1M has no IMAX label");
+  });
+
   it("writes notebooks that nbformat validates as version 4", (t) => {
     const missing = jupyterMissing();
     if (missing) return t.skip(missing);
@@ -154,70 +198,48 @@ describe("npm run reproduce on the project's notebooks", () => {
       await browser?.close();
     });
 
-    it("draw every figure of every notebook, without page errors", async (t) => {
-      if (!chromiumAvailable()) return t.skip("chromium is not installed (apt install chromium)");
-      for (const name of notebooks) {
-        const nb = JSON.parse(readFileSync(join(OUT, name), "utf8")) as Notebook;
-        const { page, pageErrors, dialogs } = await openFile(browser, join(OUT, name.replace(".ipynb", ".html")));
+    /** Opens each notebook's page in `dir`: one drawn Plotly plot per figure output, no page errors. */
+    async function expectFiguresDrawn(dir: string, names: string[]): Promise<void> {
+      for (const name of names) {
+        const nb = JSON.parse(readFileSync(join(dir, name), "utf8")) as Notebook;
+        const { page, pageErrors, dialogs } = await openFile(browser, join(dir, name.replace(".ipynb", ".html")));
         const drawn = await page.locator(".cvae-figure .main-svg").count();
         const plots = await page.locator(".cvae-figure.js-plotly-plot").count();
         assert.equal(plots, figuresIn(nb), `${name}: one Plotly plot per figure`);
         assert.ok(drawn >= plots, `${name}: every plot has an SVG`);
         assert.deepEqual(pageErrors, [], `${name}: page errors`);
         assert.deepEqual(dialogs, []);
-        await page.screenshot({ path: join(OUT, name.replace(".ipynb", ".png")), fullPage: true });
         await page.close();
       }
+    }
+
+    it("draw every figure of every notebook, and of notebooks 01 and 02 on ML-1M, without page errors", async (t) => {
+      if (!chromiumAvailable()) return t.skip("chromium is not installed (apt install chromium)");
+      await expectFiguresDrawn(OUT, notebooks);
+      await expectFiguresDrawn(ML1M_OUT, ["01-preprocessing.ipynb", "02-genre-statistics.ipynb"]);
       const index = await openFile(browser, join(OUT, "index.html"));
       assert.equal(await index.page.locator("td.ok").count(), notebooks.length);
       const recorded = await index.page.locator("td.results", { hasText: /synthetic-tiny(-daypart)? \(SYNTHETIC\)/ }).count();
       assert.equal(recorded, notebooks.length, "each row shows its recorded results");
     });
 
-    it("show a hostile folder name, genre, title and parameter value as text in notebooks 01 and 02, and run nothing", async (t) => {
+    it("show the hostile folder name, genre and titles of the ML-1M run as text in notebooks 01 and 02, and run nothing", async (t) => {
       if (!chromiumAvailable()) return t.skip("chromium is not installed (apt install chromium)");
-      const root = mkdtempSync(join(tmpdir(), "cvae-hostile-"));
-      const folder = join(root, "x`<img src=x onerror=alert(7)>`");
-      mkdirSync(folder);
-      const ratings = ["userId,movieId,rating,timestamp"];
-      for (let u = 1; u <= 40; u++) for (let k = 0; k < 12; k++) ratings.push(`${u},${1 + ((u * 7 + k * 3) % 20)},5,${k}`);
-      const movies = ["movieId,title,genres"];
-      for (let i = 1; i <= 20; i++)
-        movies.push(`${i},<img src=x onerror=alert(9)> ${i} (1999),${i % 2 ? "<img src=x onerror=alert(8)>|" : ""}Drama`);
-      writeFileSync(join(folder, "ratings.csv"), ratings.join("\n") + "\n");
-      writeFileSync(join(folder, "movies.csv"), movies.join("\n") + "\n");
-      const out = mkdtempSync(join(tmpdir(), "cvae-hostile-out-"));
-      const nb = (name: string) => join(ROOT, "notebooks", name);
-      const r = cvae([
-        "reproduce",
-        nb("01-preprocessing.ipynb"),
-        nb("02-genre-statistics.ipynb"),
-        "--out",
-        out,
-        "--param",
-        `01-preprocessing:dataset=${folder}`,
-        "--param",
-        "02-genre-statistics:dataset=x-img-src-x-onerror-alert-7",
-      ]);
-      assert.equal(r.status, 0, r.stdout + r.stderr);
       for (const name of ["01-preprocessing", "02-genre-statistics"]) {
-        const { page, dialogs, pageErrors } = await openFile(browser, join(out, `${name}.html`));
+        const { page, dialogs, pageErrors } = await openFile(browser, join(ML1M_OUT, `${name}.html`));
         await page.waitForTimeout(300);
         assert.deepEqual(dialogs, [], `${name}: no alert ran`);
         assert.deepEqual(pageErrors, [], name);
         assert.equal(await page.locator('img[src="x"]').count(), 0, `${name}: no <img> was created from data`);
         const text = (await page.locator("body").textContent()) ?? "";
-        assert.ok(
-          text.includes(name === "01-preprocessing" ? "x`<img src=x onerror=alert(7)>`" : "<img src=x onerror=alert(8)>"),
-          `${name} shows the data as text`,
-        );
+        assert.ok(text.includes(name === "01-preprocessing" ? HOSTILE_FOLDER : HOSTILE_GENRE), `${name} shows the data as text`);
         await page.close();
       }
     });
 
     it("show a hostile movie title as text and run nothing (fixture notebook)", async (t) => {
       if (!chromiumAvailable()) return t.skip("chromium is not installed (apt install chromium)");
-      const out = mkdtempSync(join(tmpdir(), "cvae-xss-"));
+      const out = tempDir("cvae-xss-");
       const r = cvae(["reproduce", join(ROOT, "test", "fixtures", "notebooks", "ok.ipynb"), "--out", out]);
       assert.equal(r.status, 0, r.stdout + r.stderr);
       const { page, dialogs, pageErrors } = await openFile(browser, join(out, "ok.html"));
@@ -232,7 +254,6 @@ describe("npm run reproduce on the project's notebooks", () => {
         1,
         "the figure title shows the text literally",
       );
-      await page.screenshot({ path: join(out, "ok.png"), fullPage: true });
     });
   });
 });

@@ -1,21 +1,23 @@
-// Notebook tier: the six notebooks, unchanged and with no per-notebook parameters, on a
-// folder of each real MovieLens layout (ml-latest-small, ML-20M/25M, ML-1M, ML-100K), as a
-// user runs them on a download: `npm run reproduce -- --param dataset=<folder>`.
+// Full notebook tier (`npm run test:full`, not `npm test`): the six notebooks, unchanged and with
+// no per-notebook parameters, on a folder of each real MovieLens layout (ml-latest-small,
+// ML-20M/25M, ML-1M, ML-100K), as a user runs them on a download: `npm run reproduce -- --param
+// dataset=<folder>`. `npm test` prepares each layout (test/data/layouts.test.ts) and runs
+// notebooks 01 and 02 on ML-1M in the kernel (test/notebooks/reports.nbtest.ts).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { projectRoot } from "../../lib/core/paths";
 import { LAYOUTS, writeLayout } from "../helpers/movielens-formats";
+import { tempDir } from "../helpers/temp";
 
 const ROOT = projectRoot();
 
 describe("npm run reproduce -- --param dataset=<folder> on each real MovieLens layout", () => {
   for (const layout of LAYOUTS) {
     it(`passes all six notebooks on a ${layout} folder and records real-data results`, { timeout: 15 * 60_000 }, async () => {
-      const root = mkdtempSync(join(tmpdir(), `cvae-${layout}-`));
+      const root = tempDir(`cvae-${layout}-`);
       const folder = await writeLayout(join(root, layout), layout);
       const data = join(root, "data");
       const r = spawnSync(
