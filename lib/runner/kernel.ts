@@ -4,7 +4,7 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as zmq from "zeromq";
@@ -65,8 +65,23 @@ export class KernelClient {
     private readonly connectionDir: string,
   ) {}
 
-  /** Starts a tslab kernel in `cwd` and waits until both shell and iopub answer. */
+  /**
+   * Starts a tslab kernel in `cwd` and waits until both shell and iopub answer. tslab binds its
+   * sockets all at once, and a request that reaches the shell while iopub is still binding kills
+   * its message loop (EBUSY, "Socket is blocked by a bind or unbind operation"): so nothing is sent
+   * before every port listens, and a kernel that hit the race anyway is replaced, up to twice.
+   */
   static async start(options: KernelOptions): Promise<KernelClient> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await KernelClient.startOnce(options);
+      } catch (err) {
+        if (!(err instanceof KernelStartRaceError) || attempt === 3) throw err;
+      }
+    }
+  }
+
+  private static async startOnce(options: KernelOptions): Promise<KernelClient> {
     const { cwd, env = {}, startTimeoutMs = 60_000 } = options;
     const [shellPort, iopubPort, controlPort, stdinPort, hbPort] = await freePorts(5);
     const key = randomBytes(32).toString("hex");
@@ -105,7 +120,7 @@ export class KernelClient {
     client.readLoop(control, (msg) => client.pendingReplies.get(String(msg.parent_header.msg_id))?.(msg));
     client.readLoop(iopub, (msg) => client.iopubListeners.get(String(msg.parent_header.msg_id))?.(msg));
     try {
-      await client.waitForReady(startTimeoutMs);
+      await client.waitForReady([shellPort, iopubPort, controlPort, stdinPort, hbPort], startTimeoutMs);
     } catch (err) {
       await client.shutdown();
       throw err;
@@ -169,11 +184,14 @@ export class KernelClient {
     rmSync(this.connectionDir, { recursive: true, force: true });
   }
 
-  private async waitForReady(timeoutMs: number): Promise<void> {
+  private async waitForReady(ports: number[], timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    while (!this.exited && Date.now() < deadline && !(await allListening(ports))) await sleep(50);
     // kernel_info on shell proves the kernel is up; an iopub status for one of our
     // requests proves our subscription is live (ZeroMQ's slow-joiner problem).
     while (Date.now() < deadline) {
+      if (hitStartRace(this.processLog()))
+        throw new KernelStartRaceError(`the tslab kernel lost its shell loop at start\n${this.processLog()}`);
       const request = this.message("kernel_info_request", {});
       let sawIopub = false;
       this.iopubListeners.set(request.header.msg_id, () => (sawIopub = true));
@@ -289,6 +307,28 @@ export class KernelClient {
 }
 
 export class KernelTimeoutError extends Error {}
+
+/** A kernel whose shell loop died of tslab's start race (see KernelClient.start): start another. */
+export class KernelStartRaceError extends Error {}
+
+/** Whether a kernel's output shows tslab's start race: a socket used while another was still binding. */
+export function hitStartRace(log: string): boolean {
+  return /EBUSY|Socket is blocked by a bind or unbind operation/.test(log);
+}
+
+/** Whether every port accepts a TCP connection on 127.0.0.1 (a kernel's sockets are bound). */
+export async function allListening(ports: number[]): Promise<boolean> {
+  const accepts = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect({ port, host: "127.0.0.1" });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+  return (await Promise.all(ports.map(accepts))).every(Boolean);
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

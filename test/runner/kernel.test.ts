@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { KernelClient, type KernelMessage } from "../../lib/runner/kernel";
+import { createServer } from "node:net";
+import { allListening, hitStartRace, KernelClient, type KernelMessage } from "../../lib/runner/kernel";
 
 const NOTEBOOK_DIR = join(__dirname, "..", "fixtures", "notebooks");
 
@@ -37,5 +38,36 @@ describe("KernelClient", () => {
       KernelClient.start({ cwd: "/nonexistent-folder-for-test", startTimeoutMs: 5_000 }),
       /exited|did not become ready|ENOENT/,
     );
+  });
+});
+
+describe("tslab's start race (KernelClient.start waits for every port, and replaces a kernel that hit it)", () => {
+  it("is recognised in the kernel's output, as tslab prints it, and not in a healthy start", () => {
+    const seen = [
+      "UnhandledPromiseRejection: Error: Socket is blocked by a bind or unbind operation",
+      "    at ZmqMessage.signAndSend (/x/node_modules/tslab/dist/jupyter.js:143:14) {",
+      "  errno: 16,",
+      "  code: 'EBUSY'",
+    ].join("\n");
+    assert.equal(hitStartRace(seen), true);
+    assert.equal(hitStartRace(""), false);
+    assert.equal(hitStartRace("tslab: TypeScript 5.0.4\n"), false);
+  });
+
+  it("allListening(ports) is true once every port accepts a connection, false while one does not", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const open = (server.address() as { port: number }).port;
+    const closedServer = createServer();
+    await new Promise<void>((resolve) => closedServer.listen(0, "127.0.0.1", resolve));
+    const closed = (closedServer.address() as { port: number }).port;
+    await new Promise((resolve) => closedServer.close(resolve));
+    try {
+      assert.equal(await allListening([open]), true);
+      assert.equal(await allListening([open, closed]), false);
+      assert.equal(await allListening([]), true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
