@@ -185,7 +185,8 @@ export async function runTests(options: RunOptions): Promise<number> {
   const env = { ...process.env, TMPDIR: temp, NO_COLOR: "1", FORCE_COLOR: "0" };
   const t0 = performance.now();
   const title = options.full ? "npm run test:full" : "npm test";
-  console.log(`${title}: ${all.length} tiers on ${options.jobs} workers; logs in test-results/, temp folder ${temp}`);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  console.log(`${title}: ${plural(all.length, "tier")} on ${plural(options.jobs, "worker")}; logs in test-results/, temp folder ${temp}`);
   const results: TierResult[] = [];
   const queue = [...all];
   await Promise.all(
