@@ -35,6 +35,8 @@ export interface KernelOptions {
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the kernel to answer (ms). */
   startTimeoutMs?: number;
+  /** The Node script (and its arguments) run as the kernel, before `--config-path FILE`; tslab's by default. */
+  kernelScript?: string[];
 }
 
 export interface ExecuteReply {
@@ -66,10 +68,11 @@ export class KernelClient {
   ) {}
 
   /**
-   * Starts a tslab kernel in `cwd` and waits until both shell and iopub answer. tslab binds its
-   * sockets all at once, and a request that reaches the shell while iopub is still binding kills
-   * its message loop (EBUSY, "Socket is blocked by a bind or unbind operation"): so nothing is sent
-   * before every port listens, and a kernel that hit the race anyway is replaced, up to twice.
+   * Starts a tslab kernel in `cwd` and waits until both shell and iopub answer. tslab starts its
+   * receive loops and binds its sockets at once; now and then a loop dies of it (EBUSY, "Socket is
+   * blocked by a bind or unbind operation") and tslab closes that socket, so the kernel never
+   * answers. Nothing is sent before every port listens, and a kernel that printed that error or
+   * whose shell port stopped listening is replaced, up to twice.
    */
   static async start(options: KernelOptions): Promise<KernelClient> {
     for (let attempt = 1; ; attempt++) {
@@ -102,7 +105,7 @@ export class KernelClient {
         signature_scheme: "hmac-sha256",
       }),
     );
-    const child = spawn(process.execPath, [tslabBin(), "kernel", "--config-path", connectionFile], {
+    const child = spawn(process.execPath, [...(options.kernelScript ?? [tslabBin(), "kernel"]), "--config-path", connectionFile], {
       cwd,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -122,7 +125,7 @@ export class KernelClient {
     try {
       await client.waitForReady([shellPort, iopubPort, controlPort, stdinPort, hbPort], startTimeoutMs);
     } catch (err) {
-      await client.shutdown();
+      await client.shutdown({ ask: false }); // a kernel that never became ready holds no work to save
       throw err;
     }
     return client;
@@ -166,17 +169,19 @@ export class KernelClient {
     if (!this.exited) this.child.kill("SIGINT");
   }
 
-  /** Asks the kernel to shut down, then makes sure the process is gone. */
-  async shutdown(): Promise<void> {
+  /** Asks the kernel to shut down (unless `ask` is false), then makes sure the process is gone. */
+  async shutdown(options: { ask: boolean } = { ask: true }): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (!this.exited) {
-      try {
-        await this.request(this.control, this.message("shutdown_request", { restart: false }), 3_000, "shutdown_request");
-      } catch {
-        // killed below
+      if (options.ask) {
+        try {
+          await this.request(this.control, this.message("shutdown_request", { restart: false }), 3_000, "shutdown_request");
+        } catch {
+          // killed below
+        }
+        await Promise.race([this.whenExited(), sleep(2_000)]);
       }
-      await Promise.race([this.whenExited(), sleep(2_000)]);
       if (!this.exited) this.child.kill("SIGKILL");
       await Promise.race([this.whenExited(), sleep(2_000)]);
     }
@@ -190,8 +195,6 @@ export class KernelClient {
     // kernel_info on shell proves the kernel is up; an iopub status for one of our
     // requests proves our subscription is live (ZeroMQ's slow-joiner problem).
     while (Date.now() < deadline) {
-      if (hitStartRace(this.processLog()))
-        throw new KernelStartRaceError(`the tslab kernel lost its shell loop at start\n${this.processLog()}`);
       const request = this.message("kernel_info_request", {});
       let sawIopub = false;
       this.iopubListeners.set(request.header.msg_id, () => (sawIopub = true));
@@ -201,6 +204,9 @@ export class KernelClient {
         if (sawIopub) return;
       } catch (err) {
         if (this.exited) throw err;
+        // tslab's start race kills its shell loop and closes the shell socket: its port stops listening.
+        if (hitStartRace(this.processLog()) || !(await allListening(ports)))
+          throw new KernelStartRaceError(`the tslab kernel lost its shell socket at start\n${this.processLog()}`);
       } finally {
         this.iopubListeners.delete(request.header.msg_id);
       }
@@ -238,8 +244,12 @@ export class KernelClient {
       else this.exitWaiters.push(onExit);
       if (timeoutMs > 0) timer = setTimeout(() => reject(new KernelTimeoutError(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
     });
+    // A send waits until the kernel's socket takes it; if that socket is gone (tslab's start race closes
+    // the shell), the reply's timeout or the kernel's exit must still end the request.
+    const sent = socket.send(this.frames(msg));
+    sent.catch(() => undefined);
     try {
-      await socket.send(this.frames(msg));
+      await Promise.race([sent, reply]);
       return await reply;
     } finally {
       this.pendingReplies.delete(id);

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { allListening, hitStartRace, KernelClient, type KernelMessage } from "../../lib/runner/kernel";
+import { allListening, hitStartRace, KernelClient, type KernelMessage, KernelStartRaceError } from "../../lib/runner/kernel";
+import { tempDir } from "../helpers/temp";
 
 const NOTEBOOK_DIR = join(__dirname, "..", "fixtures", "notebooks");
 
@@ -69,5 +71,20 @@ describe("tslab's start race (KernelClient.start waits for every port, and repla
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it("replaces a kernel that lost its shell socket, twice, then fails naming the race instead of waiting forever", async () => {
+    const starts = join(tempDir("lost-shell-"), "starts.txt");
+    const t0 = Date.now();
+    await assert.rejects(
+      KernelClient.start({
+        cwd: NOTEBOOK_DIR,
+        env: { LOST_SHELL_STARTS: starts },
+        kernelScript: [join(__dirname, "..", "fixtures", "kernel-lost-shell.cjs")],
+      }),
+      (err: unknown) => err instanceof KernelStartRaceError && /lost its shell socket at start[\s\S]*EBUSY/.test(err.message),
+    );
+    assert.equal(readFileSync(starts, "utf8"), "start\nstart\nstart\n", "three kernels were started");
+    assert.ok(Date.now() - t0 < 30_000, "each attempt ends at its first unanswered request");
   });
 });
