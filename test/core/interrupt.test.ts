@@ -56,9 +56,11 @@ describe("takeInterrupts(options)", () => {
   it("with no listener before, the first interrupt keeps the process alive and the second ends it as Node would", () => {
     const script = [
       `const { takeInterrupts } = require(${JSON.stringify(join(ROOT, "lib", "core", "interrupt.ts"))});`,
-      `takeInterrupts({ onFirst: () => console.log("first"), onSecond: () => console.log("second") });`,
+      // The second interrupt is sent from the first's handler: signal delivery is asynchronous, so a
+      // timer racing it would order the lines by machine load.
+      `const second = () => setTimeout(() => { console.log("alive"); process.kill(process.pid, "SIGINT"); }, 50);`,
+      `takeInterrupts({ onFirst: () => { console.log("first"); second(); }, onSecond: () => console.log("second") });`,
       `process.kill(process.pid, "SIGINT");`,
-      `setTimeout(() => { console.log("alive"); process.kill(process.pid, "SIGINT"); }, 50);`,
       `setTimeout(() => console.log("still running"), 2000);`,
     ].join("\n");
     const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { encoding: "utf8", cwd: ROOT });
