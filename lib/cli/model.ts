@@ -14,6 +14,7 @@ import { modelDir, readCheckpointMeta, runName } from "../model/checkpoint";
 import { CvaeModel, trainingNote } from "../model/cvae-model";
 import { defaultTrainConfig, makeTrainConfig, SAMPLERS, type TrainConfig } from "../train/config";
 import { train } from "../train/loop";
+import { stagingDir } from "../train/replace";
 import { terminalProgress, trainingSummary } from "../train/progress";
 import { type Command, type FlagValues, noPositionals, type ParsedArgs, UsageError } from "./args";
 
@@ -122,7 +123,9 @@ export function planTraining({ positionals, given }: ParsedArgs): TrainPlan {
   const run = String(given.run ?? file.run ?? runName(String(typedDataset ?? defaultTrainConfig().dataset)));
   const restart = Boolean(given.restart);
   // A resume continues the run as it was configured (its data set too), whatever the defaults are now.
-  const stored = restart ? null : readCheckpointMeta(modelDir(run), { missingOk: true });
+  // An unfinished retraining of a finished run waits in the staging folder (lib/train/replace.ts).
+  const staged = restart ? null : readCheckpointMeta(stagingDir(run), { missingOk: true });
+  const stored = restart ? null : staged && !staged.position.finished ? staged : readCheckpointMeta(modelDir(run), { missingOk: true });
   const continuing = stored && !stored.position.finished ? stored : null;
   const base = continuing ? continuing.config : defaultTrainConfig();
   const dataset = String(typedDataset ?? base.dataset);

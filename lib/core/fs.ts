@@ -157,3 +157,27 @@ export async function writeDirAtomic<T>(
     throw err;
   }
 }
+
+/**
+ * Moves the finished folder `from` over `path` with the same two renames as writeDirAtomic
+ * (old version aside under a swap name, `from` into place), so a kill between them is
+ * completed by recoverDir; `from` is no longer there afterwards.
+ */
+export function replaceDir(from: string, path: string, options: DirWriteOptions = {}): void {
+  assertReplaceable(path, options.protect);
+  recoverDir(path);
+  const old = tempPathFor(path, "old");
+  let moved = false;
+  if (existsSync(path)) {
+    renameSync(path, old);
+    moved = true;
+  }
+  try {
+    options.betweenRenames?.();
+    renameSync(from, path);
+  } catch (err) {
+    if (moved && !existsSync(path)) renameSync(old, path);
+    throw err;
+  }
+  if (moved) rmSync(old, { recursive: true, force: true });
+}

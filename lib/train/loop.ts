@@ -19,6 +19,7 @@ import { autoThreads } from "../model/threads";
 import { type EpochRecord, meanEpochSeconds } from "../model/history";
 import { type ModelDims, type ParamLayout, paramLayout } from "../model/parameters";
 import { makeTrainConfig, type TrainConfig } from "./config";
+import { finishRun, type RunFolders, runFolders } from "./replace";
 import { checkMemory, freshRun, resumeRun, type RunState, unfinishedRun } from "./run";
 import { RowSampler } from "./samplers";
 import { betaAt } from "./schedule";
@@ -59,7 +60,15 @@ export interface TrainOptions {
 
 export interface TrainResult {
   config: TrainConfig;
+  /** The run's folder (data/models/<run>/), which holds the model once the run finishes. */
   dir: string;
+  /**
+   * Where this training's checkpoints are: \`dir\`, or the staging folder of a retraining that
+   * did not finish (the finished model in \`dir\` was kept; a resume continues the staged run).
+   */
+  checkpointDir: string;
+  /** A finished model in \`dir\` was kept while this training ran (replaced only if it finished). */
+  keptFinished: boolean;
   history: EpochRecord[];
   bestEpoch: number;
   bestValidNdcg: number;
@@ -232,7 +241,10 @@ export async function train(overrides: Partial<TrainConfig>, options: TrainOptio
   const lock = acquireLock(join(dirname(dir), `.${config.run}.lock`), `run "${config.run}"`);
   if (lock.reclaimed) log(`took over the lock of ${config.run} from process ${lock.reclaimed.pid}, which is gone`);
   try {
-    return await trainLocked(config, options, { ds, dims, layout, backend, threads, dir, log, started });
+    const folders = runFolders(config.run, options.resume ?? "auto");
+    if (folders.staged)
+      log(`training into ${folders.work}: the finished model in ${dir} stays until this training finishes, and is replaced then`);
+    return await trainLocked(config, options, { ds, dims, layout, backend, threads, folders, log, started });
   } finally {
     lock.release();
   }
@@ -244,13 +256,14 @@ interface RunSetup {
   layout: ParamLayout;
   backend: BackendInfo;
   threads: number;
-  dir: string;
+  folders: RunFolders;
   log: (line: string) => void;
   started: number;
 }
 
 async function trainLocked(config: TrainConfig, options: TrainOptions, setup: RunSetup): Promise<TrainResult> {
-  const { ds, dims, layout, backend, threads, dir, log, started } = setup;
+  const { ds, dims, layout, backend, threads, folders, log, started } = setup;
+  const dir = folders.work;
   const { resume = "auto", callbacks = {}, handleSignals = true } = options;
   const previous = resume === "auto" ? unfinishedRun(dir, layout, config, ds) : null;
 
@@ -325,9 +338,14 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
     await engine.close();
   }
   const { position } = run;
+  const swapped = position.finished && folders.staged;
+  if (position.finished) finishRun(folders);
+  if (swapped) log(`replaced the finished model in ${folders.dir} with this training's`);
   return {
     config,
-    dir,
+    dir: folders.dir,
+    checkpointDir: position.finished ? folders.dir : dir,
+    keptFinished: folders.staged,
     history: run.history,
     bestEpoch: position.bestEpoch,
     bestValidNdcg: position.bestMetric,

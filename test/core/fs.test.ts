@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { assertReplaceable, recoverDir, sweepStaleTemps, writeDirAtomic, writeFileAtomic } from "../../lib/core/fs";
+import { assertReplaceable, recoverDir, replaceDir, sweepStaleTemps, writeDirAtomic, writeFileAtomic } from "../../lib/core/fs";
 import { tempDir } from "../helpers/temp";
 
 describe("writeFileAtomic(path, data)", () => {
@@ -124,5 +124,32 @@ describe("assertReplaceable(path)", () => {
       /holds a \.git folder; nothing was changed/,
     );
     assert.deepEqual(readdirSync(repo).sort(), [".git", "keep"]);
+  });
+});
+
+describe("replaceDir(from, path)", () => {
+  it("moves a finished folder over the target: the target holds the new files, neither the old one nor the source is left", async () => {
+    const dir = tempDir("fsreplace-");
+    await writeDirAtomic(join(dir, "run"), (tmp) => writeFileSync(join(tmp, "x"), "old"));
+    await writeDirAtomic(join(dir, ".run.next"), (tmp) => writeFileSync(join(tmp, "x"), "new"));
+    replaceDir(join(dir, ".run.next"), join(dir, "run"));
+    assert.equal(readFileSync(join(dir, "run", "x"), "utf8"), "new");
+    assert.deepEqual(readdirSync(dir), ["run"]);
+  });
+
+  it("a kill between its renames keeps the old version (recovered at the next read) and the source, to be moved again", async () => {
+    const dir = tempDir("fsreplace-");
+    await writeDirAtomic(join(dir, "run"), (tmp) => writeFileSync(join(tmp, "x"), "old"));
+    await writeDirAtomic(join(dir, ".run.next"), (tmp) => writeFileSync(join(tmp, "x"), "new"));
+    const script = `const { replaceDir } = require(${JSON.stringify(join(__dirname, "..", "..", "lib", "core", "fs.ts"))});
+      replaceDir(${JSON.stringify(join(dir, ".run.next"))}, ${JSON.stringify(join(dir, "run"))}, { betweenRenames: () => process.kill(process.pid, "SIGKILL") });`;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { encoding: "utf8" });
+    assert.equal(r.signal, "SIGKILL", r.stderr);
+    assert.equal(existsSync(join(dir, "run")), false);
+    recoverDir(join(dir, "run"));
+    assert.equal(readFileSync(join(dir, "run", "x"), "utf8"), "old");
+    assert.equal(readFileSync(join(dir, ".run.next", "x"), "utf8"), "new");
+    replaceDir(join(dir, ".run.next"), join(dir, "run"));
+    assert.equal(readFileSync(join(dir, "run", "x"), "utf8"), "new");
   });
 });

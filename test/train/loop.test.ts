@@ -13,6 +13,7 @@ import { preprocess } from "../../lib/data/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
 import { saveProcessed } from "../../lib/data/store";
 import { train } from "../../lib/train/loop";
+import { stagingDir } from "../../lib/train/replace";
 import type { TrainConfig } from "../../lib/train/config";
 import { tempDir } from "../helpers/temp";
 
@@ -234,6 +235,47 @@ describe("checkpoints and CvaeModel.load(run, ds)", () => {
     assert.ok(readFileSync(join(modelDir("done"), "best.bin")).equals(before), "the finished run is untouched");
     const again = await train({ ...TINY, run: "done", epochs: 1, lr: 0.01 }, { ...quiet, dataset: ds });
     assert.equal(again.config.lr, 0.01);
+  });
+
+  it("keeps a finished model while a restart trains, when the restart is interrupted, and resumes the staged run", async () => {
+    const first = await train({ ...TINY, run: "kept", epochs: 1 }, { ...quiet, dataset: ds });
+    assert.equal(first.finished, true);
+    const finishedBest = readFileSync(join(modelDir("kept"), "best.bin"));
+    const lines: string[] = [];
+    let n = 0;
+    const stopped = await train(
+      { ...TINY, run: "kept", epochs: 2, lr: 0.01 },
+      { ...quiet, dataset: ds, shouldStop: () => ++n === 2, callbacks: { log: (l) => lines.push(l) } },
+    );
+    assert.equal(stopped.interrupted, true);
+    assert.equal(stopped.keptFinished, true);
+    assert.equal(stopped.checkpointDir, stagingDir("kept"));
+    assert.ok(readFileSync(join(modelDir("kept"), "best.bin")).equals(finishedBest), "the finished model is untouched");
+    assert.equal(CvaeModel.load("kept", ds).config.lr, TINY.lr ?? 0.001, "the finished model still loads as it was");
+    assert.ok(
+      lines.some((l) => /finished model in .*kept stays until this training finishes/.test(l)),
+      lines.join("\n"),
+    );
+    // A resume ("auto") continues the staged run and swaps it in when it finishes.
+    const resumed = await train({ ...TINY, run: "kept", epochs: 2, lr: 0.01 }, { handleSignals: false, dataset: ds });
+    assert.deepEqual(resumed.resumedFrom, stopped.interruptedAt ? { epoch: 0, batch: stopped.interruptedAt.batch } : null);
+    assert.equal(resumed.finished, true);
+    assert.equal(resumed.checkpointDir, modelDir("kept"));
+    assert.equal(existsSync(stagingDir("kept")), false, "the staging folder is gone");
+    assert.equal(CvaeModel.load("kept", ds).config.lr, 0.01, "the new training replaced the model");
+    assert.ok(!readFileSync(join(modelDir("kept"), "best.bin")).equals(finishedBest));
+  });
+
+  it("drops a staged retraining when restarted again, and replaces the finished model only when that one finishes", async () => {
+    await train({ ...TINY, run: "twice", epochs: 1 }, { ...quiet, dataset: ds });
+    let n = 0;
+    await train({ ...TINY, run: "twice", epochs: 2, lr: 0.01 }, { ...quiet, dataset: ds, shouldStop: () => ++n === 2 });
+    assert.ok(existsSync(stagingDir("twice")));
+    const again = await train({ ...TINY, run: "twice", epochs: 1, lr: 0.02 }, { ...quiet, dataset: ds });
+    assert.equal(again.resumedFrom, null, "a restart starts over, also over a staged run");
+    assert.equal(again.keptFinished, true);
+    assert.equal(existsSync(stagingDir("twice")), false);
+    assert.equal(CvaeModel.load("twice", ds).config.lr, 0.02);
   });
 
   it("refuses a second training of the same run while the first holds its lock, and takes over a dead process's lock", async () => {
