@@ -91,8 +91,10 @@ export function parseFlagValue(command: string, name: string, spec: FlagSpec, ra
   }
 }
 
+type ParseOptions = Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
+
 export function parseCommandArgs(command: Pick<Command, "name" | "flags">, argv: string[]): ParsedArgs {
-  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {};
+  const options: ParseOptions = {};
   for (const [name, spec] of Object.entries(command.flags)) {
     options[name] = { type: spec.type === "boolean" ? "boolean" : "string", multiple: spec.type === "strings" };
     if (spec.short) options[name].short = spec.short;
@@ -101,7 +103,9 @@ export function parseCommandArgs(command: Pick<Command, "name" | "flags">, argv:
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(`cvae ${command.name}: ${err instanceof Error ? err.message : String(err)}`);
+    if ((err as NodeJS.ErrnoException).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw unknownFlag(command, argv, options);
+    // Node's messages can span lines; a usage error is one line.
+    throw new UsageError(`cvae ${command.name}: ${(err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ")}`);
   }
   const given: FlagValues = {};
   const values: FlagValues = {};
@@ -114,6 +118,53 @@ export function parseCommandArgs(command: Pick<Command, "name" | "flags">, argv:
     given[name] = values[name] = parseFlagValue(command.name, name, spec, raw);
   }
   return { positionals: parsed.positionals, given, values };
+}
+
+/**
+ * The usage error for the first flag in `argv` that the command does not have: one line with
+ * the closest flag, if one is close ("unknown flag --latnet; did you mean --latent?"), and where
+ * the flags are listed. (Node's own message suggests "--" for a positional and drops a quote.)
+ */
+function unknownFlag(command: Pick<Command, "name" | "flags">, argv: string[], options: ParseOptions): UsageError {
+  const { tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: false, tokens: true });
+  const shorts = new Set(Object.values(command.flags).flatMap((f) => (f.short ? [f.short] : [])));
+  const unknown = tokens.find(
+    (t) => t.kind === "option" && (t.rawName.startsWith("--") ? !(t.name in command.flags) : !shorts.has(t.name)),
+  );
+  const raw = unknown?.kind === "option" ? unknown.rawName : "?";
+  const guesses = raw.startsWith("--") ? closestFlags(raw.slice(2), Object.keys(command.flags)) : [];
+  const guess = guesses.length ? `; did you mean ${guesses.map((g) => `--${g}`).join(" or ")}?` : "";
+  return new UsageError(`cvae ${command.name}: unknown flag ${raw}${guess} (cvae ${command.name} --help lists them)`);
+}
+
+/**
+ * The flags a mistyped `name` most likely meant: those within a small edit distance (a swapped
+ * pair of letters counts as one edit), else those it begins ("batch" for "batch-size"); [] when
+ * none is close.
+ */
+export function closestFlags(name: string, flags: readonly string[]): string[] {
+  const typed = name.toLowerCase();
+  const limit = typed.length <= 4 ? 1 : 2;
+  const scored = flags.map((f) => ({ f, d: editDistance(typed, f.toLowerCase()) })).filter((x) => x.d <= limit);
+  if (scored.length) {
+    const best = Math.min(...scored.map((x) => x.d));
+    return scored.filter((x) => x.d === best).map((x) => x.f);
+  }
+  return typed.length >= 3 ? flags.filter((f) => f.toLowerCase().startsWith(typed)) : [];
+}
+
+/** Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }
 
 /** `cvae NAME --help`: the summary (from the command table, which lists commands without loading them), usage and flags. */

@@ -131,7 +131,8 @@ export async function main(argv: string[]): Promise<number> {
     return await command.execute(plan);
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`${err.message}\n\n${commandHelp(command, entry.summary)}`);
+      // One line that names the flag and what is wrong with it; the help is one --help away.
+      console.error(err.message);
       return 2;
     }
     console.error(`cvae ${name}: ${err instanceof Error ? err.message : String(err)}`);

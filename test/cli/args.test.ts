@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Command, commandHelp, parseCommandArgs, UsageError } from "../../lib/cli/args";
+import { closestFlags, type Command, commandHelp, parseCommandArgs, UsageError } from "../../lib/cli/args";
 
 const command: Command = {
   name: "demo",
@@ -28,10 +28,32 @@ describe("parseCommandArgs(command, argv)", () => {
     assert.equal(none.values.epochs, 10);
   });
 
-  it("rejects unknown flags, naming the command and flag", () => {
+  it("rejects an unknown flag in one line that names the closest flag and where the flags are listed", () => {
+    for (const argv of [["--epoch", "3"], ["--epohcs=3"], ["3", "--Epochs", "3"]]) {
+      assert.throws(
+        () => parseCommandArgs(command, argv),
+        (e: Error) => {
+          assert.ok(e instanceof UsageError);
+          const flag = argv.find((a) => a.startsWith("--"))?.replace(/=.*/, "");
+          assert.equal(e.message, `cvae demo: unknown flag ${flag}; did you mean --epochs? (cvae demo --help lists them)`);
+          return true;
+        },
+        argv.join(" "),
+      );
+    }
+  });
+
+  it("rejects an unknown flag that is close to no flag, or a short one, in one line without a guess", () => {
+    assert.throws(() => parseCommandArgs(command, ["--epochs", "3", "--zzzz"]), {
+      message: "cvae demo: unknown flag --zzzz (cvae demo --help lists them)",
+    });
+    assert.throws(() => parseCommandArgs(command, ["-x"]), { message: "cvae demo: unknown flag -x (cvae demo --help lists them)" });
+  });
+
+  it("puts node's other argument errors on one line", () => {
     assert.throws(
-      () => parseCommandArgs(command, ["--epoch", "3"]),
-      (e: Error) => e instanceof UsageError && /cvae demo: Unknown option '--epoch'/.test(e.message),
+      () => parseCommandArgs(command, ["--run", "--json"]),
+      (e: Error) => e instanceof UsageError && /^cvae demo: Option '--run' argument is ambiguous\. [^\n]+$/.test(e.message),
     );
   });
 
@@ -61,6 +83,26 @@ describe("parseCommandArgs(command, argv)", () => {
       );
     }
     assert.equal(parseCommandArgs(command, ["--run", "cvae-ml-1m_v2.1"]).given.run, "cvae-ml-1m_v2.1");
+  });
+});
+
+describe("closestFlags(name, flags)", () => {
+  const flags = ["latent", "hidden", "seed", "batch-size", "beta", "beta-cap", "epochs"];
+  it("finds a flag one or two edits away, a swapped pair of letters counting as one edit, whatever the case", () => {
+    assert.deepEqual(closestFlags("latnet", flags), ["latent"]);
+    assert.deepEqual(closestFlags("HIDEN", flags), ["hidden"]);
+    assert.deepEqual(closestFlags("seeds", flags), ["seed"]);
+  });
+  it("names every flag at the smallest distance, and allows one edit only in a name of four letters or fewer", () => {
+    assert.deepEqual(closestFlags("bet", flags), ["beta"]);
+    assert.deepEqual(closestFlags("sed", flags), ["seed"]);
+    assert.deepEqual(closestFlags("xeex", flags), []);
+    assert.deepEqual(closestFlags("betas", ["beta", "betas2"]), ["beta", "betas2"]);
+  });
+  it("falls back to the flags a name of three letters or more begins, and else finds nothing", () => {
+    assert.deepEqual(closestFlags("batch", flags), ["batch-size"]);
+    assert.deepEqual(closestFlags("zzzz", flags), []);
+    assert.deepEqual(closestFlags("ep", flags), []);
   });
 });
 

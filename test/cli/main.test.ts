@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { describe, it } from "node:test";
-import { COMMANDS, loadCommand } from "../../lib/cli/main";
+import { describe, it, mock } from "node:test";
+import { COMMANDS, loadCommand, main } from "../../lib/cli/main";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -41,6 +41,35 @@ describe("the command table", () => {
 
   it("has one entry per name", () => {
     assert.equal(new Set(COMMANDS.map((c) => c.name)).size, COMMANDS.length);
+  });
+});
+
+describe("a usage error", () => {
+  /** What `main(argv)` wrote to stdout and stderr, and its exit code. */
+  async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const log = mock.method(console, "log", (...a: unknown[]) => out.push(a.join(" ")));
+    const error = mock.method(console, "error", (...a: unknown[]) => err.push(a.join(" ")));
+    try {
+      return { code: await main(argv), out, err };
+    } finally {
+      log.mock.restore();
+      error.mock.restore();
+    }
+  }
+
+  it("is one line on stderr with exit code 2, not followed by the command's help", async () => {
+    const typo = await run(["train", "--latnet", "3"]);
+    assert.deepEqual(typo, {
+      code: 2,
+      out: [],
+      err: ["cvae train: unknown flag --latnet; did you mean --latent? (cvae train --help lists them)"],
+    });
+    const far = await run(["data", "prepare", "--zzzz"]);
+    assert.deepEqual(far.err, ["cvae data prepare: unknown flag --zzzz (cvae data prepare --help lists them)"]);
+    const value = await run(["train", "--epochs", "abc"]);
+    assert.deepEqual([value.code, value.err], [2, ['cvae train: --epochs expects a whole number, got "abc"']]);
   });
 });
 
