@@ -154,7 +154,24 @@ export interface ClaimRule {
   measure(s: Space, ctx: ClaimContext): Measurement;
   /** The second column when it is not the plotted plane (claim b reads PC1 of all rows). */
   second?(ctx: ClaimContext): Measurement;
+  /**
+   * How claim-intervals.ts turns the resamples into an interval (absent: percentile).
+   * "basic" for a statistic whose resamples are biased the way its estimate is (a
+   * silhouette's minimum over noisy label means, a rank correlation of noisy centroid
+   * distances, both pulled the same way by noise): the percentile interval would add that
+   * bias a second time; the basic interval reflects the resamples about the estimate,
+   * clipped to the statistic's range. `holds` is the rule as a function of the value, for
+   * the resamples' verdict share.
+   */
+  interval?: { method: "basic"; range: [number, number]; holds(value: number, threshold: number): boolean };
 }
+
+/** The basic-interval spec of a correlation-like statistic in [-1, 1] that holds above (or below) its threshold. */
+const basicIn = (holds: (value: number, threshold: number) => boolean): ClaimRule["interval"] => ({
+  method: "basic",
+  range: [-1, 1],
+  holds,
+});
 
 const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
 
@@ -205,6 +222,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
       const v = ctx.silhouette(s);
       return { value: v, text: f(v), holds: v > ctx.thresholds.a };
     },
+    interval: basicIn((v, t) => v > t),
   },
   {
     id: "b",
@@ -275,6 +293,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
       if ("holds" in r) return r;
       return { value: r.value, text: f(r.value), holds: r.value <= ctx.thresholds.d };
     },
+    interval: basicIn((v, t) => v <= t),
   },
   {
     id: "e",
@@ -320,6 +339,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
       if ("holds" in r) return r;
       return { value: r.value, text: f(r.value), holds: r.value >= ctx.thresholds.g1 };
     },
+    interval: basicIn((v, t) => v >= t),
   },
   {
     id: "g2",
@@ -338,6 +358,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
       if ("holds" in r) return r;
       return { value: r.value, text: f(r.value), holds: r.value >= ctx.thresholds.g2 };
     },
+    interval: basicIn((v, t) => v >= t),
   },
 ];
 

@@ -158,11 +158,13 @@ export function prepareClaims(input: ClaimsInput): ClaimSetup {
     }
     const { rows, D } = cached;
     const w = weights ? Float64Array.from(rows, (r) => weights[r]) : new Float64Array(rows.length).fill(1);
+    // Grouped by user: a user's rows under the other conditions are left out of each of its rows' averages.
     return weightedSilhouette(
       D,
       Int32Array.from(rows, (r) => s.labels[r]),
       w,
       k,
+      Int32Array.from(rows, (r) => set.userOf[r]),
     );
   };
   const measure = (weights: Float64Array | null, stats: Pick<ClaimsInput, "popularity" | "cooccurrence"> = input): ClaimRow[] => {

@@ -127,27 +127,54 @@ export function pairwiseDistances(points: ArrayLike<number>, dims: number, rows:
 /**
  * The mean silhouette of n points (labels 0..k-1, pairwise distances `D` from
  * pairwiseDistances) with point i counted weights[i] times, as a bootstrap resample draws
- * it: in every average over other points and in the final mean. A point's own copies are
- * not its neighbours (their distance 0 would shrink its own-label average and bias a
- * bootstrap upwards). With all weights 1 it is silhouette(...) of the same points.
+ * it: in every average over other points and in the final mean.
+ *
+ * `groups` (optional, one id per point) says which points come from one sampling unit:
+ * in the claims, one user's rows under every condition. A point's own group is left out
+ * of its averages, a(i) and b(i) alike: its unit's other rows are not independent
+ * neighbours. Without that, a resample that draws a user w times puts w copies of the
+ * user's rows in other labels into b(i) (they sit close to i: the same user) and w - 1
+ * copies of i itself at distance 0 into a(i), where the sample had one; the resampled
+ * silhouettes then shift away from the sample's, and a percentile interval can miss its
+ * own estimate (measured: by about 2 of its standard deviations). Without groups every
+ * point is its own group: with all weights 1 it is silhouette(...) of the same points.
  */
-export function weightedSilhouette(D: Float64Array, labels: ArrayLike<number>, weights: ArrayLike<number>, k: number): number {
+export function weightedSilhouette(
+  D: Float64Array,
+  labels: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  k: number,
+  groups: ArrayLike<number> | null = null,
+): number {
   const n = labels.length;
   const totals = new Float64Array(k);
   for (let i = 0; i < n; i++) totals[labels[i]] += weights[i];
+  // The members of each group, so that a point's own group can be taken out of its totals.
+  const members = new Map<number, number[]>();
+  if (groups)
+    for (let i = 0; i < n; i++) {
+      const group = members.get(groups[i]);
+      if (group) group.push(i);
+      else members.set(groups[i], [i]);
+    }
   const sums = new Float64Array(k);
+  const others = new Float64Array(k);
   let total = 0;
   let used = 0;
   for (let i = 0; i < n; i++) {
     const wi = weights[i];
     const li = labels[i];
-    const own = totals[li] - wi;
-    if (wi === 0 || own <= 0) continue;
+    if (wi === 0) continue;
+    others.set(totals);
+    for (const j of groups ? (members.get(groups[i]) as number[]) : [i]) others[labels[j]] -= weights[j];
+    const own = others[li];
+    if (own <= 0) continue;
     sums.fill(0);
-    for (let j = 0; j < n; j++) if (j !== i && weights[j] !== 0) sums[labels[j]] += weights[j] * D[i * n + j];
+    for (let j = 0; j < n; j++)
+      if (weights[j] !== 0 && (groups ? groups[j] !== groups[i] : j !== i)) sums[labels[j]] += weights[j] * D[i * n + j];
     const a = sums[li] / own;
     let b = Infinity;
-    for (let l = 0; l < k; l++) if (l !== li && totals[l] > 0) b = Math.min(b, sums[l] / totals[l]);
+    for (let l = 0; l < k; l++) if (l !== li && others[l] > 0) b = Math.min(b, sums[l] / others[l]);
     if (!Number.isFinite(b)) continue;
     total += (wi * (b - a)) / Math.max(a, b);
     used += wi;
