@@ -12,6 +12,18 @@ export interface NotebookReportOptions {
   nav?: { index?: string; prev?: string; next?: string };
   /** One line under the title, e.g. status and run time. */
   subtitle?: string;
+  /** Notices shown in the header: see IndexEntry. */
+  notices?: Notices;
+}
+
+/** What a run must not leave silent: a model below popularity, parameters other than the committed notebook's. */
+export interface Notices {
+  /** The notebook's model does not beat popularity on validation: its recorded model_check line. */
+  modelWarning?: string;
+  /** Parameters set by --param and what differs from the committed notebook (git HEAD), a line each. */
+  params?: string[];
+  /** Why the notebook was not compared with a committed version (no git checkout, not committed, ...). */
+  paramsNote?: string;
 }
 
 export interface IndexEntry {
@@ -25,6 +37,7 @@ export interface IndexEntry {
   title: string;
   /** The notebook's recorded headline results (data/metrics/<name>.json of this run), in words. */
   results?: string;
+  notices?: Notices;
 }
 
 const num = (v: unknown, d = 3) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(d) : "n/a");
@@ -59,6 +72,29 @@ export function headlineOf(results: Record<string, unknown>): string {
   return parts.join("; ");
 }
 
+/**
+ * The warning for a notebook whose recorded results say its model does not beat popularity on
+ * validation (`model_beats_popularity: false`), with the notebook's own `model_check` line;
+ * undefined when the key is absent or true, since only notebooks that use a model record it.
+ */
+export function modelWarningOf(results: Record<string, unknown>): string | undefined {
+  if (results.model_beats_popularity !== false) return undefined;
+  const check = typeof results.model_check === "string" && results.model_check.trim() !== "" ? results.model_check.trim() : null;
+  return `Model does not beat popularity on validation: ${check ?? "(no model_check recorded)"}`;
+}
+
+/** The notices of one notebook as HTML: the model warning first, then the parameter lines. */
+function noticesHtml(notices: Notices | undefined): string {
+  if (!notices) return "";
+  const warning = notices.modelWarning ? `<div class="warn">&#9888; ${escapeHtml(notices.modelWarning)}</div>` : "";
+  const items = (notices.params ?? []).map((l) => `<li>${escapeHtml(l)}</li>`).join("");
+  const params = items ? `<div class="params"><b>Differs from the committed notebook (git HEAD):</b><ul>${items}</ul></div>` : "";
+  const note = notices.paramsNote
+    ? `<div class="note">Parameters not compared with a committed version: ${escapeHtml(notices.paramsNote)}</div>`
+    : "";
+  return warning + params + note;
+}
+
 const CSS = `
 body{font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;margin:0;background:#f6f8fa}
 main{max-width:1100px;margin:0 auto;padding:24px 32px 64px;background:#fff;min-height:100vh;box-shadow:0 0 0 1px #d0d7de}
@@ -89,7 +125,11 @@ table.cvae-table td,table.cvae-table th{border:1px solid #d0d7de;padding:3px 8px
 table.cvae-table td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.index{border-collapse:collapse;width:100%}
 table.index td,table.index th{border-bottom:1px solid #d0d7de;padding:8px;text-align:left}
-table.index td:nth-child(4){white-space:nowrap}
+table.index td:nth-child(1),table.index td:nth-child(4){white-space:nowrap}
+.warn{background:#fff8c5;border-left:4px solid #bf8700;padding:4px 8px;margin:4px 0;border-radius:4px;font-weight:600;color:#6f4e00}
+.params{background:#ddf4ff;border-left:4px solid #0969da;padding:4px 8px;margin:4px 0;border-radius:4px;font-size:13px}
+.params ul{margin:2px 0 0;padding-left:20px}.note{color:#59636e;font-size:12px;margin:4px 0}
+p.summary{margin:8px 0}
 .ok{color:#1a7f37;font-weight:600}.failed{color:#cf222e;font-weight:600}.skipped{color:#8c959f}
 `;
 
@@ -104,7 +144,8 @@ export function renderNotebookHtml(nb: Notebook, options: NotebookReportOptions)
     nav.next ? `<a href="${escapeHtml(nav.next)}">next &rarr;</a>` : "",
   ].join("");
   const subtitle = options.subtitle ? `<div class="sub">${escapeHtml(options.subtitle)}</div>` : "";
-  return page(options.title, `<header class="page"><nav>${links}</nav>${subtitle}</header>\n${body}`, needsPlotly);
+  const notices = noticesHtml(options.notices);
+  return page(options.title, `<header class="page"><nav>${links}</nav>${subtitle}${notices}</header>\n${body}`, needsPlotly);
 }
 
 /** The index page listing every notebook of a run. */
@@ -117,15 +158,29 @@ export function renderIndexHtml(entries: IndexEntry[], options: { title: string;
         `<tr><td>${link}</td><td>${escapeHtml(e.title)}</td><td class="${status}">${escapeHtml(e.status)}</td>` +
         `<td>${e.seconds === null ? "" : `${e.seconds.toFixed(1)} s`}</td><td>${e.cells}</td><td>${e.figures}</td>` +
         `<td>${e.status === "not run" ? "" : `<a href="${escapeHtml(e.ipynb)}">.ipynb</a>`}</td>` +
-        `<td class="results">${escapeHtml(e.results ?? "")}</td></tr>`
+        `<td class="results">${noticesHtml(e.notices)}${escapeHtml(e.results ?? "")}</td></tr>`
       );
     })
     .join("\n");
   const body =
-    `<h1>${escapeHtml(options.title)}</h1><p class="sub">${escapeHtml(options.subtitle)}</p>\n` +
+    `<h1>${escapeHtml(options.title)}</h1><p class="sub">${escapeHtml(options.subtitle)}</p>\n${indexSummary(entries)}` +
     `<table class="index"><thead><tr><th>notebook</th><th>title</th><th>status</th><th>time</th><th>code ` +
     `cells</th><th>figures</th><th>executed notebook</th><th>recorded results</th></tr></thead>\n<tbody>${rows}</tbody></table>`;
   return page(options.title, body, false);
+}
+
+/** Lines above the index table naming the notebooks whose model or parameters need a look; empty when none do. */
+function indexSummary(entries: IndexEntry[]): string {
+  const names = (pick: (n: Notices) => unknown) => entries.filter((e) => e.notices && pick(e.notices)).map((e) => e.name);
+  const weak = names((n) => n.modelWarning);
+  const changed = names((n) => n.params?.length);
+  const lines = [
+    weak.length ? `<p class="warn summary">&#9888; Model below popularity on validation in ${escapeHtml(weak.join(", "))}.</p>` : "",
+    changed.length
+      ? `<p class="params summary">Run with parameters or code other than the committed notebook's: ${escapeHtml(changed.join(", "))}.</p>`
+      : "",
+  ];
+  return lines.join("");
 }
 
 /** The first markdown heading of a notebook, for titles and the index. */

@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { figureBundle, PLOTLY_LOADER_META } from "../../lib/notebook/display";
 import type { Notebook } from "../../lib/runner/ipynb";
-import { countFigures, headlineOf, notebookTitle, renderIndexHtml, renderNotebookHtml } from "../../lib/runner/report";
+import {
+  countFigures,
+  headlineOf,
+  type IndexEntry,
+  modelWarningOf,
+  notebookTitle,
+  renderIndexHtml,
+  renderNotebookHtml,
+} from "../../lib/runner/report";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
@@ -145,5 +153,72 @@ describe("headlineOf(results) and the index's recorded results", () => {
     );
     assert.match(html, /<th>recorded results<\/th>/);
     assert.match(html, /<td class="results">&lt;img src=x onerror=alert\(1\)&gt; \(SYNTHETIC\)<\/td>/);
+  });
+});
+
+describe("modelWarningOf(results) and the notices in the index and the notebook pages", () => {
+  const entry = (name: string, notices?: IndexEntry["notices"]): IndexEntry => ({
+    name,
+    html: `${name}.html`,
+    ipynb: `${name}.ipynb`,
+    status: "ok",
+    seconds: 1,
+    cells: 1,
+    figures: 0,
+    title: name,
+    results: "synthetic (SYNTHETIC)",
+    notices,
+  });
+
+  it("warns with the notebook's model_check line when model_beats_popularity is false, and says nothing when it is absent or true", () => {
+    const check = "C-VAE valid nDCG@100 0.21 < popularity 0.33 (conditioned rows)";
+    assert.equal(
+      modelWarningOf({ model_beats_popularity: false, model_check: check }),
+      `Model does not beat popularity on validation: ${check}`,
+    );
+    assert.match(modelWarningOf({ model_beats_popularity: false }) ?? "", /no model_check recorded/);
+    assert.equal(modelWarningOf({ model_beats_popularity: true, model_check: "0.40 >= 0.33" }), undefined);
+    assert.equal(modelWarningOf({ dataset: "synthetic", users: 10 }), undefined);
+  });
+
+  it("marks a notebook whose model is below popularity in its index row and in a line above the table, escaped", () => {
+    const html = renderIndexHtml([entry("03-training", { modelWarning: `below ${XSS}` }), entry("02-genre")], {
+      title: "t",
+      subtitle: "s",
+    });
+    assert.match(html, /<p class="warn summary">&#9888; Model below popularity on validation in 03-training\.<\/p>/);
+    assert.match(html, /<td class="results"><div class="warn">&#9888; below &lt;img src=x onerror=alert\(1\)&gt;<\/div>synthetic/);
+    assert.equal(html.split('class="warn"').length - 1, 1, "one row warning; the other row says nothing");
+    assert.ok(!html.includes("<img"));
+  });
+
+  it("lists what is not as committed in the row, names the notebook above the table, and says why one was not compared", () => {
+    const params = ["epochs = 2 (committed: 0)", 'dataset = "ml-1m" (set by --param; notebook: "synthetic")'];
+    const html = renderIndexHtml([entry("03-training", { params }), entry("07-new", { params: [], paramsNote: "it is not in git HEAD" })], {
+      title: "t",
+      subtitle: "s",
+    });
+    assert.match(html, /Run with parameters or code other than the committed notebook's: 03-training\./);
+    assert.match(
+      html,
+      /<li>epochs = 2 \(committed: 0\)<\/li><li>dataset = &quot;ml-1m&quot; \(set by --param; notebook: &quot;synthetic&quot;\)<\/li>/,
+    );
+    assert.match(html, /Parameters not compared with a committed version: it is not in git HEAD/);
+    assert.ok(!/Run with parameters.*07-new/.test(html), "a notebook with nothing to compare is not named as changed");
+  });
+
+  it("shows nothing extra in an index whose notebooks are as committed and whose models beat popularity", () => {
+    const html = renderIndexHtml([entry("01-a", { params: [] }), entry("02-b")], { title: "t", subtitle: "s" });
+    assert.ok(!/class="(warn|params|note)/.test(html));
+  });
+
+  it("puts the same notices in a notebook page's header", () => {
+    const html = renderNotebookHtml(notebook([]), {
+      title: "t",
+      notices: { modelWarning: "Model does not beat popularity on validation: 0.21 < 0.33", params: ["epochs = 2 (committed: 0)"] },
+    });
+    const header = html.slice(html.indexOf('<header class="page">'), html.indexOf("</header>"));
+    assert.match(header, /<div class="warn">&#9888; Model does not beat popularity on validation: 0\.21 &lt; 0\.33<\/div>/);
+    assert.match(header, /<li>epochs = 2 \(committed: 0\)<\/li>/);
   });
 });
