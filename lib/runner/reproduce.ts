@@ -19,7 +19,8 @@ import {
   stripAnsi,
   writeNotebook,
 } from "./ipynb";
-import { countFigures, headlineOf, type IndexEntry, notebookTitle, renderIndexHtml, renderNotebookHtml } from "./report";
+import { checkLines, checkNotebookParams, type ParamsCheck, paramsLogLines } from "./params-check";
+import { countFigures, headlineOf, type IndexEntry, modelWarningOf, notebookTitle, renderIndexHtml, renderNotebookHtml } from "./report";
 
 export interface RunOptions {
   /** Where executed notebooks and HTML pages go. */
@@ -172,9 +173,23 @@ export async function reproduce(notebooks: string[], specs: readonly string[], o
       throw new Error(`--param ${spec}: no notebook in this run is named "${parsed.scope}"`);
     }
   }
-  const entries: IndexEntry[] = notebooks.map((p) => {
+  // Before any kernel starts: what this run uses that the committed notebooks do not say.
+  const checks = notebooks.map((p) => checkParamsSafely(p, paramsFor(p, specs)));
+  for (const line of paramsLogLines(checks)) log(line);
+  const entries: IndexEntry[] = notebooks.map((p, i) => {
     const name = basename(p, ".ipynb");
-    return { name, html: `${name}.html`, ipynb: `${name}.ipynb`, status: "not run", seconds: null, cells: 0, figures: 0, title: name };
+    const notices = { params: checkLines(checks[i]), paramsNote: checks[i].uncompared };
+    return {
+      name,
+      html: `${name}.html`,
+      ipynb: `${name}.ipynb`,
+      status: "not run",
+      seconds: null,
+      cells: 0,
+      figures: 0,
+      title: name,
+      notices,
+    };
   });
   const started = Date.now();
   let exitCode = 0;
@@ -187,7 +202,11 @@ export async function reproduce(notebooks: string[], specs: readonly string[], o
     entry.cells = run.notebook.cells.filter((c) => c.cell_type === "code").length;
     entry.figures = countFigures(run.notebook);
     entry.title = notebookTitle(run.notebook, run.name);
-    entry.results = recordedHeadline(run.name, run.startedAt);
+    const results = recordedResults(run.name, run.startedAt);
+    entry.results = results && headlineOf(results);
+    entry.notices = { ...entry.notices, modelWarning: results && modelWarningOf(results) };
+    // Provenance in the executed copy: what it ran with that the committed notebook does not say.
+    run.notebook.metadata["cvae-lens"] = { ...(run.notebook.metadata["cvae-lens"] as object | undefined), parameters: checks[i] };
     writeReports(run, outDir, entries, i);
     if (run.failure) {
       const f = run.failure;
@@ -197,6 +216,7 @@ export async function reproduce(notebooks: string[], specs: readonly string[], o
       break;
     }
     log(`  ${run.name}: ok, ${plural(entry.cells, "code cell")}, ${plural(entry.figures, "figure")}, ${run.seconds.toFixed(1)} s`);
+    if (entry.notices?.modelWarning) log(`  ${run.name}: WARNING: ${entry.notices.modelWarning}`);
   }
   const total = (Date.now() - started) / 1000;
   writeIndex(outDir, entries, total);
@@ -208,14 +228,14 @@ export async function reproduce(notebooks: string[], specs: readonly string[], o
   return exitCode;
 }
 
-/** The headline of what the notebook recorded in this run (data/metrics/<name>.json written after it started), or undefined. */
-function recordedHeadline(name: string, startedAt: number): string | undefined {
+/** What the notebook recorded in this run (data/metrics/<name>.json written after it started), or undefined. */
+function recordedResults(name: string, startedAt: number): Record<string, unknown> | undefined {
   try {
     const path = join(dataDir(), "metrics", `${name}.json`);
     if (!existsSync(path)) return undefined;
     const record = JSON.parse(readFileSync(path, "utf8")) as { recorded?: string; results?: Record<string, unknown> };
     if (!record.results || !(Date.parse(record.recorded ?? "") >= startedAt - 1000)) return undefined; // an older run's record
-    return headlineOf(record.results);
+    return record.results;
   } catch {
     return undefined; // the index is no place to fail a run over a damaged metrics file
   }
@@ -230,6 +250,7 @@ function writeReports(run: NotebookRun, outDir: string, entries: IndexEntry[], i
   const html = renderNotebookHtml(nb, {
     title: notebookTitle(nb, run.name),
     subtitle: `${run.name}.ipynb, ${status} on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
+    notices: entries[i].notices,
     nav: {
       index: "index.html",
       prev: i > 0 ? entries[i - 1].html : undefined,
@@ -252,6 +273,16 @@ function writeIndex(outDir: string, entries: IndexEntry[], seconds: number): voi
     join(outDir, "run.json"),
     JSON.stringify({ finished: new Date().toISOString(), seconds, notebooks: entries }, null, 2) + "\n",
   );
+}
+
+/** The check of one notebook; a notebook that cannot be read fails when it runs, not here. */
+function checkParamsSafely(path: string, given: Record<string, string>): ParamsCheck {
+  try {
+    return checkNotebookParams(path, given);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return { name: basename(path, ".ipynb"), changes: [], changedCode: [], removedCode: 0, uncompared: why };
+  }
 }
 
 function plural(n: number, noun: string): string {

@@ -102,6 +102,17 @@ describe("reproduce(notebooks, params, options)", () => {
     assert.match(lines.join("\n"), /ok: ok, 6 code cells, 1 figure, \d+\.\d s/);
     const run = JSON.parse(readFileSync(join(out, "run.json"), "utf8"));
     assert.equal(run.notebooks[0].status, "ok");
+    // The --param is named before the run, in the index, the page's header and the executed copy.
+    const named = "points = 4 (set by --param; notebook: 3)";
+    assert.ok(lines.indexOf(`  ok: ${named}`) >= 0 && lines.indexOf(`  ok: ${named}`) < lines.indexOf(join(FIXTURES, "ok.ipynb")));
+    assert.ok(readFileSync(join(out, "index.html"), "utf8").includes(`<li>${named}</li>`));
+    assert.ok(readFileSync(join(out, "ok.html"), "utf8").includes(`<li>${named}</li>`));
+    const meta = nb.metadata["cvae-lens"] as { parameters: { changes: Record<string, unknown>[] } };
+    // committed is "3" in a git checkout, null in a copy without git: not this test's business.
+    assert.deepEqual(
+      { ...meta.parameters.changes[0], committed: undefined },
+      { key: "points", value: "4", via: "--param", notebook: "3", committed: undefined },
+    );
   });
 
   it("stops at a failing cell with exit code 1, prints where and why, and still writes the partial notebook", async () => {
