@@ -141,8 +141,9 @@ describe("replaceDir(from, path)", () => {
     const dir = tempDir("fsreplace-");
     await writeDirAtomic(join(dir, "run"), (tmp) => writeFileSync(join(tmp, "x"), "old"));
     await writeDirAtomic(join(dir, ".run.next"), (tmp) => writeFileSync(join(tmp, "x"), "new"));
+    const [from, to] = [JSON.stringify(join(dir, ".run.next")), JSON.stringify(join(dir, "run"))];
     const script = `const { replaceDir } = require(${JSON.stringify(join(__dirname, "..", "..", "lib", "core", "fs.ts"))});
-      replaceDir(${JSON.stringify(join(dir, ".run.next"))}, ${JSON.stringify(join(dir, "run"))}, { betweenRenames: () => process.kill(process.pid, "SIGKILL") });`;
+      replaceDir(${from}, ${to}, { betweenRenames: () => process.kill(process.pid, "SIGKILL") });`;
     const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { encoding: "utf8" });
     assert.equal(r.signal, "SIGKILL", r.stderr);
     assert.equal(existsSync(join(dir, "run")), false);
