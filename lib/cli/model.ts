@@ -169,7 +169,7 @@ export const trainCommand: Command<TrainPlan> = {
     if (plan.continuing)
       say(`continuing the unfinished run ${config.run} with its stored config (${plan.continuing.epochsDone} epochs done)`);
     const ds = loadProcessed(config.dataset);
-    const result = await train(config, { dataset: ds, resume: plan.resume, callbacks: terminalProgress(config.epochs) });
+    const result = await train(config, { dataset: ds, resume: plan.resume, callbacks: terminalProgress(config) });
     if (result.interrupted) {
       const hint = `run \`npx cvae train --run ${config.run} --dataset ${config.dataset}\` again (it continues the stored config)`;
       console.error(trainingSummary(result, hint));

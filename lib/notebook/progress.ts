@@ -5,30 +5,67 @@ import { trainingCurves } from "../figures/training";
 import { OneLineError } from "../core/interrupt";
 import type { ProcessedDataset } from "../data/schema";
 import type { CvaeModel } from "../model/cvae-model";
+import type { EpochRecord } from "../model/history";
 import type { TrainCallbacks, TrainResult } from "../train/loop";
 import { ensureSeedModels, planSeedRuns, type SeedModel, type SeedTraining } from "../train/seeds";
-import { batchLine, epochLine, plural, runEstimate, trainingSummary } from "../train/progress";
+import {
+  batchLine,
+  type CheaperHint,
+  epochLine,
+  formatDuration,
+  plural,
+  type ProgressRun,
+  QUICK_EPOCHS,
+  RunClock,
+  runEstimate,
+  trainingSummary,
+} from "../train/progress";
 import { LiveDisplay } from "./display";
 
-/** Callbacks that redraw a status line and the curves in the notebook cell. */
-export function notebookProgress(epochs: number, options: { subtitle?: string } = {}): TrainCallbacks {
+/** A notebook's hint: the parameter of notebooks 03 and 06 (never a CLI flag). */
+export const notebookCheaper: CheaperHint = ({ epochs, secondsPerEpoch }) =>
+  epochs > QUICK_EPOCHS
+    ? `preset: "quick" in the parameters cell (${QUICK_EPOCHS} epochs, ~${formatDuration(QUICK_EPOCHS * secondsPerEpoch)}, a smoke run)`
+    : null;
+
+/** The hint of a seed model (notebooks 04 and 05): their parameters. */
+export const seedsCheaper: CheaperHint = ({ epochs, secondsPerEpoch }) =>
+  (epochs > QUICK_EPOCHS
+    ? `seedTraining: "quick" in the parameters cell (${QUICK_EPOCHS} epochs, ~${formatDuration(QUICK_EPOCHS * secondsPerEpoch)} a model), or `
+    : "") + "seeds: 1 (this model only, no spread over seeds)";
+
+/**
+ * Callbacks that redraw a status line and the curves in the notebook cell. The status shows one
+ * ETA: the batch line's while an epoch trains (the last epoch's line above it without one), the
+ * epoch line's between epochs. Pass the run's config (not only its epochs) to say "early stopping
+ * may end it sooner" when it can; `cheaper` words what is cheaper (default: notebook 03's and
+ * 06's `preset` parameter).
+ */
+export function notebookProgress(
+  run: ProgressRun,
+  options: { subtitle?: string; cheaper?: CheaperHint | null; now?: () => number } = {},
+): TrainCallbacks {
+  const epochs = typeof run === "number" ? run : run.epochs;
+  const cheaper = options.cheaper === undefined ? notebookCheaper : options.cheaper;
+  const now = options.now ?? (() => performance.now());
+  const clock = new RunClock(now);
   const status = new LiveDisplay();
   const curves = new LiveDisplay();
   let lastBatch = 0;
-  let lastEpoch = "";
+  let lastEpoch: EpochRecord | null = null;
   const show = (text: string) => status.update({ html: `<pre style="margin:0">${escapeHtml(text)}</pre>`, text });
   return {
     onBatch(p) {
-      const estimate = runEstimate(p);
-      if (estimate) console.log(estimate);
-      const now = performance.now();
-      if (now - lastBatch < 1000 && p.batch < p.batches) return; // at most one redraw a second
-      lastBatch = now;
-      show(`${lastEpoch ? `${lastEpoch}\n` : ""}${batchLine(p)}`);
+      const eta = { ...p, etaSeconds: clock.batch(p) };
+      if (clock.estimateDue(p)) console.log(runEstimate(p, clock.secondsPerBatch(), run, cheaper));
+      const t = now();
+      if (t - lastBatch < 1000 && p.batch < p.batches) return; // at most one redraw a second
+      lastBatch = t;
+      show(`${lastEpoch ? `${epochLine(lastEpoch, epochs, null)}\n` : ""}${batchLine(eta)}`);
     },
     onEpoch(r, history, eta) {
-      lastEpoch = epochLine(r, epochs, eta);
-      show(lastEpoch);
+      lastEpoch = r;
+      show(epochLine(r, epochs, clock.epoch(r, eta)));
       curves.update(trainingCurves(history, { subtitle: options.subtitle }));
     },
     log: (line) => console.log(line),
@@ -59,7 +96,7 @@ export async function notebookSeedModels(
   const plans = planSeedRuns(explored.config, { seeds: options.seeds, training: options.training as SeedTraining });
   const { models, interrupted } = await ensureSeedModels(ds, plans, {
     explored,
-    callbacks: (plan) => notebookProgress(plan.config.epochs, { subtitle: plan.run }),
+    callbacks: (plan) => notebookProgress(plan.config, { subtitle: plan.run, cheaper: seedsCheaper }),
     log: (line) => console.log(line),
   });
   if (interrupted)

@@ -6,7 +6,9 @@ import { OneLineError } from "../../lib/core/interrupt";
 import type { ProcessedDataset } from "../../lib/data/schema";
 import { saveProcessed } from "../../lib/data/store";
 import type { CvaeModel } from "../../lib/model/cvae-model";
-import { notebookProgress, notebookSeedModels, reportTrainingEnd } from "../../lib/notebook/progress";
+import { notebookCheaper, notebookProgress, notebookSeedModels, reportTrainingEnd, seedsCheaper } from "../../lib/notebook/progress";
+import type { EpochRecord } from "../../lib/model/history";
+import type { BatchProgress } from "../../lib/train/loop";
 import type { TrainConfig } from "../../lib/train/config";
 import { train, type TrainResult } from "../../lib/train/loop";
 import { smallDataset } from "../helpers/small-model";
@@ -70,6 +72,82 @@ describe("notebookProgress(epochs) and reportTrainingEnd(result, hint)", () => {
   });
 });
 
+describe("notebookProgress(run, options) without training", () => {
+  const p = (o: Partial<BatchProgress>): BatchProgress => ({
+    epoch: 1,
+    epochs: 3,
+    batch: 1,
+    batches: 10,
+    loss: 600,
+    beta: 0.008,
+    seconds: 1,
+    rowsPerSecond: 100,
+    etaSeconds: 50,
+    ...o,
+  });
+  const record = (epoch: number): EpochRecord => ({
+    epoch,
+    seconds: 10,
+    rows: 1000,
+    rowsPerSecond: 100,
+    loss: 500,
+    nll: 490,
+    kl: 40,
+    beta: 0.008,
+    updates: 10 * epoch,
+    validNdcgUnconditioned: 0.3,
+    validNdcgConditioned: 0.4,
+  });
+
+  it("shows one ETA in the status at a time: the batch line's while an epoch trains, the epoch line's between epochs", async () => {
+    let t = 0;
+    const { lines } = await printed(async () => {
+      const cb = notebookProgress(3, { now: () => t });
+      for (let epoch = 1; epoch <= 2; epoch++) {
+        for (let batch = 1; batch <= 10; batch++, t += 1000) cb.onBatch?.(p({ epoch, batch }));
+        cb.onEpoch?.(record(epoch), [record(epoch)], 10);
+      }
+    });
+    const statuses = lines.filter((l) => l.startsWith("epoch "));
+    assert.ok(
+      statuses.some((l) => /^epoch 1\/3 .*\nepoch 2\/3 +batch/.test(l)),
+      statuses.join("\n---\n"),
+    );
+    for (const status of statuses) assert.equal(status.match(/ETA/g)?.length, 1, status);
+  });
+
+  it("says what is cheaper with the notebook's parameters, not CLI flags, and early stopping only when the config can stop early", async () => {
+    const expected = async (run: Parameters<typeof notebookProgress>[0]) => {
+      const { lines } = await printed(async () => {
+        const cb = notebookProgress(run, { now: () => 0 });
+        for (let batch = 1; batch <= 5; batch++) cb.onBatch?.(p({ epochs: typeof run === "number" ? run : run.epochs, batch, seconds: 3 }));
+      });
+      return lines.filter((l) => l.startsWith("expected: "));
+    };
+    const paper = await expected({ epochs: 100, patience: 10, validateEvery: 1 });
+    assert.equal(paper.length, 1);
+    assert.match(
+      paper[0],
+      /for 100 epochs \(early stopping may end it sooner\); cheaper: preset: "quick" in the parameters cell \(5 epochs, /,
+    );
+    assert.doesNotMatch(paper[0], /--[a-z]/);
+    const [noPatience] = await expected({ epochs: 100, patience: 0, validateEvery: 1 });
+    assert.doesNotMatch(noPatience, /early stopping/);
+    assert.match(noPatience, /cheaper: preset: "quick"/);
+    const [short] = await expected(3);
+    assert.doesNotMatch(short, /early stopping|cheaper/);
+  });
+
+  it("offers a seed model's notebook the seedTraining and seeds parameters, seeds: 1 even when its models are quick", () => {
+    assert.equal(
+      seedsCheaper({ epochs: 100, secondsPerEpoch: 12 }),
+      'seedTraining: "quick" in the parameters cell (5 epochs, ~1 min 0 s a model), or seeds: 1 (this model only, no spread over seeds)',
+    );
+    assert.equal(seedsCheaper({ epochs: 5, secondsPerEpoch: 12 }), "seeds: 1 (this model only, no spread over seeds)");
+    assert.equal(notebookCheaper({ epochs: 5, secondsPerEpoch: 12 }), null);
+  });
+});
+
 describe("notebookSeedModels(ds, explored, { seeds, training })", () => {
   it("trains the missing seed models with progress in the cell, says which it trained, and reuses them the next time", async () => {
     const explored: CvaeModel = trained.model;
@@ -90,6 +168,8 @@ describe("notebookSeedModels(ds, explored, { seeds, training })", () => {
       first.lines.some((l) => /^epoch 2\/2 /.test(l)),
       "the seed model's progress shows in the cell",
     );
+    const estimate = first.lines.find((l) => l.startsWith("expected: "));
+    assert.match(estimate ?? "", /^expected: .* for 2 epochs; cheaper: seeds: 1 \(this model only/, "no early stopping with patience 0");
     assert.match(first.lines.at(-1) ?? "", /^2 seed models: nb, nb-seed\d+ \(trained now\)$/);
 
     const second = await printed(() => notebookSeedModels(ds, explored, { seeds: 2, training: "run" }));
