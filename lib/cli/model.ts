@@ -275,13 +275,17 @@ export const recommendCommand: Command<RecommendPlan> = {
   async execute({ values, user, split, genre, condition, n }) {
     await initBackend({ log: false });
     const { ds, model } = loadModelFor("recommend", values);
-    const result = recommend(model, ds, foldInHistory(ds, split, user), { genre, condition, n });
-    if (values.json) console.log(JSON.stringify({ model: model.status(), ...result }, null, 2));
+    const history = foldInHistory(ds, split, user);
+    const result = recommend(model, ds, history, { genre, condition, n });
+    if (values.json) console.log(JSON.stringify({ model: model.status(), user, split, ...result }, null, 2));
     else {
+      const under = result.condition === null ? ", no condition" : ` under ${conditionNoun(ds.conditions.kind)} ${result.condition}`;
+      console.log(
+        `top ${result.items.length} for user ${user} of the ${split} split (fold-in history: ${history.length} movies)${under}, by ${runOf(values)}`,
+      );
       for (const r of result.items) console.log(`${String(r.rank).padStart(3)}. ${r.title}  [${r.genres.join("|")}]`);
       if (result.conditionShare !== null)
         console.log(`share of the list in ${result.condition}: ${(100 * result.conditionShare).toFixed(0)} %`);
-      else if (result.condition !== null) console.log(`under the ${ds.conditions.kind} condition ${result.condition}`);
     }
     return 0;
   },

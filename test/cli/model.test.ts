@@ -52,7 +52,7 @@ describe("cvae train / evaluate / recommend", () => {
     assert.match(missing.stderr, /data set "no-such-set"/);
   });
 
-  it("cvae evaluate and cvae recommend use the trained run; bad names fail clearly", () => {
+  it("cvae evaluate and cvae recommend use the trained run, recommend under a header naming the user and condition; bad names fail clearly", () => {
     const ev = cvae(["evaluate", "--dataset", "synthetic-tiny", "--json"]);
     assert.equal(ev.status, 0, ev.stderr);
     const parsed = JSON.parse(ev.stdout);
@@ -67,6 +67,11 @@ describe("cvae train / evaluate / recommend", () => {
     const rec = cvae(["recommend", "--dataset", "synthetic-tiny", "--user", user, "--genre", "Drama", "--n", "5"]);
     assert.equal(rec.status, 0, rec.stderr);
     assert.match(rec.stdout, /share of the list in Drama: \d+ %/);
+    const header = (under: string) =>
+      new RegExp(`^top 5 for user ${user} of the test split \\(fold-in history: \\d+ movies\\)${under}, by cvae-synthetic-tiny\n  1\\. `);
+    assert.match(rec.stdout, header(" under genre Drama"), "the list starts with a header naming the user and the condition");
+    const plain = cvae(["recommend", "--dataset", "synthetic-tiny", "--user", user, "--n", "5"]);
+    assert.match(plain.stdout, header(", no condition"));
     const bad = cvae(["recommend", "--dataset", "synthetic-tiny", "--user", user, "--genre", "Dramaa"]);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /unknown genre "Dramaa"; genres of "synthetic-tiny": /);
