@@ -56,8 +56,10 @@ export interface EvaluationResult {
   /** What the conditioned rows are conditioned on. */
   conditionKind: ConditionKind;
   unconditioned: Metrics;
-  /** Genre rows only; null for a model without conditions. */
+  /** Genre rows only; null when they were not scored. */
   conditioned: Metrics | null;
+  /** Whether the ranker saw the rows' conditions (false for a Mult-VAE scored on condition rows). */
+  conditionInput: boolean;
   perGenre: GenreMetrics[];
 }
 
@@ -67,6 +69,8 @@ export type Ranker = (batch: SparseBatch, k: number) => Promise<Int32Array> | In
 export interface EvaluateOptions {
   /** Score conditioned rows too (C-VAE); the popularity baseline accepts them as well. */
   conditioned: boolean;
+  /** The ranker uses the rows' conditions (default true); false names a Mult-VAE's condition rows for what they are. */
+  conditionInput?: boolean;
   /** Rows scored at once. */
   batchSize?: number;
 }
@@ -138,6 +142,7 @@ export async function evaluate(
     conditionKind: ds.conditions.kind,
     unconditioned: mean(0, rows.zeroRows),
     conditioned: conditioned ? mean(rows.zeroRows, n) : null,
+    conditionInput: options.conditionInput ?? true,
     perGenre,
   };
 }
@@ -175,12 +180,21 @@ export function conditionedProtocol(kind: ConditionKind): string {
   return `conditioned (${conditionNoun(kind)} rows)`;
 }
 
+/**
+ * The condition rows of a ranker that does not see the condition (a Mult-VAE): the same rows
+ * and targets as the conditioned protocol, ranked without it: "genre rows, no condition input".
+ */
+export function unconditionedOnConditionRows(kind: ConditionKind): string {
+  return `${conditionNoun(kind)} rows, no condition input`;
+}
+
 /** One row per (method, protocol), for tables. */
 export function resultRows(results: Record<string, EvaluationResult>): ResultRow[] {
   const out: ResultRow[] = [];
   for (const [method, r] of Object.entries(results)) {
     out.push({ method, protocol: "unconditioned", ...r.unconditioned });
-    if (r.conditioned) out.push({ method, protocol: conditionedProtocol(r.conditionKind), ...r.conditioned });
+    const protocol = r.conditionInput === false ? unconditionedOnConditionRows(r.conditionKind) : conditionedProtocol(r.conditionKind);
+    if (r.conditioned) out.push({ method, protocol, ...r.conditioned });
   }
   return out;
 }
@@ -214,7 +228,7 @@ export async function compareWithPopularity(
   model: { conditioned: boolean; rank: Ranker },
 ): Promise<Record<string, EvaluationResult>> {
   return {
-    [methodName(model)]: await evaluate(ds, split, (b, k) => model.rank(b, k), { conditioned: true }),
+    [methodName(model)]: await evaluate(ds, split, (b, k) => model.rank(b, k), { conditioned: true, conditionInput: model.conditioned }),
     popularity: await evaluate(ds, split, popularityRanker(ds), { conditioned: true }),
   };
 }

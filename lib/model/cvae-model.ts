@@ -106,3 +106,20 @@ export function trainingNote(model: CvaeModel): string | null {
     `finish it with \`npx cvae train --run ${model.config.run} --dataset ${model.config.dataset}\``
   );
 }
+
+/**
+ * A note when a finished training ended at its epoch budget while validation was still
+ * improving (the best epoch within the last \`patience\` epochs, or early stopping off): the
+ * model may be undertrained. Null for a run that early stopping ended, or an unfinished one.
+ */
+export function budgetNote(model: CvaeModel): string | null {
+  const { epochs, finished, bestEpoch } = model.training;
+  if (!finished || epochs < model.config.epochs || bestEpoch === 0) return null;
+  const since = epochs - bestEpoch;
+  if (model.config.patience > 0 && since >= model.config.patience) return null;
+  const when = since === 0 ? "in its last epoch" : `${since} epoch${since === 1 ? "" : "s"} before the end`;
+  return (
+    `model "${model.config.run}" ended at its epoch budget (${epochs}) with validation nDCG@100 still improving ${when}: ` +
+    `it may be undertrained; more epochs, or the "paper" preset (training to convergence), may give a better model`
+  );
+}

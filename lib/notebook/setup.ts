@@ -6,7 +6,8 @@ import { describeBackend, initBackend, type BackendInfo } from "../model/backend
 import { loadPlotly, showMarkdown, showTable } from "./display";
 import { writeFileAtomic } from "../core/fs";
 import { escapeHtml } from "../core/html";
-import { type CvaeModel, trainingNote } from "../model/cvae-model";
+import { budgetNote, type CvaeModel, trainingNote } from "../model/cvae-model";
+import type { PopularityCheck } from "../analysis/model-check";
 import { dataDir, projectVersion } from "../core/paths";
 
 export interface SetupInfo {
@@ -61,6 +62,20 @@ export function showModelStatus(model: CvaeModel): void {
   const { epochs, finished, bestEpoch } = model.training;
   const state = finished ? "finished" : "UNFINISHED";
   console.log(`model ${model.config.run}: ${epochs} of ${model.config.epochs} epochs, ${state}, best epoch ${bestEpoch}`);
-  const note = trainingNote(model);
+  const note = trainingNote(model) ?? budgetNote(model);
   if (note) showMarkdown(`> **Warning.** ${escapeHtml(note)}`);
+}
+
+/**
+ * The model against popularity on validation users, at the top of a notebook's results: a
+ * line when it beats popularity, a warning with \`hint\` (how to train a better one, in the
+ * notebook's own parameters) when it does not.
+ */
+export function showPopularityCheck(check: PopularityCheck, hint: string): void {
+  if (check.beats) showMarkdown(`**Model check.** ${escapeHtml(check.text)}.`);
+  else
+    showMarkdown(
+      `> **Warning.** ${escapeHtml(check.text)}. What this notebook measures on it is marked ⚠ in the tables and figures ` +
+        `below and in the report. ${escapeHtml(hint)}`,
+    );
 }

@@ -357,6 +357,13 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
     backend,
     threads,
     seconds: (performance.now() - started) / 1000,
-    model: new CvaeModel(config, dims, run.best.slice(), vocabulary),
+    model: new CvaeModel(
+      config,
+      dims,
+      run.best.slice(),
+      vocabulary,
+      { epochs: position.epoch, finished: position.finished, bestEpoch: position.bestEpoch },
+      position.finished ? folders.dir : dir,
+    ),
   };
 }

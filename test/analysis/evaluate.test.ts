@@ -259,6 +259,17 @@ describe("resultRows(results) and perGenreRows(results)", () => {
     },
   );
 
+  it("names the condition rows of a ranker that does not see the condition for what they are, with the same rows and values", async () => {
+    const blind = await evaluate(ds, "test", popularityRanker(ds), { conditioned: true, conditionInput: false });
+    const rows = resultRows({ "Mult-VAE": blind });
+    assert.deepEqual(
+      rows.map((r) => r.protocol),
+      ["unconditioned", "genre rows, no condition input"],
+    );
+    assert.equal(rows[1].rows, results.popularity.conditioned?.rows);
+    assert.equal(results.popularity.conditionInput, true, "a ranker sees the condition unless told otherwise");
+  });
+
   it("results and table rows carry every metric of the registry (METRICS), then the row count", () => {
     const keys = [...METRICS.map((m) => m.key), "rows"];
     assert.deepEqual(Object.keys(results.oracle.unconditioned), keys);

@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  defaultTrainConfig,
-  makeTrainConfig,
-  paperTrainConfig,
-  presetConfig,
-  type Sampler,
-  type TrainConfig,
-} from "../../lib/train/config";
+import { defaultTrainConfig, makeTrainConfig, presetConfig, type Sampler, type TrainConfig } from "../../lib/train/config";
 
 /** Asserts that `fn` throws an error whose message contains every one of `parts`. */
 function throwsNaming(fn: () => unknown, ...parts: string[]): void {
@@ -17,10 +10,10 @@ function throwsNaming(fn: () => unknown, ...parts: string[]): void {
   });
 }
 
-describe("defaultTrainConfig() and paperTrainConfig()", () => {
+describe("defaultTrainConfig()", () => {
   it(
-    "defaultTrainConfig() has the Mult-VAE defaults: hidden 600, latent 200, " +
-      "dropout 0.5, batch 500, lr 1e-3, beta annealed to 0.2 over 200000 updates",
+    "defaultTrainConfig() has the Mult-VAE sizes (hidden 600, latent 200, dropout 0.5, batch 500, lr 1e-3) " +
+      "and the paper's schedule to convergence: beta 0.008, up to 100 epochs, early stopping after 10",
     () => {
       const c = defaultTrainConfig();
       assert.equal(c.hidden, 600);
@@ -28,7 +21,7 @@ describe("defaultTrainConfig() and paperTrainConfig()", () => {
       assert.equal(c.dropout, 0.5);
       assert.equal(c.batchSize, 500);
       assert.equal(c.lr, 1e-3);
-      assert.deepEqual(c.beta, { kind: "anneal", cap: 0.2, steps: 200_000 });
+      assert.deepEqual(c.beta, { kind: "fixed", value: 0.008 });
       assert.equal(c.epochs, 100);
       assert.equal(c.patience, 10);
       assert.equal(c.seed, 98765);
@@ -37,18 +30,16 @@ describe("defaultTrainConfig() and paperTrainConfig()", () => {
     },
   );
 
-  it("paperTrainConfig() is the defaults with the paper's fixed beta 0.008", () => {
-    const c = paperTrainConfig();
-    assert.deepEqual(c.beta, { kind: "fixed", value: 0.008 });
-    assert.deepEqual({ ...c, beta: null }, { ...defaultTrainConfig(), beta: null });
+  it('defaultTrainConfig() is the "paper" preset: one default for `cvae train` and notebook 03', () => {
+    assert.deepEqual(presetConfig("paper"), defaultTrainConfig());
   });
 
   it("defaultTrainConfig() returns a fresh object each time (mutating one does not change the next)", () => {
     const a = defaultTrainConfig();
     a.hidden = 7;
-    (a.beta as { cap: number }).cap = 9;
+    (a.beta as { value: number }).value = 9;
     assert.equal(defaultTrainConfig().hidden, 600);
-    assert.deepEqual(defaultTrainConfig().beta, { kind: "anneal", cap: 0.2, steps: 200_000 });
+    assert.deepEqual(defaultTrainConfig().beta, { kind: "fixed", value: 0.008 });
   });
 });
 
