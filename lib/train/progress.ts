@@ -89,8 +89,8 @@ export function runEstimate(
 /**
  * The run's one estimate of the time left, for every line that shows one: wall-clock seconds
  * a batch since the first batch this process saw (so that batch's warm-up is left out, and the
- * validation and saving between epochs are counted), times the batches left. Until it has two
- * batches it passes on the loop's own estimate.
+ * validation and saving between epochs are counted), times the batches left. After a single
+ * batch (all warm-up) it has none yet: NaN, shown as "ETA ?".
  */
 export class RunClock {
   private first: number | null = null;
@@ -122,10 +122,13 @@ export class RunClock {
     this.seen++;
     this.last = p;
     const rate = this.secondsPerBatch();
-    return Number.isFinite(rate) ? rate * (p.batches - p.batch + (p.epochs - p.epoch) * p.batches) : p.etaSeconds;
+    return rate * (p.batches - p.batch + (p.epochs - p.epoch) * p.batches);
   }
 
-  /** The seconds left after an epoch; 0 when the loop says the run is finished (`loopEta` 0). */
+  /**
+   * The seconds left after an epoch; 0 when the loop says the run is finished (`loopEta` 0), and
+   * the loop's estimate when this process saw a single batch.
+   */
   epoch(r: EpochRecord, loopEta: number): number {
     if (loopEta <= 0) return 0;
     const rate = this.secondsPerBatch();
