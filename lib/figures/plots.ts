@@ -17,7 +17,12 @@ export interface ChartOptions {
   height?: number;
   /** Shown under the title, e.g. "synthetic data". */
   subtitle?: string;
+  /** The sentence shown instead of the chart when there is nothing to draw, e.g. "No IMAX movies in this data set." */
+  empty?: string;
 }
+
+/** What an empty chart says when its caller gave no sentence of its own. */
+export const NOTHING_TO_DRAW = "Nothing to draw: there is no data for this chart.";
 
 export interface Series {
   name: string;
@@ -45,6 +50,41 @@ export function baseLayout(options: ChartOptions): Record<string, unknown> {
   };
 }
 
+/**
+ * A chart with nothing to draw, as a sentence: the title stays (so the reader knows which
+ * chart), the axes go (an empty axis from -1 to 4 reads as a broken figure), and the
+ * sentence sits in the middle. The sentence is also in `layout.meta.empty`, so text
+ * renderings (figureText) and tests can tell an empty chart from a drawn one.
+ */
+export function emptyFigure(sentence: string, options: Omit<ChartOptions, "empty">): Figure {
+  const layout = baseLayout({ ...options, height: options.height ?? (options.subtitle ? 190 : 170) });
+  return {
+    data: [],
+    layout: {
+      ...layout,
+      xaxis: { visible: false },
+      yaxis: { visible: false },
+      margin: { l: 24, r: 24, t: options.subtitle ? 76 : 56, b: 24 },
+      annotations: [
+        {
+          text: plotlyText(sentence),
+          xref: "paper",
+          yref: "paper",
+          x: 0.5,
+          y: 0.5,
+          xanchor: "center",
+          yanchor: "middle",
+          showarrow: false,
+          font: { size: 15, color: "#59636e" },
+        },
+      ],
+      meta: { empty: sentence },
+    },
+    // Zoom and pan have nothing to act on.
+    config: { displayModeBar: false },
+  };
+}
+
 /** Vertical bars, one per label, in the given order. */
 export function barChart(
   labels: readonly string[],
@@ -52,6 +92,7 @@ export function barChart(
   options: ChartOptions & { colors?: readonly string[]; text?: readonly string[] },
 ): Figure {
   if (labels.length !== values.length) throw new Error(`barChart: ${labels.length} labels but ${values.length} values`);
+  if (labels.length === 0) return emptyFigure(options.empty ?? NOTHING_TO_DRAW, options);
   return {
     data: [
       {
@@ -75,6 +116,7 @@ function withCategoryX(layout: Record<string, unknown>): Record<string, unknown>
 
 /** Lines, one per series. */
 export function lineChart(series: readonly Series[], options: ChartOptions): Figure {
+  if (series.every((s) => s.x.length === 0)) return emptyFigure(options.empty ?? NOTHING_TO_DRAW, options);
   return {
     data: series.map((s) => ({
       type: "scatter",
@@ -100,6 +142,7 @@ export interface ScatterGroup {
 
 /** Markers, one trace per group (so the legend toggles groups). */
 export function scatterChart(groups: readonly ScatterGroup[], options: ChartOptions): Figure {
+  if (groups.every((g) => g.x.length === 0)) return emptyFigure(options.empty ?? NOTHING_TO_DRAW, options);
   return {
     data: groups.map((g) => ({
       type: "scatter",
@@ -125,6 +168,7 @@ export function heatmap(
   if (z.length !== rowLabels.length || z.some((row) => row.length !== colLabels.length)) {
     throw new Error(`heatmap: matrix is ${z.length}x${z[0]?.length ?? 0}, labels ${rowLabels.length}x${colLabels.length}`);
   }
+  if (rowLabels.length === 0 || colLabels.length === 0) return emptyFigure(options.empty ?? NOTHING_TO_DRAW, options);
   const digits = options.digits ?? 2;
   return {
     data: [
@@ -164,6 +208,7 @@ export function groupedBars(
   for (const s of series)
     if (s.values.length !== categories.length)
       throw new Error(`groupedBars: series "${s.name}" has ${s.values.length} values for ${categories.length} categories`);
+  if (categories.length === 0 || series.length === 0) return emptyFigure(options.empty ?? NOTHING_TO_DRAW, options);
   return {
     data: series.map((s) => ({
       type: "bar",

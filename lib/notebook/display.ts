@@ -107,6 +107,9 @@ export function figureText(fig: Figure): string {
       : typeof title === "object" && title && "text" in title
         ? String((title as { text: unknown }).text)
         : "untitled";
+  // An empty chart (figures/plots.ts emptyFigure) is its sentence, in a terminal as on the page.
+  const empty = (fig.layout?.meta as { empty?: unknown } | undefined)?.empty;
+  if (typeof empty === "string") return `[figure: ${text}] ${empty}`;
   return `[figure: ${text}; ${fig.data.length} trace${fig.data.length === 1 ? "" : "s"}]`;
 }
 
