@@ -4,7 +4,7 @@
 // vertical line. Colour says the verdict.
 import type { ClaimIntervals, IntervalMeasurement, Verdict } from "../analysis/claim-intervals";
 import { plotlyText } from "../core/html";
-import { baseLayout, type Figure } from "./plots";
+import { baseLayout, emptyFigure, type Figure } from "./plots";
 
 export const VERDICT_COLORS: Readonly<Record<Verdict, string>> = {
   holds: "#1a7f37",
@@ -18,6 +18,33 @@ export interface ForestOptions {
   space: "latent" | "plane";
   title?: string;
   subtitle?: string;
+  /**
+   * A warning shown in red under the title, e.g. "measured on a model that does not beat
+   * popularity on validation": the claims still get measured, and the reader sees on what.
+   */
+  modelCaveat?: string;
+}
+
+/** Claim names wrap at this many characters; the left margin is sized from the longest line. */
+const CLAIM_LINE = 44;
+const CLAIM_FONT = 11;
+/** Room between the claim names and the panels for the series' tick labels ("untrained", "seed 12"). */
+const TICK_ROOM = 72;
+
+/** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+/** Pixel width of a line of claim text (0.62 em a character errs wide, so names are not cut). */
+function textWidth(line: string): number {
+  return Math.ceil(line.length * CLAIM_FONT * 0.62);
 }
 
 /** Value and interval as one horizontal error bar at row `y` of panel `k` (1-based axes). */
@@ -67,7 +94,13 @@ export function claimForest(trained: ClaimIntervals, control: ClaimIntervals | n
   const title = options.title ?? `The paper's claims, ${space === "latent" ? "in the latent space" : `in ${trained.planeName}`}`;
   return forest(
     panels,
-    { title, subtitle: options.subtitle, panelHeight: 62 },
+    {
+      title,
+      subtitle: options.subtitle,
+      caveat: options.modelCaveat,
+      panelHeight: 62,
+      where: space === "latent" ? "the latent space" : trained.planeName,
+    },
     "dashed: threshold · filled: trained, hollow: untrained control",
   );
 }
@@ -91,20 +124,42 @@ export function claimSeedForest(perSeed: readonly { seed: number; claims: ClaimI
     {
       title: options.title ?? `The paper's claims over ${perSeed.length} training seeds, ${where}`,
       subtitle: options.subtitle,
+      caveat: options.modelCaveat,
       panelHeight: 30 + 22 * perSeed.length,
+      where: space === "latent" ? "the latent space" : (first?.planeName ?? "the PCA plane"),
     },
     "dashed: threshold · one marker per seed model",
   );
 }
 
-function forest(panels: readonly ForestPanel[], o: { title: string; subtitle?: string; panelHeight: number }, legend: string): Figure {
+function forest(
+  panels: readonly ForestPanel[],
+  o: { title: string; subtitle?: string; caveat?: string; panelHeight: number; where: string },
+  legend: string,
+): Figure {
+  if (panels.length === 0)
+    return emptyFigure(`No claim has a value in ${o.where}, so there is nothing to plot.`, { title: o.title, subtitle: o.subtitle });
   const n = panels.length;
   const panel = 1 / Math.max(1, n);
+  const names = panels.map((r) => wrapWords(`(${r.id}) ${r.claim}`, CLAIM_LINE));
+  const lines = Math.max(...names.map((l) => l.length));
+  // A panel holds its name's lines; the axis takes 0.74 of it (see the domains below).
+  const panelHeight = Math.max(o.panelHeight, Math.ceil((lines * CLAIM_FONT * 1.35) / 0.74) + 4);
   const layout: Record<string, unknown> = {
-    ...baseLayout({ title: o.title, subtitle: o.subtitle, height: 110 + o.panelHeight * n }),
+    ...baseLayout({ title: o.title, subtitle: o.subtitle, height: 110 + panelHeight * n + (o.caveat ? 20 : 0) }),
     showlegend: false,
   };
-  layout.margin = { l: 360, r: 24, t: o.subtitle ? 76 : 56, b: 40 };
+  const top = (o.subtitle ? 76 : 56) + (o.caveat ? 20 : 0);
+  if (o.caveat) {
+    const title = layout.title as { text: string };
+    layout.title = {
+      ...title,
+      text: `${title.text}<br><span style="font-size:12px;color:${VERDICT_COLORS["does not hold"]}">⚠ ${plotlyText(o.caveat)}</span>`,
+    };
+  }
+  const longest = Math.max(...names.flat().map(textWidth));
+  const margin = { l: TICK_ROOM + longest + 16, r: 24, t: top, b: 40 };
+  layout.margin = margin;
   const data: Record<string, unknown>[] = [];
   const shapes: Record<string, unknown>[] = [];
   // Claim names as horizontal text in the left margin (rotated axis titles would collide).
@@ -116,7 +171,7 @@ function forest(panels: readonly ForestPanel[], o: { title: string; subtitle?: s
     const xs = [r.threshold, ...r.series.flatMap((s) => [s.m.value, ...s.m.interval])].filter(Number.isFinite);
     const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
     const pad = (hi - lo || Math.abs(hi) || 1) * 0.15;
-    const top = 1 - i * panel;
+    const from = 1 - i * panel;
     layout[`xaxis${k === 1 ? "" : k}`] = {
       anchor: `y${k}`,
       range: [lo - pad, hi + pad],
@@ -125,24 +180,26 @@ function forest(panels: readonly ForestPanel[], o: { title: string; subtitle?: s
       tickfont: { size: 10 },
     };
     layout[`yaxis${k === 1 ? "" : k}`] = {
-      domain: [Math.max(0, top - panel + 0.22 * panel), top - 0.04 * panel],
+      domain: [Math.max(0, from - panel + 0.22 * panel), from - 0.04 * panel],
       anchor: `x${k}`,
       type: "category",
       categoryarray: r.series.map((s) => s.label),
       tickfont: { size: 11 },
     };
     annotations.push({
-      text: plotlyText(`(${r.id}) ${r.claim.length > 42 ? `${r.claim.slice(0, 41)}…` : r.claim}`),
+      // The whole name, wrapped; the left margin is sized to its longest line.
+      text: names[i].map(plotlyText).join("<br>"),
       hovertext: plotlyText(`(${r.id}) ${r.claim}: ${r.rule}`),
       xref: "paper",
       yref: `y${k} domain`,
       x: 0,
-      xshift: -72,
+      xshift: -TICK_ROOM,
       y: 0.5,
       xanchor: "right",
       yanchor: "middle",
       showarrow: false,
-      font: { size: 11 },
+      align: "right",
+      font: { size: CLAIM_FONT },
     });
     shapes.push({
       type: "line",
@@ -162,7 +219,10 @@ function forest(panels: readonly ForestPanel[], o: { title: string; subtitle?: s
       text: `${legend} · green holds, red does not, amber inconclusive`,
       xref: "paper",
       yref: "paper",
+      // From the figure's left edge (under the claim names), not the panels': a narrow page cut it off.
       x: 0,
+      xanchor: "left",
+      xshift: -(margin.l - 16),
       y: -0.02,
       yanchor: "top",
       showarrow: false,

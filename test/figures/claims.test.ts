@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { claimIntervals } from "../../lib/analysis/claim-intervals";
-import { claimForest, claimSeedForest, VERDICT_COLORS } from "../../lib/figures/claims";
+import { claimForest, claimSeedForest, VERDICT_COLORS, wrapWords } from "../../lib/figures/claims";
+import { plotlyText } from "../../lib/core/html";
 import { construct, withShuffledConditions } from "../helpers/claims-construction";
 
 describe("claimForest(trained, control, options)", () => {
@@ -77,5 +78,75 @@ describe("claimSeedForest(perSeed, options)", () => {
       { space: "plane" },
     );
     assert.equal(fig.data.length, 2 * (planted.rows.length - 1));
+  });
+});
+
+describe("forest plots show whole claim names, a model caveat, and a sentence when empty", () => {
+  const trained = claimIntervals(construct(), { resamples: 20, seed: 1 });
+  type Note = { text: string; yref: string; xshift?: number };
+  const names = (fig: ReturnType<typeof claimForest>) =>
+    (fig.layout?.annotations as Note[]).filter((a) => a.yref !== "paper").map((a) => a.text.replace(/<br>/g, " "));
+
+  it("every claim's name is shown in full (wrapped, not cut), in both forests", () => {
+    const want = trained.rows.map((r) => plotlyText(`(${r.id}) ${r.claim}`));
+    assert.ok(
+      trained.rows.some((r) => r.claim.length > 60),
+      "the real claims include long names",
+    );
+    assert.deepEqual(names(claimForest(trained, null, { space: "latent" })), want);
+    assert.deepEqual(names(claimSeedForest([{ seed: 1, claims: trained }], { space: "latent" })), want);
+  });
+
+  it("wraps names at word boundaries and sizes the left margin from the longest line", () => {
+    assert.deepEqual(wrapWords("Film-Noir is far from every genre; its nearest are Crime, Drama, Thriller, Mystery", 44), [
+      "Film-Noir is far from every genre; its",
+      "nearest are Crime, Drama, Thriller, Mystery",
+    ]);
+    const long = {
+      ...trained,
+      rows: trained.rows.map((r, i) => (i === 0 ? { ...r, claim: `${"Supercalifragilistic".repeat(3)} is long` } : r)),
+    };
+    const margin = (f: ReturnType<typeof claimForest>) => (f.layout?.margin as { l: number }).l;
+    const short = claimForest(trained, null, { space: "latent" });
+    const wide = claimForest(long, null, { space: "latent" });
+    assert.ok(margin(wide) > margin(short), `${margin(wide)} > ${margin(short)}`);
+    // 60 characters of one word at 11 px need more than 60 * 11 * 0.55 px beside the 72 px of tick labels.
+    assert.ok(margin(wide) >= 72 + 60 * 11 * 0.55);
+    assert.equal(names(wide)[0], `(a) ${"Supercalifragilistic".repeat(3)} is long`);
+  });
+
+  it("a panel grows to hold a name of many lines", () => {
+    const many = { ...trained, rows: trained.rows.map((r, i) => (i === 0 ? { ...r, claim: "word ".repeat(60) } : r)) };
+    assert.ok(
+      Number(claimForest(many, null, { space: "latent" }).layout?.height) >
+        Number(claimForest(trained, null, { space: "latent" }).layout?.height),
+    );
+  });
+
+  it("modelCaveat shows as a red line under the title (escaped) and makes room for it", () => {
+    const plain = claimForest(trained, null, { space: "latent", subtitle: "s" });
+    const warned = claimForest(trained, null, {
+      space: "latent",
+      subtitle: "s",
+      modelCaveat: "measured on a model that does not beat <popularity>",
+    });
+    const title = (f: typeof plain) => (f.layout?.title as { text: string }).text;
+    assert.doesNotMatch(title(plain), /measured on/);
+    assert.match(
+      title(warned),
+      new RegExp(`color:${VERDICT_COLORS["does not hold"]}">⚠ measured on a model that does not beat &lt;popularity&gt;</span>$`),
+    );
+    const top = (f: typeof plain) => (f.layout?.margin as { t: number }).t;
+    assert.equal(top(warned), top(plain) + 20);
+    const seeds = claimSeedForest([{ seed: 1, claims: trained }], { space: "latent", modelCaveat: "not better than popularity" });
+    assert.match(title(seeds), /⚠ not better than popularity/);
+  });
+
+  it("a forest with no claim to show is a sentence, not empty axes", () => {
+    const none = { ...trained, rows: trained.rows.map((r) => ({ ...r, plane: { ...r.plane, value: NaN } })) };
+    const fig = claimForest(none, null, { space: "plane" });
+    assert.deepEqual(fig.data, []);
+    assert.match(String((fig.layout?.meta as { empty: string }).empty), /^No claim has a value in /);
+    assert.equal((fig.layout?.xaxis as { visible: boolean }).visible, false);
   });
 });
