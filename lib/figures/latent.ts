@@ -6,7 +6,8 @@ import { plotlyText } from "../core/html";
 import { NO_GENRES } from "../data/schema";
 import { conditionLabel, type LatentSet, NO_CONDITION } from "../analysis/latent";
 import { genreColor, NO_CONDITION_COLOR, SERIES_COLORS } from "./palette";
-import { baseLayout, groupedBars } from "./plots";
+import { heightForLabels, pointLabels } from "./labels";
+import { baseLayout, emptyFigure, groupedBars } from "./plots";
 
 /** Scores of the latent rows on the kept components (LatentPca.transform of all rows). */
 export interface Projection {
@@ -27,6 +28,20 @@ export interface LatentFigureOptions {
   userGenres?: readonly (readonly string[])[];
   height?: number;
 }
+
+interface Centroid {
+  label: string;
+  x: number;
+  y: number;
+}
+
+const LABEL_FONT = 11;
+/**
+ * Plot-area width the centroid labels are placed for. Narrower than a notebook's or a report's
+ * plot (~700-950 px beside the legend): labels placed to fit 600 px fit any wider plot.
+ */
+const NOMINAL_PLOT_WIDTH = 600;
+const SCATTER_MARGIN = { l: 72, r: 24, b: 64 };
 
 /** Three decimals are plenty on screen and keep the report pages small. */
 function round(x: number): number {
@@ -68,7 +83,7 @@ function hover(set: LatentSet, row: number, options: LatentFigureOptions): strin
 }
 
 /** Centroid (mean score) per condition on two components, over all rows (not just the sample). */
-function centroidTrace(set: LatentSet, p: Projection, pcX: number, pcY: number, exclude: readonly string[]): Record<string, unknown> {
+function centroids(set: LatentSet, p: Projection, pcX: number, pcY: number, exclude: readonly string[]): Centroid[] {
   const sums = new Map<string, [number, number, number]>();
   for (let r = 0; r < set.rows; r++) {
     const label = conditionLabel(set, r);
@@ -79,23 +94,24 @@ function centroidTrace(set: LatentSet, p: Projection, pcX: number, pcY: number, 
     s[2]++;
     sums.set(label, s);
   }
-  const labels = [...sums.keys()];
+  return [...sums].map(([label, [x, y, n]]) => ({ label, x: x / n, y: y / n }));
+}
+
+function centroidTrace(cs: readonly Centroid[]): Record<string, unknown> {
   return {
     type: "scatter",
-    mode: "markers+text",
+    mode: "markers",
     name: "centroids",
-    x: labels.map((l) => (sums.get(l) as number[])[0] / (sums.get(l) as number[])[2]),
-    y: labels.map((l) => (sums.get(l) as number[])[1] / (sums.get(l) as number[])[2]),
-    text: labels.map(plotlyText),
-    textposition: "top center",
-    textfont: { size: 12, color: labels.map(colorOf) },
-    marker: { size: 13, symbol: "diamond", color: labels.map(colorOf), line: { color: "#ffffff", width: 1.5 } },
+    x: cs.map((c) => c.x),
+    y: cs.map((c) => c.y),
+    text: cs.map((c) => plotlyText(c.label)),
+    marker: { size: 11, symbol: "diamond", color: cs.map((c) => colorOf(c.label)), line: { color: "#ffffff", width: 1.5 } },
     hovertemplate: "centroid of %{text}<extra></extra>",
   };
 }
 
-/** Users' latents on PCx against PCy, one trace per condition, with labelled centroids. */
-export function latentScatter(set: LatentSet, p: Projection, pcX: number, pcY: number, options: LatentFigureOptions): Figure {
+/** The scatter's traces, axis ranges, centroid labels (annotations with leader lines) and height. */
+function scatterParts(set: LatentSet, p: Projection, pcX: number, pcY: number, options: LatentFigureOptions) {
   for (const pc of [pcX, pcY]) {
     if (!(Number.isInteger(pc) && pc >= 1 && pc <= p.components))
       throw new RangeError(`latentScatter: PC${pc} is outside PC1..PC${p.components} of this projection`);
@@ -113,15 +129,47 @@ export function latentScatter(set: LatentSet, p: Projection, pcX: number, pcY: n
       marker: { color: colorOf(label), size: label === NO_CONDITION ? 5 : 4, opacity: label === NO_CONDITION ? 0.8 : 0.45 },
     });
   }
-  data.push(centroidTrace(set, p, pcX, pcY, options.exclude ?? []));
+  const cs = centroids(set, p, pcX, pcY, options.exclude ?? []);
+  data.push(centroidTrace(cs));
+  const top = options.subtitle ? 76 : 56;
+  const wanted = options.height ?? 640;
+  const height = Math.max(wanted, top + SCATTER_MARGIN.b + heightForLabels(cs.length, LABEL_FONT));
+  const labels = centroidLabels(cs, data, { width: NOMINAL_PLOT_WIDTH, height: height - top - SCATTER_MARGIN.b });
+  return { data, ...labels, height, margin: { ...SCATTER_MARGIN, t: top } };
+}
+
+/** Non-overlapping labels for the centroids, placed on the whole scatter's ranges. */
+function centroidLabels(cs: readonly Centroid[], traces: readonly Record<string, unknown>[], frame: { width: number; height: number }) {
+  const values = (key: "x" | "y") => traces.flatMap((t) => t[key] as number[]);
+  const points = cs.map((c) => ({ text: c.label, x: c.x, y: c.y, color: colorOf(c.label) }));
+  const { annotations, xRange, yRange } = pointLabels(points, { xs: values("x"), ys: values("y") }, frame, { fontSize: LABEL_FONT });
+  return { annotations, xRange, yRange };
+}
+
+/** Users' latents on PCx against PCy, one trace per condition, with labelled centroids. */
+export function latentScatter(set: LatentSet, p: Projection, pcX: number, pcY: number, options: LatentFigureOptions): Figure {
+  const parts = scatterParts(set, p, pcX, pcY, options);
+  if (parts.data.length === 1) return emptyFigure("No latent rows to draw: every condition is excluded.", options);
   const layout = baseLayout({
     title: options.title,
     subtitle: options.subtitle,
     xTitle: axisTitle(p, pcX),
     yTitle: axisTitle(p, pcY),
-    height: options.height ?? 640,
+    height: parts.height,
   });
-  return { data, layout: { ...layout, legend: { itemsizing: "constant", font: { size: 11 } }, hovermode: "closest" } };
+  return {
+    data: parts.data,
+    layout: {
+      ...layout,
+      // Fixed ranges and margins: the labels' vertical slots are computed in pixels of this plot area.
+      margin: parts.margin,
+      xaxis: { ...(layout.xaxis as Record<string, unknown>), range: parts.xRange, automargin: false },
+      yaxis: { ...(layout.yaxis as Record<string, unknown>), range: parts.yRange, automargin: false },
+      annotations: parts.annotations,
+      legend: { itemsizing: "constant", font: { size: 11 } },
+      hovermode: "closest",
+    },
+  };
 }
 
 /** The same scatter with a dropdown to pick the pair of components. */
@@ -132,13 +180,19 @@ export function pcPairExplorer(set: LatentSet, p: Projection, options: LatentFig
     throw new RangeError(`pcPairExplorer: a projection with ${p.components} component has no pair to show; keep at least 2`);
   const first = latentScatter(set, p, pairs[0][0], pairs[0][1], options);
   const buttons = pairs.map(([a, b]) => {
-    const fig = latentScatter(set, p, a, b, options);
+    const parts = scatterParts(set, p, a, b, options);
     return {
       label: `PC${a} × PC${b}`,
       method: "update",
       args: [
-        { x: fig.data.map((t) => t.x), y: fig.data.map((t) => t.y) },
-        { "xaxis.title.text": axisTitle(p, a), "yaxis.title.text": axisTitle(p, b) },
+        { x: parts.data.map((t) => t.x), y: parts.data.map((t) => t.y) },
+        {
+          "xaxis.title.text": axisTitle(p, a),
+          "yaxis.title.text": axisTitle(p, b),
+          "xaxis.range": parts.xRange,
+          "yaxis.range": parts.yRange,
+          annotations: parts.annotations,
+        },
       ],
     };
   });
@@ -146,7 +200,9 @@ export function pcPairExplorer(set: LatentSet, p: Projection, options: LatentFig
     data: first.data,
     layout: {
       ...first.layout,
-      updatemenus: [{ type: "dropdown", buttons, x: 1, xanchor: "right", y: 1.12, yanchor: "top", showactive: true }],
+      // Just above the plot, inside the top margin: a menu that pushed the margin would shift the
+      // plot area the labels were placed for.
+      updatemenus: [{ type: "dropdown", buttons, x: 1, xanchor: "right", y: 1.01, yanchor: "bottom", showactive: true }],
     },
   };
 }

@@ -5,6 +5,9 @@ import { type LatentSet, NO_CONDITION } from "../../lib/analysis/latent";
 import { genreColor, NO_CONDITION_COLOR } from "../../lib/figures/palette";
 import { LatentPca } from "../../lib/analysis/pca";
 import { Rng } from "../../lib/core/rng";
+import { boxesOverlap, labelSize } from "../../lib/figures/labels";
+import { ML20M_GENRES } from "../../lib/data/schema";
+import { crowdedSet } from "../helpers/crowded-latents";
 
 // A hand-built LatentSet: 4 users x (1 + 4 conditions) rows in 5 dims, seeded normal values
 // (genre k shifted by k on dim k so the conditions differ). Figures are pure specs: no browser.
@@ -287,5 +290,91 @@ describe("latent3d(set, projection, options)", () => {
     );
     const scene = (fig.layout as { scene: Record<string, { title: { text: string } }> }).scene;
     assert.equal(scene.zaxis.title.text, `PC3 (${(100 * pca.explained[2]).toFixed(1)} %)`);
+  });
+});
+
+type Annotation = { x: number; y: number; ax: number; ay: number; text: string; xanchor: string };
+
+/** Label boxes as drawn at plot-area width `width`: pixels from the spec's ranges, tails and text. */
+function drawnBoxes(fig: { layout?: Record<string, unknown> }, width: number) {
+  const layout = fig.layout as {
+    height: number;
+    margin: { t: number; b: number };
+    xaxis: { range: [number, number] };
+    yaxis: { range: [number, number] };
+    annotations: Annotation[];
+  };
+  const h = layout.height - layout.margin.t - layout.margin.b;
+  const [x0, x1] = layout.xaxis.range;
+  const [y0, y1] = layout.yaxis.range;
+  return layout.annotations.map((a) => {
+    const tx = ((a.ax - x0) / (x1 - x0)) * width;
+    const ty = (1 - (a.y - y0) / (y1 - y0)) * h + a.ay;
+    const { width: w, height } = labelSize(a.text, 11);
+    const [left, right] = a.xanchor === "left" ? [tx, tx + w] : [tx - w, tx];
+    return { text: a.text, box: { x0: left, x1: right, y0: ty - height / 2, y1: ty + height / 2 }, h };
+  });
+}
+
+describe("latentScatter's centroid labels (real-like: 20 conditions, close centroids)", () => {
+  const crowded = crowdedSet(ML20M_GENRES, 150, 0.1);
+  const cp = projection(LatentPca.fit(crowded.z, crowded.dims, { components: 5 }), crowded);
+  const fig = latentScatter(crowded, cp, 2, 5, { title: "Figure 2", subtitle: "s", exclude: [NEUTRAL] });
+  const layout = fig.layout as { annotations: Annotation[]; margin: Record<string, number>; xaxis: Record<string, unknown> };
+
+  it("labels every centroid once, by an annotation pointing at it, not by text on the markers", () => {
+    const c = traces(fig)[traces(fig).length - 1];
+    assert.equal(c.mode, "markers");
+    assert.equal(layout.annotations.length, 20);
+    assert.deepEqual(
+      layout.annotations.map((a) => [a.text, a.x, a.y]),
+      (c.text as string[]).map((t, k) => [t, c.x[k], c.y[k]]),
+    );
+  });
+
+  it("the centroids really are crowded: all within 6 % of the x range of each other", () => {
+    const c = traces(fig)[traces(fig).length - 1];
+    const range = layout.xaxis.range as [number, number];
+    assert.ok((Math.max(...c.x) - Math.min(...c.x)) / (range[1] - range[0]) < 0.06);
+  });
+
+  it("no two label boxes overlap and all lie inside the plot, at plot widths from 480 to 1400 px", () => {
+    for (const width of [480, 600, 900, 1400]) {
+      const boxes = drawnBoxes(fig, width);
+      for (let i = 0; i < boxes.length; i++) {
+        const b = boxes[i].box;
+        assert.ok(b.y0 >= -1e-9 && b.y1 <= boxes[i].h + 1e-9 && b.x0 >= 0 && b.x1 <= width, `${width}px: ${boxes[i].text} inside`);
+        for (let j = i + 1; j < boxes.length; j++)
+          assert.ok(!boxesOverlap(b, boxes[j].box), `${width}px: ${boxes[i].text} / ${boxes[j].text}`);
+      }
+    }
+  });
+
+  it("fixes the axis ranges and margins the labels were placed for (no automargin)", () => {
+    assert.equal(layout.xaxis.automargin, false);
+    assert.equal((fig.layout as { yaxis: { automargin: boolean } }).yaxis.automargin, false);
+    assert.deepEqual(layout.margin, { l: 72, r: 24, b: 64, t: 76 });
+    for (const t of traces(fig)) {
+      const range = layout.xaxis.range as [number, number];
+      for (const x of t.x) assert.ok(x >= range[0] && x <= range[1]);
+    }
+  });
+
+  it("3 well separated conditions keep their labels beside their centroids, at the same height", () => {
+    const three = crowdedSet(["Action", "Drama", "Comedy"], 100, 1.5);
+    const f = latentScatter(three, projection(LatentPca.fit(three.z, three.dims, { components: 2 }), three), 1, 2, { title: "t" });
+    const annotations = (f.layout as { annotations: Annotation[] }).annotations;
+    assert.equal(annotations.length, 4);
+    assert.ok(annotations.filter((a) => a.ay === 0).length >= 3, JSON.stringify(annotations.map((a) => a.ay)));
+  });
+
+  it("pcPairExplorer's buttons carry each pair's label annotations and axis ranges", () => {
+    const ex = pcPairExplorer(crowded, cp, { title: "t", exclude: [NEUTRAL] });
+    type Button = { args: [unknown, { annotations: Annotation[]; "xaxis.range": number[] }] };
+    const buttons = (ex.layout as { updatemenus: { buttons: Button[] }[] }).updatemenus[0].buttons;
+    const pc25 = latentScatter(crowded, cp, 2, 5, { title: "t", exclude: [NEUTRAL] }).layout as typeof layout;
+    assert.deepEqual(buttons[6].args[1].annotations, pc25.annotations);
+    assert.deepEqual(buttons[6].args[1]["xaxis.range"], pc25.xaxis.range);
+    assert.notDeepEqual(buttons[0].args[1].annotations, pc25.annotations);
   });
 });

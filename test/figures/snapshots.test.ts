@@ -18,13 +18,18 @@ import { heatmap, lineChart, type Figure } from "../../lib/figures/plots";
 import { seriousAxisScatter, watchedVersusAverage } from "../../lib/figures/profile";
 import { methodComparison, trainingCurves } from "../../lib/figures/training";
 import { claimForest } from "../../lib/figures/claims";
+import { genreBars as imaxBars } from "../../lib/figures/data";
+import { LatentPca } from "../../lib/analysis/pca";
+import { ML20M_GENRES } from "../../lib/data/schema";
+import { projection as projectionOf } from "../../lib/figures/latent";
+import { crowdedSet } from "../helpers/crowded-latents";
 import type { ClaimIntervals, IntervalMeasurement, Verdict } from "../../lib/analysis/claim-intervals";
 
 const DIR = join(__dirname, "snapshots");
 const UPDATE = process.env.UPDATE_SNAPSHOTS === "1";
 
-/** Compares `fig` with snapshots/<name>.json (or writes it when updating or missing). */
-function matchesSnapshot(name: string, fig: Figure): void {
+/** Compares `fig` (or a readable summary of one) with snapshots/<name>.json (or writes it when updating or missing). */
+function matchesSnapshot(name: string, fig: unknown): void {
   const path = join(DIR, `${name}.json`);
   const json = JSON.stringify(fig, null, 1) + "\n";
   if (!UPDATE && !existsSync(path)) assert.fail(`snapshot ${path} is missing; run UPDATE_SNAPSHOTS=1 npm run test:unit and commit it`);
@@ -198,6 +203,10 @@ describe("figure specs match their snapshots", () => {
     ["serious-axis", () => seriousAxisScatter({ position: [-1, 0, 1.5], lean: [-0.2, 0.1, 0.3] }, { subtitle: "s" })],
     ["watched-versus-average", () => watchedVersusAverage(card, shares, { subtitle: "s" })],
     ["claim-forest", () => claimForest(forestTrained, forestControl, { space: "latent", subtitle: "s" })],
+    [
+      "genre-bars-empty",
+      () => imaxBars([], { value: "share", title: "Genres of IMAX movies", subtitle: "s", empty: "No IMAX movies in this data set." }),
+    ],
   ];
   for (const [name, build] of cases) {
     it(`${name}: the same seeded input gives the stored spec`, () => {
@@ -206,4 +215,50 @@ describe("figure specs match their snapshots", () => {
       matchesSnapshot(name, fig);
     });
   }
+});
+
+// Readable summaries (not whole specs) of the figures whose layout is computed: where each
+// centroid label went on a crowded real-like scatter, and how the forest sizes its margin.
+describe("computed layouts match their snapshots", () => {
+  const r = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+  it("centroid-labels: 20 close centroids, PC2 x PC5", () => {
+    const crowded = crowdedSet(ML20M_GENRES, 150, 0.1);
+    const p = projectionOf(LatentPca.fit(crowded.z, crowded.dims, { components: 5 }), crowded);
+    const layout = latentScatter(crowded, p, 2, 5, { title: "t", exclude: ["(no genres listed)"] }).layout as {
+      height: number;
+      margin: unknown;
+      xaxis: { range: number[] };
+      yaxis: { range: number[] };
+      annotations: { text: string; xanchor: string; ax: number; ay: number }[];
+    };
+    matchesSnapshot("centroid-labels", {
+      height: layout.height,
+      margin: layout.margin,
+      xRange: layout.xaxis.range.map((x) => r(x, 3)),
+      yRange: layout.yaxis.range.map((y) => r(y, 3)),
+      labels: layout.annotations.map(
+        (a) => `${a.text}: ${a.xanchor === "left" ? "right" : "left"} side, tail x ${r(a.ax, 3)}, ${r(a.ay, 1)} px below`,
+      ),
+    });
+  });
+  it("claim-forest-layout: the longest claim names, the margin and the caveat", () => {
+    // Hand-built rows (not the analysis) carrying the longest real claim names.
+    const long = [
+      ["b", '"(no genres listed)" lies far from every other genre (on PC1)'],
+      ["c1", "War is closer to Drama and Romance than to Children and Animation"],
+      ["e", "Film-Noir is far from every genre; its nearest are Crime, Drama, Thriller, Mystery"],
+    ].map(([id, claim], k) => ({ ...claimRow(id, 0.25, m(0.6 - 0.2 * k, 0.5 - 0.2 * k, 0.7 - 0.2 * k, "holds")), claim }));
+    const fig = claimForest({ ...forestTrained, rows: long }, null, {
+      space: "latent",
+      subtitle: "s",
+      modelCaveat: "measured on a model that does not beat popularity on validation",
+    });
+    const layout = fig.layout as { height: number; margin: unknown; title: { text: string }; annotations: { text: string }[] };
+    matchesSnapshot("claim-forest-layout", {
+      height: layout.height,
+      margin: layout.margin,
+      title: layout.title.text,
+      names: layout.annotations.map((a) => a.text),
+    });
+  });
 });
