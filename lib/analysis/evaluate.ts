@@ -218,6 +218,22 @@ export function methodName(model: { conditioned: boolean }): string {
   return model.conditioned ? "C-VAE" : "Mult-VAE";
 }
 
+/** Several models (each under its method name, which must differ) and the popularity baseline, on a split under both protocols. */
+export async function compareModelsWithPopularity(
+  ds: ProcessedDataset,
+  split: "valid" | "test",
+  models: readonly { conditioned: boolean; rank: Ranker }[],
+): Promise<Record<string, EvaluationResult>> {
+  const out: Record<string, EvaluationResult> = {};
+  for (const model of models) {
+    const name = methodName(model);
+    if (out[name]) throw new Error(`compare: two models named "${name}"`);
+    out[name] = await evaluate(ds, split, (b, k) => model.rank(b, k), { conditioned: true, conditionInput: model.conditioned });
+  }
+  out.popularity = await evaluate(ds, split, popularityRanker(ds), { conditioned: true });
+  return out;
+}
+
 /**
  * A model and the popularity baseline on a split under both protocols, keyed by method
  * name (the model first): what notebook 03, `cvae train` and `cvae evaluate` report.
@@ -227,8 +243,5 @@ export async function compareWithPopularity(
   split: "valid" | "test",
   model: { conditioned: boolean; rank: Ranker },
 ): Promise<Record<string, EvaluationResult>> {
-  return {
-    [methodName(model)]: await evaluate(ds, split, (b, k) => model.rank(b, k), { conditioned: true, conditionInput: model.conditioned }),
-    popularity: await evaluate(ds, split, popularityRanker(ds), { conditioned: true }),
-  };
+  return compareModelsWithPopularity(ds, split, [model]);
 }

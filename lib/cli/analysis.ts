@@ -12,7 +12,7 @@ import { NO_GENRES, type ProcessedDataset } from "../data/schema";
 import { initBackend } from "../model/backend";
 import { modelDir } from "../model/checkpoint";
 import type { CvaeModel } from "../model/cvae-model";
-import { terminalProgress } from "../train/progress";
+import { type CheaperHint, formatDuration, QUICK_EPOCHS, terminalProgress } from "../train/progress";
 import { ensureSeedModels, MAX_SEEDS, planSeedRuns, SEED_TRAININGS, type SeedModel, type SeedTraining } from "../train/seeds";
 import { type Command, type FlagValues, noPositionals, type ParsedArgs, UsageError } from "./args";
 import { loadModelFor, modelFlags } from "./model";
@@ -33,11 +33,17 @@ const seedFlags = {
   },
   "seed-training": {
     type: "string",
-    help: "how the other seed models train: the quick or paper preset over the run's config, or the run's own config",
+    help: "how the other seed models train: the run's own config, or the quick or paper preset over it",
     choices: SEED_TRAININGS,
-    default: "quick",
+    default: "run",
   },
 } as const;
+
+/** The hint of a seed model's training on the command line: its flags. */
+const seedsCliCheaper: CheaperHint = ({ epochs, secondsPerEpoch }) =>
+  (epochs > QUICK_EPOCHS
+    ? `--seed-training quick (${QUICK_EPOCHS} epochs, ~${formatDuration(QUICK_EPOCHS * secondsPerEpoch)} a model), or `
+    : "") + "--seeds 1 (the run only)";
 
 /**
  * The seed models of --seeds/--seed-training for the explored model (trained where missing,
@@ -47,7 +53,7 @@ async function seedModelsFor(command: string, flags: FlagValues, ds: ProcessedDa
   const plans = planSeedRuns(model.config, { seeds: Number(flags.seeds), training: flags["seed-training"] as SeedTraining });
   const { models, interrupted } = await ensureSeedModels(ds, plans, {
     explored: model,
-    callbacks: (plan) => terminalProgress(plan.config.epochs),
+    callbacks: (plan) => terminalProgress(plan.config, process.stderr, { cheaper: seedsCliCheaper }),
     log: (line) => console.error(`cvae ${command}: ${line}`),
   });
   if (interrupted) {

@@ -12,7 +12,15 @@ import { loadProcessed } from "../data/store";
 import { initBackend } from "../model/backend";
 import { modelDir, readCheckpointMeta, runName } from "../model/checkpoint";
 import { CvaeModel, trainingNote } from "../model/cvae-model";
-import { defaultTrainConfig, makeTrainConfig, SAMPLERS, type TrainConfig } from "../train/config";
+import {
+  defaultTrainConfig,
+  makeTrainConfig,
+  PRESET_PURPOSES,
+  presetOverrides,
+  SAMPLERS,
+  TRAIN_PRESETS,
+  type TrainConfig,
+} from "../train/config";
 import { train } from "../train/loop";
 import { stagingDir } from "../train/replace";
 import { terminalProgress, trainingSummary } from "../train/progress";
@@ -93,11 +101,9 @@ export function flagOverrides(given: FlagValues, base: TrainConfig): Partial<Tra
   if (given.workers !== undefined) o.workers = given.workers === "auto" ? "auto" : Number(given.workers);
   if (given["mult-vae"]) o.conditioned = false;
   const annealFlags = given["beta-cap"] !== undefined || given["anneal-steps"] !== undefined;
-  if (given.paper && given.beta !== undefined) throw new UsageError("cvae train: --paper (beta 0.008) and --beta exclude each other");
-  if ((given.paper || given.beta !== undefined) && annealFlags) {
-    throw new UsageError("cvae train: a fixed beta (--beta, --paper) and annealing (--beta-cap, --anneal-steps) exclude each other");
+  if (given.beta !== undefined && annealFlags) {
+    throw new UsageError("cvae train: a fixed beta (--beta) and annealing (--beta-cap, --anneal-steps) exclude each other");
   }
-  if (given.paper) o.beta = { kind: "fixed", value: 0.008 };
   if (given.beta !== undefined) o.beta = { kind: "fixed", value: Number(given.beta) };
   if (annealFlags) {
     const anneal = base.beta.kind === "anneal" ? base.beta : { cap: 0.2, steps: 200_000 };
@@ -130,7 +136,9 @@ export function planTraining({ positionals, given }: ParsedArgs): TrainPlan {
   const base = continuing ? continuing.config : defaultTrainConfig();
   const dataset = String(typedDataset ?? base.dataset);
   // The data set is resolved above (a folder means its processed name), so the raw flag must not override it.
-  const config = makeTrainConfig({ ...file, dataset, run, ...flagOverrides(given, base) }, base);
+  // A preset's schedule goes over the base; a --config file and typed flags go over it.
+  const preset = given.preset === undefined ? {} : presetOverrides(String(given.preset));
+  const config = makeTrainConfig({ ...preset, ...file, dataset, run, ...flagOverrides(given, base) }, base);
   return {
     config,
     resume: restart ? "never" : "auto",
@@ -141,7 +149,7 @@ export function planTraining({ positionals, given }: ParsedArgs): TrainPlan {
 
 export const trainCommand: Command<TrainPlan> = {
   name: "train",
-  usage: "cvae train [--dataset NAME] [--run NAME] [--epochs N] [--sampler full|balanced|one-genre] [--paper] [--restart] ...",
+  usage: "cvae train [--dataset NAME] [--run NAME] [--preset paper|quick] [--epochs N] [--sampler full|balanced|one-genre] [--restart] ...",
   flags: {
     ...modelFlags,
     epochs: { type: "integer", help: "maximum epochs", min: 1, max: 100_000, defaultText: "100" },
@@ -151,7 +159,12 @@ export const trainCommand: Command<TrainPlan> = {
     beta: { type: "number", help: "fixed KL weight (instead of annealing)", min: 0, max: 1000 },
     "beta-cap": { type: "number", help: "annealing cap", min: 0, max: 1000, defaultText: "0.2" },
     "anneal-steps": { type: "integer", help: "updates to reach the cap", min: 1, max: 1e9, defaultText: "200000" },
-    paper: { type: "boolean", help: "the paper's fixed beta 0.008" },
+    preset: {
+      type: "string",
+      help: `training schedule: ${TRAIN_PRESETS.map((p) => `${p}: ${PRESET_PURPOSES[p]}`).join("; ")}`,
+      choices: TRAIN_PRESETS,
+      defaultText: "paper",
+    },
     "mult-vae": { type: "boolean", help: "train Mult-VAE (no conditions)" },
     patience: { type: "integer", help: "early-stopping patience in epochs (0 = off)", min: 0, max: 100_000, defaultText: "10" },
     seed: { type: "integer", help: "seed", min: 0, max: 0xffffffff, defaultText: "98765" },
@@ -281,7 +294,8 @@ export const recommendCommand: Command<RecommendPlan> = {
     else {
       const under = result.condition === null ? ", no condition" : ` under ${conditionNoun(ds.conditions.kind)} ${result.condition}`;
       console.log(
-        `top ${result.items.length} for user ${user} of the ${split} split (fold-in history: ${history.length} movies)${under}, by ${runOf(values)}`,
+        `top ${result.items.length} for user ${user} of the ${split} split ` +
+          `(fold-in history: ${history.length} movies)${under}, by ${runOf(values)}`,
       );
       for (const r of result.items) console.log(`${String(r.rank).padStart(3)}. ${r.title}  [${r.genres.join("|")}]`);
       if (result.conditionShare !== null)

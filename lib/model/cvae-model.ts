@@ -95,15 +95,18 @@ export class CvaeModel {
   }
 }
 
-/** A warning when the model's training is unfinished (interrupted), naming the epochs done and how to resume; null otherwise. */
-export function trainingNote(model: CvaeModel): string | null {
+/**
+ * A warning when the model's training is unfinished (interrupted), naming the epochs done and how to
+ * resume (`finish`: the CLI command unless a notebook words it with its parameters); null otherwise.
+ */
+export function trainingNote(model: CvaeModel, finish?: string): string | null {
   if (model.training.finished) return null;
   const { epochs } = model.training;
   const weights =
     model.training.bestEpoch > 0 ? `the best weights so far (epoch ${model.training.bestEpoch})` : "weights that were never validated";
   return (
     `model "${model.config.run}" is UNFINISHED: ${epochs} of ${model.config.epochs} epochs trained, so results use ${weights}; ` +
-    `finish it with \`npx cvae train --run ${model.config.run} --dataset ${model.config.dataset}\``
+    (finish ?? `finish it with \`npx cvae train --run ${model.config.run} --dataset ${model.config.dataset}\``)
   );
 }
 

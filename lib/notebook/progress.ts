@@ -31,7 +31,8 @@ export const notebookCheaper: CheaperHint = ({ epochs, secondsPerEpoch }) =>
 /** The hint of a seed model (notebooks 04 and 05): their parameters. */
 export const seedsCheaper: CheaperHint = ({ epochs, secondsPerEpoch }) =>
   (epochs > QUICK_EPOCHS
-    ? `seedTraining: "quick" in the parameters cell (${QUICK_EPOCHS} epochs, ~${formatDuration(QUICK_EPOCHS * secondsPerEpoch)} a model), or `
+    ? `seedTraining: "quick" in the parameters cell (${QUICK_EPOCHS} epochs, ` +
+      `~${formatDuration(QUICK_EPOCHS * secondsPerEpoch)} a model), or `
     : "") + "seeds: 1 (this model only, no spread over seeds)";
 
 /**

@@ -62,7 +62,7 @@ export function showModelStatus(model: CvaeModel): void {
   const { epochs, finished, bestEpoch } = model.training;
   const state = finished ? "finished" : "UNFINISHED";
   console.log(`model ${model.config.run}: ${epochs} of ${model.config.epochs} epochs, ${state}, best epoch ${bestEpoch}`);
-  const note = trainingNote(model) ?? budgetNote(model);
+  const note = trainingNote(model, "finish it in 03-training with restart: false in its parameters cell") ?? budgetNote(model);
   if (note) showMarkdown(`> **Warning.** ${escapeHtml(note)}`);
 }
 

@@ -66,7 +66,7 @@ export const QUICK_EPOCHS = presetOverrides("quick").epochs ?? 5;
 /** `cvae train`'s hint: its own flags. */
 export const cliCheaper: CheaperHint = ({ epochs, secondsPerEpoch }) =>
   epochs > QUICK_EPOCHS
-    ? `--epochs ${QUICK_EPOCHS} (~${formatDuration(QUICK_EPOCHS * secondsPerEpoch)}, a smoke run), or --sampler balanced`
+    ? `--preset quick (${QUICK_EPOCHS} epochs, ~${formatDuration(QUICK_EPOCHS * secondsPerEpoch)}, a smoke run), or --sampler balanced`
     : null;
 
 /**

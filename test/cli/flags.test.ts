@@ -91,7 +91,7 @@ const CASES: Case[] = [
   train("beta", ["--beta", "0.5"], (c) => assert.deepEqual(c.beta, { kind: "fixed", value: 0.5 })),
   train("beta-cap", ["--beta-cap", "0.4"], (c) => assert.deepEqual(c.beta, { kind: "anneal", cap: 0.4, steps: 200_000 })),
   train("anneal-steps", ["--anneal-steps", "1000"], (c) => assert.deepEqual(c.beta, { kind: "anneal", cap: 0.2, steps: 1000 })),
-  train("paper", ["--paper"], (c) => assert.deepEqual(c.beta, { kind: "fixed", value: 0.008 })),
+  train("preset", ["--preset", "quick"], (c) => assert.deepEqual([c.epochs, c.patience], [5, 0])),
   train("mult-vae", ["--mult-vae"], (c) => assert.equal(c.conditioned, false)),
   train("patience", ["--patience", "0"], (c) => assert.equal(c.patience, 0)),
   train("seed", ["--seed", "11"], (c) => assert.equal(c.seed, 11)),
@@ -133,7 +133,7 @@ const CASES: Case[] = [
     { command: name, flag: "users", argv: ["--users", "300"], check: (p) => assert.equal(p.users, 300) },
     { command: name, flag: "seed", argv: ["--seed", "5"], check: (p) => assert.equal(p.seed, 5) },
     { command: name, flag: "seeds", argv: ["--seeds", "3"], check: (p) => assert.equal(p.seeds, 3) },
-    { command: name, flag: "seed-training", argv: ["--seed-training", "run"], check: (p) => assert.equal(p["seed-training"], "run") },
+    { command: name, flag: "seed-training", argv: ["--seed-training", "quick"], check: (p) => assert.equal(p["seed-training"], "quick") },
   ]),
   { command: "profile", flag: "user", argv: ["--user", "77"], check: (p) => assert.equal(p.user, 77) },
   { command: "explore", flag: "resamples", argv: ["--resamples", "50"], check: (p) => assert.equal(p.resamples, 50) },
@@ -192,9 +192,15 @@ describe("train's config precedence: typed flags > --config file > an unfinished
     assert.deepEqual([c.epochs, c.hidden, c.lr], [2, 64, 0.01]);
   });
 
-  it("--paper and --beta, or a fixed beta and annealing flags, exclude each other", async () => {
-    await assert.rejects(plan("train", ["--paper", "--beta", "0.1"]), /--paper \(beta 0\.008\) and --beta exclude each other/);
+  it("a fixed beta and annealing flags exclude each other", async () => {
     await assert.rejects(plan("train", ["--beta", "0.1", "--beta-cap", "0.3"]), /exclude each other/);
+  });
+
+  it("--preset goes over the defaults, and the config file and typed flags over the preset", async () => {
+    const c = configOf(await plan("train", ["--preset", "quick", "--config", configFile]));
+    assert.deepEqual([c.epochs, c.patience, c.hidden], [7, 0, 64], "epochs and hidden from the file, patience from the preset");
+    assert.equal(configOf(await plan("train", ["--preset", "quick", "--patience", "3"])).patience, 3);
+    await assert.rejects(plan("train", ["--preset", "fast"]), /--preset/);
   });
 
   it("a bad config file is an error naming the file", async () => {

@@ -52,7 +52,7 @@ describe("cvae train / evaluate / recommend", () => {
     assert.match(missing.stderr, /data set "no-such-set"/);
   });
 
-  it("cvae evaluate and cvae recommend use the trained run, recommend under a header naming the user and condition; bad names fail clearly", () => {
+  it("cvae evaluate and recommend use the trained run, recommend under a header naming user and condition; bad names fail clearly", () => {
     const ev = cvae(["evaluate", "--dataset", "synthetic-tiny", "--json"]);
     assert.equal(ev.status, 0, ev.stderr);
     const parsed = JSON.parse(ev.stdout);

@@ -276,11 +276,13 @@ export const CASES: Case[] = [
   {
     id: "2.2",
     group: "2 ignored options",
-    title: "train --paper",
-    argv: () => ["train", ...tinyModel, "--run", "p", "--paper", "--json"],
+    title: "train --preset quick",
+    argv: () => ["train", ...tiny, "--hidden", "16", "--latent", "4", "--workers", "0", "--run", "p", "--preset", "quick", "--json"],
     expect: "ok",
-    check: (_s, r) =>
-      JSON.stringify((json(r.stdout).config as { beta: unknown }).beta) === '{"kind":"fixed","value":0.008}' ? null : "paper beta not used",
+    check: (_s, r) => {
+      const c = json(r.stdout).config as { epochs: number; patience: number };
+      return c.epochs === 5 && c.patience === 0 ? null : `quick preset not used: ${JSON.stringify(c)}`;
+    },
   },
   {
     id: "2.3",

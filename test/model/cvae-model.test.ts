@@ -28,6 +28,7 @@ describe("budgetNote(model) and trainingNote(model)", () => {
   it("leave an unfinished run to trainingNote, which names the epochs done and how to finish it", () => {
     const unfinished = modelOf({ epochs: 100, patience: 10 }, { epochs: 4, finished: false, bestEpoch: 4 });
     assert.equal(budgetNote(unfinished), null);
-    assert.match(String(trainingNote(unfinished)), /UNFINISHED: 4 of 100 epochs trained/);
+    assert.match(String(trainingNote(unfinished)), /UNFINISHED: 4 of 100 epochs trained.*finish it with `npx cvae train --run toy-run/);
+    assert.match(String(trainingNote(unfinished, "finish it in 03-training")), /epoch 4\); finish it in 03-training$/);
   });
 });

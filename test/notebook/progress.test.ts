@@ -116,7 +116,7 @@ describe("notebookProgress(run, options) without training", () => {
     for (const status of statuses) assert.equal(status.match(/ETA/g)?.length, 1, status);
   });
 
-  it("says what is cheaper with the notebook's parameters, not CLI flags, and early stopping only when the config can stop early", async () => {
+  it("says what is cheaper with the notebook's parameters, not CLI flags; early stopping only when the run can stop early", async () => {
     const expected = async (run: Parameters<typeof notebookProgress>[0]) => {
       const { lines } = await printed(async () => {
         const cb = notebookProgress(run, { now: () => 0 });

@@ -23,11 +23,12 @@ const ML1M_DATA = tempDir("cvae-ml-1m-data-");
 const HOSTILE_FOLDER = "x`<img src=x onerror=alert(7)>`";
 const HOSTILE_GENRE = "<img src=x onerror=alert(8)>";
 const HOSTILE_TITLE = "<img src=x onerror=alert(9)>";
-// Tiny data: 600 synthetic users, 6 epochs (enough for the C-VAE to beat popularity under both
-// protocols there), 300 sampled users (synthetic-tiny has ~480 training users).
+// Tiny data: 600 synthetic users, an epoch budget of 6 (enough for the C-VAE to beat popularity under
+// both protocols there), 300 sampled users (synthetic-tiny has ~480 training users).
 const TINY_PARAMS: string[] = [
   "dataset=synthetic-tiny",
   "03-training:epochs=6",
+  "06-context-conditions:epochs=6",
   "04-latent-pca:users=300",
   "04-latent-pca:shown=100",
   "05-user-profiling:users=300",

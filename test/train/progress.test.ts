@@ -79,7 +79,7 @@ describe("runEstimate(p, secondsPerBatch, run, cheaper)", () => {
     assert.equal(
       runEstimate(batch({ batch: 5, seconds: 10, epochs: 100 }), 1.5, paper, cliCheaper),
       "expected: ~15 s an epoch, ~25 min 0 s for 100 epochs (early stopping may end it sooner); " +
-        "cheaper: --epochs 5 (~1 min 15 s, a smoke run), or --sampler balanced",
+        "cheaper: --preset quick (5 epochs, ~1 min 15 s, a smoke run), or --sampler balanced",
     );
     assert.equal(
       runEstimate(batch({ batch: 5, epochs: 100 }), 1.5, paper, () => 'preset: "quick"'),
