@@ -50,7 +50,10 @@ export async function notebookEqualBudgetRun(
   const result = await train(c, {
     dataset: ds,
     resume: same ? "auto" : "never",
-    callbacks: notebookProgress(c, { subtitle: `Mult-VAE at equal updates; ${options.subtitle ?? ds.name}` }),
+    callbacks: notebookProgress(c, {
+      subtitle: `Mult-VAE at equal updates; ${options.subtitle ?? ds.name}`,
+      cheaper: () => "multVae: false in the parameters cell (skips this comparison)",
+    }),
   });
   reportTrainingEnd(result, "run this cell again: it continues the Mult-VAE where it stopped");
   return { method: "Mult-VAE", ...result, model: result.model, reused: false };
