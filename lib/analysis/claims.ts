@@ -168,8 +168,8 @@ export function prepareClaims(input: ClaimsInput): ClaimSetup {
     );
   };
   const measure = (weights: Float64Array | null, stats: Pick<ClaimsInput, "popularity" | "cooccurrence"> = input): ClaimRow[] => {
-    const latent = makeSpace("latent space", set.z, set.dims, allLabels, k, weights);
-    const flat = planePoints ? makeSpace(planeName, planePoints, 2, withoutNeutral, k, weights) : null;
+    const latent = makeSpace("latent space", set.z, set.dims, allLabels, k, weights, set.userOf);
+    const flat = planePoints ? makeSpace(planeName, planePoints, 2, withoutNeutral, k, weights, set.userOf) : null;
     let pc1: Space | null = null;
     const ctx: ClaimContext = {
       set,
@@ -187,7 +187,7 @@ export function prepareClaims(input: ClaimsInput): ClaimSetup {
           const scores = pcas.all.transform(set.z);
           pc1Points = Float64Array.from({ length: set.rows }, (_, r) => scores[r * pcas.all.components]);
         }
-        pc1 ??= makeSpace("PC1", pc1Points, 1, allLabels, k, weights);
+        pc1 ??= makeSpace("PC1", pc1Points, 1, allLabels, k, weights, set.userOf);
         return pc1;
       },
     };
