@@ -10,17 +10,8 @@ import { conditionCooccurrence, conditionPopularity } from "../data/condition-st
 import { type Cooccurrence, genreCooccurrence, interactionsPerGenre } from "../data/genres";
 import { type GroundTruth, loadGroundTruth } from "../data/planted";
 import { NO_GENRES, type ProcessedDataset } from "../data/schema";
-import {
-  CLAIM_RULES,
-  CLAIM_THRESHOLDS,
-  type ClaimContext,
-  claimThresholds,
-  labelOf,
-  makeSpace,
-  type Measurement,
-  NA,
-  type Space,
-} from "./claim-rules";
+import { CLAIM_RULES, CLAIM_THRESHOLDS, type ClaimContext, claimThresholds, labelOf, type Measurement, NA } from "./claim-rules";
+import { makeSpace, type Space } from "./claim-space";
 import { pairwiseDistances, weightedSilhouette } from "./geometry";
 import { type LatentSet, NO_CONDITION } from "./latent";
 import { LatentPca } from "./pca";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { claimIntervals, claimIntervalTable } from "../../lib/analysis/claim-intervals";
-import { debiasedDistance, makeSpace } from "../../lib/analysis/claim-rules";
+import { debiasedDistance, makeSpace } from "../../lib/analysis/claim-space";
 import { type ClaimsInput, measureClaims } from "../../lib/analysis/claims";
 import { silhouette, weightedSilhouette, pairwiseDistances } from "../../lib/analysis/geometry";
 import type { LatentSet } from "../../lib/analysis/latent";
