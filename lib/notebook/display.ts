@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { relative, sep } from "node:path";
 import { escapeHtml, formatCell, htmlTable, jsonForScript } from "../core/html";
 import type { Figure } from "../figures/plots";
+import { deliver } from "./display-queue";
 import { figurePageScript, flushScript, type PlotlySources } from "./figure-page";
 
 export interface DisplayBundle {
@@ -127,9 +128,17 @@ export function loadPlotly(): void {
   if (!sink) return;
   const transient = { display_id: nextId() };
   const metadata = { [PLOTLY_LOADER_META]: true };
-  sink({ data: { "text/html": `<script>${plotlyScript()}\n${flushScript()}</script>`, "text/plain": "" }, metadata, transient }, false);
+  deliver(
+    sink,
+    { data: { "text/html": `<script>${plotlyScript()}\n${flushScript()}</script>`, "text/plain": "" }, metadata, transient },
+    false,
+  );
   const line = `plotly.js ${plotlyVersion()} loaded into this page`;
-  sink({ data: { "text/html": `<span class="cvae-plotly-loaded">${line}</span>`, "text/plain": line }, metadata, transient }, true);
+  deliver(
+    sink,
+    { data: { "text/html": `<span class="cvae-plotly-loaded">${line}</span>`, "text/plain": line }, metadata, transient },
+    true,
+  );
 }
 
 /** Shows a Plotly figure inline (or its one-line text outside a notebook). */
@@ -168,7 +177,7 @@ export class LiveDisplay {
       console.log(String(bundle.data["text/plain"]));
       return;
     }
-    sink({ ...bundle, transient: { display_id: this.displayId } }, this.shown);
+    deliver(sink, { ...bundle, transient: { display_id: this.displayId } }, this.shown);
     this.shown = true;
   }
 }
@@ -179,7 +188,7 @@ function emit(bundle: DisplayBundle, fallback: string): void {
     console.log(fallback);
     return;
   }
-  sink(bundle, false);
+  deliver(sink, bundle, false);
 }
 
 function nextId(): string {

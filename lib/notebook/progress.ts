@@ -21,6 +21,7 @@ import {
   trainingSummary,
 } from "../train/progress";
 import { LiveDisplay } from "./display";
+import { flushDisplays } from "./display-queue";
 
 /** A notebook's hint: the parameter of notebooks 03 and 06 (never a CLI flag). */
 export const notebookCheaper: CheaperHint = ({ epochs, secondsPerEpoch }) =>
@@ -53,6 +54,8 @@ export function notebookProgress(
   const status = new LiveDisplay();
   const curves = new LiveDisplay();
   let lastBatch = 0;
+  let lastCurves = -Infinity;
+  let unshownCurves: readonly EpochRecord[] | null = null;
   let lastEpoch: EpochRecord | null = null;
   const show = (text: string) => status.update({ html: `<pre style="margin:0">${escapeHtml(text)}</pre>`, text });
   return {
@@ -67,9 +70,22 @@ export function notebookProgress(
     onEpoch(r, history, eta) {
       lastEpoch = r;
       show(epochLine(r, epochs, clock.epoch(r, eta)));
+      // Epochs of milliseconds (a Mult-VAE on small data) redraw the curves at most once a second; settle draws the last.
+      const t = now();
+      if (t - lastCurves < 1000 && eta > 0) {
+        unshownCurves = history;
+        return;
+      }
+      lastCurves = t;
+      unshownCurves = null;
       curves.update(trainingCurves(history, { subtitle: options.subtitle }));
     },
     log: (line) => console.log(line),
+    async settle() {
+      if (unshownCurves) curves.update(trainingCurves(unshownCurves, { subtitle: options.subtitle }));
+      unshownCurves = null;
+      await flushDisplays();
+    },
   };
 }
 

@@ -44,6 +44,8 @@ export interface TrainCallbacks {
   onBatch?(p: BatchProgress): void;
   onEpoch?(record: EpochRecord, history: readonly EpochRecord[], etaSeconds: number): void;
   log?(line: string): void;
+  /** Awaited before train() returns: a notebook's displays still waiting for the kernel's socket go out. */
+  settle?(): Promise<void>;
 }
 
 export interface TrainOptions {
@@ -328,6 +330,8 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
       const { finished, stoppedEarly, bestEpoch, epochsWithoutImprovement } = run.position;
       callbacks.onEpoch?.(record, run.history, finished ? 0 : meanEpochSeconds(run.history) * (config.epochs - record.epoch));
       if (stoppedEarly) log(`early stop: no better validation nDCG@100 for ${epochsWithoutImprovement} epochs; keeping epoch ${bestEpoch}`);
+      // A turn of the event loop after each epoch's output, so the kernel's socket catches up.
+      await new Promise((resolve) => setImmediate(resolve));
       if (ctx.wantsStop()) {
         interrupted = !finished;
         break;
@@ -336,6 +340,7 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
   } finally {
     releaseInterrupts();
     await engine.close();
+    await callbacks.settle?.();
   }
   const { position } = run;
   const swapped = position.finished && folders.staged;

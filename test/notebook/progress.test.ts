@@ -6,6 +6,7 @@ import { OneLineError } from "../../lib/core/interrupt";
 import type { ProcessedDataset } from "../../lib/data/schema";
 import { saveProcessed } from "../../lib/data/store";
 import type { CvaeModel } from "../../lib/model/cvae-model";
+import { type DisplayBundle, FIGURE_META } from "../../lib/notebook/display";
 import { notebookCheaper, notebookProgress, notebookSeedModels, reportTrainingEnd, seedsCheaper } from "../../lib/notebook/progress";
 import type { EpochRecord } from "../../lib/model/history";
 import type { BatchProgress } from "../../lib/train/loop";
@@ -114,6 +115,30 @@ describe("notebookProgress(run, options) without training", () => {
       statuses.join("\n---\n"),
     );
     for (const status of statuses) assert.equal(status.match(/ETA/g)?.length, 1, status);
+  });
+
+  it("redraws the curves at most once a second when epochs take milliseconds, and draws the last ones when training settles", async () => {
+    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: ((b: DisplayBundle, update: boolean) => void) | null };
+    const figures: DisplayBundle[] = [];
+    jupyter.lastWriteDisplayData = (b) => {
+      if (b.metadata[FIGURE_META]) figures.push(b);
+    };
+    try {
+      let t = 0;
+      const cb = notebookProgress(50, { now: () => t });
+      const history: EpochRecord[] = [];
+      for (let epoch = 1; epoch <= 30; epoch++, t += 100) {
+        history.push(record(epoch));
+        cb.onEpoch?.(record(epoch), history, 10);
+      }
+      assert.equal(figures.length, 3, "epochs 1, 11 and 21 (one a second)");
+      await cb.settle?.();
+      assert.equal(figures.length, 4, "the last curves are drawn when training settles");
+      await cb.settle?.();
+      assert.equal(figures.length, 4, "and only once");
+    } finally {
+      jupyter.lastWriteDisplayData = null;
+    }
   });
 
   it("says what is cheaper with the notebook's parameters, not CLI flags; early stopping only when the run can stop early", async () => {
