@@ -329,9 +329,9 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
       await ctx.save();
       const { finished, stoppedEarly, bestEpoch, epochsWithoutImprovement } = run.position;
       callbacks.onEpoch?.(record, run.history, finished ? 0 : meanEpochSeconds(run.history) * (config.epochs - record.epoch));
-      if (stoppedEarly) log(`early stop: no better validation nDCG@100 for ${epochsWithoutImprovement} epochs; keeping epoch ${bestEpoch}`);
-      // A turn of the event loop after each epoch's output, so the kernel's socket catches up.
+      // A turn of the event loop after each epoch's displays, so the kernel's socket catches up before more output.
       await new Promise((resolve) => setImmediate(resolve));
+      if (stoppedEarly) log(`early stop: no better validation nDCG@100 for ${epochsWithoutImprovement} epochs; keeping epoch ${bestEpoch}`);
       if (ctx.wantsStop()) {
         interrupted = !finished;
         break;
