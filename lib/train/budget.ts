@@ -61,14 +61,22 @@ export interface BudgetRun {
   seconds: number;
 }
 
-/** The runs side by side with what each spent: the budget column says which budget is equal. */
-export function budgetRows(runs: readonly BudgetRun[], ds: ProcessedDataset): Record<string, string | number>[] {
+/**
+ * The runs side by side with what each spent: the budget column says which budget is equal (the
+ * first run's updates, unless given); early stopping may end a run before its budget.
+ */
+export function budgetRows(
+  runs: readonly BudgetRun[],
+  ds: ProcessedDataset,
+  options: { updates?: number } = {},
+): Record<string, string | number>[] {
+  const budget = options.updates ?? runs[0]?.history.at(-1)?.updates ?? 0;
   return runs.map((r) => {
     const last = r.history.at(-1);
     return {
       method: r.method,
-      "equal budget": "updates",
-      updates: last?.updates ?? 0,
+      "equal budget": `${budget.toLocaleString("en-US")} updates`,
+      "updates done": last?.updates ?? 0,
       epochs: r.history.length,
       "rows an epoch": rowsPerEpoch(ds, r.config),
       "validated every (epochs)": r.config.validateEvery,

@@ -62,13 +62,13 @@ describe("equalUpdatesPlan(ds, reference, overrides)", () => {
 });
 
 describe("budgetRows(runs, ds)", () => {
-  it("says which budget is equal and what each run spent", () => {
+  it("says which budget is equal (the first run's updates) and what each run spent", () => {
     const config = reference();
     const rows = budgetRows([{ method: "C-VAE", config, history: historyOf(2, 5), bestEpoch: 2, seconds: 3.21 }], ds);
     assert.deepEqual(rows[0], {
       method: "C-VAE",
-      "equal budget": "updates",
-      updates: 10,
+      "equal budget": "10 updates",
+      "updates done": 10,
       epochs: 2,
       "rows an epoch": rowsPerEpoch(ds, config),
       "validated every (epochs)": 1,
