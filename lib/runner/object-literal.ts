@@ -92,11 +92,9 @@ function skipNonCode(s: string, i: number): number {
   return i;
 }
 
-/** The pieces of s[from, to) separated by commas at depth 0. */
-function splitTopLevel(s: string, from: number, to: number): string[] {
-  const parts: string[] = [];
+/** The code characters of s[from, to) outside brackets (depth 0), strings and comments skipped, with their index. */
+function* topLevel(s: string, from = 0, to = s.length): Generator<[number, string]> {
   let depth = 0;
-  let begin = from;
   for (let i = from; i < to; i++) {
     const skip = skipNonCode(s, i);
     if (skip > i) {
@@ -106,28 +104,25 @@ function splitTopLevel(s: string, from: number, to: number): string[] {
     const c = s[i];
     if (c === "(" || c === "[" || c === "{") depth++;
     else if (c === ")" || c === "]" || c === "}") depth--;
-    else if (c === "," && depth === 0) {
-      parts.push(s.slice(begin, i));
-      begin = i + 1;
-    }
+    else if (depth === 0) yield [i, c];
+  }
+}
+
+/** The pieces of s[from, to) separated by commas at depth 0. */
+function splitTopLevel(s: string, from: number, to: number): string[] {
+  const parts: string[] = [];
+  let begin = from;
+  for (const [i, c] of topLevel(s, from, to)) {
+    if (c !== ",") continue;
+    parts.push(s.slice(begin, i));
+    begin = i + 1;
   }
   parts.push(s.slice(begin, to));
   return parts;
 }
 
 function topLevelColon(text: string): number {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const skip = skipNonCode(text, i);
-    if (skip > i) {
-      i = skip - 1;
-      continue;
-    }
-    const c = text[i];
-    if (c === "(" || c === "[" || c === "{") depth++;
-    else if (c === ")" || c === "]" || c === "}") depth--;
-    else if (c === ":" && depth === 0) return i;
-  }
+  for (const [i, c] of topLevel(text)) if (c === ":") return i;
   return -1;
 }
 
@@ -146,20 +141,10 @@ function stripComments(text: string): string {
 
 /** `null as number | null` -> `null`: a type assertion does not change the value. */
 function withoutTypeAssertion(text: string): string {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const skip = skipNonCode(text, i);
-    if (skip > i) {
-      i = skip - 1;
-      continue;
-    }
-    const c = text[i];
-    if (c === "(" || c === "[" || c === "{") depth++;
-    else if (c === ")" || c === "]" || c === "}") depth--;
-    else if (depth === 0 && /\s/.test(c)) {
-      const m = /^\s+(as|satisfies)\s/.exec(text.slice(i));
-      if (m) return text.slice(0, i).trim();
-    }
+  for (const [i, c] of topLevel(text)) {
+    if (!/\s/.test(c)) continue;
+    const m = /^\s+(as|satisfies)\s/.exec(text.slice(i));
+    if (m) return text.slice(0, i).trim();
   }
   return text;
 }

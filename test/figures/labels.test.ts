@@ -10,30 +10,10 @@ import {
   pointLabels,
 } from "../../lib/figures/labels";
 import { Rng } from "../../lib/core/rng";
+import { ML20M_GENRES, NO_GENRES } from "../../lib/data/schema";
 
 // The 19 MovieLens genres and the unconditioned row: the labels of Figure 2 on real data.
-const NAMES = [
-  "no condition",
-  "Action",
-  "Adventure",
-  "Animation",
-  "Children",
-  "Comedy",
-  "Crime",
-  "Documentary",
-  "Drama",
-  "Fantasy",
-  "Film-Noir",
-  "Horror",
-  "IMAX",
-  "Musical",
-  "Mystery",
-  "Romance",
-  "Sci-Fi",
-  "Thriller",
-  "War",
-  "Western",
-];
+const NAMES = ["no condition", ...ML20M_GENRES.filter((g) => g !== NO_GENRES)];
 const FRAME = { width: 600, height: 520 };
 const STYLE = { fontSize: 11 };
 
