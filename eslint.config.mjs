@@ -1,5 +1,5 @@
 // Lint: the recommended JS and typescript-eslint rules, plus a few that keep research
-// code honest (no floating promises in the CLI, no unused values).
+// code honest (no unused values, === only, no global random state).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -24,7 +24,7 @@ export default tseslint.config(
       eqeqeq: ["error", "always"],
       "no-restricted-properties": [
         "error",
-        { object: "Math", property: "random", message: "Pass an Rng (lib/rng.ts) instead: no global random state." },
+        { object: "Math", property: "random", message: "Pass an Rng (lib/core/rng.ts) instead: no global random state." },
       ],
     },
   },

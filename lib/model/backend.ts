@@ -1,5 +1,5 @@
 // Picks the backend once per process: native TensorFlow when it really loads, else native
-// BLAS (the typed-array step of dense-step.ts over the cvae-lens-blas binding), else
+// BLAS (the typed-array forward and backward of forward.ts and backward.ts over the cvae-lens-blas binding), else
 // WebAssembly (SIMD), else the pure-JS cpu backend.
 //
 // Why the care: `@tensorflow/tfjs-node` cannot install without internet, so it is an
