@@ -1,5 +1,6 @@
-// The shape of lib/ that the architecture promises (README "Layout"): stage folders, no
-// module over 400 lines, no import of bench/ or test/, and no import cycle between modules.
+// The shape of lib/ that the architecture promises (README "Layout"): stage folders that import
+// only the stages above them, no module over 400 lines, no import of bench/ or test/, and no
+// import cycle between modules.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -73,6 +74,21 @@ describe("the layout of lib/", () => {
         .map((p) => `${relative(LIB, f)} -> ${relative(LIB, p)}`),
     );
     assert.deepEqual(outside, []);
+  });
+
+  it("imports only from its own stage folder and the stages above it in README's table, but for the known upward imports", () => {
+    // README "Layout": core, data, model, train, analysis, figures, notebook, then runner and cli (one row).
+    const rank: Record<string, number> = { core: 0, data: 1, model: 2, train: 3, analysis: 4, figures: 5, notebook: 6, runner: 7, cli: 7 };
+    const stage = (p: string) => relative(LIB, p).split("/")[0];
+    const upward = files.flatMap((f) =>
+      importsOf(f)
+        .filter((p) => p.startsWith(LIB + "/") && rank[stage(p)] > rank[stage(f)])
+        .map((p) => `${relative(LIB, f)} -> ${relative(LIB, p).replace(/\.ts$/, "")}`),
+    );
+    // Issue 21 removes these (the model gets its own config type, evaluation moves below train/);
+    // a new upward import fails here, and so does a removed one until it leaves this list.
+    const known = ["model/checkpoint.ts -> train/config", "model/cvae-model.ts -> train/config", "train/loop.ts -> analysis/evaluate"];
+    assert.deepEqual(upward.sort(), known);
   });
 
   it("has no import cycle between modules", () => {
