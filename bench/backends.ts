@@ -17,7 +17,7 @@ interface RunOutcome {
 }
 
 function trainOnce(backend: string, seed: number, epochs: number, tag: string): RunOutcome {
-  const args = [join(projectRoot(), "bin", "cvae.js"), "train", "--dataset", "synthetic", "--paper", "--restart", "--json"];
+  const args = [join(projectRoot(), "bin", "cvae.js"), "train", "--dataset", "synthetic", "--preset", "paper", "--restart", "--json"];
   args.push("--epochs", String(epochs), "--patience", "0", "--seed", String(seed), "--run", `bench-backends-${backend}-${seed}${tag}`);
   const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, CVAE_BACKEND: backend } });
   if (r.status !== 0) throw new Error(`cvae train on ${backend} (seed ${seed}) failed: ${r.stderr.slice(-1500)}`);
