@@ -14,12 +14,12 @@ import {
   type EvaluationResult,
   perGenreRows,
   popularityRanker,
-  type Ranker,
   resultRows,
 } from "../../lib/analysis/evaluate";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
 import type { HeldOutSplit, ProcessedDataset } from "../../lib/data/schema";
+import { nothing, oracle } from "../helpers/rankers";
 
 const FIXTURE = join(__dirname, "..", "fixtures", "ml-small");
 
@@ -27,17 +27,6 @@ let ds: ProcessedDataset;
 before(() => {
   ds = preprocess(readMovieLens(FIXTURE), "ml-small");
 });
-
-/** Ranks each row's target items first (the best any ranker can do), then pads with -1. */
-const oracle: Ranker = (batch, k) => {
-  const top = new Int32Array(batch.rows * k).fill(-1);
-  for (let r = 0; r < batch.rows; r++)
-    top.set(batch.tgtItems.subarray(batch.tgtPtr[r], Math.min(batch.tgtPtr[r + 1], batch.tgtPtr[r] + k)), r * k);
-  return top;
-};
-
-/** Ranks nothing at all. */
-const nothing: Ranker = (batch, k) => new Int32Array(batch.rows * k).fill(-1);
 
 /** Items of row u of a CSR matrix, as a set. */
 const itemsOf = (m: HeldOutSplit["foldIn"], u: number) => new Set(m.indices.subarray(m.indptr[u], m.indptr[u + 1]));

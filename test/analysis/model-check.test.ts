@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import type { EvaluationResult, Ranker } from "../../lib/analysis/evaluate";
+import type { EvaluationResult } from "../../lib/analysis/evaluate";
 import {
   belowPopularityMark,
   checkAgainstPopularity,
@@ -12,22 +12,13 @@ import {
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
+import { nothing, oracle } from "../helpers/rankers";
 
 const FIXTURE = join(__dirname, "..", "fixtures", "ml-small");
 let ds: ProcessedDataset;
 before(() => {
   ds = preprocess(readMovieLens(FIXTURE), "ml-small");
 });
-
-/** Ranks each row's target items first: better than popularity wherever popularity misses. */
-const oracle: Ranker = (batch, k) => {
-  const top = new Int32Array(batch.rows * k).fill(-1);
-  for (let r = 0; r < batch.rows; r++)
-    top.set(batch.tgtItems.subarray(batch.tgtPtr[r], Math.min(batch.tgtPtr[r + 1], batch.tgtPtr[r] + k)), r * k);
-  return top;
-};
-/** Ranks nothing: nDCG 0, below any baseline that ranks a hit. */
-const nothing: Ranker = (batch, k) => new Int32Array(batch.rows * k).fill(-1);
 
 function result(unconditioned: number, conditioned: number | null, conditionInput = true): EvaluationResult {
   const m = (v: number) => ({ ndcg100: v, recall20: v, recall50: v, rows: 10 });
