@@ -10,7 +10,7 @@ import { initParams, paramLayout } from "../lib/model/parameters";
 import { ensureSynthetic, prepareDataset } from "../lib/data/datasets";
 import { encodeUnderConditions, sampleUsers } from "../lib/analysis/latent";
 import { CvaeModel } from "../lib/model/cvae-model";
-import { Rng } from "../lib/core/rng";
+import { Rng, STUDY_SEED } from "../lib/core/rng";
 import { makeTrainConfig } from "../lib/train/config";
 import { fmtRange, median, timeRuns } from "./stats";
 
@@ -23,7 +23,7 @@ export async function benchExplore(args: string[]): Promise<void> {
   const { dataset: ds } = await prepareDataset("synthetic");
   const dims = { items: ds.summary.items, conditions: ds.genres.length, hidden: 600, latent: 200 };
   const model = new CvaeModel(makeTrainConfig({ dataset: ds.name }), dims, initParams(paramLayout(dims), new Rng(1)), vocabularyOf(ds));
-  const sample = sampleUsers(ds, { users, seed: 98765 });
+  const sample = sampleUsers(ds, { users, seed: STUDY_SEED });
   let latents = encodeUnderConditions(model, ds, sample);
   const encode = await timeRuns(() => {
     latents = encodeUnderConditions(model, ds, sample);

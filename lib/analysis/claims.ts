@@ -4,7 +4,7 @@
 // claims as a table and as recorded verdicts.
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/fs";
-import { Rng } from "../core/rng";
+import { Rng, STUDY_SEED } from "../core/rng";
 import { aboutConditions, conditionPlural } from "../data/conditions";
 import { conditionCooccurrence, conditionPopularity } from "../data/condition-stats";
 import { type Cooccurrence, genreCooccurrence, interactionsPerGenre } from "../data/genres";
@@ -117,7 +117,7 @@ export interface ClaimSetup {
 
 /** Builds what every measurement of the claims shares: labels, the plane's points, the silhouette sample and its distances. */
 export function prepareClaims(input: ClaimsInput): ClaimSetup {
-  const { set, plane = [2, 5], silhouetteUsers = 50, seed = 98765 } = input;
+  const { set, plane = [2, 5], silhouetteUsers = 50, seed = STUDY_SEED } = input;
   const k = set.genres.length + 1;
   const label = (name: string) => labelOf(set, name);
   const neutral = label(NO_GENRES);

@@ -15,7 +15,7 @@ import type { ProcessedDataset } from "../data/schema";
 import { NO_GENRES } from "../data/schema";
 import { buildBatch } from "../model/batch";
 import type { CvaeModel } from "../model/cvae-model";
-import { Rng } from "../core/rng";
+import { Rng, STUDY_SEED } from "../core/rng";
 import { nearestRankSorted } from "./claim-intervals";
 import { spearman } from "./geometry";
 import type { LatentSet } from "./latent";
@@ -216,7 +216,7 @@ export function contextRecovery(
   const data = dataGenreLift(ds, options);
   const planted = plantedGenreLift(ds, truth);
   const untrained = planted ? modelGenreLift(model.untrainedTwin(), ds, userRows, options) : null;
-  const { permutations = 200, seed = 98765 } = options;
+  const { permutations = 200, seed = STUDY_SEED } = options;
   return {
     modelVsPlanted: planted ? liftAgreement(modelLift, planted) : null,
     modelVsPlantedNull: planted ? liftNull(modelLift, planted, { permutations, seed }) : null,

@@ -16,11 +16,12 @@ import { type CheaperHint, formatDuration, QUICK_EPOCHS, terminalProgress } from
 import { ensureSeedModels, MAX_SEEDS, planSeedRuns, SEED_TRAININGS, type SeedModel, type SeedTraining } from "../train/seeds";
 import { type Command, type FlagValues, noPositionals, type ParsedArgs, UsageError } from "./args";
 import { loadModelFor, modelFlags } from "./model";
+import { STUDY_SEED } from "../core/rng";
 
 const sampleFlags = {
   ...modelFlags,
   users: { type: "integer", help: "users sampled and encoded under every condition", default: 2000, min: 1, max: 1_000_000 },
-  seed: { type: "integer", help: "seed of the sample", default: 98765, min: 0, max: 0xffffffff },
+  seed: { type: "integer", help: "seed of the sample", default: STUDY_SEED, min: 0, max: 0xffffffff },
 } as const;
 
 const seedFlags = {

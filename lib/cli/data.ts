@@ -3,6 +3,7 @@ import { checkConditionKind, checkTimeZone, CONDITION_KINDS, scopeOf } from "../
 import type { ConditionKind } from "../data/schema";
 import { isSynthName, SYNTH_PRESETS } from "../data/synth";
 import { type Command, noPositionals, UsageError } from "./args";
+import { STUDY_SEED } from "../core/rng";
 
 // Loaded when a command runs, not for its --help: the readers, the protocol, the store and the downloader.
 const datasets = () => require("../data/datasets") as typeof import("../data/datasets");
@@ -91,7 +92,7 @@ export const dataPrepareCommand: Command<PreparePlan> = {
       min: 0,
       defaultText: "10 %, or 10,000 above 100k users",
     },
-    seed: { type: "integer", help: "seed of the user permutation and splits", default: 98765, min: 0, max: 0xffffffff },
+    seed: { type: "integer", help: "seed of the user permutation and splits", default: STUDY_SEED, min: 0, max: 0xffffffff },
     conditions: {
       type: "string",
       help: "what the model is conditioned on: item genres or decades, or the daypart or weekday of each rating",

@@ -25,6 +25,7 @@ import { train } from "../train/loop";
 import { stagingDir } from "../train/replace";
 import { terminalProgress, trainingSummary } from "../train/progress";
 import { type Command, type FlagValues, noPositionals, type ParsedArgs, UsageError } from "./args";
+import { STUDY_SEED } from "../core/rng";
 
 function printResults(results: Record<string, EvaluationResult>): void {
   console.log(
@@ -167,7 +168,7 @@ export const trainCommand: Command<TrainPlan> = {
     },
     "mult-vae": { type: "boolean", help: "train Mult-VAE (no conditions)" },
     patience: { type: "integer", help: "early-stopping patience in epochs (0 = off)", min: 0, max: 100_000, defaultText: "10" },
-    seed: { type: "integer", help: "seed", min: 0, max: 0xffffffff, defaultText: "98765" },
+    seed: { type: "integer", help: "seed", min: 0, max: 0xffffffff, defaultText: String(STUDY_SEED) },
     hidden: { type: "integer", help: "hidden width", min: 1, max: 8192, defaultText: "600" },
     latent: { type: "integer", help: "latent size", min: 1, max: 8192, defaultText: "200" },
     dropout: { type: "number", help: "input dropout, in [0, 1)", min: 0, max: 0.999999, defaultText: "0.5" },

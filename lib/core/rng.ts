@@ -6,6 +6,9 @@
 // equals `np.random.RandomState(98765).permutation(n)`. That makes our data split the
 // very split of Liang et al.'s scripts, rectorch and the PyTorch reference.
 
+/** The study's default seed everywhere (split, initialisation, samples): the one of Liang et al.'s scripts. */
+export const STUDY_SEED = 98765;
+
 const N = 624;
 const M = 397;
 const MATRIX_A = 0x9908b0df;

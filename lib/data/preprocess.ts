@@ -6,7 +6,7 @@
 // split of Liang's notebook, rectorch and the PyTorch reference.
 // `preprocess` is the sequence of named steps below; each returns what the next needs.
 import { mergeOptions } from "../core/options";
-import { Rng } from "../core/rng";
+import { Rng, STUDY_SEED } from "../core/rng";
 import { buildConditions, checkTimestamps } from "./condition-build";
 import { checkConditionKind, checkTimeZone, scopeOf } from "./conditions";
 import type { Genre, MovieTable, PreprocessOptions, PreprocessSummary, ProcessedDataset, RawDataset, RatingsTable } from "./schema";
@@ -14,7 +14,7 @@ import { csrFromPairs, density, nnz, sortRows } from "./sparse";
 import { heldoutCount, splitHeldOutUsers } from "./split";
 
 export function defaultPreprocessOptions(): PreprocessOptions {
-  return { seed: 98765, threshold: 3.5, minItems: 5, heldout: null, testProportion: 0.2, conditions: "genre", timeZone: null };
+  return { seed: STUDY_SEED, threshold: 3.5, minItems: 5, heldout: null, testProportion: 0.2, conditions: "genre", timeZone: null };
 }
 
 /** Largest id we index with a plain array (MovieLens ids are below 300,000). */

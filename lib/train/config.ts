@@ -3,6 +3,7 @@
 import { isPlainName } from "../core/names";
 import { mergeOptions } from "../core/options";
 import { type BetaSchedule, PAPER_BETA_SCHEDULE, validateBetaSchedule } from "./schedule";
+import { STUDY_SEED } from "../core/rng";
 
 /**
  * Which (user, condition) rows an epoch trains on:
@@ -79,7 +80,7 @@ export function defaultTrainConfig(): TrainConfig {
     epochs: 100,
     patience: 10,
     validateEvery: 1,
-    seed: 98765,
+    seed: STUDY_SEED,
     workers: "auto",
   };
 }
