@@ -12,8 +12,10 @@ import { loadProcessed } from "../data/store";
 import { initBackend } from "../model/backend";
 import { modelDir, readCheckpointMeta, runName } from "../model/checkpoint";
 import { CvaeModel, trainingNote } from "../model/cvae-model";
+import { ANNEAL_BETA_SCHEDULE } from "../train/schedule";
 import {
   defaultTrainConfig,
+  MAX_HIDDEN,
   makeTrainConfig,
   PRESET_PURPOSES,
   presetOverrides,
@@ -25,7 +27,6 @@ import { train } from "../train/loop";
 import { stagingDir } from "../train/replace";
 import { terminalProgress, trainingSummary } from "../train/progress";
 import { type Command, type FlagValues, noPositionals, type ParsedArgs, UsageError } from "./args";
-import { STUDY_SEED } from "../core/rng";
 
 function printResults(results: Record<string, EvaluationResult>): void {
   console.log(
@@ -107,7 +108,7 @@ export function flagOverrides(given: FlagValues, base: TrainConfig): Partial<Tra
   }
   if (given.beta !== undefined) o.beta = { kind: "fixed", value: Number(given.beta) };
   if (annealFlags) {
-    const anneal = base.beta.kind === "anneal" ? base.beta : { cap: 0.2, steps: 200_000 };
+    const anneal = base.beta.kind === "anneal" ? base.beta : ANNEAL_BETA_SCHEDULE;
     o.beta = { kind: "anneal", cap: Number(given["beta-cap"] ?? anneal.cap), steps: Number(given["anneal-steps"] ?? anneal.steps) };
   }
   return o;
@@ -148,18 +149,39 @@ export function planTraining({ positionals, given }: ParsedArgs): TrainPlan {
   };
 }
 
+// The defaults the help shows come from the config itself, so they cannot drift from it.
+const DEFAULTS = defaultTrainConfig();
+
 export const trainCommand: Command<TrainPlan> = {
   name: "train",
   usage: "cvae train [--dataset NAME] [--run NAME] [--preset paper|quick] [--epochs N] [--sampler full|balanced|one-genre] [--restart] ...",
   flags: {
     ...modelFlags,
-    epochs: { type: "integer", help: "maximum epochs", min: 1, max: 100_000, defaultText: "100" },
-    sampler: { type: "string", help: "rows per epoch", choices: SAMPLERS, defaultText: "full" },
-    "batch-size": { type: "integer", help: "rows per update", min: 1, max: 100_000, defaultText: "500" },
-    lr: { type: "number", help: "Adam learning rate", above: 0, max: 10, defaultText: "0.001" },
-    beta: { type: "number", help: "fixed KL weight (instead of annealing)", min: 0, max: 1000 },
-    "beta-cap": { type: "number", help: "annealing cap", min: 0, max: 1000, defaultText: "0.2" },
-    "anneal-steps": { type: "integer", help: "updates to reach the cap", min: 1, max: 1e9, defaultText: "200000" },
+    epochs: { type: "integer", help: "maximum epochs", min: 1, max: 100_000, defaultText: String(DEFAULTS.epochs) },
+    sampler: { type: "string", help: "rows per epoch", choices: SAMPLERS, defaultText: DEFAULTS.sampler },
+    "batch-size": { type: "integer", help: "rows per update", min: 1, max: 100_000, defaultText: String(DEFAULTS.batchSize) },
+    lr: { type: "number", help: "Adam learning rate", above: 0, max: 10, defaultText: String(DEFAULTS.lr) },
+    beta: {
+      type: "number",
+      help: "fixed KL weight (instead of annealing)",
+      min: 0,
+      max: 1000,
+      defaultText: DEFAULTS.beta.kind === "fixed" ? String(DEFAULTS.beta.value) : "annealed",
+    },
+    "beta-cap": {
+      type: "number",
+      help: "anneal beta to this cap (instead of the fixed beta)",
+      min: 0,
+      max: 1000,
+      defaultText: String(ANNEAL_BETA_SCHEDULE.cap),
+    },
+    "anneal-steps": {
+      type: "integer",
+      help: "updates to reach the cap",
+      min: 1,
+      max: 1e9,
+      defaultText: String(ANNEAL_BETA_SCHEDULE.steps),
+    },
     preset: {
       type: "string",
       help: `training schedule: ${TRAIN_PRESETS.map((p) => `${p}: ${PRESET_PURPOSES[p]}`).join("; ")}`,
@@ -167,14 +189,23 @@ export const trainCommand: Command<TrainPlan> = {
       defaultText: "paper",
     },
     "mult-vae": { type: "boolean", help: "train Mult-VAE (no conditions)" },
-    patience: { type: "integer", help: "early-stopping patience in epochs (0 = off)", min: 0, max: 100_000, defaultText: "10" },
-    seed: { type: "integer", help: "seed", min: 0, max: 0xffffffff, defaultText: String(STUDY_SEED) },
-    hidden: { type: "integer", help: "hidden width", min: 1, max: 8192, defaultText: "600" },
-    latent: { type: "integer", help: "latent size", min: 1, max: 8192, defaultText: "200" },
-    dropout: { type: "number", help: "input dropout, in [0, 1)", min: 0, max: 0.999999, defaultText: "0.5" },
+    patience: {
+      type: "integer",
+      help: "early-stopping patience in epochs (0 = off)",
+      min: 0,
+      max: 100_000,
+      defaultText: String(DEFAULTS.patience),
+    },
+    seed: { type: "integer", help: "seed", min: 0, max: 0xffffffff, defaultText: String(DEFAULTS.seed) },
+    hidden: { type: "integer", help: "hidden width", min: 1, max: MAX_HIDDEN, defaultText: String(DEFAULTS.hidden) },
+    latent: { type: "integer", help: "latent size", min: 1, max: MAX_HIDDEN, defaultText: String(DEFAULTS.latent) },
+    dropout: { type: "number", help: "input dropout, in [0, 1)", min: 0, max: 0.999999, defaultText: String(DEFAULTS.dropout) },
     workers: { type: "string", help: "extra worker threads", choices: ["auto", "0", "1"], defaultText: "auto" },
     config: { type: "string", help: "JSON file with TrainConfig keys (flags you type win over it)" },
-    restart: { type: "boolean", help: "start over, replacing the run's checkpoint (finished or not)" },
+    restart: {
+      type: "boolean",
+      help: "start over; a finished run's model is replaced only when the new training finishes (until then: data/models/.<run>.next/)",
+    },
   },
   plan: planTraining,
   async execute(plan) {

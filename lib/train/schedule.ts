@@ -3,7 +3,8 @@
 
 export type BetaSchedule = { kind: "anneal"; cap: number; steps: number } | { kind: "fixed"; value: number };
 
-export const DEFAULT_BETA_SCHEDULE: BetaSchedule = { kind: "anneal", cap: 0.2, steps: 200_000 };
+/** Liang et al.'s annealing (Mult-VAE), where \`cvae train --beta-cap\` and \`--anneal-steps\` start from. */
+export const ANNEAL_BETA_SCHEDULE: Extract<BetaSchedule, { kind: "anneal" }> = { kind: "anneal", cap: 0.2, steps: 200_000 };
 /** The C-VAE paper's best beta (Carraro et al. 2020, section 3). */
 export const PAPER_BETA_SCHEDULE: BetaSchedule = { kind: "fixed", value: 0.008 };
 

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { betaAt, DEFAULT_BETA_SCHEDULE, PAPER_BETA_SCHEDULE, validateBetaSchedule } from "../../lib/train/schedule";
+import { betaAt, ANNEAL_BETA_SCHEDULE, PAPER_BETA_SCHEDULE, validateBetaSchedule } from "../../lib/train/schedule";
 
 describe("betaAt(update, schedule)", () => {
   it("anneals linearly as min(cap, update / steps) (Liang et al.)", () => {
-    assert.equal(betaAt(0, DEFAULT_BETA_SCHEDULE), 0);
-    assert.equal(betaAt(20_000, DEFAULT_BETA_SCHEDULE), 0.1);
-    assert.equal(betaAt(40_000, DEFAULT_BETA_SCHEDULE), 0.2);
-    assert.equal(betaAt(1_000_000, DEFAULT_BETA_SCHEDULE), 0.2);
+    assert.equal(betaAt(0, ANNEAL_BETA_SCHEDULE), 0);
+    assert.equal(betaAt(20_000, ANNEAL_BETA_SCHEDULE), 0.1);
+    assert.equal(betaAt(40_000, ANNEAL_BETA_SCHEDULE), 0.2);
+    assert.equal(betaAt(1_000_000, ANNEAL_BETA_SCHEDULE), 0.2);
   });
   it("keeps the paper's fixed beta 0.008 at every update", () => {
     assert.equal(betaAt(0, PAPER_BETA_SCHEDULE), 0.008);
