@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { initBackend } from "../lib/model/backend";
 import { prepareDataset, prepareSource } from "../lib/data/datasets";
-import { compareWithPopularity, methodName } from "../lib/analysis/evaluate";
+import { compareWithPopularity, methodName } from "../lib/evaluation/evaluate";
 import { projectRoot } from "../lib/core/paths";
 import { train } from "../lib/train/loop";
 import { presetConfig } from "../lib/train/config";

@@ -2,7 +2,7 @@
 // trains a fixed number of batches of a real run on the data set, then times one validation
 // pass and prints one JSON line (batch times, batches per epoch, checkpoint save, peak RSS).
 import { rmSync } from "node:fs";
-import { evaluate } from "../lib/analysis/evaluate";
+import { evaluate } from "../lib/evaluation/evaluate";
 import { modelDir } from "../lib/model/checkpoint";
 import { GradientEngine } from "../lib/model/engine";
 import { loadProcessed } from "../lib/data/store";

@@ -4,7 +4,7 @@
 // Every notebook that uses a model checks it first and marks what it measures on a model
 // that fails.
 import type { ProcessedDataset } from "../data/schema";
-import { compareWithPopularity, type EvaluationResult, methodName, type Ranker, resultRows } from "./evaluate";
+import { compareWithPopularity, type EvaluationResult, methodName, type Ranker, resultRows } from "../evaluation/evaluate";
 
 /** The model against popularity on one protocol of the validation users (nDCG@100). */
 export interface ProtocolCheck {

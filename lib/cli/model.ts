@@ -2,10 +2,10 @@
 // Training configs are built with a fixed precedence: flags the user typed > the --config
 // file > the stored config of the unfinished run being continued > defaultTrainConfig().
 import { readFileSync } from "node:fs";
-import { compareWithPopularity, type EvaluationResult, perGenreRows, resultRows } from "../analysis/evaluate";
+import { compareWithPopularity, type EvaluationResult, perGenreRows, resultRows } from "../evaluation/evaluate";
 import { conditionNoun } from "../data/conditions";
 import type { ConditionKind } from "../data/schema";
-import { METRICS } from "../analysis/metrics";
+import { METRICS } from "../evaluation/metrics";
 import { foldInHistory, recommend } from "../analysis/recommend";
 import { processedNameOf } from "../data/datasets";
 import { loadProcessed } from "../data/store";

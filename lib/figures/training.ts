@@ -1,7 +1,7 @@
 // Figures of training and evaluation (notebook 03): the training curves and the test
 // metrics of each method under both protocols.
-import { type MetricKey, metricLabel } from "../analysis/metrics";
-import type { ResultRow } from "../analysis/evaluate";
+import { type MetricKey, metricLabel } from "../evaluation/metrics";
+import type { ResultRow } from "../evaluation/evaluate";
 import type { EpochRecord } from "../model/history";
 import { methodColor, NO_CONDITION_COLOR, SERIES_COLORS } from "./palette";
 import { baseLayout, type Figure, groupedBars } from "./plots";

@@ -3,7 +3,7 @@
 // condition c targets the user's items having condition c (a genre or decade of the item,
 // or the context the user rated it in; data/conditions.ts). Inputs are always the user's whole
 // history, L2-normalised, with inverted dropout in training. Which rows an epoch or an
-// evaluation holds is decided elsewhere (train/samplers.ts, analysis/evaluate.ts).
+// evaluation holds is decided elsewhere (train/samplers.ts, evaluation/evaluate.ts).
 import type { Rng } from "../core/rng";
 import { type EntryConditions, entryHas } from "../data/conditions";
 import type { Csr } from "../data/schema";

@@ -9,7 +9,7 @@ import { deriveSeed, Rng } from "../core/rng";
 import { type EntryConditions, entryConditionsOf } from "../data/conditions";
 import type { ProcessedDataset } from "../data/schema";
 import { loadProcessed } from "../data/store";
-import { evaluate } from "../analysis/evaluate";
+import { evaluate } from "../evaluation/evaluate";
 import { type BackendInfo, initBackend } from "../model/backend";
 import { buildBatch } from "../model/batch";
 import { checkpointOf, modelDir, saveCheckpoint, vocabularyOf } from "../model/checkpoint";

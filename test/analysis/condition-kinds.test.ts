@@ -10,7 +10,7 @@ process.env.CVAE_DATA_DIR = tempDir("kinds-");
 
 import { claimsInputFor, measureClaims } from "../../lib/analysis/claims";
 import { contextRecovery } from "../../lib/analysis/context-recovery";
-import { compareWithPopularity, conditionedProtocol, resultRows } from "../../lib/analysis/evaluate";
+import { compareWithPopularity, conditionedProtocol, resultRows } from "../../lib/evaluation/evaluate";
 import { encodeUnderConditions, sampleUsers } from "../../lib/analysis/latent";
 import { agreementWithHistory, profileSpace, profilingHints, watchedShares } from "../../lib/analysis/profile";
 import { exampleUser, foldInHistory, recommend } from "../../lib/analysis/recommend";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import type { EvaluationResult } from "../../lib/analysis/evaluate";
+import type { EvaluationResult } from "../../lib/evaluation/evaluate";
 import {
   belowPopularityMark,
   checkAgainstPopularity,

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import type { ResultRow } from "../../lib/analysis/evaluate";
+import type { ResultRow } from "../../lib/evaluation/evaluate";
 import type { LatentSet } from "../../lib/analysis/latent";
 import type { ProfileCard } from "../../lib/analysis/profile";
 import { Rng } from "../../lib/core/rng";

@@ -1,5 +1,5 @@
 // Rankers with known quality, for evaluation tests: the best any ranker can do, and the worst.
-import type { Ranker } from "../../lib/analysis/evaluate";
+import type { Ranker } from "../../lib/evaluation/evaluate";
 
 /** Ranks each row's target items first (the best any ranker can do), then pads with -1. */
 export const oracle: Ranker = (batch, k) => {

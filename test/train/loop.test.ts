@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { modelDir } from "../../lib/model/checkpoint";
-import { evaluate } from "../../lib/analysis/evaluate";
+import { evaluate } from "../../lib/evaluation/evaluate";
 import { CvaeModel } from "../../lib/model/cvae-model";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
@@ -166,7 +166,7 @@ describe("checkpoints and CvaeModel.load(run, ds)", () => {
       const tf = require("@tensorflow/tfjs");
       const { CvaeModel } = require("./lib/model/cvae-model.ts");
       const { loadProcessed } = require("./lib/data/store.ts");
-      const { evaluate } = require("./lib/analysis/evaluate.ts");
+      const { evaluate } = require("./lib/evaluation/evaluate.ts");
       (async () => {
         await tf.setBackend("cpu");
         const ds = loadProcessed("ml-small");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { metricLabel, METRICS, ndcgAt, RANK_DEPTH, recallAt, rowMetrics } from "../../lib/analysis/metrics";
+import { metricLabel, METRICS, ndcgAt, RANK_DEPTH, recallAt, rowMetrics } from "../../lib/evaluation/metrics";
 
 const K = 100;
 

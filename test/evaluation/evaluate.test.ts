@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { splitConditions } from "../../lib/analysis/evaluate";
+import { splitConditions } from "../../lib/evaluation/evaluate";
 import { itemEntryConditions } from "../../lib/data/conditions";
 import { buildBatch, type SparseBatch } from "../../lib/model/batch";
 import { csrOf, itemGenres } from "../helpers/toy-data";
-import { METRICS } from "../../lib/analysis/metrics";
+import { METRICS } from "../../lib/evaluation/metrics";
 import {
   compareWithPopularity,
   evaluate,
@@ -15,7 +15,7 @@ import {
   perGenreRows,
   popularityRanker,
   resultRows,
-} from "../../lib/analysis/evaluate";
+} from "../../lib/evaluation/evaluate";
 import { readMovieLens } from "../../lib/data/movielens";
 import { preprocess } from "../../lib/data/preprocess";
 import type { HeldOutSplit, ProcessedDataset } from "../../lib/data/schema";
