@@ -1,6 +1,6 @@
 // Figures of the data (notebooks 01 and 02): star ratings, long tails and per-genre counts,
 // each genre in its own colour.
-import type { GenreCount } from "../data/genres";
+import type { GenreCount, ImaxBreakdown } from "../data/genres";
 import { binLabel, type LogBin, type ValueCount } from "../data/describe";
 import { genreColor, SERIES_COLORS } from "./palette";
 import { barChart, type ChartOptions, type Figure } from "./plots";
@@ -43,4 +43,16 @@ export function binnedBars(bins: readonly LogBin[], options: ChartOptions): Figu
     bins.map((b) => b.count),
     options,
   );
+}
+
+/**
+ * The genres of the IMAX movies as shares; a data set without IMAX movies (ML-100K), or whose
+ * IMAX movies have no other genre, gets a sentence saying so instead of an empty axis.
+ */
+export function imaxGenreBars(imax: ImaxBreakdown, options: ChartOptions): Figure {
+  const empty =
+    imax.movies === 0
+      ? `No ${imax.label} movies in this data set, so there is no breakdown to show.`
+      : `The ${imax.movies} ${imax.label} movies here have no other genre.`;
+  return genreBars(imax.genres, { value: "share", yTitle: `share of ${imax.label} movies`, empty, ...options });
 }

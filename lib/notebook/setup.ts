@@ -66,6 +66,13 @@ export function showModelStatus(model: CvaeModel): void {
   if (note) showMarkdown(`> **Warning.** ${escapeHtml(note)}`);
 }
 
+/** How notebooks 03 and 06 say to train a better model, in their own parameters. */
+export function trainBetterHint(preset: string): string {
+  return preset === "quick"
+    ? 'The "quick" preset is a smoke run: set preset: "paper" in the parameters cell to train to convergence.'
+    : "Try a larger epoch budget (epochs), or look at the data set.";
+}
+
 /**
  * The model against popularity on validation users, at the top of a notebook's results: a
  * line when it beats popularity, a warning with \`hint\` (how to train a better one, in the

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { recordResults, versions } from "../../lib/notebook/setup";
+import { recordResults, trainBetterHint, versions } from "../../lib/notebook/setup";
 import { tempDir } from "../helpers/temp";
 
 describe("recordResults(notebook, results)", () => {
@@ -30,5 +30,13 @@ describe("versions()", () => {
     assert.equal(v.tslab, "1.0.22");
     assert.match(v["typescript (tslab)"], /^5\./);
     assert.equal(v.tfjs, "4.22.0");
+  });
+});
+
+describe("trainBetterHint(preset)", () => {
+  it("tells a quick run to use the paper preset, and a converged one to give more epochs, in notebook parameters", () => {
+    assert.match(trainBetterHint("quick"), /set preset: "paper" in the parameters cell/);
+    assert.match(trainBetterHint("paper"), /larger epoch budget \(epochs\)/);
+    assert.doesNotMatch(trainBetterHint("quick") + trainBetterHint("paper"), /--/);
   });
 });
