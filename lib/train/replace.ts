@@ -48,11 +48,12 @@ export function runFolders(run: string, resume: ResumeMode): RunFolders {
     return holdsFinished(dir) ? { dir, work: next, staged: true } : { dir, work: dir, staged: false };
   }
   if (existsSync(next)) {
-    if (holdsFinished(next)) {
+    const staged = readCheckpointMeta(next, { missingOk: true }); // a damaged one is an error naming its file
+    if (staged?.position.finished) {
       replaceDir(next, dir);
       return { dir, work: dir, staged: false };
     }
-    if (readCheckpointMeta(next, { missingOk: true }) !== null) return { dir, work: next, staged: true };
+    if (staged) return { dir, work: next, staged: true };
     rmSync(next, { recursive: true, force: true }); // an empty or checkpoint-less leftover
   }
   return { dir, work: dir, staged: false };
