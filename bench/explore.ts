@@ -4,8 +4,8 @@
 // the time does not depend on training.
 import { describeBackend, initBackend } from "../lib/model/backend";
 import { vocabularyOf } from "../lib/model/checkpoint";
-import { claimIntervals } from "../lib/analysis/claim-intervals";
-import { claimsInputFor, fitLatentPcas, measureClaims } from "../lib/analysis/claims";
+import { claimIntervals } from "../lib/analysis/claims/intervals";
+import { claimsInputFor, fitLatentPcas, measureClaims } from "../lib/analysis/claims/claims";
 import { initParams, paramLayout } from "../lib/model/parameters";
 import { ensureSynthetic, prepareDataset } from "../lib/data/datasets";
 import { encodeUnderConditions, sampleUsers } from "../lib/analysis/latent";

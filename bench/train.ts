@@ -5,7 +5,7 @@
 // PyTorch reference (../shared/peer/cvae_torch.py, a developer tool) when Debian's
 // python3-torch is installed, with their ratios.
 import { type BackendName, describeBackend, initBackend } from "../lib/model/backend";
-import { itemEntryConditions } from "../lib/data/conditions";
+import { itemEntryConditions } from "../lib/data/conditions/conditions";
 import { buildBatch } from "../lib/model/batch";
 import { blasInfo } from "../lib/model/blas";
 import { initParams, paramLayout } from "../lib/model/parameters";

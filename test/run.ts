@@ -28,11 +28,19 @@ export interface Tier {
   env?: Record<string, string>;
 }
 
+/** Files of `dir` and its sub-folders (test/ mirrors lib/'s sub-folders) ending in `suffix`, sorted. */
 const glob = (dir: string, suffix: string): string[] =>
-  readdirSync(join(ROOT, dir))
-    .filter((f) => f.endsWith(suffix))
-    .sort()
-    .map((f) => join(dir, f));
+  readdirSync(join(ROOT, dir), { withFileTypes: true })
+    .flatMap((d) =>
+      d.isDirectory()
+        ? ["fixtures", "helpers"].includes(d.name)
+          ? []
+          : glob(join(dir, d.name), suffix)
+        : d.name.endsWith(suffix)
+          ? [join(dir, d.name)]
+          : [],
+    )
+    .sort();
 const unitFiles = (folders: string[]): string[] => folders.flatMap((d) => glob(join("test", d), ".test.ts"));
 const UNIT_FOLDERS = readdirSync(join(ROOT, "test"), { withFileTypes: true })
   .filter((d) => d.isDirectory() && glob(join("test", d.name), ".test.ts").length > 0)

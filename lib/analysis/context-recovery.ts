@@ -9,14 +9,14 @@
 // (the planted lift is relative to the base shares, the data's to the observed ones) cancels.
 // The model can only recover what the data hold; on real data there is no planted lift, and
 // the data lift is about rating times, not viewing times.
-import { entryConditionsOf, entryHas } from "../data/conditions";
-import type { GroundTruth } from "../data/planted";
+import { entryConditionsOf, entryHas } from "../data/conditions/conditions";
+import type { GroundTruth } from "../data/synthetic/planted";
 import type { ProcessedDataset } from "../data/schema";
 import { NO_GENRES } from "../data/schema";
 import { buildBatch } from "../model/batch";
 import type { CvaeModel } from "../model/cvae-model";
 import { Rng, STUDY_SEED } from "../core/rng";
-import { nearestRankSorted } from "./claim-intervals";
+import { nearestRankSorted } from "./claims/intervals";
 import { spearman } from "./geometry";
 import type { LatentSet } from "./latent";
 

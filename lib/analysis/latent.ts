@@ -3,7 +3,7 @@
 // The input layer does not depend on the condition except for one weight row, so each
 // user's history is pushed through the sparse layer once and the C + 1 conditions are
 // added to it: (users x (C + 1)) rows cost little more than users rows.
-import { conditionPlural, entryConditionsOf, entryHas, unscoredTargets } from "../data/conditions";
+import { conditionPlural, entryConditionsOf, entryHas, unscoredTargets } from "../data/conditions/conditions";
 import type { ConditionKind } from "../data/schema";
 import { buildBatch } from "../model/batch";
 import { encodeInputLayer, encoderInput, meansOf } from "../model/forward";

@@ -6,9 +6,9 @@
 //    not hard-coded coordinates);
 //  - profiling hints: genres the user leans to more than other users do, with how unusual
 //    that lean is (its percentile among the sampled users).
-import { entryConditionsOf, entryHas } from "../data/conditions";
-import { conditionPopularity } from "../data/condition-stats";
-import { interactionsPerGenre } from "../data/genres";
+import { entryConditionsOf, entryHas } from "../data/conditions/conditions";
+import { conditionPopularity } from "../data/conditions/condition-stats";
+import { interactionsPerGenre } from "../data/conditions/genres";
 import { encodeUnderConditions, type LatentSet, userTopGenres } from "./latent";
 import type { CvaeModel } from "../model/cvae-model";
 import type { ProcessedDataset } from "../data/schema";

@@ -1,7 +1,7 @@
 // Recommendations for one history: the top-n movies the model scores highest, the
 // history excluded; under an item condition (genre, decade), also the share of the list
 // having it. A context condition (daypart, weekday) asks for what the user would rate then.
-import { conditionNoun, conditionPlural, decadeLabel, titleYear, unscoredTargets } from "../data/conditions";
+import { conditionNoun, conditionPlural, decadeLabel, titleYear, unscoredTargets } from "../data/conditions/conditions";
 import { buildBatch } from "../model/batch";
 import type { CvaeModel } from "../model/cvae-model";
 import type { ProcessedDataset } from "../data/schema";

@@ -5,9 +5,9 @@
 import type { ProcessedDataset } from "../data/schema";
 import type { CvaeModel } from "../model/cvae-model";
 import type { SeedModel } from "../train/seeds";
-import { type ClaimIntervals, claimIntervals, type IntervalOptions, type Verdict } from "./claim-intervals";
-import { compareWithControl, type Learned, untrainedControl } from "./claim-controls";
-import { claimsInputFor, fitLatentPcas } from "./claims";
+import { type ClaimIntervals, claimIntervals, type IntervalOptions, type Verdict } from "./claims/intervals";
+import { compareWithControl, type Learned, untrainedControl } from "./claims/controls";
+import { claimsInputFor, fitLatentPcas } from "./claims/claims";
 import { encodeUnderConditions } from "./latent";
 import { agreementWithHistory, type ProfileAgreement, profileSpace, watchedShares } from "./profile";
 

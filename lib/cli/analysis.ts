@@ -1,9 +1,9 @@
 // `cvae explore` and `cvae profile`: the latent-space analysis of notebooks 04 and 05.
-import { claimIntervals, claimIntervalTable, intervalText } from "../analysis/claim-intervals";
-import { compareWithControl, untrainedControl } from "../analysis/claim-controls";
-import { genreLabelNull } from "../analysis/claim-nulls";
-import { claimThresholds } from "../analysis/claim-rules";
-import { claimsInputFor, fitLatentPcas, savePcas } from "../analysis/claims";
+import { claimIntervals, claimIntervalTable, intervalText } from "../analysis/claims/intervals";
+import { compareWithControl, untrainedControl } from "../analysis/claims/controls";
+import { genreLabelNull } from "../analysis/claims/nulls";
+import { claimThresholds } from "../analysis/claims/rules";
+import { claimsInputFor, fitLatentPcas, savePcas } from "../analysis/claims/claims";
 import { encodeUnderConditions, type LatentSet, sampleUsers } from "../analysis/latent";
 import { agreementWithHistory, profileCard, profileSpace, profileSubject, watchedShares } from "../analysis/profile";
 import { deriveSeed } from "../core/rng";

@@ -1,13 +1,13 @@
 // `cvae data ...`: synthetic data, GroupLens downloads, preprocessing, listing.
-import { checkConditionKind, checkTimeZone, CONDITION_KINDS, scopeOf } from "../data/conditions";
+import { checkConditionKind, checkTimeZone, CONDITION_KINDS, scopeOf } from "../data/conditions/conditions";
 import type { ConditionKind } from "../data/schema";
-import { isSynthName, SYNTH_PRESETS } from "../data/synth";
+import { isSynthName, SYNTH_PRESETS } from "../data/synthetic/synth";
 import { type Command, noPositionals, UsageError } from "./args";
 import { STUDY_SEED } from "../core/rng";
 
 // Loaded when a command runs, not for its --help: the readers, the protocol, the store and the downloader.
 const datasets = () => require("../data/datasets") as typeof import("../data/datasets");
-const download = () => require("../data/download") as typeof import("../data/download");
+const download = () => require("../data/download/download") as typeof import("../data/download/download");
 const describeData = () => require("../data/describe") as typeof import("../data/describe");
 
 export const dataSynthCommand: Command<{ preset: string; force: boolean }> = {

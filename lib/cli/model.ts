@@ -3,7 +3,7 @@
 // file > the stored config of the unfinished run being continued > defaultTrainConfig().
 import { readFileSync } from "node:fs";
 import { compareWithPopularity, type EvaluationResult, perGenreRows, resultRows } from "../evaluation/evaluate";
-import { conditionNoun } from "../data/conditions";
+import { conditionNoun } from "../data/conditions/conditions";
 import type { ConditionKind } from "../data/schema";
 import { METRICS } from "../evaluation/metrics";
 import { foldInHistory, recommend } from "../analysis/recommend";

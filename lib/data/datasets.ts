@@ -3,14 +3,14 @@
 // folder of MovieLens files works anywhere a name does.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { readMovieLens } from "./movielens";
+import { readMovieLens } from "./movielens/movielens";
 import { markdownCode } from "../core/html";
 import { checkName, nameFromFolder } from "../core/names";
 import { dataDir } from "../core/paths";
-import { preprocess } from "./preprocess";
+import { preprocess } from "./protocol/preprocess";
 import type { ConditionKind, PreprocessOptions, ProcessedDataset } from "./schema";
 import { processedDir, saveProcessed } from "./store";
-import { isSynthName, SYNTH_PRESETS, SYNTH_VERSION, type SynthConfig, type SynthSummary, writeSynthetic } from "./synth";
+import { isSynthName, SYNTH_PRESETS, SYNTH_VERSION, type SynthConfig, type SynthSummary, writeSynthetic } from "./synthetic/synth";
 
 export const MOVIELENS_DOWNLOAD_NAMES = ["ml-latest-small", "ml-100k", "ml-1m", "ml-20m", "ml-25m"];
 
@@ -107,7 +107,7 @@ export async function prepareSource(nameOrFolder: string): Promise<ResolvedSourc
 export function sourceNote(source: ResolvedSource & { generated?: boolean }): string {
   return source.synthetic
     ? `> **Synthetic data.** ${markdownCode(source.name)} was ${source.generated ? "just generated" : "generated"} ` +
-        "by `lib/data/synth.ts` " +
+        "by `lib/data/synthetic/synth.ts` " +
         `in the ML-20M file layout, from planted genre tastes (see ${markdownCode(join(source.folder, "ground-truth.json"))}). Its users ` +
         "are not real; results on it test the pipeline and the analysis, not MovieLens. Use `--param dataset=ml-20m` (after " +
         "`npx cvae data download ml-20m`) or a folder for real data."

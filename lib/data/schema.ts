@@ -88,7 +88,7 @@ export interface RawDataset {
   moviesFile: string;
   ratings: RatingsTable;
   movies: MovieTable;
-  /** True for data made by lib/data/synth.ts (it writes ground-truth.json beside the files). */
+  /** True for data made by lib/data/synthetic/synth.ts (it writes ground-truth.json beside the files). */
   synthetic: boolean;
   /** Problems that were skipped rather than fatal, each with a count. */
   warnings: string[];

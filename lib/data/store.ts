@@ -10,7 +10,7 @@ import { recoverDir, writeDirAtomic } from "../core/fs";
 import { checkName } from "../core/names";
 import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
-import { CONDITION_KINDS, scopeOf } from "./conditions";
+import { CONDITION_KINDS, scopeOf } from "./conditions/conditions";
 import type { ConditionVocabulary, DataSource, MatrixContexts, PreprocessOptions, PreprocessSummary, ProcessedDataset } from "./schema";
 import type { Csr, Genre } from "./schema";
 import { validateCsr } from "./sparse";

@@ -5,7 +5,7 @@
 //      target = the held-out items of that genre; averaged over rows and per genre.
 // Fold-in items are never ranked. Metrics: the registry of metrics.ts (nDCG@100, Recall@20,
 // Recall@50).
-import { conditionNoun, type EntryConditions, entryConditionsOf, rowConditions } from "../data/conditions";
+import { conditionNoun, type EntryConditions, entryConditionsOf, rowConditions } from "../data/conditions/conditions";
 import type { HeldOutSplit, ProcessedDataset } from "../data/schema";
 import type { ConditionKind, Genre } from "../data/schema";
 import { columnCounts } from "../data/sparse";

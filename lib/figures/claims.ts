@@ -2,7 +2,7 @@
 // scales: a silhouette, a ratio, a count, a correlation), each with the trained model's value
 // and bootstrap interval, the untrained control's beneath it, and the claim's threshold as a
 // vertical line. Colour says the verdict.
-import type { ClaimIntervals, IntervalMeasurement, Verdict } from "../analysis/claim-intervals";
+import type { ClaimIntervals, IntervalMeasurement, Verdict } from "../analysis/claims/intervals";
 import { plotlyText } from "../core/html";
 import { baseLayout, emptyFigure, type Figure } from "./plots";
 

@@ -1,6 +1,6 @@
 // Figures of the data (notebooks 01 and 02): star ratings, long tails and per-genre counts,
 // each genre in its own colour.
-import type { GenreCount, ImaxBreakdown } from "../data/genres";
+import type { GenreCount, ImaxBreakdown } from "../data/conditions/genres";
 import { binLabel, type LogBin, type ValueCount } from "../data/describe";
 import { genreColor, SERIES_COLORS } from "./palette";
 import { barChart, type ChartOptions, type Figure } from "./plots";

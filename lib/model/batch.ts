@@ -5,7 +5,7 @@
 // history, L2-normalised, with inverted dropout in training. Which rows an epoch or an
 // evaluation holds is decided elsewhere (train/samplers.ts, evaluation/evaluate.ts).
 import type { Rng } from "../core/rng";
-import { type EntryConditions, entryHas } from "../data/conditions";
+import { type EntryConditions, entryHas } from "../data/conditions/conditions";
 import type { Csr } from "../data/schema";
 
 export interface Rows {

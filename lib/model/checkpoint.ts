@@ -12,7 +12,7 @@ import { checkName } from "../core/names";
 import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
 import { type ModelDims, type ParamLayout, paramLayout } from "./parameters";
-import { CONDITION_KINDS, conditionPlural } from "../data/conditions";
+import { CONDITION_KINDS, conditionPlural } from "../data/conditions/conditions";
 import type { ConditionKind, ProcessedDataset } from "../data/schema";
 import type { RngState } from "../core/rng";
 import type { EngineBuffers } from "./engine";

@@ -5,7 +5,7 @@
 // reference's updates over its own batches an epoch, and it validates (and counts patience)
 // after about as many updates as the reference did, so early stopping waits as long.
 import { Rng } from "../core/rng";
-import { entryConditionsOf } from "../data/conditions";
+import { entryConditionsOf } from "../data/conditions/conditions";
 import type { ProcessedDataset } from "../data/schema";
 import type { EpochRecord } from "../model/history";
 import { makeTrainConfig, type TrainConfig } from "./config";

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { takeInterrupts } from "../core/interrupt";
 import { acquireLock } from "../core/lock";
 import { deriveSeed, Rng } from "../core/rng";
-import { type EntryConditions, entryConditionsOf } from "../data/conditions";
+import { type EntryConditions, entryConditionsOf } from "../data/conditions/conditions";
 import type { ProcessedDataset } from "../data/schema";
 import { loadProcessed } from "../data/store";
 import { evaluate } from "../evaluation/evaluate";

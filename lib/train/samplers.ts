@@ -2,7 +2,7 @@
 // ("full", "balanced", "one-genre"; see train/config.ts). Every user with items appears
 // with the zero condition; the sampler decides the genre rows.
 import { Rng } from "../core/rng";
-import { type EntryConditions, rowConditions } from "../data/conditions";
+import { type EntryConditions, rowConditions } from "../data/conditions/conditions";
 import type { Csr } from "../data/schema";
 import { nnz, rowLength } from "../data/sparse";
 import type { Rows } from "../model/batch";

@@ -8,18 +8,18 @@ import { before, describe, it } from "node:test";
 
 process.env.CVAE_DATA_DIR = tempDir("kinds-");
 
-import { claimsInputFor, measureClaims } from "../../lib/analysis/claims";
+import { claimsInputFor, measureClaims } from "../../lib/analysis/claims/claims";
 import { contextRecovery } from "../../lib/analysis/context-recovery";
 import { compareWithPopularity, conditionedProtocol, resultRows } from "../../lib/evaluation/evaluate";
 import { encodeUnderConditions, sampleUsers } from "../../lib/analysis/latent";
 import { agreementWithHistory, profileSpace, profilingHints, watchedShares } from "../../lib/analysis/profile";
 import { exampleUser, foldInHistory, recommend } from "../../lib/analysis/recommend";
-import { CONDITION_KINDS, conditionPlural, scopeOf } from "../../lib/data/conditions";
+import { CONDITION_KINDS, conditionPlural, scopeOf } from "../../lib/data/conditions/conditions";
 import { prepareDataset } from "../../lib/data/datasets";
-import { loadGroundTruth } from "../../lib/data/planted";
+import { loadGroundTruth } from "../../lib/data/synthetic/planted";
 import type { ConditionKind, ProcessedDataset } from "../../lib/data/schema";
-import { writeSynthetic } from "../../lib/data/synth";
-import { SYNTH_PRESETS } from "../../lib/data/synth";
+import { writeSynthetic } from "../../lib/data/synthetic/synth";
+import { SYNTH_PRESETS } from "../../lib/data/synthetic/synth";
 import { initBackend } from "../../lib/model/backend";
 import { train } from "../../lib/train/loop";
 import { tempDir } from "../helpers/temp";

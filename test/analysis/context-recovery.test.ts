@@ -18,8 +18,8 @@ import {
 import type { LatentSet } from "../../lib/analysis/latent";
 import { sampleUsers } from "../../lib/analysis/latent";
 import { prepareDataset } from "../../lib/data/datasets";
-import { loadGroundTruth } from "../../lib/data/planted";
-import { SYNTH_PRESETS, writeSynthetic } from "../../lib/data/synth";
+import { loadGroundTruth } from "../../lib/data/synthetic/planted";
+import { SYNTH_PRESETS, writeSynthetic } from "../../lib/data/synthetic/synth";
 import { initBackend } from "../../lib/model/backend";
 import { train } from "../../lib/train/loop";
 import { smallDataset } from "../helpers/small-model";

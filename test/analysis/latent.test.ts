@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { itemEntryConditions } from "../../lib/data/conditions";
+import { itemEntryConditions } from "../../lib/data/conditions/conditions";
 import { buildBatch } from "../../lib/model/batch";
 import { vocabularyOf } from "../../lib/model/checkpoint";
 import { initParams, type ModelDims, paramLayout } from "../../lib/model/parameters";
@@ -18,8 +18,8 @@ import {
   userTopGenres,
 } from "../../lib/analysis/latent";
 import { CvaeModel } from "../../lib/model/cvae-model";
-import { readMovieLens } from "../../lib/data/movielens";
-import { preprocess } from "../../lib/data/preprocess";
+import { readMovieLens } from "../../lib/data/movielens/movielens";
+import { preprocess } from "../../lib/data/protocol/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
 import { Rng } from "../../lib/core/rng";
 import { makeTrainConfig } from "../../lib/train/config";

@@ -9,8 +9,8 @@ import {
   popularityCheckOf,
   popularityCheckResults,
 } from "../../lib/analysis/model-check";
-import { readMovieLens } from "../../lib/data/movielens";
-import { preprocess } from "../../lib/data/preprocess";
+import { readMovieLens } from "../../lib/data/movielens/movielens";
+import { preprocess } from "../../lib/data/protocol/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
 import { nothing, oracle } from "../helpers/rankers";
 

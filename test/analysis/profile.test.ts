@@ -5,10 +5,10 @@ import * as tf from "@tensorflow/tfjs";
 import { vocabularyOf } from "../../lib/model/checkpoint";
 import { initParams, paramLayout } from "../../lib/model/parameters";
 import { encodeUnderConditions, type LatentSet, sampleUsers, userTopGenres } from "../../lib/analysis/latent";
-import { interactionsPerGenre } from "../../lib/data/genres";
+import { interactionsPerGenre } from "../../lib/data/conditions/genres";
 import { CvaeModel } from "../../lib/model/cvae-model";
-import { readMovieLens } from "../../lib/data/movielens";
-import { preprocess } from "../../lib/data/preprocess";
+import { readMovieLens } from "../../lib/data/movielens/movielens";
+import { preprocess } from "../../lib/data/protocol/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
 import {
   agreementWithHistory,

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { claimIntervals } from "../../lib/analysis/claim-intervals";
-import { claimsInputFor, fitLatentPcas } from "../../lib/analysis/claims";
+import { claimIntervals } from "../../lib/analysis/claims/intervals";
+import { claimsInputFor, fitLatentPcas } from "../../lib/analysis/claims/claims";
 import { encodeUnderConditions, sampleUsers } from "../../lib/analysis/latent";
 import { agreementWithHistory, profileSpace, watchedShares } from "../../lib/analysis/profile";
 import {

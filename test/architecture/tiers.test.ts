@@ -47,7 +47,12 @@ describe("the tiers of npm test and npm run test:full", () => {
     ])
       assert.ok(backendTests().includes(f), `${f} trains`);
     // The model's tests run every provider by name, and the backend's own tests set CVAE_BACKEND themselves.
-    for (const f of ["test/model/gemm.test.ts", "test/model/backend.test.ts", "test/data/store.test.ts", "test/analysis/claims.test.ts"])
+    for (const f of [
+      "test/model/gemm.test.ts",
+      "test/model/backend.test.ts",
+      "test/data/store.test.ts",
+      "test/analysis/claims/claims.test.ts",
+    ])
       assert.ok(!backendTests().includes(f), `${f} picks no backend`);
   });
 

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { readMovieLens } from "../../lib/data/movielens";
-import { preprocess } from "../../lib/data/preprocess";
+import { readMovieLens } from "../../lib/data/movielens/movielens";
+import { preprocess } from "../../lib/data/protocol/preprocess";
 import { loadProcessed, saveProcessed } from "../../lib/data/store";
 import { tempDir } from "../helpers/temp";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { splitConditions } from "../../lib/evaluation/evaluate";
-import { itemEntryConditions } from "../../lib/data/conditions";
+import { itemEntryConditions } from "../../lib/data/conditions/conditions";
 import { buildBatch, type SparseBatch } from "../../lib/model/batch";
 import { csrOf, itemGenres } from "../helpers/toy-data";
 import { METRICS } from "../../lib/evaluation/metrics";
@@ -16,8 +16,8 @@ import {
   popularityRanker,
   resultRows,
 } from "../../lib/evaluation/evaluate";
-import { readMovieLens } from "../../lib/data/movielens";
-import { preprocess } from "../../lib/data/preprocess";
+import { readMovieLens } from "../../lib/data/movielens/movielens";
+import { preprocess } from "../../lib/data/protocol/preprocess";
 import type { HeldOutSplit, ProcessedDataset } from "../../lib/data/schema";
 import { nothing, oracle } from "../helpers/rankers";
 

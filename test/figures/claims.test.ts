@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { claimIntervals } from "../../lib/analysis/claim-intervals";
+import { claimIntervals } from "../../lib/analysis/claims/intervals";
 import { claimForest, claimSeedForest, VERDICT_COLORS, wrapWords } from "../../lib/figures/claims";
 import { plotlyText } from "../../lib/core/html";
 import { construct, withShuffledConditions } from "../helpers/claims-construction";

@@ -10,7 +10,7 @@ import type { ResultRow } from "../../lib/evaluation/evaluate";
 import type { LatentSet } from "../../lib/analysis/latent";
 import type { ProfileCard } from "../../lib/analysis/profile";
 import { Rng } from "../../lib/core/rng";
-import type { GenreCount } from "../../lib/data/genres";
+import type { GenreCount } from "../../lib/data/conditions/genres";
 import type { EpochRecord } from "../../lib/model/history";
 import { binnedBars, genreBars, starHistogram } from "../../lib/figures/data";
 import { explainedVariance, latent3d, latentScatter, pcPairExplorer, type Projection, scatterMatrix } from "../../lib/figures/latent";
@@ -23,7 +23,7 @@ import { LatentPca } from "../../lib/analysis/pca";
 import { ML20M_GENRES } from "../../lib/data/schema";
 import { projection as projectionOf } from "../../lib/figures/latent";
 import { crowdedSet } from "../helpers/crowded-latents";
-import type { ClaimIntervals, IntervalMeasurement, Verdict } from "../../lib/analysis/claim-intervals";
+import type { ClaimIntervals, IntervalMeasurement, Verdict } from "../../lib/analysis/claims/intervals";
 
 const DIR = join(__dirname, "snapshots");
 const UPDATE = process.env.UPDATE_SNAPSHOTS === "1";

@@ -1,9 +1,9 @@
 // The hand-built latent construction of the claims tests (shared by claims.test.ts and
 // claim-intervals.test.ts).
-import type { ClaimsInput } from "../../lib/analysis/claims";
-import type { Cooccurrence } from "../../lib/data/genres";
+import type { ClaimsInput } from "../../lib/analysis/claims/claims";
+import type { Cooccurrence } from "../../lib/data/conditions/genres";
 import type { LatentSet } from "../../lib/analysis/latent";
-import type { GroundTruth } from "../../lib/data/planted";
+import type { GroundTruth } from "../../lib/data/synthetic/planted";
 import { Rng } from "../../lib/core/rng";
 
 // A synthetic LatentSet built by hand (no model), 60 users x 6 latent dims, in which every

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DataError } from "../../lib/data/text-files";
+import { DataError } from "../../lib/data/movielens/text-files";
 
 /** The DataError thrown by `f` (fails the test when `f` does not throw one). */
 export function dataError(f: () => unknown): DataError {

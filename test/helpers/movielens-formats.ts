@@ -5,7 +5,7 @@
 // Latin-1; no IMAX). Tests run the notebooks on them as a user would on a download.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeSynthetic } from "../../lib/data/synth";
+import { writeSynthetic } from "../../lib/data/synthetic/synth";
 
 export type Layout = "ml-latest-small" | "ml-20m" | "ml-1m" | "ml-100k";
 export const LAYOUTS: readonly Layout[] = ["ml-latest-small", "ml-20m", "ml-1m", "ml-100k"];

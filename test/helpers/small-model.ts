@@ -1,8 +1,8 @@
 // The ml-small fixture preprocessed, and a hand-made C-VAE over it (hidden 16, latent 6) with
 // seeded weights, for the analysis tests that need a model but not a trained one.
 import { join } from "node:path";
-import { readMovieLens } from "../../lib/data/movielens";
-import { preprocess } from "../../lib/data/preprocess";
+import { readMovieLens } from "../../lib/data/movielens/movielens";
+import { preprocess } from "../../lib/data/protocol/preprocess";
 import type { PreprocessOptions, ProcessedDataset } from "../../lib/data/schema";
 import { vocabularyOf } from "../../lib/model/checkpoint";
 import { CvaeModel } from "../../lib/model/cvae-model";

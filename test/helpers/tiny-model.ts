@@ -1,7 +1,7 @@
 // A tiny C-VAE and one training batch for the model tests: 12 items, 3 conditions,
 // hidden 7, latent 3, 5 rows (two without a condition).
 import { Rng } from "../../lib/core/rng";
-import { itemEntryConditions } from "../../lib/data/conditions";
+import { itemEntryConditions } from "../../lib/data/conditions/conditions";
 import { csrFromPairs } from "../../lib/data/sparse";
 import { buildBatch, type Rows } from "../../lib/model/batch";
 import { initParams, paramLayout, paramView } from "../../lib/model/parameters";

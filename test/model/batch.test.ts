@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildBatch, type Rows, sliceBatch, type SparseBatch } from "../../lib/model/batch";
-import { itemEntryConditions } from "../../lib/data/conditions";
+import { itemEntryConditions } from "../../lib/data/conditions/conditions";
 import { csrFromPairs } from "../../lib/data/sparse";
 import { csrOf, itemGenres, train } from "../helpers/toy-data";
 import { Rng } from "../../lib/core/rng";

@@ -1,7 +1,7 @@
 // Full notebook tier (`npm run test:full`, not `npm test`): the six notebooks, unchanged and with
 // no per-notebook parameters, on a folder of each real MovieLens layout (ml-latest-small,
 // ML-20M/25M, ML-1M, ML-100K), as a user runs them on a download: `npm run reproduce -- --param
-// dataset=<folder>`. `npm test` prepares each layout (test/data/layouts.test.ts) and runs
+// dataset=<folder>`. `npm test` prepares each layout (test/data/movielens/layouts.test.ts) and runs
 // notebooks 01 and 02 on ML-1M in the kernel (test/notebooks/reports.nbtest.ts).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

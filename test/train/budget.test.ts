@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { readMovieLens } from "../../lib/data/movielens";
-import { preprocess } from "../../lib/data/preprocess";
+import { readMovieLens } from "../../lib/data/movielens/movielens";
+import { preprocess } from "../../lib/data/protocol/preprocess";
 import type { ProcessedDataset } from "../../lib/data/schema";
 import type { EpochRecord } from "../../lib/model/history";
 import { budgetRows, equalUpdatesPlan, rowsPerEpoch } from "../../lib/train/budget";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Rng } from "../../lib/core/rng";
-import { itemEntryConditions } from "../../lib/data/conditions";
+import { itemEntryConditions } from "../../lib/data/conditions/conditions";
 import { RowSampler } from "../../lib/train/samplers";
 import { genresOf, HISTORIES, itemGenres, multiset, randomData, train, USER_GENRES } from "../helpers/toy-data";
 
