@@ -13,9 +13,9 @@ import { initBackend } from "../model/backend";
 import { modelDir, readCheckpointMeta, runName } from "../model/checkpoint";
 import { CvaeModel, trainingNote } from "../model/cvae-model";
 import { ANNEAL_BETA_SCHEDULE } from "../train/schedule";
+import { MAX_HIDDEN } from "../model/config";
 import {
   defaultTrainConfig,
-  MAX_HIDDEN,
   makeTrainConfig,
   PRESET_PURPOSES,
   presetOverrides,

@@ -1,9 +1,9 @@
 // One typed config for training, with defaults. Notebooks and the CLI override only what
 // differs; unknown keys and impossible values are errors naming the key.
-import { isPlainName } from "../core/names";
+import { defaultsOf, type FieldFlags, type FieldTable, validateFields } from "../core/fields";
 import { mergeOptions } from "../core/options";
-import { type BetaSchedule, PAPER_BETA_SCHEDULE, validateBetaSchedule } from "./schedule";
-import { STUDY_SEED } from "../core/rng";
+import { MODEL_FIELDS, type ModelConfig, validateModelConfig } from "../model/config";
+import { type BetaSchedule, BETA_FLAGS, betaProblem, PAPER_BETA_SCHEDULE, parseBeta } from "./schedule";
 
 /**
  * Which (user, condition) rows an epoch trains on:
@@ -18,19 +18,11 @@ import { STUDY_SEED } from "../core/rng";
 export type Sampler = "full" | "balanced" | "one-genre";
 export const SAMPLERS: readonly Sampler[] = ["full", "balanced", "one-genre"];
 
-export interface TrainConfig {
+export interface TrainConfig extends ModelConfig {
   /** Processed data set (data/processed/<dataset>/). */
   dataset: string;
   /** Name of the run folder under data/models/. */
   run: string;
-  /** C-VAE (true) or Mult-VAE (false: no condition input, zero-condition rows only). */
-  conditioned: boolean;
-  /** Width of the hidden layers (encoder and decoder). */
-  hidden: number;
-  /** Latent dimensions (mu and log sigma^2 each). */
-  latent: number;
-  /** Inverted dropout on the normalised input during training, in [0, 1). */
-  dropout: number;
   sampler: Sampler;
   /** Share of the genre rows the "balanced" sampler draws. */
   subsample: number;
@@ -45,8 +37,6 @@ export interface TrainConfig {
   patience: number;
   /** Validate every this many epochs. */
   validateEvery: number;
-  /** Seed of initialisation, dropout, sampling and shuffling. */
-  seed: number;
   /**
    * Worker threads besides this one (0 or 1); "auto" = 1 on the blas and wasm backends with 2+ cores, else 0
    * (native TensorFlow threads by itself).
@@ -54,35 +44,113 @@ export interface TrainConfig {
   workers: number | "auto";
 }
 
-/** Largest hidden width (and latent size) a config may ask for. */
-export const MAX_HIDDEN = 8192;
+/** The CLI says "Mult-VAE" rather than "conditioned false". */
+const MULT_VAE_FLAG: FieldFlags<boolean> = {
+  flags: {
+    "mult-vae": { type: "boolean", default: false, help: "train Mult-VAE (no conditions)", reason: "the paper's model is the C-VAE" },
+  },
+  read: (given) => (given["mult-vae"] ? false : undefined),
+};
 
 /**
- * The one default of `cvae train` and notebook 03 (the "paper" preset): the paper's schedule
- * trained to validation convergence on any data: fixed beta 0.008, the full sampler, up to 100
- * epochs, stopping after 10 epochs without a better validation nDCG@100 and keeping the best
- * weights. An epoch count sized for one data set would undertrain another (5 epochs left
- * ml-latest-small below popularity).
+ * Every training setting once: type, range, default, help and the reason for the default. The defaults are
+ * the "paper" preset: the paper's schedule trained to validation convergence on any data (fixed beta 0.008,
+ * the full sampler, up to 100 epochs, stopping after 10 epochs without a better validation nDCG@100 and
+ * keeping the best weights). An epoch count sized for one data set would undertrain another (5 epochs left
+ * ml-latest-small below popularity). The CLI's flags, --config files, notebook 03's parameters and --param
+ * overrides all read this table; the order is the order of stored configs.
  */
+export const TRAIN_FIELDS: FieldTable<TrainConfig> = {
+  dataset: {
+    type: "name",
+    nameKind: "data set",
+    default: "synthetic",
+    flag: false, // the model commands' shared --dataset, which also takes the folder a set was prepared from
+    help: "processed data set (data/processed/<dataset>/)",
+    reason: "the synthetic set runs anywhere; MovieLens must be downloaded",
+  },
+  run: {
+    type: "name",
+    nameKind: "run",
+    default: "cvae",
+    flag: false, // the model commands' shared --run, whose default derives from the data set
+    help: "run folder under data/models/",
+    reason: "notebook 03 names runs cvae-<dataset>",
+  },
+  conditioned: { ...MODEL_FIELDS.conditioned, flags: MULT_VAE_FLAG },
+  hidden: MODEL_FIELDS.hidden,
+  latent: MODEL_FIELDS.latent,
+  dropout: MODEL_FIELDS.dropout,
+  sampler: {
+    type: "choice",
+    choices: SAMPLERS,
+    default: "full",
+    help: "rows per epoch: full (every user x condition), balanced (the C-VAE paper's sampler) or one-genre (fast)",
+    reason: "the C-VAE training set: every (user, condition) pair and the unconditioned row",
+  },
+  subsample: {
+    type: "number",
+    default: 0.2,
+    above: 0,
+    max: 1,
+    help: "share of the condition rows the balanced sampler draws",
+    reason: "rectorch's default for the C-VAE's sampler",
+  },
+  batchSize: {
+    type: "integer",
+    default: 500,
+    min: 1,
+    max: 100_000,
+    help: "rows per optimiser update",
+    reason: "Liang et al. 2018 and the paper",
+  },
+  lr: { type: "number", default: 1e-3, above: 0, max: 10, help: "Adam learning rate", reason: "Adam's usual rate, as in Liang et al. 2018" },
+  beta: {
+    type: "json",
+    default: { ...PAPER_BETA_SCHEDULE },
+    check: (b) => betaProblem(b),
+    parse: parseBeta,
+    flags: BETA_FLAGS,
+    help: 'KL weight: a number (fixed) or {"kind":"anneal","cap":0.2,"steps":200000}',
+    reason: "the paper's best beta, 0.008, fixed (Carraro et al. 2020, section 3)",
+  },
+  epochs: {
+    type: "integer",
+    default: 100,
+    min: 1,
+    max: 100_000,
+    help: "maximum epochs",
+    reason: "the paper's budget; early stopping ends most runs sooner",
+  },
+  patience: {
+    type: "integer",
+    default: 10,
+    min: 0,
+    max: 100_000,
+    help: "early-stopping patience in epochs (0 = off); the best weights are kept",
+    reason: "trains to validation convergence on any data without a budget sized for one set",
+  },
+  validateEvery: {
+    type: "integer",
+    default: 1,
+    min: 1,
+    max: 100_000,
+    help: "validate every this many epochs",
+    reason: "early stopping needs the validation nDCG@100 of every epoch",
+  },
+  seed: MODEL_FIELDS.seed,
+  workers: {
+    type: "choice",
+    choices: ["auto", 0, 1],
+    default: "auto",
+    help: 'extra worker threads: "auto" (1 on blas and wasm with 2+ cores), 0 or 1',
+    reason: "two threads halve a step on the blas backend of a 2-core machine",
+  },
+};
+
+/** The one default of `cvae train` and notebook 03 (the "paper" preset): TRAIN_FIELDS' defaults. */
 export function defaultTrainConfig(): TrainConfig {
-  return {
-    dataset: "synthetic",
-    run: "cvae",
-    conditioned: true,
-    hidden: 600,
-    latent: 200,
-    dropout: 0.5,
-    sampler: "full",
-    subsample: 0.2,
-    batchSize: 500,
-    lr: 1e-3,
-    beta: { ...PAPER_BETA_SCHEDULE },
-    epochs: 100,
-    patience: 10,
-    validateEvery: 1,
-    seed: STUDY_SEED,
-    workers: "auto",
-  };
+  return defaultsOf(TRAIN_FIELDS);
 }
 
 /** `base` (the defaults unless given, e.g. a stored run's config) with `overrides` applied and checked. */
@@ -97,32 +165,8 @@ export function makeTrainConfig(overrides: Partial<TrainConfig> = {}, base: Trai
 
 /** Throws a RangeError naming the first impossible value. */
 export function validateTrainConfig(c: TrainConfig): TrainConfig {
-  const fail = (key: keyof TrainConfig, what: string): never => {
-    throw new RangeError(`train config: ${key} ${what}, got ${JSON.stringify(c[key])}`);
-  };
-  const positiveInt = (key: "hidden" | "latent" | "batchSize" | "epochs" | "validateEvery", max: number) => {
-    if (!Number.isInteger(c[key]) || c[key] < 1) fail(key, "must be a positive integer");
-    if (c[key] > max) fail(key, `must be at most ${max}`);
-  };
-  // Upper bounds far above any sensible run, so a typo cannot ask for unbounded memory or time.
-  positiveInt("hidden", MAX_HIDDEN);
-  positiveInt("latent", MAX_HIDDEN);
-  positiveInt("batchSize", 100_000);
-  positiveInt("epochs", 100_000);
-  positiveInt("validateEvery", 100_000);
-  if (c.latent > c.hidden) fail("latent", `must not exceed hidden (${c.hidden})`);
-  if (!(c.dropout >= 0 && c.dropout < 1)) fail("dropout", "must be in [0, 1)");
-  if (!(c.lr > 0 && Number.isFinite(c.lr))) fail("lr", "must be a positive number");
-  if (!(c.subsample > 0 && c.subsample <= 1)) fail("subsample", "must be in (0, 1]");
-  if (!Number.isInteger(c.patience) || c.patience < 0 || c.patience > 100_000) fail("patience", "must be an integer in [0, 100000]");
-  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) fail("seed", "must be an integer in [0, 2^32)");
-  if (!SAMPLERS.includes(c.sampler)) fail("sampler", `must be one of ${SAMPLERS.join(", ")}`);
-  if (c.workers !== "auto" && c.workers !== 0 && c.workers !== 1) fail("workers", 'must be "auto", 0 or 1');
-  // The run and the data set become folders (data/models/<run>/, data/processed/<dataset>/).
-  if (!isPlainName(c.run)) fail("run", "must be a plain folder name (letters, digits, . _ -, starting with a letter or digit; no ..)");
-  if (!isPlainName(c.dataset)) fail("dataset", "must name a processed data set (a plain folder name)");
-  validateBetaSchedule(c.beta);
-  return c;
+  validateFields(TRAIN_FIELDS, c, "train config");
+  return validateModelConfig(c, "train config");
 }
 
 /**
