@@ -4,6 +4,7 @@
 // command sees only the flags the user typed (`given`) apart from the defaults it uses
 // (`values`), so a default can never override a value from a config file.
 import { parseArgs } from "node:util";
+import { DECIMAL, type Field, type FieldTable, flagOf } from "../core/fields";
 import { checkName, type NameKind } from "../core/names";
 
 export type FlagType = "string" | "number" | "integer" | "boolean" | "strings";
@@ -21,6 +22,8 @@ export interface FlagSpec {
   /** The value must be greater than this (e.g. 0 for a learning rate). */
   above?: number;
   max?: number;
+  /** The value must be less than this (e.g. 1 for a dropout rate). */
+  below?: number;
   /** The values a string flag accepts. */
   choices?: readonly string[];
   /** A string that names a folder of the project (data set, run): checked by checkName. */
@@ -49,9 +52,6 @@ export interface Command<P = unknown> {
 
 export class UsageError extends Error {}
 
-/** A decimal number as people type it: "12", "-0.5", "1e-3", ".5". Not hex, octal, binary, "Infinity" or blanks. */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
 /** Reads one flag value as its spec says; throws a UsageError naming the flag. */
 export function parseFlagValue(command: string, name: string, spec: FlagSpec, raw: string | boolean | string[]): FlagValue {
   const fail = (what: string): never => {
@@ -72,6 +72,7 @@ export function parseFlagValue(command: string, name: string, spec: FlagSpec, ra
       if (spec.min !== undefined && value < spec.min) fail(`must be at least ${spec.min}`);
       if (spec.above !== undefined && !(value > spec.above)) fail(`must be greater than ${spec.above}`);
       if (spec.max !== undefined && value > spec.max) fail(`must be at most ${spec.max}`);
+      if (spec.below !== undefined && !(value < spec.below)) fail(`must be less than ${spec.below}`);
       return value;
     }
     case "string": {
@@ -178,12 +179,36 @@ export function commandHelp(command: Pick<Command, "name" | "usage" | "flags">, 
       const shown = spec.defaultText ?? (spec.default !== undefined ? String(spec.default) : undefined);
       const def = shown !== undefined ? ` (default ${shown})` : "";
       const choices = spec.choices ? ` [${spec.choices.join(" | ")}]` : "";
-      const range = spec.min !== undefined || spec.max !== undefined ? ` [${spec.min ?? ""}..${spec.max ?? ""}]` : "";
+      const lo = spec.min ?? (spec.above !== undefined ? `>${spec.above}` : "");
+      const hi = spec.max ?? (spec.below !== undefined ? `<${spec.below}` : "");
+      const range = lo !== "" || hi !== "" ? ` [${lo}..${hi}]` : "";
       const repeat = spec.type === "strings" ? " (repeatable)" : "";
       lines.push(`  --${name}${value}`.padEnd(28) + spec.help + choices + range + def + repeat);
     }
   }
   return lines.join("\n");
+}
+
+/** A field's flag: its type, range, choices and default from the field table (lib/core/fields.ts). */
+export function flagOfField(field: Field): FlagSpec {
+  const type: FlagType = field.type === "integer" || field.type === "number" || field.type === "boolean" ? field.type : "string";
+  const spec: FlagSpec = { type, help: field.help };
+  for (const k of ["min", "max", "above", "below"] as const) if (field[k] !== undefined) spec[k] = field[k];
+  if (field.choices) spec.choices = field.choices.map(String);
+  if (field.nameKind) spec.names = field.nameKind;
+  if (type !== "boolean") spec.defaultText = typeof field.default === "object" ? JSON.stringify(field.default) : String(field.default);
+  return spec;
+}
+
+/** The flags of a field table, in its order: each field's own flag, and the flags of a field set from several. */
+export function flagsOfFields<T>(table: FieldTable<T>): Record<string, FlagSpec> {
+  const out: Record<string, FlagSpec> = {};
+  for (const [key, field] of Object.entries(table) as [string, Field][]) {
+    if (field.flags) for (const [name, f] of Object.entries(field.flags.flags)) out[name] = flagOfField(f);
+    const own = flagOf(key, field);
+    if (own !== null) out[own] = flagOfField(field);
+  }
+  return out;
 }
 
 /** No positional arguments: a stray word is more likely a typo than something to ignore. */

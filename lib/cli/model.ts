@@ -12,21 +12,20 @@ import { loadProcessed } from "../data/store";
 import { initBackend } from "../model/backend";
 import { modelDir, readCheckpointMeta, runName } from "../model/checkpoint";
 import { CvaeModel, trainingNote } from "../model/cvae-model";
-import { ANNEAL_BETA_SCHEDULE } from "../train/schedule";
-import { MAX_HIDDEN } from "../model/config";
+import { fromFlags } from "../core/fields";
 import {
   defaultTrainConfig,
   makeTrainConfig,
   PRESET_PURPOSES,
   presetOverrides,
-  SAMPLERS,
+  TRAIN_FIELDS,
   TRAIN_PRESETS,
   type TrainConfig,
 } from "../train/config";
 import { train } from "../train/loop";
 import { stagingDir } from "../train/replace";
 import { terminalProgress, trainingSummary } from "../train/progress";
-import { type Command, type FlagValues, noPositionals, type ParsedArgs, UsageError } from "./args";
+import { type Command, flagsOfFields, type FlagValues, noPositionals, type ParsedArgs, UsageError } from "./args";
 
 function printResults(results: Record<string, EvaluationResult>): void {
   console.log(
@@ -84,34 +83,13 @@ export function readConfigFile(path: string): Partial<TrainConfig> {
   return value as Partial<TrainConfig>;
 }
 
-/** The TrainConfig keys the flags the user typed set (beta flags resolved against `base`). */
+/** The TrainConfig keys the flags the user typed set, read through TRAIN_FIELDS (beta flags resolved against `base`). */
 export function flagOverrides(given: FlagValues, base: TrainConfig): Partial<TrainConfig> {
-  const o: Partial<TrainConfig> = {};
-  const keys: [string, keyof TrainConfig][] = [
-    ["run", "run"],
-    ["epochs", "epochs"],
-    ["sampler", "sampler"],
-    ["batch-size", "batchSize"],
-    ["lr", "lr"],
-    ["patience", "patience"],
-    ["seed", "seed"],
-    ["hidden", "hidden"],
-    ["latent", "latent"],
-    ["dropout", "dropout"],
-  ];
-  for (const [flag, key] of keys) if (given[flag] !== undefined) (o as Record<string, unknown>)[key] = given[flag];
-  if (given.workers !== undefined) o.workers = given.workers === "auto" ? "auto" : Number(given.workers);
-  if (given["mult-vae"]) o.conditioned = false;
-  const annealFlags = given["beta-cap"] !== undefined || given["anneal-steps"] !== undefined;
-  if (given.beta !== undefined && annealFlags) {
-    throw new UsageError("cvae train: a fixed beta (--beta) and annealing (--beta-cap, --anneal-steps) exclude each other");
+  try {
+    return fromFlags(TRAIN_FIELDS, given, base);
+  } catch (err) {
+    throw new UsageError(`cvae train: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (given.beta !== undefined) o.beta = { kind: "fixed", value: Number(given.beta) };
-  if (annealFlags) {
-    const anneal = base.beta.kind === "anneal" ? base.beta : ANNEAL_BETA_SCHEDULE;
-    o.beta = { kind: "anneal", cap: Number(given["beta-cap"] ?? anneal.cap), steps: Number(given["anneal-steps"] ?? anneal.steps) };
-  }
-  return o;
 }
 
 export interface TrainPlan {
@@ -149,58 +127,19 @@ export function planTraining({ positionals, given }: ParsedArgs): TrainPlan {
   };
 }
 
-// The defaults the help shows come from the config itself, so they cannot drift from it.
-const DEFAULTS = defaultTrainConfig();
-
 export const trainCommand: Command<TrainPlan> = {
   name: "train",
   usage: "cvae train [--dataset NAME] [--run NAME] [--preset paper|quick] [--epochs N] [--sampler full|balanced|one-genre] [--restart] ...",
   flags: {
     ...modelFlags,
-    epochs: { type: "integer", help: "maximum epochs", min: 1, max: 100_000, defaultText: String(DEFAULTS.epochs) },
-    sampler: { type: "string", help: "rows per epoch", choices: SAMPLERS, defaultText: DEFAULTS.sampler },
-    "batch-size": { type: "integer", help: "rows per update", min: 1, max: 100_000, defaultText: String(DEFAULTS.batchSize) },
-    lr: { type: "number", help: "Adam learning rate", above: 0, max: 10, defaultText: String(DEFAULTS.lr) },
-    beta: {
-      type: "number",
-      help: "fixed KL weight (instead of annealing)",
-      min: 0,
-      max: 1000,
-      defaultText: DEFAULTS.beta.kind === "fixed" ? String(DEFAULTS.beta.value) : "annealed",
-    },
-    "beta-cap": {
-      type: "number",
-      help: "anneal beta to this cap (instead of the fixed beta)",
-      min: 0,
-      max: 1000,
-      defaultText: String(ANNEAL_BETA_SCHEDULE.cap),
-    },
-    "anneal-steps": {
-      type: "integer",
-      help: "updates to reach the cap",
-      min: 1,
-      max: 1e9,
-      defaultText: String(ANNEAL_BETA_SCHEDULE.steps),
-    },
     preset: {
       type: "string",
       help: `training schedule: ${TRAIN_PRESETS.map((p) => `${p}: ${PRESET_PURPOSES[p]}`).join("; ")}`,
       choices: TRAIN_PRESETS,
       defaultText: "paper",
     },
-    "mult-vae": { type: "boolean", help: "train Mult-VAE (no conditions)" },
-    patience: {
-      type: "integer",
-      help: "early-stopping patience in epochs (0 = off)",
-      min: 0,
-      max: 100_000,
-      defaultText: String(DEFAULTS.patience),
-    },
-    seed: { type: "integer", help: "seed", min: 0, max: 0xffffffff, defaultText: String(DEFAULTS.seed) },
-    hidden: { type: "integer", help: "hidden width", min: 1, max: MAX_HIDDEN, defaultText: String(DEFAULTS.hidden) },
-    latent: { type: "integer", help: "latent size", min: 1, max: MAX_HIDDEN, defaultText: String(DEFAULTS.latent) },
-    dropout: { type: "number", help: "input dropout, in [0, 1)", min: 0, max: 0.999999, defaultText: String(DEFAULTS.dropout) },
-    workers: { type: "string", help: "extra worker threads", choices: ["auto", "0", "1"], defaultText: "auto" },
+    // Every training setting's flag, range, help and default: lib/train/config.ts's TRAIN_FIELDS.
+    ...flagsOfFields(TRAIN_FIELDS),
     config: { type: "string", help: "JSON file with TrainConfig keys (flags you type win over it)" },
     restart: {
       type: "boolean",

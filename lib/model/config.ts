@@ -49,7 +49,7 @@ export const MODEL_FIELDS: FieldTable<ModelConfig> = {
     default: 0.5,
     min: 0,
     below: 1,
-    help: "input dropout, in [0, 1)",
+    help: "input dropout rate",
     reason: "Liang et al.'s Mult-VAE, which the paper keeps",
   },
   seed: {

@@ -104,7 +104,14 @@ export const TRAIN_FIELDS: FieldTable<TrainConfig> = {
     help: "rows per optimiser update",
     reason: "Liang et al. 2018 and the paper",
   },
-  lr: { type: "number", default: 1e-3, above: 0, max: 10, help: "Adam learning rate", reason: "Adam's usual rate, as in Liang et al. 2018" },
+  lr: {
+    type: "number",
+    default: 1e-3,
+    above: 0,
+    max: 10,
+    help: "Adam learning rate",
+    reason: "Adam's usual rate, as in Liang et al. 2018",
+  },
   beta: {
     type: "json",
     default: { ...PAPER_BETA_SCHEDULE },

@@ -98,6 +98,8 @@ const CASES: Case[] = [
   train("hidden", ["--hidden", "256"], (c) => assert.equal(c.hidden, 256)),
   train("latent", ["--latent", "16"], (c) => assert.equal(c.latent, 16)),
   train("dropout", ["--dropout", "0.2"], (c) => assert.equal(c.dropout, 0.2)),
+  train("subsample", ["--subsample", "0.5"], (c) => assert.equal(c.subsample, 0.5)),
+  train("validate-every", ["--validate-every", "3"], (c) => assert.equal(c.validateEvery, 3)),
   train("workers", ["--workers", "0"], (c) => assert.equal(c.workers, 0)),
   train("config", ["--config", configFile], (c) => {
     // Every key of the file is used, none replaced by a default (the bug this table was written for).

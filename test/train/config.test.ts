@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { defaultTrainConfig, makeTrainConfig, presetConfig, type Sampler, type TrainConfig } from "../../lib/train/config";
+import { fieldProblem, type Field } from "../../lib/core/fields";
+import { MODEL_FIELDS } from "../../lib/model/config";
+import { defaultTrainConfig, makeTrainConfig, presetConfig, type Sampler, TRAIN_FIELDS, type TrainConfig } from "../../lib/train/config";
 
 /** Asserts that `fn` throws an error whose message contains every one of `parts`. */
 function throwsNaming(fn: () => unknown, ...parts: string[]): void {
@@ -40,6 +42,24 @@ describe("defaultTrainConfig()", () => {
     (a.beta as { value: number }).value = 9;
     assert.equal(defaultTrainConfig().hidden, 600);
     assert.deepEqual(defaultTrainConfig().beta, { kind: "fixed", value: 0.008 });
+  });
+});
+
+describe("TRAIN_FIELDS", () => {
+  it("holds every training setting once, with help and the reason for its default, in the order configs are stored", () => {
+    assert.deepEqual(Object.keys(TRAIN_FIELDS), [
+      "dataset", "run", "conditioned", "hidden", "latent", "dropout", "sampler", "subsample",
+      "batchSize", "lr", "beta", "epochs", "patience", "validateEvery", "seed", "workers",
+    ]); // prettier-ignore
+    for (const [key, field] of Object.entries(TRAIN_FIELDS) as [string, Field][]) {
+      assert.ok(field.help.length > 5 && field.reason.length > 5, `${key} has help and a reason`);
+      assert.equal(fieldProblem(field, field.default), null, `${key}'s default passes its own check`);
+    }
+  });
+
+  it("takes the model's fields from the model's own table (one row each)", () => {
+    for (const key of Object.keys(MODEL_FIELDS) as (keyof typeof MODEL_FIELDS)[])
+      assert.equal(TRAIN_FIELDS[key].default, MODEL_FIELDS[key].default, key);
   });
 });
 
