@@ -181,3 +181,28 @@ export function parseFieldText<V>(field: Field<V>, text: string, where: string):
 export function unknownKeys(table: FieldTable<unknown>, value: object): string[] {
   return Object.keys(value).filter((k) => !Object.prototype.hasOwnProperty.call(table, k));
 }
+
+/** The table as markdown (README's settings table): key, flag, range or choices, default, what it does, why that default. */
+export function fieldsMarkdown<T>(table: FieldTable<T>): string {
+  const code = (s: string) => `\`${s}\``;
+  const rows = (Object.entries(table) as [string, Field][]).map(([key, f]) => {
+    const own = flagOf(key, f);
+    const flags = own !== null ? [own] : Object.keys(f.flags?.flags ?? {});
+    const range = f.choices
+      ? f.choices.map((c) => String(c)).join(", ")
+      : f.type === "name"
+        ? `(a ${f.nameKind ?? "plain"} name)`
+        : rangeText(f);
+    const kind = f.type === "json" ? "schedule" : f.type;
+    const cells = [
+      code(key),
+      flags.length ? flags.map((x) => code(`--${x}`)).join(" ") : "none of its own",
+      `${kind}${range ? ` ${range}` : ""}`,
+      code(JSON.stringify(f.default)),
+      f.help,
+      f.reason,
+    ];
+    return `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
+  });
+  return ["| setting | flag | type | default | what | why this default |", "|---|---|---|---|---|---|", ...rows].join("\n");
+}

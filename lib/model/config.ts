@@ -34,7 +34,7 @@ export const MODEL_FIELDS: FieldTable<ModelConfig> = {
     min: 1,
     max: MAX_HIDDEN,
     help: "hidden width (encoder and decoder)",
-    reason: "the paper's architecture (m + C -> 600 -> 200), after Liang et al. 2018",
+    reason: "the paper's architecture [m + C => 600 => 200 => 600 => m]",
   },
   latent: {
     type: "integer",
@@ -42,7 +42,7 @@ export const MODEL_FIELDS: FieldTable<ModelConfig> = {
     min: 1,
     max: MAX_HIDDEN,
     help: "latent size (at most hidden)",
-    reason: "the paper's architecture (m + C -> 600 -> 200)",
+    reason: "the paper's architecture [m + C => 600 => 200 => 600 => m]",
   },
   dropout: {
     type: "number",

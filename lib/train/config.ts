@@ -94,7 +94,7 @@ export const TRAIN_FIELDS: FieldTable<TrainConfig> = {
     above: 0,
     max: 1,
     help: "share of the condition rows the balanced sampler draws",
-    reason: "rectorch's default for the C-VAE's sampler",
+    reason: "20 % of the condition rows, as in the PyTorch reference the benches compare with",
   },
   batchSize: {
     type: "integer",
@@ -102,7 +102,7 @@ export const TRAIN_FIELDS: FieldTable<TrainConfig> = {
     min: 1,
     max: 100_000,
     help: "rows per optimiser update",
-    reason: "Liang et al. 2018 and the paper",
+    reason: "Liang et al. 2018's Mult-VAE, which the paper builds on",
   },
   lr: {
     type: "number",
@@ -127,7 +127,7 @@ export const TRAIN_FIELDS: FieldTable<TrainConfig> = {
     min: 1,
     max: 100_000,
     help: "maximum epochs",
-    reason: "the paper's budget; early stopping ends most runs sooner",
+    reason: "the paper trains 100 epochs; early stopping ends most runs sooner",
   },
   patience: {
     type: "integer",
@@ -135,7 +135,7 @@ export const TRAIN_FIELDS: FieldTable<TrainConfig> = {
     min: 0,
     max: 100_000,
     help: "early-stopping patience in epochs (0 = off); the best weights are kept",
-    reason: "trains to validation convergence on any data without a budget sized for one set",
+    reason: "the paper stops after 10 epochs without a better validation metric: trains to convergence on any data",
   },
   validateEvery: {
     type: "integer",
@@ -151,7 +151,7 @@ export const TRAIN_FIELDS: FieldTable<TrainConfig> = {
     choices: ["auto", 0, 1],
     default: "auto",
     help: 'extra worker threads: "auto" (1 on blas and wasm with 2+ cores), 0 or 1',
-    reason: "two threads halve a step on the blas backend of a 2-core machine",
+    reason: "uses a second core on the CPU backends; native TensorFlow threads by itself",
   },
 };
 

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { fieldProblem, type Field } from "../../lib/core/fields";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fieldProblem, fieldsMarkdown, type Field } from "../../lib/core/fields";
 import { MODEL_FIELDS } from "../../lib/model/config";
 import { defaultTrainConfig, makeTrainConfig, presetConfig, type Sampler, TRAIN_FIELDS, type TrainConfig } from "../../lib/train/config";
 
@@ -55,6 +57,12 @@ describe("TRAIN_FIELDS", () => {
       assert.ok(field.help.length > 5 && field.reason.length > 5, `${key} has help and a reason`);
       assert.equal(fieldProblem(field, field.default), null, `${key}'s default passes its own check`);
     }
+  });
+
+  it("is the table README's training settings show (a new row shows there too)", () => {
+    const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+    const block = /<!-- training-settings:start -->\n([\s\S]*?)\n<!-- training-settings:end -->/.exec(readme)?.[1];
+    assert.equal(block, fieldsMarkdown(TRAIN_FIELDS), "README.md's settings table: paste the expected text between its markers");
   });
 
   it("takes the model's fields from the model's own table (one row each)", () => {
