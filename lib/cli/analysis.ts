@@ -13,8 +13,8 @@ import { initBackend } from "../model/backend";
 import { modelDir } from "../model/checkpoint";
 import type { CvaeModel } from "../model/cvae-model";
 import { type CheaperHint, formatDuration, QUICK_EPOCHS, terminalProgress } from "../train/progress";
-import { ensureSeedModels, MAX_SEEDS, planSeedRuns, SEED_TRAININGS, type SeedModel, type SeedTraining } from "../train/seeds";
-import { type Command, type FlagValues, noPositionals, type ParsedArgs, UsageError } from "./args";
+import { ensureSeedModels, MAX_SEEDS, planSeedRuns, SEED_TRAININGS, type SeedModel } from "../train/seeds";
+import { defineCommand, noPositionals, UsageError, type ValuesOf } from "./args";
 import { loadModelFor, modelFlags } from "./model";
 import { STUDY_SEED } from "../core/rng";
 
@@ -40,6 +40,9 @@ const seedFlags = {
   },
 } as const;
 
+/** The values of the flags every analysis command has (the model, the sample, the seed models). */
+type AnalysisValues = ValuesOf<typeof sampleFlags & typeof seedFlags>;
+
 /** The hint of a seed model's training on the command line: its flags. */
 const seedsCliCheaper: CheaperHint = ({ epochs, secondsPerEpoch }) =>
   (epochs > QUICK_EPOCHS
@@ -50,8 +53,8 @@ const seedsCliCheaper: CheaperHint = ({ epochs, secondsPerEpoch }) =>
  * The seed models of --seeds/--seed-training for the explored model (trained where missing,
  * progress on stderr); null after an interrupt, which was reported.
  */
-async function seedModelsFor(command: string, flags: FlagValues, ds: ProcessedDataset, model: CvaeModel): Promise<SeedModel[] | null> {
-  const plans = planSeedRuns(model.config, { seeds: Number(flags.seeds), training: flags["seed-training"] as SeedTraining });
+async function seedModelsFor(command: string, flags: AnalysisValues, ds: ProcessedDataset, model: CvaeModel): Promise<SeedModel[] | null> {
+  const plans = planSeedRuns(model.config, { seeds: flags.seeds, training: flags["seed-training"] });
   const { models, interrupted } = await ensureSeedModels(ds, plans, {
     explored: model,
     callbacks: (plan) => terminalProgress(plan.config, process.stderr, { cheaper: seedsCliCheaper }),
@@ -84,26 +87,18 @@ export function parseThresholds(text: string): Record<string, number> {
   return out;
 }
 
-/** The checked flags of an analysis command (no positionals). */
-function analysisPlan(command: string) {
-  return ({ positionals, values }: ParsedArgs): FlagValues => {
-    noPositionals(command, positionals);
-    return values;
-  };
-}
-
 async function latentsFor(
   command: string,
-  flags: FlagValues,
+  flags: AnalysisValues,
 ): Promise<{ ds: ProcessedDataset; model: CvaeModel; latents: LatentSet; seconds: number }> {
   await initBackend({ log: false });
   const { ds, model } = loadModelFor(command, flags);
   const t0 = performance.now();
-  const latents = encodeUnderConditions(model, ds, sampleUsers(ds, { users: Number(flags.users), seed: Number(flags.seed) }));
+  const latents = encodeUnderConditions(model, ds, sampleUsers(ds, { users: flags.users, seed: flags.seed }));
   return { ds, model, latents, seconds: (performance.now() - t0) / 1000 };
 }
 
-export const exploreCommand: Command<FlagValues> = {
+export const exploreCommand = defineCommand({
   name: "explore",
   usage:
     "cvae explore [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--resamples 200] [--level 0.95] " +
@@ -131,22 +126,22 @@ export const exploreCommand: Command<FlagValues> = {
       default: "untrained",
     },
   },
-  plan(args) {
-    const values = analysisPlan("explore")(args);
-    if (values.thresholds !== undefined) parseThresholds(String(values.thresholds)); // a bad one fails before any work
+  plan({ positionals, values }) {
+    noPositionals("explore", positionals);
+    if (values.thresholds !== undefined) parseThresholds(values.thresholds); // a bad one fails before any work
     return values;
   },
   async execute(flags) {
-    const thresholds = parseThresholds(String(flags.thresholds ?? ""));
+    const thresholds = parseThresholds(flags.thresholds ?? "");
     const { ds, model, latents, seconds } = await latentsFor("explore", flags);
     const pcas = fitLatentPcas(latents);
     // Beside the checkpoint the model came from (a copied run folder keeps its own PCA).
-    const pcaPath = savePcas(model.dir ?? modelDir(model.config.run), pcas, { users: Number(flags.users), seed: Number(flags.seed) });
+    const pcaPath = savePcas(model.dir ?? modelDir(model.config.run), pcas, { users: flags.users, seed: flags.seed });
     // The bootstrap draws from its own stream, derived from the one seed of the command.
     const intervalOptions = {
-      resamples: Number(flags.resamples),
-      level: Number(flags.level),
-      seed: deriveSeed(Number(flags.seed), "bootstrap"),
+      resamples: flags.resamples,
+      level: flags.level,
+      seed: deriveSeed(flags.seed, "bootstrap"),
     };
     const t1 = performance.now();
     const claims = claimIntervals({ ...claimsInputFor(ds, latents, pcas), thresholds }, intervalOptions);
@@ -158,11 +153,11 @@ export const exploreCommand: Command<FlagValues> = {
       ds,
       { ...claimsInputFor(ds, latents, pcas), thresholds },
       {
-        permutations: Number(flags.permutations),
-        seed: deriveSeed(Number(flags.seed), "permutation"),
+        permutations: flags.permutations,
+        seed: deriveSeed(flags.seed, "permutation"),
       },
     );
-    const seedModels = Number(flags.seeds) > 1 ? await seedModelsFor("explore", flags, ds, model) : [];
+    const seedModels = flags.seeds > 1 ? await seedModelsFor("explore", flags, ds, model) : [];
     if (seedModels === null) return 130;
     const perSeed = claimsOfSeedModels(seedModels, { model, claims, control }, ds, latents.userRows, {
       ...intervalOptions,
@@ -191,7 +186,7 @@ export const exploreCommand: Command<FlagValues> = {
             plane: claims.planeName,
             intervals: { ...claims.options, users: claims.users, seconds: claimSeconds },
             control: control ? "untrained" : "none",
-            permutationNull: { permutations: Number(flags.permutations), claims: nulls },
+            permutationNull: { permutations: flags.permutations, claims: nulls },
             claims: claims.rows.map((r, i) => ({
               ...r,
               ...(controlled ? { untrained: controlled[i].untrained, learned: controlled[i].learned } : {}),
@@ -261,9 +256,9 @@ over ${seedModels.length} seed models (${flags["seed-training"]} training): ${ru
     }
     return 0;
   },
-};
+});
 
-export const profileCommand: Command<FlagValues> = {
+export const profileCommand = defineCommand({
   name: "profile",
   usage:
     "cvae profile [--user ID] [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--seeds 1] " +
@@ -273,15 +268,18 @@ export const profileCommand: Command<FlagValues> = {
     ...seedFlags,
     user: { type: "integer", help: "a sampled user's MovieLens id", min: 0, defaultText: "the clearest lean" },
   },
-  plan: analysisPlan("profile"),
+  plan({ positionals, values }) {
+    noPositionals("profile", positionals);
+    return values;
+  },
   async execute(flags) {
     const { ds, model, latents } = await latentsFor("profile", flags);
     const space = profileSpace(latents);
     const shares = watchedShares(ds, latents.userRows);
     const agreement = agreementWithHistory(ds, space, latents, shares);
-    const u = profileSubject(space, latents, flags.user === undefined ? undefined : Number(flags.user));
+    const u = profileSubject(space, latents, flags.user);
     const card = profileCard(space, latents, shares[u], u);
-    const seedModels = Number(flags.seeds) > 1 ? await seedModelsFor("profile", flags, ds, model) : [];
+    const seedModels = flags.seeds > 1 ? await seedModelsFor("profile", flags, ds, model) : [];
     if (seedModels === null) return 130;
     const overSeeds = seedModels.length
       ? agreementOverSeeds(agreementsOfSeedModels(seedModels, { model, agreement }, ds, latents.userRows))
@@ -317,4 +315,4 @@ export const profileCommand: Command<FlagValues> = {
     );
     return 0;
   },
-};
+});

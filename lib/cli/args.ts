@@ -32,22 +32,48 @@ export interface FlagSpec {
 
 export type FlagValue = string | number | boolean | string[];
 export type FlagValues = Record<string, FlagValue | undefined>;
+export type Flags = Record<string, FlagSpec>;
 
-export interface ParsedArgs {
+/** The value a flag's spec reads: a number, a boolean, a list, one of its choices, or a string. */
+export type ValueOf<S extends FlagSpec> = FlagType extends S["type"]
+  ? FlagValue // a spec whose type is not known (Command's default)
+  : S["type"] extends "boolean"
+    ? boolean
+    : S["type"] extends "number" | "integer"
+      ? number
+      : S["type"] extends "strings"
+        ? string[]
+        : S extends { choices: readonly (infer C)[] }
+          ? C
+          : string;
+
+/** The flags the user typed, each typed as its spec reads it. */
+export type GivenOf<F extends Flags> = { [K in keyof F]?: ValueOf<F[K]> };
+/** The typed flags plus the defaults: a flag with a default (or a list, or a switch) always has a value. */
+export type ValuesOf<F extends Flags> = {
+  [K in keyof F]: F[K] extends { default: unknown } | { type: "strings" } ? ValueOf<F[K]> : ValueOf<F[K]> | undefined;
+};
+
+export interface ParsedArgs<F extends Flags = Flags> {
   positionals: string[];
   /** Only the flags the user typed, checked and typed. */
-  given: FlagValues;
+  given: GivenOf<F>;
   /** The typed flags plus the defaults of the others. */
-  values: FlagValues;
+  values: ValuesOf<F>;
 }
 
-export interface Command<P = unknown> {
+export interface Command<P = unknown, F extends Flags = Flags> {
   name: string;
   usage: string;
-  flags: Record<string, FlagSpec>;
+  flags: F;
   /** What the command will do, from its arguments: no side effects beyond reading files. */
-  plan(args: ParsedArgs): P | Promise<P>;
+  plan(args: ParsedArgs<F>): P | Promise<P>;
   execute(plan: P): Promise<number>;
+}
+
+/** A command whose plan sees its flags' values typed from their specs (choices as unions, numbers as numbers). */
+export function defineCommand<P, const F extends Flags>(command: Command<P, F>): Command<P, F> {
+  return command;
 }
 
 export class UsageError extends Error {}
@@ -94,7 +120,7 @@ export function parseFlagValue(command: string, name: string, spec: FlagSpec, ra
 
 type ParseOptions = Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
 
-export function parseCommandArgs(command: Pick<Command, "name" | "flags">, argv: string[]): ParsedArgs {
+export function parseCommandArgs<F extends Flags>(command: Pick<Command<unknown, F>, "name" | "flags">, argv: string[]): ParsedArgs<F> {
   const options: ParseOptions = {};
   for (const [name, spec] of Object.entries(command.flags)) {
     options[name] = { type: spec.type === "boolean" ? "boolean" : "string", multiple: spec.type === "strings" };
@@ -118,7 +144,7 @@ export function parseCommandArgs(command: Pick<Command, "name" | "flags">, argv:
     }
     given[name] = values[name] = parseFlagValue(command.name, name, spec, raw);
   }
-  return { positionals: parsed.positionals, given, values };
+  return { positionals: parsed.positionals, given: given as GivenOf<F>, values: values as ValuesOf<F> };
 }
 
 /**

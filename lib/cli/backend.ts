@@ -1,21 +1,21 @@
 // `cvae backend`: which compute backend loads here, and why the faster ones did not.
 import { BACKEND_NAMES, type BackendChoice, describeBackend, initBackend, parseBackendChoice } from "../model/backend";
-import { type Command, noPositionals } from "./args";
+import { defineCommand, noPositionals } from "./args";
 
-export const backendCommand: Command<{ backend: BackendChoice; json: boolean }> = {
+export const backendCommand = defineCommand({
   name: "backend",
   usage: "cvae backend [--json] [--backend auto|tensorflow|blas|wasm|cpu]",
   flags: {
     json: { type: "boolean", help: "print JSON" },
     backend: { type: "string", help: "backend to try", default: "auto", choices: ["auto", ...BACKEND_NAMES] },
   },
-  plan({ positionals, values }) {
+  plan({ positionals, values }): { backend: BackendChoice; json: boolean } {
     noPositionals("backend", positionals);
-    return { backend: parseBackendChoice(String(values.backend), "--backend"), json: Boolean(values.json) };
+    return { backend: parseBackendChoice(values.backend, "--backend"), json: Boolean(values.json) };
   },
   async execute({ backend, json }) {
     const info = await initBackend({ backend, log: false });
     console.log(json ? JSON.stringify(info, null, 2) : describeBackend(info));
     return 0;
   },
-};
+});

@@ -2,7 +2,7 @@
 import { checkConditionKind, checkTimeZone, CONDITION_KINDS, scopeOf } from "../data/conditions/conditions";
 import type { ConditionKind } from "../data/schema";
 import { isSynthName, SYNTH_PRESETS } from "../data/synthetic/synth";
-import { type Command, noPositionals, UsageError } from "./args";
+import { defineCommand, noPositionals, UsageError } from "./args";
 import { STUDY_SEED } from "../core/rng";
 
 // Loaded when a command runs, not for its --help: the readers, the protocol, the store and the downloader.
@@ -10,11 +10,11 @@ const datasets = () => require("../data/datasets") as typeof import("../data/dat
 const download = () => require("../data/download/download") as typeof import("../data/download/download");
 const describeData = () => require("../data/describe") as typeof import("../data/describe");
 
-export const dataSynthCommand: Command<{ preset: string; force: boolean }> = {
+export const dataSynthCommand = defineCommand({
   name: "data synth",
   usage: `cvae data synth [${Object.keys(SYNTH_PRESETS).join(" | ")}] [--force]`,
   flags: { force: { type: "boolean", help: "rewrite it even if it exists" } },
-  plan({ positionals, values }) {
+  plan({ positionals, values }): { preset: string; force: boolean } {
     const preset = positionals[0] ?? "synthetic";
     if (positionals.length > 1) throw new UsageError("cvae data synth: one preset at a time");
     if (!isSynthName(preset))
@@ -43,18 +43,18 @@ export const dataSynthCommand: Command<{ preset: string; force: boolean }> = {
       );
     return 0;
   },
-};
+});
 
-export const dataDownloadCommand: Command<{ name: string; force: boolean; baseUrl: string | undefined }> = {
+export const dataDownloadCommand = defineCommand({
   name: "data download",
   usage: "cvae data download <ml-latest-small | ml-100k | ml-1m | ml-20m | ml-25m> [--force] [--base-url URL]",
   flags: {
     force: { type: "boolean", help: "download again even if it exists" },
     "base-url": { type: "string", help: "mirror to download from (default GroupLens, or $CVAE_MOVIELENS_URL)" },
   },
-  plan({ positionals, values }) {
+  plan({ positionals, values }): { name: string; force: boolean; baseUrl: string | undefined } {
     if (positionals.length !== 1) throw new UsageError(`cvae data download: name one data set (${download().MOVIELENS_NAMES.join(", ")})`);
-    const baseUrl = values["base-url"] as string | undefined;
+    const baseUrl = values["base-url"];
     if (baseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(baseUrl))
       throw new UsageError(`cvae data download: --base-url must be an http(s) URL, got "${baseUrl}"`);
     return { name: positionals[0], force: Boolean(values.force), baseUrl };
@@ -70,7 +70,7 @@ export const dataDownloadCommand: Command<{ name: string; force: boolean; baseUr
     );
     return 0;
   },
-};
+});
 
 export interface PreparePlan {
   source: string;
@@ -82,7 +82,7 @@ export interface PreparePlan {
   json: boolean;
 }
 
-export const dataPrepareCommand: Command<PreparePlan> = {
+export const dataPrepareCommand = defineCommand({
   name: "data prepare",
   usage: "cvae data prepare [NAME | FOLDER] [--conditions KIND] [--time-zone TZ] [--heldout N] [--seed N] [--name OUT] [--json]",
   flags: {
@@ -108,7 +108,7 @@ export const dataPrepareCommand: Command<PreparePlan> = {
     },
     json: { type: "boolean", help: "print the summary as JSON" },
   },
-  plan({ positionals, values }) {
+  plan({ positionals, values }): PreparePlan {
     if (positionals.length > 1) throw new UsageError("cvae data prepare: one data set at a time");
     const conditions = checkConditionKind(values.conditions, "--conditions");
     const timeZone = checkTimeZone(values["time-zone"], "--time-zone");
@@ -116,12 +116,12 @@ export const dataPrepareCommand: Command<PreparePlan> = {
       throw new UsageError(`cvae data prepare: --time-zone applies to --conditions daypart or weekday, not ${conditions}`);
     return {
       source: positionals[0] ?? "synthetic",
-      name: values.name as string | undefined,
-      seed: Number(values.seed),
-      heldout: values.heldout === undefined ? null : Number(values.heldout),
+      name: values.name,
+      seed: values.seed,
+      heldout: values.heldout ?? null,
       conditions,
       timeZone,
-      json: Boolean(values.json),
+      json: values.json === true,
     };
   },
   async execute(plan) {
@@ -167,13 +167,13 @@ export const dataPrepareCommand: Command<PreparePlan> = {
     );
     return 0;
   },
-};
+});
 
-export const dataListCommand: Command<null> = {
+export const dataListCommand = defineCommand({
   name: "data list",
   usage: "cvae data list",
   flags: {},
-  plan({ positionals }) {
+  plan({ positionals }): null {
     noPositionals("data list", positionals);
     return null;
   },
@@ -183,4 +183,4 @@ export const dataListCommand: Command<null> = {
     console.log(`processed: ${listProcessed().join(", ") || "(none)"}`);
     return 0;
   },
-};
+});

@@ -25,7 +25,7 @@ import {
 import { train } from "../train/loop";
 import { stagingDir } from "../train/replace";
 import { terminalProgress, trainingSummary } from "../train/progress";
-import { type Command, flagsOfFields, type FlagValues, noPositionals, type ParsedArgs, UsageError } from "./args";
+import { defineCommand, flagsOfFields, type FlagValues, noPositionals, type ParsedArgs, UsageError, type ValuesOf } from "./args";
 
 function printResults(results: Record<string, EvaluationResult>): void {
   console.log(
@@ -44,13 +44,16 @@ export const modelFlags = {
 } as const;
 
 /** The run a command means: --run, else cvae-<dataset> (notebook 03's name). */
-export function runOf(values: FlagValues): string {
-  return values.run ? String(values.run) : runName(processedNameOf(String(values.dataset)));
+export function runOf(values: ValuesOf<typeof modelFlags>): string {
+  return values.run ?? runName(processedNameOf(values.dataset));
 }
 
 /** A trained model for evaluation or analysis; a warning on stderr when its training is unfinished. */
-export function loadModelFor(command: string, values: FlagValues): { ds: ReturnType<typeof loadProcessed>; model: CvaeModel } {
-  const ds = loadProcessed(processedNameOf(String(values.dataset)));
+export function loadModelFor(
+  command: string,
+  values: ValuesOf<typeof modelFlags>,
+): { ds: ReturnType<typeof loadProcessed>; model: CvaeModel } {
+  const ds = loadProcessed(processedNameOf(values.dataset));
   const model = CvaeModel.load(runOf(values), ds);
   const note = trainingNote(model);
   if (note) console.error(`cvae ${command}: warning: ${note}`);
@@ -100,14 +103,32 @@ export interface TrainPlan {
   continuing: { run: string; epochsDone: number } | null;
 }
 
+/** cvae train's flags: the model commands' shared ones, the preset, every training setting (TRAIN_FIELDS) and the run's handling. */
+const trainFlags = {
+  ...modelFlags,
+  preset: {
+    type: "string",
+    help: `training schedule: ${TRAIN_PRESETS.map((p) => `${p}: ${PRESET_PURPOSES[p]}`).join("; ")}`,
+    choices: TRAIN_PRESETS,
+    defaultText: "paper",
+  },
+  // Every training setting's flag, range, help and default: lib/train/config.ts's TRAIN_FIELDS.
+  ...flagsOfFields(TRAIN_FIELDS),
+  config: { type: "string", help: "JSON file with TrainConfig keys (flags you type win over it)" },
+  restart: {
+    type: "boolean",
+    help: "start over; a finished run's model is replaced only when the new training finishes (until then: data/models/.<run>.next/)",
+  },
+} as const;
+
 /** The config a `cvae train` runs with: typed flags > --config file > an unfinished run's stored config > defaults. */
-export function planTraining({ positionals, given }: ParsedArgs): TrainPlan {
+export function planTraining({ positionals, given }: ParsedArgs<typeof trainFlags>): TrainPlan {
   noPositionals("train", positionals);
-  const file = given.config ? readConfigFile(String(given.config)) : {};
+  const file = given.config ? readConfigFile(given.config) : {};
   const typed = given.dataset ?? file.dataset;
   const typedDataset = typed === undefined ? undefined : processedNameOf(String(typed));
   const run = String(given.run ?? file.run ?? runName(String(typedDataset ?? defaultTrainConfig().dataset)));
-  const restart = Boolean(given.restart);
+  const restart = given.restart === true;
   // A resume continues the run as it was configured (its data set too), whatever the defaults are now.
   // An unfinished retraining of a finished run waits in the staging folder (lib/train/replace.ts).
   const staged = restart ? null : readCheckpointMeta(stagingDir(run), { missingOk: true });
@@ -117,35 +138,20 @@ export function planTraining({ positionals, given }: ParsedArgs): TrainPlan {
   const dataset = String(typedDataset ?? base.dataset);
   // The data set is resolved above (a folder means its processed name), so the raw flag must not override it.
   // A preset's schedule goes over the base; a --config file and typed flags go over it.
-  const preset = given.preset === undefined ? {} : presetOverrides(String(given.preset));
+  const preset = given.preset === undefined ? {} : presetOverrides(given.preset);
   const config = makeTrainConfig({ ...preset, ...file, dataset, run, ...flagOverrides(given, base) }, base);
   return {
     config,
     resume: restart ? "never" : "auto",
-    json: Boolean(given.json),
+    json: given.json === true,
     continuing: continuing ? { run, epochsDone: continuing.position.epoch } : null,
   };
 }
 
-export const trainCommand: Command<TrainPlan> = {
+export const trainCommand = defineCommand({
   name: "train",
   usage: "cvae train [--dataset NAME] [--run NAME] [--preset paper|quick] [--epochs N] [--sampler full|balanced|one-genre] [--restart] ...",
-  flags: {
-    ...modelFlags,
-    preset: {
-      type: "string",
-      help: `training schedule: ${TRAIN_PRESETS.map((p) => `${p}: ${PRESET_PURPOSES[p]}`).join("; ")}`,
-      choices: TRAIN_PRESETS,
-      defaultText: "paper",
-    },
-    // Every training setting's flag, range, help and default: lib/train/config.ts's TRAIN_FIELDS.
-    ...flagsOfFields(TRAIN_FIELDS),
-    config: { type: "string", help: "JSON file with TrainConfig keys (flags you type win over it)" },
-    restart: {
-      type: "boolean",
-      help: "start over; a finished run's model is replaced only when the new training finishes (until then: data/models/.<run>.next/)",
-    },
-  },
+  flags: trainFlags,
   plan: planTraining,
   async execute(plan) {
     const { config } = plan;
@@ -175,22 +181,22 @@ export const trainCommand: Command<TrainPlan> = {
     } else printResults(results);
     return 0;
   },
-};
+});
 
 const splitFlag = { type: "string", help: "held-out users to use", choices: ["test", "valid"], default: "test" } as const;
 
 export interface EvaluatePlan {
-  values: FlagValues;
+  values: ValuesOf<typeof modelFlags>;
   split: "valid" | "test";
 }
 
-export const evaluateCommand: Command<EvaluatePlan> = {
+export const evaluateCommand = defineCommand({
   name: "evaluate",
   usage: "cvae evaluate [--run NAME] [--dataset NAME] [--split test|valid] [--json]",
   flags: { ...modelFlags, split: splitFlag },
-  plan({ positionals, values }) {
+  plan({ positionals, values }): EvaluatePlan {
     noPositionals("evaluate", positionals);
-    return { values, split: values.split as "valid" | "test" };
+    return { values, split: values.split };
   },
   async execute({ values, split }) {
     await initBackend({ log: false });
@@ -205,7 +211,7 @@ export const evaluateCommand: Command<EvaluatePlan> = {
     }
     return 0;
   },
-};
+});
 
 /** Conditioned nDCG@100 per condition, each method side by side (the per-condition rows of the conditioned protocol). */
 function printPerCondition(results: Record<string, EvaluationResult>, kind: ConditionKind): void {
@@ -222,7 +228,7 @@ per ${conditionNoun(kind)} (conditioned rows)`);
 }
 
 export interface RecommendPlan {
-  values: FlagValues;
+  values: ValuesOf<typeof modelFlags>;
   user: number;
   split: "valid" | "test";
   genre: string | undefined;
@@ -230,7 +236,7 @@ export interface RecommendPlan {
   n: number;
 }
 
-export const recommendCommand: Command<RecommendPlan> = {
+export const recommendCommand = defineCommand({
   name: "recommend",
   usage:
     "cvae recommend --user ID [--condition LABEL | --genre GENRE] [--n 10] [--run NAME] [--dataset NAME] [--split test|valid] [--json]",
@@ -242,18 +248,18 @@ export const recommendCommand: Command<RecommendPlan> = {
     n: { type: "integer", help: "list length", default: 10, min: 1, max: 10_000 },
     split: splitFlag,
   },
-  plan({ positionals, values }) {
+  plan({ positionals, values }): RecommendPlan {
     noPositionals("recommend", positionals);
     if (values.user === undefined) throw new UsageError("cvae recommend: --user ID is required");
     if (values.genre !== undefined && values.condition !== undefined)
       throw new UsageError("cvae recommend: give --condition or --genre, not both");
     return {
       values,
-      user: Number(values.user),
-      split: values.split as "valid" | "test",
-      genre: values.genre as string | undefined,
-      condition: values.condition as string | undefined,
-      n: Number(values.n),
+      user: values.user,
+      split: values.split,
+      genre: values.genre,
+      condition: values.condition,
+      n: values.n,
     };
   },
   async execute({ values, user, split, genre, condition, n }) {
@@ -274,4 +280,4 @@ export const recommendCommand: Command<RecommendPlan> = {
     }
     return 0;
   },
-};
+});

@@ -2,7 +2,7 @@
 import { join, resolve } from "node:path";
 import { cleanNotebookFile, notebookPaths } from "../runner/clean";
 import { parseParamSpec, reproduce, resolveNotebookArgs } from "../runner/reproduce";
-import { type Command, noPositionals, UsageError } from "./args";
+import { defineCommand, noPositionals, UsageError } from "./args";
 import { installKernelspec, type KernelspecLocation } from "./kernelspec";
 
 /** The project folder (lib/cli/ is two levels down). */
@@ -15,7 +15,7 @@ export interface ReproducePlan {
   cellTimeoutSeconds: number;
 }
 
-export const reproduceCommand: Command<ReproducePlan> = {
+export const reproduceCommand = defineCommand({
   name: "reproduce",
   usage: "cvae reproduce [NOTEBOOK.ipynb | FOLDER ...] [--param key=value ...] [--out DIR]",
   flags: {
@@ -23,23 +23,23 @@ export const reproduceCommand: Command<ReproducePlan> = {
     out: { type: "string", help: "folder for executed notebooks and HTML", default: "reports" },
     "cell-timeout": { type: "number", help: "seconds allowed per cell (0 = no limit)", default: 0, min: 0, max: 1e6 },
   },
-  plan({ positionals, values }) {
+  plan({ positionals, values }): ReproducePlan {
     const notebooks = resolveNotebookArgs(positionals, join(PROJECT_ROOT, "notebooks"));
     if (notebooks.length === 0) throw new Error("no notebooks to run");
-    const params = values.param as string[];
+    const params = values.param;
     for (const p of params) parseParamSpec(p); // a malformed --param fails before any kernel starts
-    return { notebooks, params, outDir: resolve(String(values.out)), cellTimeoutSeconds: Number(values["cell-timeout"]) };
+    return { notebooks, params, outDir: resolve(values.out), cellTimeoutSeconds: values["cell-timeout"] };
   },
   async execute(plan) {
     return reproduce(plan.notebooks, plan.params, { outDir: plan.outDir, cellTimeoutSeconds: plan.cellTimeoutSeconds });
   },
-};
+});
 
-export const notebooksCleanCommand: Command<{ paths: string[]; check: boolean }> = {
+export const notebooksCleanCommand = defineCommand({
   name: "notebooks clean",
   usage: "cvae notebooks clean [NOTEBOOK.ipynb | FOLDER ...] [--check]",
   flags: { check: { type: "boolean", help: "change nothing; exit 1 if any notebook is not clean" } },
-  plan({ positionals, values }) {
+  plan({ positionals, values }): { paths: string[]; check: boolean } {
     return { paths: notebookPaths(positionals, join(PROJECT_ROOT, "notebooks")), check: Boolean(values.check) };
   },
   async execute({ paths, check }) {
@@ -62,9 +62,9 @@ export const notebooksCleanCommand: Command<{ paths: string[]; check: boolean }>
     console.log(`${notebooks}: ${clean} already clean, ${dirty} ${check ? "not clean" : "cleaned"}, ${failed} unreadable`);
     return failed > 0 || (check && dirty > 0) ? 1 : 0;
   },
-};
+});
 
-export const kernelCommand: Command<{ location: KernelspecLocation; prefix: string | undefined; name: string }> = {
+export const kernelCommand = defineCommand({
   name: "kernel",
   usage: "cvae kernel [--project | --prefix DIR] [--name NAME]",
   flags: {
@@ -72,11 +72,11 @@ export const kernelCommand: Command<{ location: KernelspecLocation; prefix: stri
     prefix: { type: "string", help: "install into DIR/share/jupyter/kernels" },
     name: { type: "string", help: "kernel name used in notebook metadata", default: "tslab", names: "kernel" },
   },
-  plan({ positionals, values }) {
+  plan({ positionals, values }): { location: KernelspecLocation; prefix: string | undefined; name: string } {
     noPositionals("kernel", positionals);
     if (values.project && values.prefix) throw new UsageError("cvae kernel: --project and --prefix exclude each other");
     const location: KernelspecLocation = values.project ? "project" : values.prefix ? "prefix" : "user";
-    return { location, prefix: values.prefix as string | undefined, name: String(values.name) };
+    return { location, prefix: values.prefix, name: values.name };
   },
   async execute({ location, prefix, name }) {
     const dir = installKernelspec({ location, prefix, name, projectRoot: PROJECT_ROOT });
@@ -88,4 +88,4 @@ export const kernelCommand: Command<{ location: KernelspecLocation; prefix: stri
     }
     return 0;
   },
-};
+});

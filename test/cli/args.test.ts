@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { closestFlags, type Command, commandHelp, parseCommandArgs, UsageError } from "../../lib/cli/args";
+import { closestFlags, type Command, commandHelp, defineCommand, flagsOfFields, parseCommandArgs, UsageError } from "../../lib/cli/args";
+import type { FieldTable } from "../../lib/core/fields";
 
 const command: Command = {
   name: "demo",
@@ -83,6 +84,57 @@ describe("parseCommandArgs(command, argv)", () => {
       );
     }
     assert.equal(parseCommandArgs(command, ["--run", "cvae-ml-1m_v2.1"]).given.run, "cvae-ml-1m_v2.1");
+  });
+});
+
+describe("defineCommand(command): flag values typed from their specs", () => {
+  const typed = defineCommand({
+    name: "typed",
+    usage: "cvae typed",
+    flags: {
+      split: { type: "string", help: "split", choices: ["test", "valid"], default: "test" },
+      n: { type: "integer", help: "n", default: 10, min: 1 },
+      user: { type: "integer", help: "user", min: 0 },
+      json: { type: "boolean", help: "json" },
+    },
+    plan: ({ values }) => values,
+    execute: async () => 0,
+  });
+
+  it("gives a choice flag its union, a number flag a number, and undefined only to flags without a default", () => {
+    const { values } = parseCommandArgs(typed, ["--split", "valid", "--n", "3"]);
+    const split: "test" | "valid" = values.split;
+    const n: number = values.n;
+    const user: number | undefined = values.user;
+    // @ts-expect-error a flag without a default may be absent
+    const strictUser: number = values.user;
+    // @ts-expect-error a choice is not any string
+    const other: "train" = values.split;
+    assert.deepEqual([split, n, user, strictUser, other, values.json], ["valid", 3, undefined, undefined, "valid", undefined]);
+  });
+});
+
+describe("flagsOfFields(table)", () => {
+  interface Demo {
+    batchSize: number;
+    rate: number;
+    mode: "a" | "b";
+  }
+  const table: FieldTable<Demo> = {
+    batchSize: { type: "integer", default: 500, min: 1, max: 100, help: "rows", reason: "r" },
+    rate: { type: "number", default: 0.5, min: 0, below: 1, help: "rate", reason: "r" },
+    mode: { type: "choice", choices: ["a", "b"], default: "a", flag: "the-mode", help: "mode", reason: "r" },
+  };
+
+  it("names flags in kebab case (or as the field says) with the field's range, choices and default", () => {
+    const flags = flagsOfFields(table);
+    assert.deepEqual(Object.keys(flags), ["batch-size", "rate", "the-mode"]);
+    assert.deepEqual(flags["batch-size"], { type: "integer", help: "rows", min: 1, max: 100, defaultText: "500" });
+    assert.deepEqual(flags["the-mode"].choices, ["a", "b"]);
+    const demo = { name: "demo", flags };
+    assert.equal(parseCommandArgs(demo, ["--rate", "0.25"]).given.rate, 0.25);
+    assert.throws(() => parseCommandArgs(demo, ["--rate", "1"]), { message: 'cvae demo: --rate must be less than 1, got "1"' });
+    assert.throws(() => parseCommandArgs(demo, ["--batch-size", "101"]), /--batch-size must be at most 100/);
   });
 });
 
