@@ -10,7 +10,8 @@ import { describe, it } from "node:test";
 import { type Command, parseCommandArgs } from "../../lib/cli/args";
 import { COMMANDS, loadCommand } from "../../lib/cli/main";
 import type { TrainPlan } from "../../lib/cli/model";
-import type { TrainConfig } from "../../lib/train/config";
+import { type Field, flagOf } from "../../lib/core/fields";
+import { TRAIN_FIELDS, type TrainConfig } from "../../lib/train/config";
 import { tempDir } from "../helpers/temp";
 
 process.env.CVAE_DATA_DIR = tempDir("flags-");
@@ -98,8 +99,6 @@ const CASES: Case[] = [
   train("hidden", ["--hidden", "256"], (c) => assert.equal(c.hidden, 256)),
   train("latent", ["--latent", "16"], (c) => assert.equal(c.latent, 16)),
   train("dropout", ["--dropout", "0.2"], (c) => assert.equal(c.dropout, 0.2)),
-  train("subsample", ["--subsample", "0.5"], (c) => assert.equal(c.subsample, 0.5)),
-  train("validate-every", ["--validate-every", "3"], (c) => assert.equal(c.validateEvery, 3)),
   train("workers", ["--workers", "0"], (c) => assert.equal(c.workers, 0)),
   train("config", ["--config", configFile], (c) => {
     // Every key of the file is used, none replaced by a default (the bug this table was written for).
@@ -155,6 +154,32 @@ const CASES: Case[] = [
   { command: "backend", flag: "json", argv: ["--json"], check: (p) => assert.equal(p.json, true) },
   { command: "backend", flag: "backend", argv: ["--backend", "cpu"], check: (p) => assert.equal(p.backend, "cpu") },
 ];
+
+/** A value of a field other than its default, inside its range (for the cases written from TRAIN_FIELDS). */
+function otherValue(field: Field): string {
+  const d = field.default;
+  switch (field.type) {
+    case "boolean":
+      return String(!d);
+    case "choice":
+      return String((field.choices ?? []).find((c) => c !== d));
+    case "integer":
+      return String(field.max !== undefined && (d as number) + 1 > field.max ? (d as number) - 1 : (d as number) + 1);
+    case "number":
+      return String((d as number) / 2 > (field.above ?? field.min ?? -Infinity) ? (d as number) / 2 : (d as number) + 1);
+    default:
+      throw new Error(`no generated case for a ${field.type} field; write one in CASES`);
+  }
+}
+
+// A training setting added to TRAIN_FIELDS gets its case from its row: its flag must set its key to a value
+// other than the default (a hand-written case above wins).
+for (const [key, field] of Object.entries(TRAIN_FIELDS) as [keyof TrainConfig, Field][]) {
+  const flag = flagOf(key, field);
+  if (flag === null || CASES.some((c) => c.command === "train" && c.flag === flag)) continue;
+  const text = otherValue(field);
+  CASES.push(train(flag, [`--${flag}`, text], (c) => assert.equal(String(c[key]), text, `--${flag} ${text} sets ${key}`)));
+}
 
 describe("every flag of every command changes what the command plans", () => {
   it("the table has a case for every flag of every command", () => {
