@@ -1,14 +1,10 @@
 // The latent representations the paper explores: a seeded sample of users, each encoded
-// under every genre condition and under no condition (the mean mu of q(z | x, c)).
-// The input layer does not depend on the condition except for one weight row, so each
-// user's history is pushed through the sparse layer once and the C + 1 conditions are
-// added to it: (users x (C + 1)) rows cost little more than users rows.
+// under every genre condition and under no condition (the mean mu of q(z | x, c)), by the
+// model's encodeUnderEveryCondition (lib/model/forward.ts), which passes each user's history
+// through the sparse layer once for all C + 1 conditions.
 import { conditionPlural, entryConditionsOf, entryHas, unscoredTargets } from "../data/conditions/conditions";
 import type { ConditionKind } from "../data/schema";
 import { buildBatch } from "../model/batch";
-import { encodeInputLayer, encoderInput, meansOf } from "../model/forward";
-import { activeGemm } from "../model/backend";
-import { paramView } from "../model/parameters";
 import type { CvaeModel } from "../model/cvae-model";
 import type { ProcessedDataset } from "../data/schema";
 import { Rng } from "../core/rng";
@@ -71,36 +67,20 @@ export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, us
         `match data set "${ds.name}" (${ds.summary.items} items, ${ds.conditions.labels.length} ${conditionPlural(ds.conditions.kind)})`,
     );
   }
-  const { hidden: H, latent: L, items: m } = model.dims;
+  const L = model.dims.latent;
   const C = model.dims.conditions;
   const U = userRows.length;
   const n = U * (C + 1);
   const z = new Float32Array(n * L);
   const userOf = new Int32Array(n);
   const condition = new Int32Array(n);
-  const W1 = paramView(model.params, model.layout, "W1");
-  // Rows are encoded without a condition (the condition's row of W1 is added below): targets are not used.
+  // Rows are encoded without a condition (the model adds each condition): targets are not used.
   const targetConditions = unscoredTargets(ds.train.matrix);
-  const gemm = activeGemm();
   for (let from = 0; from < U; from += batchSize) {
     const to = Math.min(U, from + batchSize);
     const rows = { users: userRows.slice(from, to), conditions: new Int32Array(to - from).fill(-1) };
     const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, to - from, { dropout: 0, latent: 0, targetConditions });
-    const base = encoderInput(batch, model.params, model.layout); // history part + b1, no condition
-    // A1 for every (condition, user): the user's base plus the condition's row (none for "no condition").
-    const B = to - from;
-    const a1 = new Float32Array((C + 1) * B * H);
-    for (let c = 0; c <= C; c++) {
-      for (let u = 0; u < B; u++) {
-        const o = (c * B + u) * H;
-        a1.set(base.subarray(u * H, (u + 1) * H), o);
-        if (c > 0) {
-          const w = (m + c - 1) * H;
-          for (let j = 0; j < H; j++) a1[o + j] += W1[w + j];
-        }
-      }
-    }
-    const values = meansOf(encodeInputLayer(gemm, model.params, model.layout, a1, (C + 1) * B).out2, (C + 1) * B, L);
+    const values = model.encodeUnderEveryCondition(batch); // grouped by condition: none, then each condition
     for (let c = 0; c <= C; c++) {
       for (let u = from; u < to; u++) {
         const row = c * U + u;

@@ -5,7 +5,7 @@
 import type { SparseBatch } from "./batch";
 import { checkVocabulary, loadCheckpoint, modelDir, type Vocabulary } from "./checkpoint";
 import { initialParams, type ModelDims, type ParamLayout, paramLayout } from "./parameters";
-import { encodeMeans, scoreBatch } from "./forward";
+import { encodeMeans, encodeUnderEveryCondition, scoreBatch } from "./forward";
 import { activeGemm } from "./backend";
 import type { ProcessedDataset } from "../data/schema";
 import { topKExcluding } from "./top-k";
@@ -92,6 +92,11 @@ export class CvaeModel {
   /** Latent means mu, rows x L. */
   encode(batch: SparseBatch): Float32Array {
     return encodeMeans(activeGemm(), this.params, this.layout, batch);
+  }
+
+  /** Latent means of every row under no condition, then under each condition: ((C + 1) x rows) x L (forward.ts). */
+  encodeUnderEveryCondition(batch: SparseBatch): Float32Array {
+    return encodeUnderEveryCondition(activeGemm(), this.params, this.layout, batch);
   }
 }
 

@@ -122,6 +122,32 @@ export function encodeMeans(gemm: Gemm, params: Float32Array, layout: ParamLayou
   return meansOf(encodeRows(gemm, params, layout, batch).out2, batch.rows, layout.dims.latent);
 }
 
+/**
+ * Latent means of every batch row under no condition and under each of the model's C conditions,
+ * ((C + 1) x rows) x L, grouped by condition: first every row with no condition, then every row with
+ * condition 0, and so on (the batch's own conditions are ignored). A1 depends on the condition only
+ * through one row of W1, so each row's history passes the sparse input layer once and the C + 1
+ * conditions are added to it: (C + 1) x rows means cost little more than rows.
+ */
+export function encodeUnderEveryCondition(gemm: Gemm, params: Float32Array, layout: ParamLayout, batch: SparseBatch): Float32Array {
+  const { hidden: H, items: m, conditions: C } = layout.dims;
+  const B = batch.rows;
+  const W1 = paramView(params, layout, "W1");
+  const base = encoderInput({ ...batch, cond: new Int32Array(B).fill(-1) }, params, layout); // b1 + the history part
+  const a1 = new Float32Array((C + 1) * B * H);
+  for (let c = 0; c <= C; c++) {
+    for (let u = 0; u < B; u++) {
+      const o = (c * B + u) * H;
+      a1.set(base.subarray(u * H, (u + 1) * H), o);
+      if (c > 0) {
+        const w = (m + c - 1) * H; // condition c - 1's row of W1
+        for (let j = 0; j < H; j++) a1[o + j] += W1[w + j];
+      }
+    }
+  }
+  return meansOf(encodeInputLayer(gemm, params, layout, a1, (C + 1) * B).out2, (C + 1) * B, layout.dims.latent);
+}
+
 /** Scores (logits, rows x m) of an evaluation batch: z = mu, no dropout. */
 export function scoreBatch(gemm: Gemm, params: Float32Array, layout: ParamLayout, batch: SparseBatch): Float32Array {
   return decode(gemm, params, layout, encodeMeans(gemm, params, layout, batch), batch.rows).logits;

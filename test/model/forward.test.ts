@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { encodeMeans, encoderInput, scoreBatch } from "../../lib/model/forward";
+import { encodeMeans, encoderInput, encodeUnderEveryCondition, scoreBatch } from "../../lib/model/forward";
 import { jsGemm } from "../../lib/model/gemm";
 import type { SparseBatch } from "../../lib/model/batch";
 import { PROVIDERS } from "../helpers/providers";
@@ -64,6 +64,19 @@ describe("encoderInput(batch, params, layout)", () => {
   });
 });
 
+describe("encodeUnderEveryCondition(gemm, params, layout, batch) of a model without conditions (Mult-VAE)", () => {
+  it("gives the rows' unconditioned means only, whatever their conditions", () => {
+    const { params, batch } = fixture(8);
+    const mult = paramLayout({ ...dims, conditions: 0 });
+    const weights = params.subarray(0, mult.size);
+    const noConditions = { ...batch, cond: new Int32Array(batch.rows).fill(-1) };
+    assert.deepEqual(
+      Array.from(encodeUnderEveryCondition(jsGemm, weights, mult, batch)),
+      Array.from(encodeMeans(jsGemm, weights, mult, noConditions)),
+    );
+  });
+});
+
 describe("encoderInput on longer rows", () => {
   it("equals the dense input layer for rows of 0 to 9 items (the four-item passes and their remainders)", () => {
     const { params } = fixture(3);
@@ -94,6 +107,25 @@ for (const provider of PROVIDERS) {
       assert.ok(maxAbsDiff(scoreBatch(provider.gemm, params, layout, batch), ref.logits) < 1e-5);
       assert.ok(maxAbsDiff(encodeMeans(provider.gemm, params, layout, batch), ref.mu) < 1e-5);
     });
+
+    it(
+      "encodeUnderEveryCondition equals encodeMeans of the batch under no condition and each one-hot condition within 1e-6",
+      {
+        skip: provider.skip,
+      },
+      async () => {
+        await provider.ready();
+        const { params, batch } = fixture(6); // rows with mixed conditions: the function ignores them
+        const { latent: L, conditions: C } = dims;
+        const all = encodeUnderEveryCondition(provider.gemm, params, layout, batch);
+        assert.equal(all.length, (C + 1) * batch.rows * L);
+        for (let c = -1; c < C; c++) {
+          const under = encodeMeans(provider.gemm, params, layout, { ...batch, cond: new Int32Array(batch.rows).fill(c) });
+          const block = all.subarray((c + 1) * batch.rows * L, (c + 2) * batch.rows * L);
+          assert.ok(maxAbsDiff(block, under) < 1e-6, `condition ${c}`);
+        }
+      },
+    );
 
     it("return rows x m scores and rows x L means, deterministic, without leaks", { skip: provider.skip }, async () => {
       await provider.ready();
