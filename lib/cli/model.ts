@@ -10,7 +10,8 @@ import { foldInHistory, recommend } from "../analysis/recommend";
 import { processedNameOf } from "../data/datasets";
 import { loadProcessed } from "../data/store";
 import { initBackend } from "../model/backend";
-import { modelDir, readCheckpointMeta, runName } from "../model/checkpoint";
+import { modelDir, runName } from "../model/checkpoint";
+import { readCheckpointMeta } from "../train/checkpoint";
 import { CvaeModel, trainingNote } from "../model/cvae-model";
 import { fromFlags } from "../core/fields";
 import {

@@ -1,23 +1,21 @@
-// Model checkpoints under data/models/<run>/: weights, Adam state, the training position
-// (epoch, batch, RNG states), the config, the vocabularies it was trained on and a format
-// tag. The folder is replaced atomically after every epoch and on an interrupt, so a
-// crash never leaves half a checkpoint (a kill mid-swap is completed on the next read).
-// `best.bin` holds the best weights so far. checkpoint.json records the size and CRC-32
-// of both binary files, and every field is checked on load.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+// A trained model's checkpoint folder under data/models/<run>/, as the model reads it: the
+// format (checkpoint.json with a format tag and version; state.bin and best.bin, whose size
+// and CRC-32 checkpoint.json records), the model's part of checkpoint.json (its config, the
+// dims, the vocabulary it was trained on and how far training got) and the best weights.
+// A model loads only from a whole folder: both binary files must match their checksums.
+// What training resumes from (the position, the history, the full training config, the
+// weights and Adam state in state.bin) and the writing of checkpoints: lib/train/checkpoint.ts.
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type FileSum, sumOf, verifySum } from "../core/checksum";
-import { recoverDir, writeDirAtomic } from "../core/fs";
+import { type FileSum, verifySum } from "../core/checksum";
+import { recoverDir } from "../core/fs";
 import { checkName } from "../core/names";
 import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
-import { type ModelDims, type ParamLayout, paramLayout } from "./parameters";
 import { CONDITION_KINDS, conditionPlural } from "../data/conditions/conditions";
 import type { ConditionKind, ProcessedDataset } from "../data/schema";
-import type { RngState } from "../core/rng";
-import type { EngineBuffers } from "./engine";
-import type { EpochRecord } from "./history";
-import { makeTrainConfig, type TrainConfig, validateTrainConfig } from "../train/config";
+import { type ModelConfig, validateModelConfig } from "./config";
+import { type ModelDims, paramLayout } from "./parameters";
 
 export const CHECKPOINT_FORMAT = "cvae-lens/checkpoint";
 /** 2: checkpoint.json records the checksums of state.bin and best.bin (version 1 files load unverified). */
@@ -33,43 +31,21 @@ export interface Vocabulary {
   conditionKind?: ConditionKind;
 }
 
-export interface TrainingPosition {
-  /** Completed epochs. */
-  epoch: number;
-  /** Batches done in the current epoch (> 0 only for a checkpoint written on an interrupt). */
-  batchInEpoch: number;
-  updates: number;
-  /** RNG state at the start of the current epoch (rebuilds its row order) and now. */
-  rngEpochStart: RngState;
-  rngNow: RngState;
-  /** Loss sums of the current, unfinished epoch. */
-  partial: { nllSum: number; klSum: number; rows: number; seconds: number };
-  bestEpoch: number;
-  bestMetric: number;
-  epochsWithoutImprovement: number;
-  finished: boolean;
-  stoppedEarly: boolean;
-}
-
-export interface Checkpoint {
-  format: typeof CHECKPOINT_FORMAT;
-  version: number;
-  created: string;
-  config: TrainConfig;
-  dims: ModelDims;
-  vocabulary: Vocabulary;
-  position: TrainingPosition;
-  history: EpochRecord[];
-  backend: string;
-  threads: number;
-}
-
-export interface CheckpointArrays {
-  params: Float32Array;
-  adamM: Float32Array;
-  adamV: Float32Array;
-  adamStep: number;
-  best: Float32Array;
+/**
+ * A trained model's config: its own settings and, of the run that trained it, the name, data set,
+ * epoch budget and patience. checkpoint.json's config is the run's whole training config (a
+ * TrainConfig of lib/train/config.ts, which has these fields); a loaded model keeps it as stored
+ * but reads and checks only these fields (lib/train/checkpoint.ts's trainConfigOf checks the rest).
+ */
+export interface TrainedModelConfig extends ModelConfig {
+  /** Processed data set the run trained on. */
+  dataset: string;
+  /** Name of the run folder under data/models/. */
+  run: string;
+  /** The run's epoch budget. */
+  epochs: number;
+  /** The run's early-stopping patience in epochs (0 = none). */
+  patience: number;
 }
 
 /**
@@ -94,7 +70,7 @@ export function vocabularyOf(ds: ProcessedDataset): Vocabulary {
 }
 
 /** Throws when the checkpoint was trained on other items or conditions than `ds`. */
-export function checkVocabulary(ck: Pick<Checkpoint, "vocabulary">, ds: ProcessedDataset, where: string): void {
+export function checkVocabulary(ck: { vocabulary: Vocabulary }, ds: ProcessedDataset, where: string): void {
   const v = ck.vocabulary;
   const ids = ds.itemMovieIds;
   const sameItems = v.itemMovieIds.length === ids.length && v.itemMovieIds.every((id, i) => id === ids[i]);
@@ -111,107 +87,49 @@ export function checkVocabulary(ck: Pick<Checkpoint, "vocabulary">, ds: Processe
   }
 }
 
-/** A checkpoint of the current training state, tagged with this format and version. */
-export function checkpointOf(parts: Omit<Checkpoint, "format" | "version" | "created">): Checkpoint {
-  return { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, created: new Date().toISOString(), ...parts };
-}
+/** How a damaged checkpoint.json's errors end. */
+export const DAMAGED_HINT = "; the checkpoint is damaged: train the run again (cvae train --restart)";
+/** How a damaged binary file's errors end. */
+const RETRAIN_HINT = "; train the run again (cvae train --restart)";
 
-/** Writes the checkpoint folder atomically: the metadata, the engine's weights and Adam state, and the best weights. */
-export async function saveCheckpoint(dir: string, ck: Checkpoint, state: EngineBuffers, best: Float32Array): Promise<void> {
-  const parts = [f32(state.params), f32(state.adam.m), f32(state.adam.v)];
-  const files: Record<string, FileSum> = { "state.bin": sumOf(parts), "best.bin": sumOf(f32(best)) };
-  await writeDirAtomic(dir, (tmp) => {
-    writeFileSync(join(tmp, "state.bin"), Buffer.concat(parts));
-    writeFileSync(join(tmp, "best.bin"), f32(best));
-    writeFileSync(
-      join(tmp, "checkpoint.json"),
-      JSON.stringify({ ...ck, version: CHECKPOINT_VERSION, adamStep: state.adam.step, files }, null, 1) + "\n",
-    );
-  });
-}
-
-function f32(a: Float32Array): Buffer {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-}
-
-const RNG_STATE: Shape = {
-  object: { name: { literal: "mt19937" }, key: { array: "integer" }, pos: "integer", hasGauss: "boolean", gauss: "number" },
-};
-const EPOCH_RECORD: Shape = {
-  object: {
-    epoch: "integer",
-    seconds: "number",
-    rows: "integer",
-    rowsPerSecond: "number",
-    loss: "number",
-    nll: "number",
-    kl: "number",
-    beta: "number",
-    updates: "integer",
-    validNdcgUnconditioned: { nullable: "number" },
-    validNdcgConditioned: { nullable: "number" },
-  },
-};
-
-/** What checkpoint.json must hold (the config is checked further by the train-config validator). */
-const CHECKPOINT_SHAPE: Shape = {
-  object: {
-    format: { literal: CHECKPOINT_FORMAT },
-    version: "integer",
-    created: "string",
-    config: { object: {} },
-    dims: { object: { items: "integer", conditions: "integer", hidden: "integer", latent: "integer" } },
-    vocabulary: {
-      object: {
-        dataset: "string",
-        itemMovieIds: { array: "integer" },
-        genres: { array: "string" },
-        conditionKind: { oneOf: CONDITION_KINDS.map((k) => ({ literal: k })) },
-      },
-      optional: ["conditionKind"],
+/** The fields of checkpoint.json that every reader checks alike (the rest is each reader's part). */
+export const CHECKPOINT_FIELDS = {
+  format: { literal: CHECKPOINT_FORMAT },
+  version: "integer",
+  dims: { object: { items: "integer", conditions: "integer", hidden: "integer", latent: "integer" } },
+  vocabulary: {
+    object: {
+      dataset: "string",
+      itemMovieIds: { array: "integer" },
+      genres: { array: "string" },
+      conditionKind: { oneOf: CONDITION_KINDS.map((k) => ({ literal: k })) },
     },
-    position: {
-      object: {
-        epoch: "integer",
-        batchInEpoch: "integer",
-        updates: "integer",
-        rngEpochStart: RNG_STATE,
-        rngNow: RNG_STATE,
-        partial: { object: { nllSum: "number", klSum: "number", rows: "integer", seconds: "number" } },
-        bestEpoch: "integer",
-        // -Infinity before the first validation is written as null by JSON.stringify.
-        bestMetric: { nullable: "number" },
-        epochsWithoutImprovement: "integer",
-        finished: "boolean",
-        stoppedEarly: "boolean",
-      },
-    },
-    history: { array: EPOCH_RECORD },
-    backend: "string",
-    threads: "integer",
-    adamStep: "integer",
-    files: FILE_SUMS,
+    optional: ["conditionKind"],
   },
-  optional: ["files"],
-};
+  files: FILE_SUMS,
+} satisfies Record<string, Shape>;
 
-type StoredCheckpoint = Checkpoint & { adamStep: number; files?: Record<string, FileSum> };
+/** What checkpoint.json holds around each reader's part: the version and the checksums of the binary files (version 2 on). */
+export interface CheckpointFiles {
+  version: number;
+  files?: Record<string, FileSum>;
+}
 
 /**
- * The metadata of a checkpoint folder (checkpoint.json, checked), completing a save that a
- * kill interrupted first. With `missingOk`, a folder without a checkpoint gives null.
+ * checkpoint.json of a checkpoint folder, checked against `shape` (a reader's part of it), after
+ * completing a save that a kill interrupted. With `missingOk`, a folder without a checkpoint gives null.
  */
-export function readCheckpointMeta(dir: string, options: { missingOk: true }): StoredCheckpoint | null;
-export function readCheckpointMeta(dir: string, options?: { missingOk?: false }): StoredCheckpoint;
-export function readCheckpointMeta(dir: string, options: { missingOk?: boolean } = {}): StoredCheckpoint | null {
+export function readCheckpointJson<T extends CheckpointFiles>(dir: string, shape: Shape, options: { missingOk: true }): T | null;
+export function readCheckpointJson<T extends CheckpointFiles>(dir: string, shape: Shape, options?: { missingOk?: false }): T;
+export function readCheckpointJson<T extends CheckpointFiles>(dir: string, shape: Shape, options?: { missingOk?: boolean }): T | null;
+export function readCheckpointJson<T extends CheckpointFiles>(dir: string, shape: Shape, options: { missingOk?: boolean } = {}): T | null {
   recoverDir(dir);
   const metaPath = join(dir, "checkpoint.json");
   if (!existsSync(metaPath)) {
     if (options.missingOk) return null;
     throw new Error(`no checkpoint at ${dir} (missing checkpoint.json); train one with \`npx cvae train\` or notebook 03-training`);
   }
-  const hint = "; the checkpoint is damaged: train the run again (cvae train --restart)";
-  const raw = readJsonFile<{ format?: unknown; version?: unknown }>(metaPath, "any", hint);
+  const raw = readJsonFile<{ format?: unknown; version?: unknown }>(metaPath, "any", DAMAGED_HINT);
   if (raw === null || typeof raw !== "object" || raw.format !== CHECKPOINT_FORMAT) {
     throw new Error(`${metaPath}: not a cvae-lens checkpoint (format ${JSON.stringify((raw as { format?: unknown } | null)?.format)})`);
   }
@@ -220,66 +138,84 @@ export function readCheckpointMeta(dir: string, options: { missingOk?: boolean }
       `${metaPath}: checkpoint format version ${JSON.stringify(raw.version)}; this cvae-lens reads versions 1 and ${CHECKPOINT_VERSION}`,
     );
   }
-  const meta = checkShape<StoredCheckpoint>(raw, CHECKPOINT_SHAPE, metaPath, hint);
+  const meta = checkShape<T>(raw, shape, metaPath, DAMAGED_HINT);
   if (meta.version >= 2 && !meta.files)
-    throw new Error(`${metaPath}: files (the checksums) must be an object, got nothing (missing)${hint}`);
-  meta.position.bestMetric ??= -Infinity;
-  try {
-    validateTrainConfig(makeTrainConfig(meta.config));
-  } catch (err) {
-    throw new Error(`${metaPath}: config: ${err instanceof Error ? err.message : String(err)}${hint}`, { cause: err });
-  }
+    throw new Error(`${metaPath}: files (the checksums) must be an object, got nothing (missing)${DAMAGED_HINT}`);
   return meta;
 }
 
-export interface LoadedCheckpoint {
-  checkpoint: Checkpoint;
-  arrays: CheckpointArrays;
-  /** False for version 1 checkpoints, which carry no checksums. */
-  verified: boolean;
-}
-
-/** Reads a checkpoint folder; every inconsistency is an error naming the file. */
-export function loadCheckpoint(dir: string, layout?: ParamLayout): LoadedCheckpoint {
-  const meta = readCheckpointMeta(dir);
-  const metaPath = join(dir, "checkpoint.json");
-  const size = (layout ?? paramLayout(meta.dims)).size;
-  const hint = "; train the run again (cvae train --restart)";
-  const read = (name: string, floats: number): Buffer => {
-    const path = join(dir, name);
-    if (!existsSync(path)) throw new Error(`${path}: missing; the checkpoint is incomplete${hint}`);
-    const buf = readFileSync(path);
-    if (meta.files) {
-      const sum = meta.files[name];
-      if (!sum) throw new Error(`${metaPath}: files.${name} (its checksum) is missing${hint}`);
-      verifySum(path, buf, sum, hint);
-    }
-    if (buf.byteLength !== floats * 4)
-      throw new Error(`${path}: corrupt checkpoint (${buf.byteLength} bytes, expected ${floats * 4} for ${size} parameters)`);
-    return buf;
-  };
-  const state = read("state.bin", 3 * size);
-  const best = read("best.bin", size);
-  const floats = (buf: Buffer, from: number, count: number) =>
-    new Float32Array(buf.buffer.slice(buf.byteOffset + from * 4, buf.byteOffset + (from + count) * 4));
-  const arrays: CheckpointArrays = {
-    params: floats(state, 0, size),
-    adamM: floats(state, size, size),
-    adamV: floats(state, 2 * size, size),
-    adamStep: meta.adamStep,
-    best: floats(best, 0, size),
-  };
-  for (const [name, a] of Object.entries(arrays)) {
-    if (a instanceof Float32Array && !allFinite(a)) throw new Error(`${dir}: corrupt checkpoint (${name} holds non-finite numbers)`);
+/**
+ * A binary file of a checkpoint folder, checked against its checksum in checkpoint.json (version 2
+ * on) and, when `size` is given, its length: `floats` float32 values for a model of `params` parameters.
+ */
+export function readCheckpointFile(dir: string, meta: CheckpointFiles, name: string, size?: { floats: number; params: number }): Buffer {
+  const path = join(dir, name);
+  if (!existsSync(path)) throw new Error(`${path}: missing; the checkpoint is incomplete${RETRAIN_HINT}`);
+  const buf = readFileSync(path);
+  if (meta.files) {
+    const sum = meta.files[name];
+    if (!sum) throw new Error(`${join(dir, "checkpoint.json")}: files.${name} (its checksum) is missing${RETRAIN_HINT}`);
+    verifySum(path, buf, sum, RETRAIN_HINT);
   }
-  const { adamStep: _omit, files: _files, ...checkpoint } = meta;
-  return { checkpoint, arrays, verified: Boolean(meta.files) };
+  if (size && buf.byteLength !== size.floats * 4)
+    throw new Error(`${path}: corrupt checkpoint (${buf.byteLength} bytes, expected ${size.floats * 4} for ${size.params} parameters)`);
+  return buf;
 }
 
-function allFinite(a: Float32Array): boolean {
+/** `count` float32 values of `buf` from value `from`, copied. */
+export function floatsAt(buf: Buffer, from: number, count: number): Float32Array {
+  return new Float32Array(buf.buffer.slice(buf.byteOffset + from * 4, buf.byteOffset + (from + count) * 4));
+}
+
+export function allFinite(a: Float32Array): boolean {
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     if (x !== x || x === Infinity || x === -Infinity) return false;
   }
   return true;
+}
+
+/** What a model reads of checkpoint.json. */
+const MODEL_SHAPE: Shape = {
+  object: {
+    format: CHECKPOINT_FIELDS.format,
+    version: CHECKPOINT_FIELDS.version,
+    // The model's fields are checked by validateModelConfig below; the rest of the training config is not the model's.
+    config: { object: { dataset: "string", run: "string", epochs: "integer", patience: "integer" } },
+    dims: CHECKPOINT_FIELDS.dims,
+    vocabulary: CHECKPOINT_FIELDS.vocabulary,
+    position: { object: { epoch: "integer", bestEpoch: "integer", finished: "boolean" } },
+    files: CHECKPOINT_FIELDS.files,
+  },
+  optional: ["files"],
+};
+
+/** The model's part of a checkpoint folder: what using the trained model needs. */
+export interface ModelCheckpoint {
+  /** checkpoint.json's config as stored, its model's fields checked. */
+  config: TrainedModelConfig;
+  dims: ModelDims;
+  vocabulary: Vocabulary;
+  /** How far training got: epochs completed, whether it finished, and the epoch of the best weights (0: none validated). */
+  position: { epoch: number; finished: boolean; bestEpoch: number };
+  /** The best weights. */
+  best: Float32Array;
+}
+
+/** Reads the model's part of a checkpoint folder and its best weights; every inconsistency is an error naming the file. */
+export function loadModelCheckpoint(dir: string): ModelCheckpoint {
+  const meta = readCheckpointJson<Omit<ModelCheckpoint, "best"> & CheckpointFiles>(dir, MODEL_SHAPE);
+  try {
+    // The stored config is a training config; its errors read as they do where training checks it.
+    validateModelConfig(meta.config, "train config");
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(`${join(dir, "checkpoint.json")}: config: ${message}${DAMAGED_HINT}`, { cause: err });
+  }
+  const size = paramLayout(meta.dims).size;
+  readCheckpointFile(dir, meta, "state.bin"); // the training state: the folder must be whole, though the model does not use it
+  const best = floatsAt(readCheckpointFile(dir, meta, "best.bin", { floats: size, params: size }), 0, size);
+  if (!allFinite(best)) throw new Error(`${dir}: corrupt checkpoint (best holds non-finite numbers)`);
+  const { epoch, finished, bestEpoch } = meta.position;
+  return { config: meta.config, dims: meta.dims, vocabulary: meta.vocabulary, position: { epoch, finished, bestEpoch }, best };
 }

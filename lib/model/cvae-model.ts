@@ -1,15 +1,14 @@
-// A trained C-VAE (or Mult-VAE) ready to use: its weights, config and vocabulary, and how
-// far its training got. It ranks, scores and encodes batches in this thread;
-// `CvaeModel.load` reads the best weights of a checkpoint and checks they fit the data set
-// they are used with.
+// A trained C-VAE (or Mult-VAE) ready to use: its weights, config (its own settings and its
+// run's name, data set and epoch budget) and vocabulary, and how far its training got. It
+// ranks, scores and encodes batches in this thread; `CvaeModel.load` reads the model's part of
+// a checkpoint (lib/model/checkpoint.ts) and checks it fits the data set it is used with.
 import type { SparseBatch } from "./batch";
-import { checkVocabulary, loadCheckpoint, modelDir, type Vocabulary } from "./checkpoint";
+import { checkVocabulary, loadModelCheckpoint, modelDir, type TrainedModelConfig, type Vocabulary } from "./checkpoint";
 import { initialParams, type ModelDims, type ParamLayout, paramLayout } from "./parameters";
 import { encodeMeans, encodeUnderEveryCondition, scoreBatch } from "./forward";
 import { activeGemm } from "./backend";
 import type { ProcessedDataset } from "../data/schema";
 import { topKExcluding } from "./top-k";
-import type { TrainConfig } from "../train/config";
 
 /** How far a model's training got. */
 export interface TrainingState {
@@ -35,7 +34,7 @@ export class CvaeModel {
   readonly layout: ParamLayout;
 
   constructor(
-    readonly config: TrainConfig,
+    readonly config: TrainedModelConfig,
     readonly dims: ModelDims,
     readonly params: Float32Array,
     readonly vocabulary: Vocabulary,
@@ -50,11 +49,11 @@ export class CvaeModel {
   /** The best weights of data/models/<run>/ (or a checkpoint folder), checked against `ds` when given. */
   static load(runOrDir: string, ds?: ProcessedDataset): CvaeModel {
     const dir = runOrDir.includes("/") ? runOrDir : modelDir(runOrDir);
-    const { checkpoint, arrays } = loadCheckpoint(dir);
+    const checkpoint = loadModelCheckpoint(dir);
     if (ds) checkVocabulary(checkpoint, ds, dir);
     const { position } = checkpoint;
     const training = { epochs: position.epoch, finished: position.finished, bestEpoch: position.bestEpoch };
-    return new CvaeModel(checkpoint.config, checkpoint.dims, arrays.best, checkpoint.vocabulary, training, dir);
+    return new CvaeModel(checkpoint.config, checkpoint.dims, checkpoint.best, checkpoint.vocabulary, training, dir);
   }
 
   /**

@@ -2,7 +2,8 @@
 // (lib/train/budget.ts), reuse it when its folder holds a finished run of that plan, continue
 // it when unfinished, else train it, with the notebook's progress display.
 import type { ProcessedDataset } from "../data/schema";
-import { modelDir, readCheckpointMeta } from "../model/checkpoint";
+import { modelDir } from "../model/checkpoint";
+import { readCheckpointMeta } from "../train/checkpoint";
 import { CvaeModel } from "../model/cvae-model";
 import { type BudgetRun, equalUpdatesPlan } from "../train/budget";
 import { train, type TrainResult } from "../train/loop";

@@ -6,7 +6,8 @@
 import { existsSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { replaceDir } from "../core/fs";
-import { modelDir, readCheckpointMeta } from "../model/checkpoint";
+import { modelDir } from "../model/checkpoint";
+import { readCheckpointMeta } from "./checkpoint";
 
 export type ResumeMode = "auto" | "never";
 

@@ -4,7 +4,8 @@
 import { totalmem } from "node:os";
 import { deriveSeed, Rng } from "../core/rng";
 import type { ProcessedDataset } from "../data/schema";
-import { checkVocabulary, type LoadedCheckpoint, loadCheckpoint, readCheckpointMeta, type TrainingPosition } from "../model/checkpoint";
+import { checkVocabulary } from "../model/checkpoint";
+import { type LoadedCheckpoint, loadCheckpoint, readCheckpointMeta, type TrainingPosition } from "./checkpoint";
 import type { GradientEngine } from "../model/engine";
 import type { EpochRecord } from "../model/history";
 import { initialParams, type ParamLayout } from "../model/parameters";

@@ -4,7 +4,8 @@
 // when missing, continued when unfinished, and reused when it holds a finished run of the same
 // training. The explored run counts as the first seed model when its training is the same.
 import type { ProcessedDataset } from "../data/schema";
-import { modelDir, readCheckpointMeta } from "../model/checkpoint";
+import { modelDir, type TrainedModelConfig } from "../model/checkpoint";
+import { readCheckpointMeta, trainConfigOf } from "./checkpoint";
 import { CvaeModel } from "../model/cvae-model";
 import { makeTrainConfig, presetOverrides, type TrainConfig } from "./config";
 import { type TrainCallbacks, train, type TrainResult } from "./loop";
@@ -46,9 +47,13 @@ function checkOptions(o: SeedOptions): void {
     throw new RangeError(`seed training must be one of ${SEED_TRAININGS.join(", ")}, got ${JSON.stringify(o.training)}`);
 }
 
-/** The seed models' runs: the explored run's seed and the next seeds, each with its config and folder name. */
-export function planSeedRuns(explored: TrainConfig, options: SeedOptions): SeedPlan[] {
+/**
+ * The seed models' runs: the explored run's seed and the next seeds, each with its config and folder name.
+ * `exploredConfig` is a training config or a trained model's (its checkpoint.json's config, checked here as one).
+ */
+export function planSeedRuns(exploredConfig: TrainedModelConfig, options: SeedOptions): SeedPlan[] {
   checkOptions(options);
+  const explored = trainConfigOf(exploredConfig);
   const { training } = options;
   const schedule = training === "run" ? {} : presetOverrides(training);
   const suffix = training === "run" ? "" : `-${training}`;

@@ -1,21 +1,20 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { deriveSeed, Rng } from "../../lib/core/rng";
+import { sumOf } from "../../lib/core/checksum";
+import { writeFileAtomic } from "../../lib/core/fs";
+import { Rng } from "../../lib/core/rng";
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
-  checkpointOf,
   checkVocabulary,
-  loadCheckpoint,
+  loadModelCheckpoint,
   runName,
-  saveCheckpoint,
   vocabularyOf,
 } from "../../lib/model/checkpoint";
-import { smallDataset } from "../helpers/small-model";
 import { initParams, paramLayout } from "../../lib/model/parameters";
-import { makeTrainConfig } from "../../lib/train/config";
+import { smallDataset } from "../helpers/small-model";
 import { tempDir } from "../helpers/temp";
 
 describe("runName(dataset, prefix)", () => {
@@ -25,50 +24,58 @@ describe("runName(dataset, prefix)", () => {
   });
 });
 
-describe("checkpointOf(parts), saveCheckpoint and loadCheckpoint", () => {
+describe("loadModelCheckpoint(dir): the model's part of a checkpoint folder", () => {
   const dims = { items: 6, conditions: 2, hidden: 4, latent: 2 };
-  const layout = paramLayout(dims);
-  const config = makeTrainConfig({ dataset: "toy", hidden: 4, latent: 2 });
-  const state = new Rng(deriveSeed(1, "train")).getState();
-  const position = {
-    epoch: 1,
-    batchInEpoch: 0,
-    updates: 3,
-    rngEpochStart: state,
-    rngNow: state,
-    partial: { nllSum: 0, klSum: 0, rows: 0, seconds: 0 },
-    bestEpoch: 1,
-    bestMetric: 0.5,
-    epochsWithoutImprovement: 0,
-    finished: false,
-    stoppedEarly: false,
-  };
+  const size = paramLayout(dims).size;
+  const config = { conditioned: true, hidden: 4, latent: 2, dropout: 0.5, seed: 1, dataset: "toy", run: "toy-run", epochs: 3, patience: 0 };
   const vocabulary = { dataset: "toy", itemMovieIds: [1, 2, 3, 4, 5, 6], genres: ["a", "b"] };
 
-  it("checkpointOf tags the checkpoint with the format and version constants", () => {
-    const ck = checkpointOf({ config, dims, vocabulary, position, history: [], backend: "cpu", threads: 1 });
-    assert.equal(ck.format, CHECKPOINT_FORMAT);
-    assert.equal(ck.version, CHECKPOINT_VERSION);
-    assert.ok(!Number.isNaN(Date.parse(ck.created)));
+  /** A folder holding only what the model reads (no training position, history or Adam state), as `edit` changes it. */
+  function folder(edit: (meta: Record<string, unknown>) => Record<string, unknown> = (m) => m): { dir: string; best: Float32Array } {
+    const dir = tempDir("model-ck-");
+    const best = initParams(paramLayout(dims), new Rng(3));
+    const state = Buffer.from("the training state, unread by the model");
+    const bestBytes = Buffer.from(best.buffer);
+    writeFileSync(join(dir, "state.bin"), state);
+    writeFileSync(join(dir, "best.bin"), bestBytes);
+    const meta = {
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      config,
+      dims,
+      vocabulary,
+      position: { epoch: 2, finished: true, bestEpoch: 2 },
+      files: { "state.bin": sumOf(state), "best.bin": sumOf(bestBytes) },
+    };
+    writeFileAtomic(join(dir, "checkpoint.json"), JSON.stringify(edit(meta)));
+    return { dir, best };
+  }
+
+  it("reads the config's model fields and run summary, the dims, the vocabulary, how far training got and the best weights", () => {
+    const { dir, best } = folder();
+    const ck = loadModelCheckpoint(dir);
+    assert.deepEqual(
+      [ck.config, ck.dims, ck.vocabulary, ck.position],
+      [config, dims, vocabulary, { epoch: 2, finished: true, bestEpoch: 2 }],
+    );
+    assert.equal(ck.best.length, size);
+    assert.deepEqual(Array.from(ck.best), Array.from(best));
   });
 
-  it("a saved checkpoint loads back with the same metadata, weights, Adam state and best weights", async () => {
-    const dir = join(tempDir("ck-"), "run");
-    const params = initParams(layout, new Rng(5));
-    const m = params.map((x) => x / 2);
-    const v = params.map((x) => x * x);
-    const best = params.map((x) => -x);
-    const ck = checkpointOf({ config, dims, vocabulary, position, history: [], backend: "cpu", threads: 1 });
-    await saveCheckpoint(dir, ck, { params, adam: { m, v, step: 7 } }, best);
-    assert.deepEqual(readdirSync(dir).sort(), ["best.bin", "checkpoint.json", "state.bin"]);
-    const loaded = loadCheckpoint(dir, layout);
-    assert.deepEqual(loaded.checkpoint, ck);
-    assert.deepEqual(Array.from(loaded.arrays.params), Array.from(params));
-    assert.deepEqual(Array.from(loaded.arrays.adamM), Array.from(m));
-    assert.deepEqual(Array.from(loaded.arrays.adamV), Array.from(v));
-    assert.deepEqual(Array.from(loaded.arrays.best), Array.from(best));
-    assert.equal(loaded.arrays.adamStep, 7);
-    assert.equal(JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8")).format, "cvae-lens/checkpoint");
+  it("checks the model's settings as the training config's validator words them, naming the file", () => {
+    const { dir } = folder((m) => ({ ...m, config: { ...config, latent: 5 } }));
+    assert.throws(
+      () => loadModelCheckpoint(dir),
+      /checkpoint\.json: config: train config: latent must not exceed hidden \(4\), got 5; the checkpoint is damaged/,
+    );
+    const { dir: noEpochs } = folder((m) => ({ ...m, config: { ...config, epochs: "3" } }));
+    assert.throws(() => loadModelCheckpoint(noEpochs), /checkpoint\.json: config\.epochs must be an integer, got "3"/);
+  });
+
+  it("loads only from a whole folder: a state.bin that does not match its checksum is an error naming it", () => {
+    const { dir } = folder();
+    writeFileSync(join(dir, "state.bin"), Buffer.from("the training state, unread by the modeL"));
+    assert.throws(() => loadModelCheckpoint(dir), /state\.bin: corrupt \(CRC-32 [0-9a-f]{8}, [0-9a-f]{8} recorded\)/);
   });
 });
 

@@ -14,6 +14,7 @@ import type { ProcessedDataset } from "../../lib/data/schema";
 import { saveProcessed } from "../../lib/data/store";
 import { train } from "../../lib/train/loop";
 import { stagingDir } from "../../lib/train/replace";
+import { trainConfigOf } from "../../lib/train/checkpoint";
 import type { TrainConfig } from "../../lib/train/config";
 import { tempDir } from "../helpers/temp";
 
@@ -251,7 +252,7 @@ describe("checkpoints and CvaeModel.load(run, ds)", () => {
     assert.equal(stopped.keptFinished, true);
     assert.equal(stopped.checkpointDir, stagingDir("kept"));
     assert.ok(readFileSync(join(modelDir("kept"), "best.bin")).equals(finishedBest), "the finished model is untouched");
-    assert.equal(CvaeModel.load("kept", ds).config.lr, TINY.lr ?? 0.001, "the finished model still loads as it was");
+    assert.equal(trainConfigOf(CvaeModel.load("kept", ds).config).lr, TINY.lr ?? 0.001, "the finished model still loads as it was");
     assert.ok(
       lines.some((l) => /finished model in .*kept stays until this training finishes/.test(l)),
       lines.join("\n"),
@@ -262,7 +263,7 @@ describe("checkpoints and CvaeModel.load(run, ds)", () => {
     assert.equal(resumed.finished, true);
     assert.equal(resumed.checkpointDir, modelDir("kept"));
     assert.equal(existsSync(stagingDir("kept")), false, "the staging folder is gone");
-    assert.equal(CvaeModel.load("kept", ds).config.lr, 0.01, "the new training replaced the model");
+    assert.equal(trainConfigOf(CvaeModel.load("kept", ds).config).lr, 0.01, "the new training replaced the model");
     assert.ok(!readFileSync(join(modelDir("kept"), "best.bin")).equals(finishedBest));
   });
 
@@ -275,7 +276,7 @@ describe("checkpoints and CvaeModel.load(run, ds)", () => {
     assert.equal(again.resumedFrom, null, "a restart starts over, also over a staged run");
     assert.equal(again.keptFinished, true);
     assert.equal(existsSync(stagingDir("twice")), false);
-    assert.equal(CvaeModel.load("twice", ds).config.lr, 0.02);
+    assert.equal(trainConfigOf(CvaeModel.load("twice", ds).config).lr, 0.02);
   });
 
   it("refuses a second training of the same run while the first holds its lock, and takes over a dead process's lock", async () => {
