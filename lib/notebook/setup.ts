@@ -1,14 +1,12 @@
-// The first and last cells every notebook shares: setup (versions, backend, plotly.js)
-// and recording results to data/metrics/<notebook>.json for tests and later stages.
-import { join } from "node:path";
+// What every notebook shares around its analysis: the setup cell (versions, backend, plotly.js),
+// the model's status and its check against popularity. The results cell is results.ts.
 import { tfjs } from "../model/tfjs";
 import { describeBackend, initBackend, type BackendInfo } from "../model/backend";
-import { loadPlotly, showMarkdown, showTable } from "./display";
-import { writeFileAtomic } from "../core/fs";
+import { loadPlotly, showMarkdown } from "./display";
 import { escapeHtml } from "../core/html";
 import { budgetNote, type CvaeModel, trainingNote } from "../model/cvae-model";
 import type { PopularityCheck } from "../analysis/model-check";
-import { dataDir, projectVersion } from "../core/paths";
+import { projectVersion } from "../core/paths";
 
 export interface SetupInfo {
   notebook: string;
@@ -42,16 +40,6 @@ export async function setupNotebook(notebook: string): Promise<SetupInfo> {
   console.log(describeBackend(backend));
   loadPlotly();
   return { notebook, backend, versions: v };
-}
-
-/** Last cell: writes the notebook's headline numbers atomically and shows them. */
-export function recordResults(notebook: string, results: Record<string, number | string | boolean | null>): void {
-  const path = join(dataDir(), "metrics", `${notebook}.json`);
-  const record = { notebook, recorded: new Date().toISOString(), results };
-  writeFileAtomic(path, JSON.stringify(record, null, 2) + "\n");
-  // Recorded values are shown as recorded: an id such as 5619 must not read "5,619".
-  const rows = Object.entries(results).map(([k, v]) => [k, Number.isInteger(v) ? String(v) : v]);
-  showTable(["result", "value"], rows, `Recorded to data/metrics/${notebook}.json`);
 }
 
 /**

@@ -56,11 +56,16 @@ describe("the committed notebooks", () => {
 
     it(`${name} keeps cells short: logic lives in lib/ (no cell over 15 lines)`, () => {
       const long = code.map((c, i) => [i + 1, joinSource(c.source).split("\n").length] as const).filter(([, n]) => n > 15);
-      assert.deepEqual(
-        long.filter(([i]) => i !== 1),
-        [],
-        "only the imports cell may be longer",
-      );
+      assert.deepEqual(long, []);
+    });
+
+    it(`${name} imports everything from ./lib/notebook/index, in one import of an imports cell of at most 3 lines`, () => {
+      const first = joinSource(code[0].source);
+      assert.ok(first.split("\n").length <= 3, first);
+      const imports = code.flatMap((c) => joinSource(c.source).split("\n")).filter((l) => /^\s*import\b/.test(l));
+      assert.equal(imports.length, 1, imports.join("\n"));
+      assert.match(imports[0], /^import \{ [\w, ]+ \} from "\.\/lib\/notebook\/index";$/);
+      assert.ok(first.startsWith(imports[0]), "the import opens the first code cell");
     });
   }
 });

@@ -1,27 +1,6 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
-import { recordResults, trainBetterHint, versions } from "../../lib/notebook/setup";
-import { tempDir } from "../helpers/temp";
-
-describe("recordResults(notebook, results)", () => {
-  it("writes data/metrics/<notebook>.json under CVAE_DATA_DIR", (t) => {
-    const dir = tempDir("metrics-");
-    t.mock.method(console, "log", () => undefined);
-    const saved = process.env.CVAE_DATA_DIR;
-    process.env.CVAE_DATA_DIR = dir;
-    try {
-      recordResults("99-test", { ndcg: 0.42, dataset: "synthetic" });
-    } finally {
-      if (saved === undefined) delete process.env.CVAE_DATA_DIR;
-      else process.env.CVAE_DATA_DIR = saved;
-    }
-    const record = JSON.parse(readFileSync(join(dir, "metrics", "99-test.json"), "utf8"));
-    assert.deepEqual(record.results, { ndcg: 0.42, dataset: "synthetic" });
-    assert.equal(record.notebook, "99-test");
-  });
-});
+import { trainBetterHint, versions } from "../../lib/notebook/setup";
 
 describe("versions()", () => {
   it("reports the project, Node, tslab's TypeScript and tfjs versions", () => {
