@@ -18,7 +18,7 @@ export interface NotebookReportOptions {
 
 /** What a run must not leave silent: a model below popularity, parameters other than the committed notebook's. */
 export interface Notices {
-  /** The notebook's model does not beat popularity on validation: its recorded model_check line. */
+  /** The notebook's model does not beat popularity on validation: its recorded model_check line (modelWarningText). */
   modelWarning?: string;
   /** Parameters set by --param and what differs from the committed notebook (git HEAD), a line each. */
   params?: string[];
@@ -35,52 +35,9 @@ export interface IndexEntry {
   cells: number;
   figures: number;
   title: string;
-  /** The notebook's recorded headline results (data/metrics/<name>.json of this run), in words. */
+  /** The notebook's recorded headline results (data/metrics/<name>.json of this run), in words (headlineText). */
   results?: string;
   notices?: Notices;
-}
-
-const num = (v: unknown, d = 3) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(d) : "n/a");
-
-/**
- * A notebook's headline results in one line for the index: the data set (and that it is
- * synthetic), then what the notebook measured (counts, nDCG against popularity, claims
- * held, profile agreement, the context effect's recovery).
- */
-export function headlineOf(results: Record<string, unknown>): string {
-  const parts: string[] = [];
-  if (results.dataset !== undefined) parts.push(`${String(results.dataset)}${results.synthetic ? " (SYNTHETIC)" : ""}`);
-  if (typeof results.users === "number" && typeof results.items === "number") parts.push(`${results.users} users, ${results.items} items`);
-  if (results.top_genres !== undefined) parts.push(`top genres ${String(results.top_genres)}; ${String(results.imax_movies)} IMAX movies`);
-  if (results.test_ndcg100_unconditioned !== undefined) {
-    parts.push(
-      `test nDCG@100 ${num(results.test_ndcg100_unconditioned)} vs popularity ${num(results.popularity_ndcg100_unconditioned)}; ` +
-        `${typeof results.conditions === "string" ? results.conditions : "genre"} rows ` +
-        `${num(results.test_ndcg100_conditioned)} vs ${num(results.popularity_ndcg100_conditioned)}`,
-    );
-  }
-  if (results.lift_spearman_model_vs_planted !== undefined && results.lift_spearman_model_vs_planted !== null)
-    parts.push(`context lift vs planted: Spearman ${num(results.lift_spearman_model_vs_planted)}`);
-  const verdicts = Object.entries(results).filter(([k]) => /^claim_.+_latent$/.test(k));
-  if (verdicts.length) {
-    const count = (v: unknown) => verdicts.filter(([, x]) => x === v).length;
-    parts.push(`claims (latent space): ${count(true)} hold, ${count(false)} do not, ${count(null)} not applicable`);
-  }
-  if (results.overlap_at3_profile !== undefined) {
-    parts.push(`profile overlap@3 ${num(results.overlap_at3_profile)} vs popularity ${num(results.overlap_at3_popularity)}`);
-  }
-  return parts.join("; ");
-}
-
-/**
- * The warning for a notebook whose recorded results say its model does not beat popularity on
- * validation (`model_beats_popularity: false`), with the notebook's own `model_check` line;
- * undefined when the key is absent or true, since only notebooks that use a model record it.
- */
-export function modelWarningOf(results: Record<string, unknown>): string | undefined {
-  if (results.model_beats_popularity !== false) return undefined;
-  const check = typeof results.model_check === "string" && results.model_check.trim() !== "" ? results.model_check.trim() : null;
-  return `Model does not beat popularity on validation: ${check ?? "(no model_check recorded)"}`;
 }
 
 /** The notices of one notebook as HTML: the model warning first, then the parameter lines. */

@@ -2,10 +2,10 @@
 // copies (reports/<name>.ipynb), self-contained HTML pages and an index. A failing cell
 // stops the run with exit code 1, prints where and why, and still writes what ran.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dataDir } from "../core/paths";
 import { basename, dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../core/fs";
 import { NOTEBOOK_PARAMS_ENV } from "../notebook/params";
+import { headlineText, modelWarningText, readRecordedResults, type RecordedResults, resultsPath } from "../notebook/results";
 import { KernelClient, KernelTimeoutError } from "./kernel";
 import {
   type CodeCell,
@@ -20,7 +20,7 @@ import {
   writeNotebook,
 } from "./ipynb";
 import { checkLines, checkNotebookParams, type ParamsCheck, paramsLogLines } from "./params-check";
-import { countFigures, headlineOf, type IndexEntry, modelWarningOf, notebookTitle, renderIndexHtml, renderNotebookHtml } from "./report";
+import { countFigures, type IndexEntry, notebookTitle, renderIndexHtml, renderNotebookHtml } from "./report";
 
 export interface RunOptions {
   /** Where executed notebooks and HTML pages go. */
@@ -203,8 +203,8 @@ export async function reproduce(notebooks: string[], specs: readonly string[], o
     entry.figures = countFigures(run.notebook);
     entry.title = notebookTitle(run.notebook, run.name);
     const results = recordedResults(run.name, run.startedAt);
-    entry.results = results && headlineOf(results);
-    entry.notices = { ...entry.notices, modelWarning: results && modelWarningOf(results) };
+    entry.results = results && headlineText(results);
+    entry.notices = { ...entry.notices, modelWarning: results && modelWarningText(results) };
     // Provenance in the executed copy: what it ran with that the committed notebook does not say.
     run.notebook.metadata["cvae-lens"] = { ...(run.notebook.metadata["cvae-lens"] as object | undefined), parameters: checks[i] };
     writeReports(run, outDir, entries, i);
@@ -228,14 +228,17 @@ export async function reproduce(notebooks: string[], specs: readonly string[], o
   return exitCode;
 }
 
-/** What the notebook recorded in this run (data/metrics/<name>.json written after it started), or undefined. */
-function recordedResults(name: string, startedAt: number): Record<string, unknown> | undefined {
+/**
+ * What the notebook recorded in this run (data/metrics/<name>.json written after it started), or undefined:
+ * also for a notebook that records no typed results (lib/notebook/results.ts) or a damaged record.
+ */
+function recordedResults(name: string, startedAt: number): RecordedResults | undefined {
   try {
-    const path = join(dataDir(), "metrics", `${name}.json`);
+    const path = resultsPath(name);
     if (!existsSync(path)) return undefined;
-    const record = JSON.parse(readFileSync(path, "utf8")) as { recorded?: string; results?: Record<string, unknown> };
-    if (!record.results || !(Date.parse(record.recorded ?? "") >= startedAt - 1000)) return undefined; // an older run's record
-    return record.results;
+    const record = readRecordedResults(JSON.parse(readFileSync(path, "utf8")));
+    if (!(Date.parse(record.recorded) >= startedAt - 1000)) return undefined; // an older run's record
+    return record;
   } catch {
     return undefined; // the index is no place to fail a run over a damaged metrics file
   }

@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { projectRoot } from "../../lib/core/paths";
 import { FIGURE_META } from "../../lib/notebook/display";
+import { headlineText, NOTEBOOK_NAMES, readRecordedResults } from "../../lib/notebook/results";
 import type { Notebook } from "../../lib/runner/ipynb";
 import { chromiumAvailable, launchBrowser, openFile } from "../helpers/browser";
 import { jupyterMissing, privateJupyterPath, runHelper } from "../helpers/jupyter";
@@ -154,6 +155,12 @@ describe(`npm run reproduce on the project's notebooks (${FULL ? "the notebooks'
     assert.ok(num(context, "lift_null_p") <= 0.01, JSON.stringify(context));
     for (const id of ["b", "c1", "c2", "c3", "e"]) assert.equal(context[`claim_${id}_latent`], null, `claim ${id} is about named genres`);
     assert.equal(typeof context.claim_a_latent, "boolean");
+    // Each record reads back as its notebook's typed results (lib/notebook/results.ts), as the report index reads it.
+    for (const name of NOTEBOOK_NAMES) {
+      const record = readRecordedResults(JSON.parse(readFileSync(join(DATA, "metrics", `${name}.json`), "utf8")));
+      assert.equal(record.notebook, name);
+      assert.match(headlineText(record), /^synthetic-tiny(-daypart)? \(SYNTHETIC\); /, name);
+    }
   });
 
   // The whole study on every real layout is test:full's (formats.fulltest.ts). Here the layout least like the

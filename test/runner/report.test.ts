@@ -2,15 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { figureBundle, PLOTLY_LOADER_META } from "../../lib/notebook/display";
 import type { Notebook } from "../../lib/runner/ipynb";
-import {
-  countFigures,
-  headlineOf,
-  type IndexEntry,
-  modelWarningOf,
-  notebookTitle,
-  renderIndexHtml,
-  renderNotebookHtml,
-} from "../../lib/runner/report";
+import { countFigures, type IndexEntry, notebookTitle, renderIndexHtml, renderNotebookHtml } from "../../lib/runner/report";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
@@ -95,45 +87,7 @@ describe("renderIndexHtml(entries)", () => {
   });
 });
 
-describe("headlineOf(results) and the index's recorded results", () => {
-  it("says the data set, that it is synthetic, nDCG against popularity, claims held and profile agreement", () => {
-    assert.equal(headlineOf({ dataset: "ml-1m", synthetic: false, users: 6040, items: 3400 }), "ml-1m; 6040 users, 3400 items");
-    assert.equal(
-      headlineOf({
-        dataset: "synthetic",
-        synthetic: true,
-        test_ndcg100_unconditioned: 0.36318,
-        popularity_ndcg100_unconditioned: 0.15207,
-        test_ndcg100_conditioned: 0.45713,
-        popularity_ndcg100_conditioned: 0.34125,
-      }),
-      "synthetic (SYNTHETIC); test nDCG@100 0.363 vs popularity 0.152; genre rows 0.457 vs 0.341",
-    );
-    assert.equal(
-      headlineOf({ claim_a_latent: true, claim_a_plane: false, claim_b_latent: null, claim_c_latent: false, claim_d_latent: true }),
-      "claims (latent space): 2 hold, 1 do not, 1 not applicable",
-    );
-    assert.equal(headlineOf({ overlap_at3_profile: 0.65, overlap_at3_popularity: 0.48 }), "profile overlap@3 0.650 vs popularity 0.480");
-  });
-
-  it("names the condition kind of the conditioned rows and the context effect's recovery (notebook 06)", () => {
-    assert.equal(
-      headlineOf({
-        dataset: "synthetic-daypart",
-        synthetic: true,
-        conditions: "daypart",
-        test_ndcg100_unconditioned: 0.357,
-        popularity_ndcg100_unconditioned: 0.15,
-        test_ndcg100_conditioned: 0.264,
-        popularity_ndcg100_conditioned: 0.146,
-        lift_spearman_model_vs_planted: 0.914,
-      }),
-      "synthetic-daypart (SYNTHETIC); test nDCG@100 0.357 vs popularity 0.150; daypart rows 0.264 vs 0.146; " +
-        "context lift vs planted: Spearman 0.914",
-    );
-    assert.equal(headlineOf({ lift_spearman_model_vs_planted: null }), "", "real data: no planted truth, nothing said");
-  });
-
+describe("the index's recorded results (headlineText in test/notebook/results.test.ts)", () => {
   it("shows each notebook's recorded results in the index, escaped", () => {
     const html = renderIndexHtml(
       [
@@ -156,7 +110,7 @@ describe("headlineOf(results) and the index's recorded results", () => {
   });
 });
 
-describe("modelWarningOf(results) and the notices in the index and the notebook pages", () => {
+describe("the notices in the index and the notebook pages (modelWarningText in test/notebook/results.test.ts)", () => {
   const entry = (name: string, notices?: IndexEntry["notices"]): IndexEntry => ({
     name,
     html: `${name}.html`,
@@ -168,17 +122,6 @@ describe("modelWarningOf(results) and the notices in the index and the notebook 
     title: name,
     results: "synthetic (SYNTHETIC)",
     notices,
-  });
-
-  it("warns with the notebook's model_check line when model_beats_popularity is false, and says nothing when it is absent or true", () => {
-    const check = "C-VAE valid nDCG@100 0.21 < popularity 0.33 (conditioned rows)";
-    assert.equal(
-      modelWarningOf({ model_beats_popularity: false, model_check: check }),
-      `Model does not beat popularity on validation: ${check}`,
-    );
-    assert.match(modelWarningOf({ model_beats_popularity: false }) ?? "", /no model_check recorded/);
-    assert.equal(modelWarningOf({ model_beats_popularity: true, model_check: "0.40 >= 0.33" }), undefined);
-    assert.equal(modelWarningOf({ dataset: "synthetic", users: 10 }), undefined);
   });
 
   it("marks a notebook whose model is below popularity in its index row and in a line above the table, escaped", () => {
