@@ -113,7 +113,10 @@ export function fieldProblem(field: Field, value: unknown): string | null {
       break;
     case "name":
       if (typeof value !== "string" || !isPlainName(value))
-        return `must be a plain folder name for a ${field.nameKind ?? "name"} (letters, digits, . _ -, starting with a letter or digit; no ..)`;
+        return (
+          `must be a plain folder name for a ${field.nameKind ?? "name"} ` +
+          "(letters, digits, . _ -, starting with a letter or digit; no ..)"
+        );
       break;
     case "json":
       break;

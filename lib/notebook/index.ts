@@ -27,7 +27,7 @@ export { modelDir, runName } from "../model/checkpoint";
 
 export { compareModelsWithPopularity, compareWithPopularity, methodName, perGenreRows, resultRows } from "../evaluation/evaluate";
 
-export { defaultTrainConfig, presetConfig } from "../train/config";
+export { defaultTrainConfig } from "../train/config";
 export { train } from "../train/loop";
 export { budgetRows } from "../train/budget";
 
@@ -70,7 +70,7 @@ export { seriousAxisScatter, watchedVersusAverage } from "../figures/profile";
 export { contextDistanceScatter, liftHeatmaps } from "../figures/context";
 
 export { setupNotebook, showModelStatus, showPopularityCheck, trainBetterHint } from "./setup";
-export { describeParams, notebookParams } from "./params";
+export { describeParams, notebookParams, notebookTrainConfig, trainingParams } from "./params";
 export { show, showMarkdown } from "./display";
 export { showDataFrame, toDataFrame } from "./tables";
 export { notebookProgress, notebookSeedModels, reportTrainingEnd } from "./progress";

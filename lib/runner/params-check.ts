@@ -39,7 +39,7 @@ export function parametersOf(nb: Notebook): Map<string, SourceValue> | string {
   const cell = nb.cells.find((c) => c.cell_type === "code" && hasTag(c, "parameters"));
   if (!cell) return "it has no cell tagged parameters";
   const source = joinSource(cell.source);
-  const call = /notebookParams\s*(?:<[^>]*>)?\(\s*(["'`])[^"'`]*\1\s*,\s*/.exec(source);
+  const call = /(?:notebookParams|trainingParams)\s*(?:<[^>]*>)?\(\s*(["'`])[^"'`]*\1\s*,\s*/.exec(source);
   let start = -1;
   if (call && source[call.index + call[0].length] === "{") start = call.index + call[0].length;
   else {

@@ -42,7 +42,7 @@ describe("the committed notebooks", () => {
       assert.match(joinSource(code[0].source), new RegExp(`setupNotebook\\("${stem}"\\)`), "the first code cell sets up");
       const tagged = code.filter((c) => ((c.metadata as { tags?: string[] }).tags ?? []).includes("parameters"));
       assert.equal(tagged.length, 1, "one parameters cell");
-      assert.match(joinSource(tagged[0].source), new RegExp(`notebookParams\\("${stem}"`));
+      assert.match(joinSource(tagged[0].source), new RegExp(`(?:notebookParams|trainingParams)\\("${stem}"`));
       assert.match(joinSource(code[code.length - 1].source), new RegExp(`recordResults\\("${stem}"`), "the last cell records the results");
       const sections = nb.cells
         .filter((c) => c.cell_type === "markdown" && /^## \d+\. /.test(joinSource(c.source)))
