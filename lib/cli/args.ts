@@ -4,7 +4,7 @@
 // command sees only the flags the user typed (`given`) apart from the defaults it uses
 // (`values`), so a default can never override a value from a config file.
 import { parseArgs } from "node:util";
-import { DECIMAL, type Field, type FieldTable, flagOf } from "../core/fields";
+import { decimalProblem, type Field, type FieldTable, flagOf } from "../core/fields";
 import { checkName, type NameKind } from "../core/names";
 
 export type FlagType = "string" | "number" | "integer" | "boolean" | "strings";
@@ -91,10 +91,10 @@ export function parseFlagValue(command: string, name: string, spec: FlagSpec, ra
     case "number":
     case "integer": {
       const text = String(raw).trim();
-      if (!DECIMAL.test(text)) fail(spec.type === "integer" ? "expects a whole number" : "expects a number");
+      const problem = decimalProblem(text, spec.type === "integer");
+      if (problem) fail(problem);
       const value = Number(text);
       if (!Number.isFinite(value)) fail("expects a finite number");
-      if (spec.type === "integer" && (!Number.isInteger(value) || !/^[+-]?\d+$/.test(text))) fail("expects a whole number");
       if (spec.min !== undefined && value < spec.min) fail(`must be at least ${spec.min}`);
       if (spec.above !== undefined && !(value > spec.above)) fail(`must be greater than ${spec.above}`);
       if (spec.max !== undefined && value > spec.max) fail(`must be at most ${spec.max}`);

@@ -139,6 +139,13 @@ export function validateFields<T>(table: FieldTable<T>, value: T, context: strin
 /** A decimal number as people type it: "12", "-0.5", "1e-3", ".5". Not hex, octal, binary, "Infinity" or blanks. */
 export const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+/** Why a typed text is not a plain decimal (a whole one when `whole`), or null when it is. */
+export function decimalProblem(text: string, whole: boolean): string | null {
+  const t = text.trim();
+  if (!DECIMAL.test(t) || (whole && !/^[+-]?\d+$/.test(t))) return whole ? "expects a whole number" : "expects a number";
+  return null;
+}
+
 /** Reads a typed text (a flag's or a --param's value) as the field's type and checks it; errors name `where`. */
 export function parseFieldText<V>(field: Field<V>, text: string, where: string): V {
   const fail = (what: string): never => {
@@ -148,10 +155,9 @@ export function parseFieldText<V>(field: Field<V>, text: string, where: string):
   switch (field.type) {
     case "integer":
     case "number": {
-      const t = text.trim();
-      if (!DECIMAL.test(t) || (field.type === "integer" && !/^[+-]?\d+$/.test(t)))
-        fail(field.type === "integer" ? "expects a whole number" : "expects a number");
-      value = Number(t);
+      const problem = decimalProblem(text, field.type === "integer");
+      if (problem) fail(problem);
+      value = Number(text.trim());
       break;
     }
     case "boolean":
