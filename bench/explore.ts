@@ -21,16 +21,15 @@ export async function benchExplore(args: string[]): Promise<void> {
   console.log(describeBackend(info));
   await ensureSynthetic("synthetic");
   const { dataset: ds } = await prepareDataset("synthetic");
-  const dims = { items: ds.summary.items, conditions: ds.genres.length, hidden: 600, latent: 200 };
+  const dims = { items: ds.summary.items, conditions: ds.genres.length, hidden: 600, latentDim: 200 };
   const model = new CvaeModel(makeTrainConfig({ dataset: ds.name }), dims, initParams(paramLayout(dims), new Rng(1)), vocabularyOf(ds));
   const sample = sampleUsers(ds, { users, seed: STUDY_SEED });
   let latents = encodeUnderConditions(model, ds, sample);
   const encode = await timeRuns(() => {
     latents = encodeUnderConditions(model, ds, sample);
   }, repeats);
-  console.log(
-    `encode ${users} users x ${dims.conditions + 1} conditions (${latents.rows} x ${dims.latent}, m = ${dims.items}): ${fmtRange(encode)}`,
-  );
+  const shape = `${latents.rows} x ${dims.latentDim}, m = ${dims.items}`;
+  console.log(`encode ${users} users x ${dims.conditions + 1} conditions (${shape}): ${fmtRange(encode)}`);
   console.log(`  goal <= 5 s: ${median(encode) <= 5000 ? "met" : "NOT met"}`);
   let pcas = fitLatentPcas(latents);
   const pca = await timeRuns(

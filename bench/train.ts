@@ -29,7 +29,7 @@ async function stepBenchmark(
 ): Promise<{ times: number[]; phases: Record<string, number>; blasThreads: number | null }> {
   const C = 20;
   const B = 500;
-  const layout = paramLayout({ items: m, conditions: C, hidden: 600, latent: 200 });
+  const layout = paramLayout({ items: m, conditions: C, hidden: 600, latentDim: 200 });
   const rng = new Rng(1);
   const rows: number[] = [];
   const cols: number[] = [];
@@ -61,7 +61,7 @@ async function stepBenchmark(
     for (let i = 0; i < repeats + 3; i++) {
       if (profile && i === 3) engine.profile = {};
       const t0 = performance.now();
-      const batch = buildBatch(X, X, batchRows, 0, B, { dropout: 0.5, latent: 200, rng, targetConditions });
+      const batch = buildBatch(X, X, batchRows, 0, B, { dropout: 0.5, latentDim: 200, rng, targetConditions });
       await engine.step(batch, 0.2, 1e-3);
       if (i >= 3) times.push(performance.now() - t0);
     }

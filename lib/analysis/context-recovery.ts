@@ -101,7 +101,7 @@ export function modelGenreLift(model: CvaeModel, ds: ProcessedDataset, userRows:
       users: Int32Array.from({ length: n }, (_, r) => users[r % users.length]),
       conditions: Int32Array.from({ length: n }, (_, r) => Math.floor(r / users.length) - 1),
     };
-    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, n, { dropout: 0, latent: 0, targetConditions });
+    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, n, { dropout: 0, latentDim: 0, targetConditions });
     const top = model.rank(batch, depth);
     for (let r = 0; r < n; r++) {
       const c = rows.conditions[r];
@@ -260,7 +260,7 @@ export interface ContextPair {
 export function conditionCentroidPairs(set: LatentSet, planted: { labels: string[]; distances: number[][] } | null): ContextPair[] {
   if (!planted) return [];
   const L = set.dims;
-  const C = set.genres.length;
+  const C = set.conditions.length;
   const centroids = Array.from({ length: C }, () => new Float64Array(L));
   const counts = new Int32Array(C);
   for (let r = 0; r < set.rows; r++) {
@@ -273,12 +273,12 @@ export function conditionCentroidPairs(set: LatentSet, planted: { labels: string
   const pairs: ContextPair[] = [];
   for (let i = 0; i < C; i++)
     for (let j = i + 1; j < C; j++) {
-      const pi = planted.labels.indexOf(set.genres[i]);
-      const pj = planted.labels.indexOf(set.genres[j]);
+      const pi = planted.labels.indexOf(set.conditions[i]);
+      const pj = planted.labels.indexOf(set.conditions[j]);
       if (pi < 0 || pj < 0) continue;
       let d = 0;
       for (let k = 0; k < L; k++) d += (centroids[i][k] - centroids[j][k]) ** 2;
-      pairs.push({ a: set.genres[i], b: set.genres[j], latent: Math.sqrt(d), planted: planted.distances[pi][pj] });
+      pairs.push({ a: set.conditions[i], b: set.conditions[j], latent: Math.sqrt(d), planted: planted.distances[pi][pj] });
     }
   return pairs;
 }

@@ -8,7 +8,7 @@ import { buildBatch } from "../model/batch";
 import type { CvaeModel } from "../model/cvae-model";
 import type { ProcessedDataset } from "../data/schema";
 import { Rng } from "../core/rng";
-import type { Genre } from "../data/schema";
+import type { ConditionLabel } from "../data/schema";
 
 /** Label of the rows encoded without a condition. */
 export const NO_CONDITION = "no condition";
@@ -23,7 +23,7 @@ export interface LatentSet {
   /** Per latent row: -1 for no condition, else the condition index. */
   condition: Int32Array;
   /** Labels of the model's conditions (genres for the genre kind, else decades, dayparts or week parts). */
-  genres: Genre[];
+  conditions: ConditionLabel[];
   /** What the conditions are (absent: genre, as in sets built before condition kinds). */
   kind?: ConditionKind;
   /** Latent means, rows x dims, row-major. */
@@ -67,7 +67,7 @@ export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, us
         `match data set "${ds.name}" (${ds.summary.items} items, ${ds.conditions.labels.length} ${conditionPlural(ds.conditions.kind)})`,
     );
   }
-  const L = model.dims.latent;
+  const L = model.dims.latentDim;
   const C = model.dims.conditions;
   const U = userRows.length;
   const n = U * (C + 1);
@@ -79,7 +79,7 @@ export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, us
   for (let from = 0; from < U; from += batchSize) {
     const to = Math.min(U, from + batchSize);
     const rows = { users: userRows.slice(from, to), conditions: new Int32Array(to - from).fill(-1) };
-    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, to - from, { dropout: 0, latent: 0, targetConditions });
+    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, to - from, { dropout: 0, latentDim: 0, targetConditions });
     const values = model.encodeUnderEveryCondition(batch); // grouped by condition: none, then each condition
     for (let c = 0; c <= C; c++) {
       for (let u = from; u < to; u++) {
@@ -96,7 +96,7 @@ export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, us
     userIds: Int32Array.from(userRows, (r) => ds.train.userIds[r]),
     userOf,
     condition,
-    genres: [...ds.conditions.labels],
+    conditions: [...ds.conditions.labels],
     kind: ds.conditions.kind,
     z,
     dims: L,
@@ -104,18 +104,18 @@ export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, us
   };
 }
 
-/** The label of a latent row: its genre, or "no condition". */
-export function conditionLabel(set: LatentSet, row: number): string {
+/** The label of a latent row: its condition's label, or "no condition". */
+export function conditionLabel(set: LatentSet, row: number): ConditionLabel {
   const c = set.condition[row];
-  return c < 0 ? NO_CONDITION : set.genres[c];
+  return c < 0 ? NO_CONDITION : set.conditions[c];
 }
 
 /** Rows whose condition is not in `exclude` (e.g. drop "(no genres listed)", as the paper does). */
 export function filterRows(set: LatentSet, exclude: readonly string[]): Int32Array {
-  const unknown = exclude.filter((g) => g !== NO_CONDITION && !set.genres.includes(g));
+  const unknown = exclude.filter((g) => g !== NO_CONDITION && !set.conditions.includes(g));
   if (unknown.length)
     throw new Error(
-      `unknown genre${unknown.length > 1 ? "s" : ""} ${unknown.map((g) => `"${g}"`).join(", ")}; genres: ${set.genres.join(", ")}`,
+      `unknown genre${unknown.length > 1 ? "s" : ""} ${unknown.map((g) => `"${g}"`).join(", ")}; genres: ${set.conditions.join(", ")}`,
     );
   const out: number[] = [];
   for (let r = 0; r < set.rows; r++) if (!exclude.includes(conditionLabel(set, r))) out.push(r);
@@ -134,7 +134,7 @@ export function rowsOfSampledUsers(set: LatentSet, users: number, seed: number):
 }
 
 /** The `n` conditions (genres, decades, contexts) each user's training history holds most often (ties: alphabetical). */
-export function userTopGenres(ds: ProcessedDataset, userRows: ArrayLike<number>, n = 3): string[][] {
+export function userTopGenres(ds: ProcessedDataset, userRows: ArrayLike<number>, n = 3): ConditionLabel[][] {
   const m = ds.train.matrix;
   const labels = ds.conditions.labels;
   const e = entryConditionsOf(ds, "train");

@@ -35,7 +35,7 @@ export interface ProfileSpace {
 
 /** Centroids and population statistics from a LatentSet. */
 export function profileSpace(set: LatentSet): ProfileSpace {
-  const { dims: L, genres } = set;
+  const { dims: L, conditions: genres } = set;
   const G = genres.length;
   const U = set.userRows.length;
   const centroids = new Float64Array(G * L);

@@ -5,7 +5,7 @@ import { conditionNoun, conditionPlural, decadeLabel, titleYear, unscoredTargets
 import { buildBatch } from "../model/batch";
 import type { CvaeModel } from "../model/cvae-model";
 import type { ProcessedDataset } from "../data/schema";
-import type { Genre, MovieId } from "../data/schema";
+import type { ConditionLabel, Genre, MovieId } from "../data/schema";
 import { csrFromPairs } from "../data/sparse";
 
 export interface Recommendation {
@@ -20,7 +20,7 @@ export interface Recommendation {
 export interface RecommendResult {
   items: Recommendation[];
   /** The condition of the list (a label of the data set's condition kind), or null. */
-  condition: string | null;
+  condition: ConditionLabel | null;
   /** Share of the list having the condition: item attributes only (null for a context or no condition). */
   conditionShare: number | null;
   /** `condition` and `conditionShare` when the data set is conditioned on genres, else null. */
@@ -32,7 +32,7 @@ export interface RecommendResult {
 
 export interface RecommendOptions {
   /** A condition label of the data set ("Drama", "1990s", "evening"; C-VAE only). */
-  condition?: string;
+  condition?: ConditionLabel;
   /** The same as `condition`, for data sets conditioned on genres. */
   genre?: Genre;
   /** List length (default 10). */
@@ -73,7 +73,7 @@ export function recommend(
   );
   const batch = buildBatch(one, one, { users: Int32Array.of(0), conditions: Int32Array.of(cond) }, 0, 1, {
     dropout: 0,
-    latent: 0,
+    latentDim: 0,
     // The target is the history itself and is never scored.
     targetConditions: unscoredTargets(one),
   });
@@ -172,7 +172,7 @@ export function historyGenres(ds: ProcessedDataset, history: readonly MovieId[])
 }
 
 /** The conditions of a recommendation example: those of `wanted` the data set has, else (another kind) its first three labels. */
-export function exampleConditions(ds: ProcessedDataset, wanted: readonly string[]): string[] {
+export function exampleConditions(ds: ProcessedDataset, wanted: readonly ConditionLabel[]): ConditionLabel[] {
   const have = wanted.filter((c) => ds.conditions.labels.includes(c));
   return have.length ? have : ds.conditions.labels.slice(0, 3);
 }

@@ -204,7 +204,7 @@ export const exploreCommand = defineCommand({
       `${ds.source.synthetic ? "SYNTHETIC data" : "data"} "${ds.name}", model ${model.config.run}: ` +
         `${latents.rows} latents in ${seconds.toFixed(2)} s; PCA saved to ${pcaPath}`,
     );
-    const withoutNeutral = latents.genres.includes(NO_GENRES)
+    const withoutNeutral = latents.conditions.includes(NO_GENRES)
       ? ` (without ${NO_GENRES}: ${pcas.plane.explained.map((x) => (100 * x).toFixed(1)).join(", ")} %)`
       : "";
     console.log(`explained variance PC1..PC5: ${pcas.all.explained.map((x) => (100 * x).toFixed(1)).join(", ")} %${withoutNeutral}`);

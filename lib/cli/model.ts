@@ -2,7 +2,7 @@
 // Training configs are built with a fixed precedence: flags the user typed > the --config
 // file > the stored config of the unfinished run being continued > defaultTrainConfig().
 import { readFileSync } from "node:fs";
-import { compareWithPopularity, type EvaluationResult, perGenreRows, resultRows } from "../evaluation/evaluate";
+import { compareWithPopularity, type EvaluationResult, perConditionRows, resultRows } from "../evaluation/evaluate";
 import { conditionNoun } from "../data/conditions/conditions";
 import type { ConditionKind } from "../data/schema";
 import { METRICS } from "../evaluation/metrics";
@@ -216,7 +216,7 @@ export const evaluateCommand = defineCommand({
 
 /** Conditioned nDCG@100 per condition, each method side by side (the per-condition rows of the conditioned protocol). */
 function printPerCondition(results: Record<string, EvaluationResult>, kind: ConditionKind): void {
-  const rows = perGenreRows(results);
+  const rows = perConditionRows(results);
   if (rows.length === 0) return;
   const methods = Object.keys(rows[0]).filter((k) => k !== "genre" && k !== "rows");
   console.log(`

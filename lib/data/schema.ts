@@ -8,6 +8,8 @@ export type MovieId = number;
 /** Index of an item in the processed item vocabulary (0..m-1). */
 export type ItemIndex = number;
 export type Genre = string;
+/** A label of any condition kind: a genre, decade, daypart or week part. */
+export type ConditionLabel = string;
 
 /** What the C-VAE is conditioned on (data/conditions.ts): item attributes or interaction contexts. */
 export type ConditionKind = "genre" | "decade" | "daypart" | "weekday";
@@ -18,7 +20,7 @@ export interface ConditionVocabulary {
   kind: ConditionKind;
   scope: ConditionScope;
   /** Condition c of the model is labels[c]. */
-  labels: string[];
+  labels: ConditionLabel[];
   /** IANA time zone the contexts were read in (null: UTC; always null for item kinds). */
   timeZone: string | null;
 }

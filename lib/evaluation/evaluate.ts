@@ -1,13 +1,13 @@
 // Evaluation of a model (or the popularity baseline) on validation or test users:
 //  (a) unconditioned: each user with the zero condition, target = all held-out items
 //      (the Mult-VAE protocol of Liang et al.);
-//  (b) conditioned: one row per (user, genre present in both fold-in and held-out items),
-//      target = the held-out items of that genre; averaged over rows and per genre.
+//  (b) conditioned: one row per (user, condition present in both fold-in and held-out items),
+//      target = the held-out items having that condition; averaged over rows and per condition.
 // Fold-in items are never ranked. Metrics: the registry of metrics.ts (nDCG@100, Recall@20,
 // Recall@50).
 import { conditionNoun, type EntryConditions, entryConditionsOf, rowConditions } from "../data/conditions/conditions";
 import type { HeldOutSplit, ProcessedDataset } from "../data/schema";
-import type { ConditionKind, Genre } from "../data/schema";
+import type { ConditionKind, ConditionLabel } from "../data/schema";
 import { columnCounts } from "../data/sparse";
 import { buildBatch, type Rows, type SparseBatch } from "../model/batch";
 import { topKExcluding } from "../model/top-k";
@@ -47,8 +47,9 @@ export type Metrics = MetricValues & {
   rows: number;
 };
 
-export interface GenreMetrics extends Metrics {
-  genre: Genre;
+/** The metrics of one condition's rows. `genre` is its label under the key `cvae evaluate --json` prints (any condition kind). */
+export interface ConditionMetrics extends Metrics {
+  genre: ConditionLabel;
 }
 
 export interface EvaluationResult {
@@ -56,11 +57,12 @@ export interface EvaluationResult {
   /** What the conditioned rows are conditioned on. */
   conditionKind: ConditionKind;
   unconditioned: Metrics;
-  /** Genre rows only; null when they were not scored. */
+  /** Condition rows only; null when they were not scored. */
   conditioned: Metrics | null;
   /** Whether the ranker saw the rows' conditions (false for a Mult-VAE scored on condition rows). */
   conditionInput: boolean;
-  perGenre: GenreMetrics[];
+  /** Per condition (any kind), under the key that `cvae evaluate --json` and `cvae train --json` print. */
+  perGenre: ConditionMetrics[];
 }
 
 /** Anything that ranks a batch: the model (GradientEngine.rank) or a baseline. */
@@ -114,7 +116,7 @@ export async function evaluate(
   const all = Object.fromEntries(METRICS.map((m) => [m.key, new Float64Array(n)])) as RowMetrics;
   for (let from = 0; from < n; from += batchSize) {
     const to = Math.min(n, from + batchSize);
-    const batch = buildBatch(data.foldIn, data.heldOut, rows, from, to, { dropout: 0, latent: 0, targetConditions: conditions.heldOut });
+    const batch = buildBatch(data.foldIn, data.heldOut, rows, from, to, { dropout: 0, latentDim: 0, targetConditions: conditions.heldOut });
     const top = await ranker(batch, RANK_DEPTH);
     const m = rowMetrics(top, batch.tgtPtr, batch.tgtItems, batch.rows);
     for (const { key } of METRICS) all[key].set(m[key], from);
@@ -130,11 +132,11 @@ export async function evaluate(
     }
     return { ...metricValues((key) => (count ? sum[key] / count : NaN)), rows: count };
   };
-  const perGenre: GenreMetrics[] = [];
+  const perCondition: ConditionMetrics[] = [];
   if (conditioned) {
     for (let c = 0; c < C; c++) {
       const m = mean(rows.zeroRows, n, (i) => rows.conditions[i] === c);
-      if (m.rows > 0) perGenre.push({ genre: ds.conditions.labels[c], ...m });
+      if (m.rows > 0) perCondition.push({ genre: ds.conditions.labels[c], ...m });
     }
   }
   return {
@@ -143,7 +145,7 @@ export async function evaluate(
     unconditioned: mean(0, rows.zeroRows),
     conditioned: conditioned ? mean(rows.zeroRows, n) : null,
     conditionInput: options.conditionInput ?? true,
-    perGenre,
+    perGenre: perCondition,
   };
 }
 
@@ -199,18 +201,24 @@ export function resultRows(results: Record<string, EvaluationResult>): ResultRow
   return out;
 }
 
-/** Per-genre conditioned values of one metric (default nDCG@100) of several methods side by side. */
-export function perGenreRows(results: Record<string, EvaluationResult>, metric: MetricKey = "ndcg100"): Record<string, string | number>[] {
+/**
+ * Per-condition conditioned values of one metric (default nDCG@100) of several methods side by side;
+ * the label column is headed "genre" for every condition kind (as tables have always shown it).
+ */
+export function perConditionRows(
+  results: Record<string, EvaluationResult>,
+  metric: MetricKey = "ndcg100",
+): Record<string, string | number>[] {
   const label = metricLabel(metric);
-  const genres = new Map<string, Record<string, string | number>>();
+  const byCondition = new Map<ConditionLabel, Record<string, string | number>>();
   for (const [method, r] of Object.entries(results)) {
-    for (const g of r.perGenre) {
-      const row = genres.get(g.genre) ?? { genre: g.genre, rows: g.rows };
-      row[`${method} ${label}`] = g[metric];
-      genres.set(g.genre, row);
+    for (const c of r.perGenre) {
+      const row = byCondition.get(c.genre) ?? { genre: c.genre, rows: c.rows };
+      row[`${method} ${label}`] = c[metric];
+      byCondition.set(c.genre, row);
     }
   }
-  return [...genres.values()].sort((a, b) => Number(b.rows) - Number(a.rows));
+  return [...byCondition.values()].sort((a, b) => Number(b.rows) - Number(a.rows));
 }
 
 /** The name a trained model goes by in result tables. */

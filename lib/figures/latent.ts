@@ -63,11 +63,11 @@ function axisTitle(p: Projection, pc: number): string {
   return `PC${pc}${share === undefined ? "" : ` (${(100 * share).toFixed(1)} % of variance)`}`;
 }
 
-/** Rows grouped by condition label, in the order: no condition first, then genres. */
+/** Rows grouped by condition label, in the order: no condition first, then each condition. */
 function groups(set: LatentSet, options: LatentFigureOptions): Map<string, number[]> {
   const rows = options.rows ?? Int32Array.from({ length: set.rows }, (_, r) => r);
   const exclude = options.exclude ?? [];
-  const out = new Map<string, number[]>([[NO_CONDITION, []], ...set.genres.map((g) => [g, []] as [string, number[]])]);
+  const out = new Map<string, number[]>([[NO_CONDITION, []], ...set.conditions.map((g) => [g, []] as [string, number[]])]);
   for (let k = 0; k < rows.length; k++) {
     const label = conditionLabel(set, rows[k]);
     if (!exclude.includes(label)) out.get(label)?.push(rows[k]);

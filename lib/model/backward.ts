@@ -139,7 +139,7 @@ export function computeGradients(
   grads: Float32Array,
   timings?: StepProfile,
 ): StepLoss {
-  const { hidden: H, latent: L, items: m } = layout.dims;
+  const { hidden: H, latentDim: L, items: m } = layout.dims;
   const R = batch.rows;
   const eps = batch.eps;
   if (!eps) throw new Error("computeGradients: a training batch needs eps");

@@ -35,7 +35,7 @@ export interface BatchOptions {
   /** Dropout rate on input items; 0 at evaluation. */
   dropout: number;
   /** Latent size for eps; 0 = no sampling (evaluation uses z = mu). */
-  latent: number;
+  latentDim: number;
   /** Draws dropout masks and eps; needed in training. */
   rng?: Rng;
   /** The conditions of the target matrix's entries, which restrict conditioned targets. */
@@ -48,8 +48,8 @@ export interface BatchOptions {
  * restricted to the row's condition when it has one.
  */
 export function buildBatch(input: Csr, target: Csr, rows: Rows, from: number, to: number, options: BatchOptions): SparseBatch {
-  const { dropout, latent, rng, targetConditions } = options;
-  if ((dropout > 0 || latent > 0) && !rng) throw new Error("buildBatch: training batches need an rng");
+  const { dropout, latentDim, rng, targetConditions } = options;
+  if ((dropout > 0 || latentDim > 0) && !rng) throw new Error("buildBatch: training batches need an rng");
   const n = to - from;
   const inPtr = new Int32Array(n + 1);
   const tgtPtr = new Int32Array(n + 1);
@@ -78,8 +78,8 @@ export function buildBatch(input: Csr, target: Csr, rows: Rows, from: number, to
     tgtPtr[r + 1] = tgtItems.length;
   }
   let eps: Float32Array | null = null;
-  if (latent > 0) {
-    eps = new Float32Array(n * latent);
+  if (latentDim > 0) {
+    eps = new Float32Array(n * latentDim);
     for (let i = 0; i < eps.length; i++) eps[i] = (rng as Rng).normal();
   }
   return {
@@ -95,7 +95,7 @@ export function buildBatch(input: Csr, target: Csr, rows: Rows, from: number, to
 }
 
 /** Rows [from, to) of a batch as a batch of their own (the worker pool splits batches this way). */
-export function sliceBatch(b: SparseBatch, from: number, to: number, latent: number): SparseBatch {
+export function sliceBatch(b: SparseBatch, from: number, to: number, latentDim: number): SparseBatch {
   const a0 = b.inPtr[from];
   const a1 = b.inPtr[to];
   const t0 = b.tgtPtr[from];
@@ -108,6 +108,6 @@ export function sliceBatch(b: SparseBatch, from: number, to: number, latent: num
     cond: b.cond.slice(from, to),
     tgtPtr: b.tgtPtr.slice(from, to + 1).map((p) => p - t0),
     tgtItems: b.tgtItems.slice(t0, t1),
-    eps: b.eps ? b.eps.slice(from * latent, to * latent) : null,
+    eps: b.eps ? b.eps.slice(from * latentDim, to * latentDim) : null,
   };
 }

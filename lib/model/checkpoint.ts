@@ -87,6 +87,24 @@ export function checkVocabulary(ck: { vocabulary: Vocabulary }, ds: ProcessedDat
   }
 }
 
+/** The dims as checkpoint.json stores them: the latent size under `latent`, its name in configs and on the command line. */
+export interface StoredDims {
+  items: number;
+  conditions: number;
+  hidden: number;
+  latent: number;
+}
+
+/** The dims to write to checkpoint.json: the stored keys, in the order they have always been written. */
+export function storedDims(dims: ModelDims): StoredDims {
+  return { items: dims.items, conditions: dims.conditions, hidden: dims.hidden, latent: dims.latentDim };
+}
+
+/** The model's dims of checkpoint.json's stored dims. */
+export function dimsOfStored(stored: StoredDims): ModelDims {
+  return { items: stored.items, conditions: stored.conditions, hidden: stored.hidden, latentDim: stored.latent };
+}
+
 /** How a damaged checkpoint.json's errors end. */
 export const DAMAGED_HINT = "; the checkpoint is damaged: train the run again (cvae train --restart)";
 /** How a damaged binary file's errors end. */
@@ -204,7 +222,7 @@ export interface ModelCheckpoint {
 
 /** Reads the model's part of a checkpoint folder and its best weights; every inconsistency is an error naming the file. */
 export function loadModelCheckpoint(dir: string): ModelCheckpoint {
-  const meta = readCheckpointJson<Omit<ModelCheckpoint, "best"> & CheckpointFiles>(dir, MODEL_SHAPE);
+  const meta = readCheckpointJson<Omit<ModelCheckpoint, "best" | "dims"> & { dims: StoredDims } & CheckpointFiles>(dir, MODEL_SHAPE);
   try {
     // The stored config is a training config; its errors read as they do where training checks it.
     validateModelConfig(meta.config, "train config");
@@ -212,10 +230,11 @@ export function loadModelCheckpoint(dir: string): ModelCheckpoint {
     const message = err instanceof Error ? err.message : String(err);
     throw new Error(`${join(dir, "checkpoint.json")}: config: ${message}${DAMAGED_HINT}`, { cause: err });
   }
-  const size = paramLayout(meta.dims).size;
+  const dims = dimsOfStored(meta.dims);
+  const size = paramLayout(dims).size;
   readCheckpointFile(dir, meta, "state.bin"); // the training state: the folder must be whole, though the model does not use it
   const best = floatsAt(readCheckpointFile(dir, meta, "best.bin", { floats: size, params: size }), 0, size);
   if (!allFinite(best)) throw new Error(`${dir}: corrupt checkpoint (best holds non-finite numbers)`);
   const { epoch, finished, bestEpoch } = meta.position;
-  return { config: meta.config, dims: meta.dims, vocabulary: meta.vocabulary, position: { epoch, finished, bestEpoch }, best };
+  return { config: meta.config, dims, vocabulary: meta.vocabulary, position: { epoch, finished, bestEpoch }, best };
 }

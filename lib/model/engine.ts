@@ -170,10 +170,10 @@ export class GradientEngine {
     const scale = 1 / batch.rows;
     const rows = cuts(batch.rows, T);
     const remote = this.workers.map((w, i) => {
-      const part = sliceBatch(batch, rows[i + 1], rows[i + 2], layout.dims.latent);
+      const part = sliceBatch(batch, rows[i + 1], rows[i + 2], layout.dims.latentDim);
       return w.call({ type: "grad", batch: part, beta, scale }, transferables(part));
     });
-    const first = T > 1 ? sliceBatch(batch, rows[0], rows[1], layout.dims.latent) : batch;
+    const first = T > 1 ? sliceBatch(batch, rows[0], rows[1], layout.dims.latentDim) : batch;
     const local = this.kernels.gradients(buffers.params, layout, first, beta, scale, this.grads[0], this.profile ?? undefined);
     const parts = [local, ...(await Promise.all(remote))];
     const step = buffers.adam.step + 1;

@@ -75,7 +75,7 @@ export function encodeInputLayer(
   a1: Float32Array,
   rows: number,
 ): { h1: Float32Array; out2: Float32Array } {
-  const { hidden: H, latent: L } = layout.dims;
+  const { hidden: H, latentDim: L } = layout.dims;
   const h1 = tanhInPlace(a1);
   const out2 = fillRows(new Float32Array(rows * 2 * L), paramView(params, layout, "b2"), rows);
   gemm(false, false, rows, 2 * L, H, h1, paramView(params, layout, "W2"), out2, true);
@@ -107,7 +107,7 @@ export function decode(
   z: Float32Array,
   rows: number,
 ): { h3: Float32Array; logits: Float32Array } {
-  const { hidden: H, latent: L, items: m } = layout.dims;
+  const { hidden: H, latentDim: L, items: m } = layout.dims;
   const view = (name: ParamName) => paramView(params, layout, name);
   const h3 = fillRows(new Float32Array(rows * H), view("b3"), rows);
   gemm(false, false, rows, H, L, z, view("W3"), h3, true);
@@ -119,7 +119,7 @@ export function decode(
 
 /** Latent means mu (rows x L) of a batch: the representation the analysis explores. */
 export function encodeMeans(gemm: Gemm, params: Float32Array, layout: ParamLayout, batch: SparseBatch): Float32Array {
-  return meansOf(encodeRows(gemm, params, layout, batch).out2, batch.rows, layout.dims.latent);
+  return meansOf(encodeRows(gemm, params, layout, batch).out2, batch.rows, layout.dims.latentDim);
 }
 
 /**
@@ -145,7 +145,7 @@ export function encodeUnderEveryCondition(gemm: Gemm, params: Float32Array, layo
       }
     }
   }
-  return meansOf(encodeInputLayer(gemm, params, layout, a1, (C + 1) * B).out2, (C + 1) * B, layout.dims.latent);
+  return meansOf(encodeInputLayer(gemm, params, layout, a1, (C + 1) * B).out2, (C + 1) * B, layout.dims.latentDim);
 }
 
 /** Scores (logits, rows x m) of an evaluation batch: z = mu, no dropout. */

@@ -11,8 +11,8 @@ export interface ModelDims {
   conditions: number;
   /** H: hidden width. */
   hidden: number;
-  /** L: latent dimensions. */
-  latent: number;
+  /** L: latent dimensions (stored as `latent` in checkpoint.json's dims: lib/model/checkpoint.ts). */
+  latentDim: number;
 }
 
 export type ParamName = "W1" | "b1" | "W2" | "b2" | "W3" | "b3" | "W4" | "b4";
@@ -34,9 +34,11 @@ export interface ParamLayout {
 
 /** Where each weight matrix and bias sits in the flat parameter array. */
 export function paramLayout(dims: ModelDims): ParamLayout {
-  const { items: m, conditions: C, hidden: H, latent: L } = dims;
-  for (const [k, v] of Object.entries(dims))
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`model dims: ${k} must be a non-negative integer, got ${v}`);
+  const { items: m, conditions: C, hidden: H, latentDim: L } = dims;
+  for (const [k, v] of Object.entries(dims)) {
+    const name = k === "latentDim" ? "latent" : k; // the size's name in configs and checkpoint.json
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`model dims: ${name} must be a non-negative integer, got ${v}`);
+  }
   if (m < 1 || H < 1 || L < 1) throw new RangeError(`model dims: items, hidden and latent must be positive (${m}, ${H}, ${L})`);
   const shapes: [ParamName, number, number][] = [
     ["W1", m + C, H],

@@ -25,7 +25,7 @@ export { loadGroundTruth } from "../data/synthetic/planted";
 export { CvaeModel } from "../model/cvae-model";
 export { modelDir, runName } from "../model/checkpoint";
 
-export { compareModelsWithPopularity, compareWithPopularity, methodName, perGenreRows, resultRows } from "../evaluation/evaluate";
+export { compareModelsWithPopularity, compareWithPopularity, methodName, perConditionRows, resultRows } from "../evaluation/evaluate";
 
 export { defaultTrainConfig } from "../train/config";
 export { train } from "../train/loop";

@@ -18,9 +18,12 @@ import {
   CHECKPOINT_VERSION,
   type CheckpointFiles,
   DAMAGED_HINT,
+  dimsOfStored,
   floatsAt,
   readCheckpointFile,
   readCheckpointJson,
+  type StoredDims,
+  storedDims,
   type TrainedModelConfig,
   type Vocabulary,
 } from "../model/checkpoint";
@@ -52,6 +55,7 @@ export interface Checkpoint {
   version: number;
   created: string;
   config: TrainConfig;
+  /** Stored with the latent size under `latent` (storedDims and dimsOfStored, lib/model/checkpoint.ts). */
   dims: ModelDims;
   vocabulary: Vocabulary;
   position: TrainingPosition;
@@ -82,7 +86,7 @@ export async function saveCheckpoint(dir: string, ck: Checkpoint, state: EngineB
     writeFileSync(join(tmp, "best.bin"), f32(best));
     writeFileSync(
       join(tmp, "checkpoint.json"),
-      JSON.stringify({ ...ck, version: CHECKPOINT_VERSION, adamStep: state.adam.step, files }, null, 1) + "\n",
+      JSON.stringify({ ...ck, dims: storedDims(ck.dims), version: CHECKPOINT_VERSION, adamStep: state.adam.step, files }, null, 1) + "\n",
     );
   });
 }
@@ -153,8 +157,9 @@ type StoredCheckpoint = Checkpoint & CheckpointFiles & { adamStep: number };
 export function readCheckpointMeta(dir: string, options: { missingOk: true }): StoredCheckpoint | null;
 export function readCheckpointMeta(dir: string, options?: { missingOk?: false }): StoredCheckpoint;
 export function readCheckpointMeta(dir: string, options: { missingOk?: boolean } = {}): StoredCheckpoint | null {
-  const meta = readCheckpointJson<StoredCheckpoint>(dir, CHECKPOINT_SHAPE, options);
-  if (meta === null) return null;
+  const stored = readCheckpointJson<Omit<StoredCheckpoint, "dims"> & { dims: StoredDims }>(dir, CHECKPOINT_SHAPE, options);
+  if (stored === null) return null;
+  const meta: StoredCheckpoint = { ...stored, dims: dimsOfStored(stored.dims) };
   meta.position.bestMetric ??= -Infinity;
   try {
     validateTrainConfig(makeTrainConfig(meta.config));

@@ -96,7 +96,7 @@ export function modelDims(config: TrainConfig, ds: ProcessedDataset): ModelDims 
     items: ds.summary.items,
     conditions: config.conditioned ? ds.conditions.labels.length : 0,
     hidden: config.hidden,
-    latent: config.latent,
+    latentDim: config.latent,
   };
 }
 
@@ -138,7 +138,7 @@ async function trainEpoch(ctx: EpochContext, run: RunState, rng: Rng): Promise<E
     const to = Math.min(rows.users.length, from + config.batchSize);
     const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, from, to, {
       dropout: config.dropout,
-      latent: dims.latent,
+      latentDim: dims.latentDim,
       rng,
       targetConditions: ctx.trainConditions,
     });

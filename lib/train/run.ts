@@ -92,7 +92,7 @@ export function checkMemory(layout: ParamLayout, threads: number): void {
   const bytes = layout.size * 4 * (4 + threads);
   const limit = 0.6 * totalmem();
   if (bytes > limit) {
-    const { items, hidden, latent } = layout.dims;
+    const { items, hidden, latentDim: latent } = layout.dims;
     throw new RangeError(
       `train config: hidden ${hidden} and latent ${latent} with ${items} items need ${(bytes / 2 ** 30).toFixed(1)} GiB of parameters, ` +
         `Adam state and gradients, more than 60 % of this machine's ${(totalmem() / 2 ** 30).toFixed(0)} GiB; use a smaller hidden`,

@@ -107,7 +107,7 @@ describe("conditionCentroidPairs(set, planted)", () => {
   it("gives each pair's centroid distance beside its planted distance", () => {
     // Two users, dims 2: condition 0 rows at (0,0) and (2,0), condition 1 rows at (0,3) and (2,3).
     const set = {
-      genres: ["x", "y"],
+      conditions: ["x", "y"],
       dims: 2,
       rows: 6,
       condition: Int32Array.from([-1, -1, 0, 0, 1, 1]),

@@ -45,7 +45,7 @@ function tinyModel(dims: ModelDims, conditioned = true): CvaeModel {
 before(async () => {
   await tf.setBackend("cpu");
   ds = preprocess(readMovieLens(FIXTURE), "ml-small");
-  model = tinyModel({ items: ds.summary.items, conditions: ds.genres.length, hidden: 16, latent: 4 });
+  model = tinyModel({ items: ds.summary.items, conditions: ds.genres.length, hidden: 16, latentDim: 4 });
   users = sampleUsers(ds, { users: 5, seed: 3 });
   set = encodeUnderConditions(model, ds, users, 2);
 });
@@ -92,7 +92,7 @@ describe("encodeUnderConditions(model, ds, userRows, batchSize)", () => {
     assert.equal(set.rows, U * (C + 1));
     assert.equal(set.dims, 4);
     assert.equal(set.z.length, set.rows * 4);
-    assert.deepEqual(set.genres, ds.genres);
+    assert.deepEqual(set.conditions, ds.genres);
     assert.deepEqual(set.userRows, users);
     assert.deepEqual(
       set.userIds,
@@ -108,7 +108,7 @@ describe("encodeUnderConditions(model, ds, userRows, batchSize)", () => {
     const rows = { users: Int32Array.from(set.userOf, (u) => users[u]), conditions: Int32Array.from(set.condition) };
     const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, set.rows, {
       dropout: 0,
-      latent: 0,
+      latentDim: 0,
       targetConditions: itemEntryConditions(ds.itemGenres),
     });
     const want = model.encode(batch);
@@ -133,15 +133,15 @@ describe("encodeUnderConditions(model, ds, userRows, batchSize)", () => {
   });
 
   it("encodeUnderConditions throws for a Mult-VAE (no conditions), saying to train a C-VAE", () => {
-    const mult = tinyModel({ items: ds.summary.items, conditions: 0, hidden: 16, latent: 4 }, false);
+    const mult = tinyModel({ items: ds.summary.items, conditions: 0, hidden: 16, latentDim: 4 }, false);
     assert.throws(() => encodeUnderConditions(mult, ds, users), /no conditions.*C-VAE/);
   });
 
   it("encodeUnderConditions throws when the model's items or conditions do not match the data set, naming both", () => {
     const C = ds.genres.length;
     for (const dims of [
-      { items: ds.summary.items + 1, conditions: C, hidden: 16, latent: 4 },
-      { items: ds.summary.items, conditions: C - 1, hidden: 16, latent: 4 },
+      { items: ds.summary.items + 1, conditions: C, hidden: 16, latentDim: 4 },
+      { items: ds.summary.items, conditions: C - 1, hidden: 16, latentDim: 4 },
     ]) {
       const other = tinyModel(dims);
       assert.throws(

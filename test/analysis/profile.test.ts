@@ -86,7 +86,7 @@ function handSet(genres: readonly string[] = GENRES): LatentSet {
     userIds: Int32Array.from({ length: U }, (_, i) => 1000 + i),
     userOf,
     condition,
-    genres: [...genres],
+    conditions: [...genres],
     z,
     dims: L,
     rows,
@@ -336,7 +336,7 @@ describe("watchedShares, trainingHistory and profilingHints on ml-small", () => 
     await tf.setBackend("cpu");
     raw = readMovieLens(join(__dirname, "..", "fixtures", "ml-small"));
     ds = preprocess(raw, "ml-small");
-    const dims = { items: ds.summary.items, conditions: ds.genres.length, hidden: 16, latent: 4 };
+    const dims = { items: ds.summary.items, conditions: ds.genres.length, hidden: 16, latentDim: 4 };
     model = new CvaeModel(
       makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 4 }),
       dims,

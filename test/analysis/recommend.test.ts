@@ -27,7 +27,7 @@ let history: number[];
 
 /** A tiny untrained model (hidden 16, latent 4) on ml-small: random weights rank well enough to test the mechanics. */
 function tinyModel(conditions: number, conditioned: boolean): CvaeModel {
-  const dims = { items: ds.summary.items, conditions, hidden: 16, latent: 4 };
+  const dims = { items: ds.summary.items, conditions, hidden: 16, latentDim: 4 };
   const params = initParams(paramLayout(dims), new Rng(3));
   return new CvaeModel(makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 4, conditioned }), dims, params, vocabularyOf(ds));
 }
@@ -84,7 +84,7 @@ describe("recommend(model, ds, history, options)", () => {
     );
     const batch = buildBatch(one, one, { users: Int32Array.of(0), conditions: Int32Array.of(-1) }, 0, 1, {
       dropout: 0,
-      latent: 0,
+      latentDim: 0,
       targetConditions: itemEntryConditions(ds.itemGenres),
     });
     const scores = cvae.scores(batch);
@@ -146,7 +146,7 @@ describe("recommend(model, ds, history, options)", () => {
 describe("recommend(model, ds, history, { condition }) on other condition kinds", () => {
   it("ranks under a context with no share (contexts are not item attributes) and names the condition in the caption", () => {
     const daypart = preprocess(raw, "ml-small", { conditions: "daypart" });
-    const dims = { items: daypart.summary.items, conditions: 4, hidden: 16, latent: 4 };
+    const dims = { items: daypart.summary.items, conditions: 4, hidden: 16, latentDim: 4 };
     const model = new CvaeModel(
       makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 4 }),
       dims,
@@ -170,7 +170,7 @@ describe("recommend(model, ds, history, { condition }) on other condition kinds"
 
   it("under a decade reports the share of the list from that decade", () => {
     const decade = preprocess(raw, "ml-small", { conditions: "decade" });
-    const dims = { items: decade.summary.items, conditions: decade.conditions.labels.length, hidden: 16, latent: 4 };
+    const dims = { items: decade.summary.items, conditions: decade.conditions.labels.length, hidden: 16, latentDim: 4 };
     const model = new CvaeModel(
       makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 4 }),
       dims,

@@ -12,7 +12,7 @@ import {
   evaluationRows,
   methodName,
   type EvaluationResult,
-  perGenreRows,
+  perConditionRows,
   popularityRanker,
   resultRows,
 } from "../../lib/evaluation/evaluate";
@@ -131,7 +131,7 @@ describe("popularityRanker(ds)", () => {
     const rows = evaluationRows(ds.test, splitConditions(ds, "test"), true);
     const batch = buildBatch(ds.test.foldIn, ds.test.heldOut, rows, 0, rows.users.length, {
       dropout: 0,
-      latent: 0,
+      latentDim: 0,
       targetConditions: splitConditions(ds, "test").heldOut,
     });
     const top = popularityRanker(ds)(batch, 100) as Int32Array;
@@ -187,7 +187,7 @@ describe("evaluation under interaction contexts", () => {
     const history = csrOf([[]], m);
     const batch = buildBatch(history, history, { users: Int32Array.of(0), conditions: Int32Array.of(3) }, 0, 1, {
       dropout: 0,
-      latent: 0,
+      latentDim: 0,
       targetConditions: itemEntryConditions(
         csrOf(
           Array.from({ length: m }, () => []),
@@ -220,7 +220,7 @@ describe("compareWithPopularity(ds, split, model) and methodName(model)", () => 
   });
 });
 
-describe("resultRows(results) and perGenreRows(results)", () => {
+describe("resultRows(results) and perConditionRows(results)", () => {
   let results: Record<string, EvaluationResult>;
   before(async () => {
     results = {
@@ -266,14 +266,14 @@ describe("resultRows(results) and perGenreRows(results)", () => {
     assert.deepEqual(Object.keys(resultRows(results)[0]), ["method", "protocol", ...keys]);
   });
 
-  it("perGenreRows takes any metric of the registry and names its column by the metric's label", () => {
-    const recall = perGenreRows(results, "recall20");
+  it("perConditionRows takes any metric of the registry and names its column by the metric's label", () => {
+    const recall = perConditionRows(results, "recall20");
     assert.ok("oracle Recall@20" in recall[0]);
     assert.equal(recall[0]["oracle Recall@20"], results.oracle.perGenre.find((g) => g.genre === recall[0].genre)?.recall20);
   });
 
-  it("perGenreRows gives one row per genre with each method's nDCG@100, most rows first", () => {
-    const rows = perGenreRows(results);
+  it("perConditionRows gives one row per genre with each method's nDCG@100, most rows first", () => {
+    const rows = perConditionRows(results);
     assert.equal(rows.length, results.oracle.perGenre.length);
     for (let k = 1; k < rows.length; k++) assert.ok(Number(rows[k - 1].rows) >= Number(rows[k].rows));
     for (const row of rows) {

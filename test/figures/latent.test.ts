@@ -32,7 +32,7 @@ function handSet(): LatentSet {
     userIds: Int32Array.from([501, 502, 503, 504]),
     userOf,
     condition,
-    genres: GENRES,
+    conditions: GENRES,
     z,
     dims: L,
     rows,
@@ -67,7 +67,7 @@ describe("latentScatter(set, projection, pcX, pcY, options)", () => {
   });
 
   it("latentScatter escapes genre labels in trace names and centroid labels", () => {
-    const odd = { ...set, genres: [NEUTRAL, "<b>Action</b>", "Drama", "Sci-Fi"] };
+    const odd = { ...set, conditions: [NEUTRAL, "<b>Action</b>", "Drama", "Sci-Fi"] };
     const f = latentScatter(odd, proj, 1, 2, { title: "t" });
     assert.equal(traces(f)[2].name, "&lt;b&gt;Action&lt;/b&gt;");
     assert.ok((traces(f)[5].text as string[]).includes("&lt;b&gt;Action&lt;/b&gt;"));

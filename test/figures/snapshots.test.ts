@@ -59,7 +59,7 @@ const set: LatentSet = {
   userIds: Int32Array.from([11, 12, 13]),
   userOf: Int32Array.from({ length: rows }, (_, r) => r % U),
   condition: Int32Array.from({ length: rows }, (_, r) => Math.floor(r / U) - 1),
-  genres: GENRES,
+  conditions: GENRES,
   z: new Float32Array(rows * 2),
   dims: 2,
   rows,

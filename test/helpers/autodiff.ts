@@ -25,7 +25,7 @@ function decodeSample(enc: { mu: tf.Tensor2D; logvar: tf.Tensor2D }, eps: tf.Ten
  * and a one-hot condition), differentiated by tfjs's autodiff.
  */
 export function autodiffGrads(params: Float32Array, L: ParamLayout, batch: ReturnType<typeof fixture>["batch"], beta: number) {
-  const { items: m, conditions: C, latent: Lt } = L.dims;
+  const { items: m, conditions: C, latentDim: Lt } = L.dims;
   const R = batch.rows;
   const x = new Float32Array(R * (m + C));
   const t = new Float32Array(R * m);

@@ -125,7 +125,7 @@ export function construct(c: Construction = {}): ClaimsInput & { centre: (g: str
     userIds: Int32Array.from({ length: USERS }, (_, i) => 1000 + i),
     userOf,
     condition,
-    genres: [...genres],
+    conditions: [...genres],
     z,
     dims: DIMS,
     rows,

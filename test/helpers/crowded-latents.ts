@@ -17,5 +17,5 @@ export function crowdedSet(genres: readonly string[], users: number, shift: numb
     for (let j = 0; j < D; j++)
       z[r * D + j] = base[userOf[r] * D + j] + (condition[r] >= 0 ? offset[condition[r] * D + j] : 0) + 0.3 * rng.normal();
   const ids = Int32Array.from({ length: users }, (_, u) => u + 1);
-  return { userRows: ids.map((_, u) => u), userIds: ids, userOf, condition, genres: [...genres], z, dims: D, rows };
+  return { userRows: ids.map((_, u) => u), userIds: ids, userOf, condition, conditions: [...genres], z, dims: D, rows };
 }

@@ -15,7 +15,7 @@ export function smallDataset(options: Partial<PreprocessOptions> = {}): Processe
 
 /** A model whose weights are initialParams(weightsSeed): "trained" when that differs from config.seed. */
 export function smallModel(ds: ProcessedDataset, weightsSeed: number, config: Partial<TrainConfig> = {}): CvaeModel {
-  const dims = { items: ds.summary.items, conditions: ds.conditions.labels.length, hidden: 16, latent: 6 };
+  const dims = { items: ds.summary.items, conditions: ds.conditions.labels.length, hidden: 16, latentDim: 6 };
   const c = makeTrainConfig({ dataset: "ml-small", hidden: 16, latent: 6, ...config });
   return new CvaeModel(c, dims, initialParams(paramLayout(dims), weightsSeed), vocabularyOf(ds));
 }

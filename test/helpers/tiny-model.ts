@@ -6,7 +6,7 @@ import { csrFromPairs } from "../../lib/data/sparse";
 import { buildBatch, type Rows } from "../../lib/model/batch";
 import { initParams, paramLayout, paramView } from "../../lib/model/parameters";
 
-const dims = { items: 12, conditions: 3, hidden: 7, latent: 3 };
+const dims = { items: 12, conditions: 3, hidden: 7, latentDim: 3 };
 const layout = paramLayout(dims);
 
 export function fixture(seed: number) {
@@ -31,7 +31,7 @@ export function fixture(seed: number) {
   const rows: Rows = { users: Int32Array.from([0, 1, 2, 3, 4]), conditions: Int32Array.from([-1, 0, 1, -1, 2]) };
   const batch = buildBatch(matrix, matrix, rows, 0, 5, {
     dropout: 0.5,
-    latent: dims.latent,
+    latentDim: dims.latentDim,
     rng,
     targetConditions: itemEntryConditions(itemGenres),
   });

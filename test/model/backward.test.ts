@@ -79,8 +79,8 @@ for (const provider of PROVIDERS) {
       computeGradients(gemm, params, layout, batch, 0.2, 1 / batch.rows, whole);
       const g1 = new Float32Array(layout.size);
       const g2 = new Float32Array(layout.size);
-      computeGradients(gemm, params, layout, sliceBatch(batch, 0, 2, dims.latent), 0.2, 1 / batch.rows, g1);
-      computeGradients(gemm, params, layout, sliceBatch(batch, 2, 5, dims.latent), 0.2, 1 / batch.rows, g2);
+      computeGradients(gemm, params, layout, sliceBatch(batch, 0, 2, dims.latentDim), 0.2, 1 / batch.rows, g1);
+      computeGradients(gemm, params, layout, sliceBatch(batch, 2, 5, dims.latentDim), 0.2, 1 / batch.rows, g2);
       assert.ok(
         maxRelError(
           g1.map((v, i) => v + g2[i]),
@@ -103,7 +103,7 @@ describe("computeGradients(gemm, ...) on any provider", () => {
 
 describe("encoderInputGrad(batch, dA1, grads, layout)", () => {
   it("equals X^T dA1 (one-hot condition included) for rows of 0 to 9 items, the four-item passes and their remainders", () => {
-    const L = paramLayout({ items: 20, conditions: 2, hidden: 5, latent: 2 });
+    const L = paramLayout({ items: 20, conditions: 2, hidden: 5, latentDim: 2 });
     const rng = new Rng(11);
     const counts = [0, 1, 3, 4, 5, 8, 9];
     const inPtr = Int32Array.from([0, ...counts.map((_, i) => counts.slice(0, i + 1).reduce((a, b) => a + b, 0))]);

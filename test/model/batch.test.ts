@@ -8,7 +8,7 @@ import { Rng } from "../../lib/core/rng";
 
 describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batch, from, to, latent)", () => {
   const targetConditions = itemEntryConditions(itemGenres);
-  const evalOptions = { dropout: 0, latent: 0, targetConditions };
+  const evalOptions = { dropout: 0, latentDim: 0, targetConditions };
 
   it("buildBatch at evaluation (dropout 0) gives the user's whole history with value 1/sqrt(n), the row's condition and no eps", () => {
     const rows: Rows = { users: Int32Array.from([3, 0, 4]), conditions: Int32Array.from([-1, 1, 2]) };
@@ -61,7 +61,7 @@ describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batc
     for (const p of [0.5, 0.2]) {
       const b = buildBatch(long, long, { users: Int32Array.of(0), conditions: Int32Array.of(-1) }, 0, 1, {
         dropout: p,
-        latent: 0,
+        latentDim: 0,
         rng: new Rng(8),
         targetConditions: ig,
       });
@@ -85,7 +85,7 @@ describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batc
     const R = 400;
     const L = 64;
     const rows: Rows = { users: new Int32Array(R).fill(3), conditions: new Int32Array(R).fill(-1) };
-    const b = buildBatch(train, train, rows, 0, R, { dropout: 0.5, latent: L, rng: new Rng(17), targetConditions });
+    const b = buildBatch(train, train, rows, 0, R, { dropout: 0.5, latentDim: L, rng: new Rng(17), targetConditions });
     const eps = b.eps as Float32Array;
     assert.equal(eps.length, R * L);
     const N = eps.length;
@@ -97,14 +97,14 @@ describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batc
 
   it("buildBatch is reproducible: the same rng seed gives the same dropout and eps", () => {
     const rows: Rows = { users: Int32Array.from([0, 1, 3, 4]), conditions: Int32Array.from([-1, 2, 0, 1]) };
-    const opts = (seed: number) => ({ dropout: 0.5, latent: 3, rng: new Rng(seed), targetConditions });
+    const opts = (seed: number) => ({ dropout: 0.5, latentDim: 3, rng: new Rng(seed), targetConditions });
     assert.deepEqual(buildBatch(train, train, rows, 0, 4, opts(6)), buildBatch(train, train, rows, 0, 4, opts(6)));
   });
 
   it("buildBatch throws without an rng when training (dropout > 0 or latent > 0)", () => {
     const rows: Rows = { users: Int32Array.of(0), conditions: Int32Array.of(-1) };
-    assert.throws(() => buildBatch(train, train, rows, 0, 1, { dropout: 0.5, latent: 0, targetConditions }), /rng/);
-    assert.throws(() => buildBatch(train, train, rows, 0, 1, { dropout: 0, latent: 2, targetConditions }), /rng/);
+    assert.throws(() => buildBatch(train, train, rows, 0, 1, { dropout: 0.5, latentDim: 0, targetConditions }), /rng/);
+    assert.throws(() => buildBatch(train, train, rows, 0, 1, { dropout: 0, latentDim: 2, targetConditions }), /rng/);
   });
 
   it("sliceBatch(batch, a, b) equals the batch built from rows [a, b) directly", () => {
@@ -126,7 +126,7 @@ describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batc
   it("sliceBatch(batch, a, b, latent) keeps eps rows a..b-1 of a training batch", () => {
     const L = 3;
     const rows: Rows = { users: Int32Array.from([0, 1, 3, 4, 3]), conditions: Int32Array.from([-1, 2, 0, 1, -1]) };
-    const whole = buildBatch(train, train, rows, 0, 5, { dropout: 0.5, latent: L, rng: new Rng(12), targetConditions });
+    const whole = buildBatch(train, train, rows, 0, 5, { dropout: 0.5, latentDim: L, rng: new Rng(12), targetConditions });
     const part = sliceBatch(whole, 1, 4, L);
     assert.deepEqual(part.eps, (whole.eps as Float32Array).slice(1 * L, 4 * L));
     assert.equal(part.rows, 3);
@@ -140,7 +140,7 @@ describe("buildBatch(input, target, rows, from, to, options) and sliceBatch(batc
     const m = csrFromPairs(2, 4, [0, 0, 0, 1, 1], [0, 1, 2, 1, 3]);
     const contexts = { scope: "interaction" as const, count: 2, contexts: Uint8Array.from([1, 0, 1, 1, 1]) };
     const rows: Rows = { users: Int32Array.from([0, 0, 0, 1, 1]), conditions: Int32Array.from([-1, 0, 1, 0, 1]) };
-    const b = buildBatch(m, m, rows, 0, 5, { dropout: 0, latent: 0, targetConditions: contexts });
+    const b = buildBatch(m, m, rows, 0, 5, { dropout: 0, latentDim: 0, targetConditions: contexts });
     const targets = Array.from({ length: 5 }, (_, r) => Array.from(b.tgtItems.slice(b.tgtPtr[r], b.tgtPtr[r + 1])));
     assert.deepEqual(targets, [[0, 1, 2], [1], [0, 2], [], [1, 3]]);
     // The input is the whole history under every context.

@@ -25,7 +25,9 @@ describe("runName(dataset, prefix)", () => {
 });
 
 describe("loadModelCheckpoint(dir): the model's part of a checkpoint folder", () => {
-  const dims = { items: 6, conditions: 2, hidden: 4, latent: 2 };
+  const dims = { items: 6, conditions: 2, hidden: 4, latentDim: 2 };
+  /** The same dims as checkpoint.json stores them: the latent size under `latent`. */
+  const storedDims = { items: 6, conditions: 2, hidden: 4, latent: 2 };
   const size = paramLayout(dims).size;
   const config = { conditioned: true, hidden: 4, latent: 2, dropout: 0.5, seed: 1, dataset: "toy", run: "toy-run", epochs: 3, patience: 0 };
   const vocabulary = { dataset: "toy", itemMovieIds: [1, 2, 3, 4, 5, 6], genres: ["a", "b"] };
@@ -42,7 +44,7 @@ describe("loadModelCheckpoint(dir): the model's part of a checkpoint folder", ()
       format: CHECKPOINT_FORMAT,
       version: CHECKPOINT_VERSION,
       config,
-      dims,
+      dims: storedDims,
       vocabulary,
       position: { epoch: 2, finished: true, bestEpoch: 2 },
       files: { "state.bin": sumOf(state), "best.bin": sumOf(bestBytes) },

@@ -4,7 +4,7 @@ import { budgetNote, CvaeModel, trainingNote } from "../../lib/model/cvae-model"
 import { initialParams, paramLayout } from "../../lib/model/parameters";
 import { makeTrainConfig } from "../../lib/train/config";
 
-const dims = { items: 7, conditions: 2, hidden: 4, latent: 2 };
+const dims = { items: 7, conditions: 2, hidden: 4, latentDim: 2 };
 const vocabulary = { dataset: "toy", itemMovieIds: [1, 2, 3, 4, 5, 6, 7], genres: ["A", "B"], conditionKind: "genre" as const };
 
 function modelOf(config: { epochs: number; patience: number }, training: { epochs: number; finished: boolean; bestEpoch: number }) {

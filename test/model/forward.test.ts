@@ -20,7 +20,7 @@ function matmul(a: ArrayLike<number>, b: ArrayLike<number>, rows: number, inner:
 
 /** The evaluation-time forward pass in plain JS from the definitions (dense input, z = mu): the reference. */
 function referenceForward(params: Float32Array, batch: ReturnType<typeof fixture>["batch"]) {
-  const { items: m, conditions: C, hidden: H, latent: L } = dims;
+  const { items: m, conditions: C, hidden: H, latentDim: L } = dims;
   const R = batch.rows;
   const x = new Float64Array(R * (m + C));
   for (let r = 0; r < R; r++) {
@@ -116,7 +116,7 @@ for (const provider of PROVIDERS) {
       async () => {
         await provider.ready();
         const { params, batch } = fixture(6); // rows with mixed conditions: the function ignores them
-        const { latent: L, conditions: C } = dims;
+        const { latentDim: L, conditions: C } = dims;
         const all = encodeUnderEveryCondition(provider.gemm, params, layout, batch);
         assert.equal(all.length, (C + 1) * batch.rows * L);
         for (let c = -1; c < C; c++) {
@@ -134,7 +134,7 @@ for (const provider of PROVIDERS) {
       const s = scoreBatch(provider.gemm, params, layout, batch);
       const mu = encodeMeans(provider.gemm, params, layout, batch);
       assert.equal(s.length, batch.rows * dims.items);
-      assert.equal(mu.length, batch.rows * dims.latent);
+      assert.equal(mu.length, batch.rows * dims.latentDim);
       assert.deepEqual(Array.from(scoreBatch(provider.gemm, params, layout, batch)), Array.from(s));
       assert.equal(tf.memory().numTensors, before);
     });

@@ -7,7 +7,7 @@ describe("paramLayout(dims)", () => {
   it("paramLayout({m: 5, C: 2, H: 4, L: 3}) lays out W1 (m+C) x H, b1, W2 H x 2L, b2, W3 L x H, b3, W4 H x m, b4 back to back", () => {
     // By hand: W1 7x4 = 28 at 0; b1 1x4 at 28; W2 4x6 = 24 at 32; b2 1x6 at 56; W3 3x4 = 12 at 62;
     // b3 1x4 at 74; W4 4x5 = 20 at 78; b4 1x5 at 98; total 103.
-    const layout = paramLayout({ items: 5, conditions: 2, hidden: 4, latent: 3 });
+    const layout = paramLayout({ items: 5, conditions: 2, hidden: 4, latentDim: 3 });
     const got = PARAM_NAMES.map((n) => [n, layout.entries[n].offset, layout.entries[n].rows, layout.entries[n].cols]);
     assert.deepEqual(got, [
       ["W1", 0, 7, 4],
@@ -25,33 +25,34 @@ describe("paramLayout(dims)", () => {
 
   it("paramLayout gives a Mult-VAE (0 conditions) a W1 of m x H", () => {
     // m = 5, H = 4: W1 20, b1 4, W2 4x2 = 8, b2 2, W3 1x4 = 4, b3 4, W4 20, b4 5 -> 67.
-    const layout = paramLayout({ items: 5, conditions: 0, hidden: 4, latent: 1 });
+    const layout = paramLayout({ items: 5, conditions: 0, hidden: 4, latentDim: 1 });
     assert.deepEqual([layout.entries.W1.rows, layout.entries.W1.cols], [5, 4]);
     assert.equal(layout.size, 67);
   });
 
   it("paramLayout rejects zero items, hidden or latent and non-integer or negative dims, naming the dim", () => {
-    const base: ModelDims = { items: 5, conditions: 2, hidden: 4, latent: 3 };
+    const base: ModelDims = { items: 5, conditions: 2, hidden: 4, latentDim: 3 };
     for (const [key, value] of [
       ["items", 0],
       ["hidden", 0],
-      ["latent", 0],
+      ["latentDim", 0],
       ["items", 2.5],
       ["hidden", NaN],
-      ["latent", 1.5],
+      ["latentDim", 1.5],
       ["conditions", -1],
       ["conditions", 0.5],
     ] as const) {
+      const name = key === "latentDim" ? "latent" : key; // messages name the latent size as configs do
       assert.throws(
         () => paramLayout({ ...base, [key]: value }),
-        (err: Error) => err instanceof RangeError && err.message.includes(key),
+        (err: Error) => err instanceof RangeError && err.message.includes(name) && !err.message.includes("latentDim"),
         `${key} = ${value}`,
       );
     }
   });
 
   it("paramView(flat, layout, name) is a view into the flat array, not a copy", () => {
-    const layout = paramLayout({ items: 5, conditions: 2, hidden: 4, latent: 3 });
+    const layout = paramLayout({ items: 5, conditions: 2, hidden: 4, latentDim: 3 });
     const flat = new Float32Array(layout.size);
     const b2 = paramView(flat, layout, "b2");
     assert.equal(b2.length, 6);
@@ -62,11 +63,11 @@ describe("paramLayout(dims)", () => {
 
 describe("initParams(layout, rng)", () => {
   // A big layout so the weight statistics are sharp: W4 is 200 x 1000 = 200,000 weights.
-  const big = paramLayout({ items: 1000, conditions: 3, hidden: 200, latent: 50 });
+  const big = paramLayout({ items: 1000, conditions: 3, hidden: 200, latentDim: 50 });
   const params = initParams(big, new Rng(98765));
 
   it("initParams is deterministic per seed and differs between seeds", () => {
-    const small = paramLayout({ items: 6, conditions: 2, hidden: 5, latent: 2 });
+    const small = paramLayout({ items: 6, conditions: 2, hidden: 5, latentDim: 2 });
     const a = initParams(small, new Rng(1));
     assert.deepEqual(initParams(small, new Rng(1)), a);
     assert.notDeepEqual(initParams(small, new Rng(2)), a);

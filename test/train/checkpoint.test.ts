@@ -11,7 +11,7 @@ import { makeTrainConfig } from "../../lib/train/config";
 import { tempDir } from "../helpers/temp";
 
 describe("checkpointOf(parts), saveCheckpoint and loadCheckpoint", () => {
-  const dims = { items: 6, conditions: 2, hidden: 4, latent: 2 };
+  const dims = { items: 6, conditions: 2, hidden: 4, latentDim: 2 };
   const layout = paramLayout(dims);
   const config = makeTrainConfig({ dataset: "toy", hidden: 4, latent: 2 });
   const state = new Rng(deriveSeed(1, "train")).getState();
@@ -53,7 +53,18 @@ describe("checkpointOf(parts), saveCheckpoint and loadCheckpoint", () => {
     assert.deepEqual(Array.from(loaded.arrays.adamV), Array.from(v));
     assert.deepEqual(Array.from(loaded.arrays.best), Array.from(best));
     assert.equal(loaded.arrays.adamStep, 7);
-    assert.equal(JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8")).format, "cvae-lens/checkpoint");
+    const stored = JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8"));
+    assert.equal(stored.format, "cvae-lens/checkpoint");
+    assert.deepEqual(
+      Object.entries(stored.dims),
+      [
+        ["items", 6],
+        ["conditions", 2],
+        ["hidden", 4],
+        ["latent", 2],
+      ],
+      "dims as always stored",
+    );
   });
 
   it("loadModelCheckpoint reads the same folder: the config as stored, dims, vocabulary, position and best weights", async () => {

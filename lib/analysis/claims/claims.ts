@@ -63,7 +63,7 @@ export interface LatentPcas {
 
 /** The two PCAs of the study: of all rows, and without "(no genres listed)" (5 components, fewer for a smaller latent space). */
 export function fitLatentPcas(set: LatentSet, components = Math.min(5, set.dims)): LatentPcas {
-  const neutral = set.genres.indexOf(NO_GENRES);
+  const neutral = set.conditions.indexOf(NO_GENRES);
   const planeRows = Int32Array.from({ length: set.rows }, (_, r) => r).filter((r) => neutral < 0 || set.condition[r] !== neutral);
   return {
     all: LatentPca.fit(set.z, set.dims, { components }),
@@ -118,7 +118,7 @@ export interface ClaimSetup {
 /** Builds what every measurement of the claims shares: labels, the plane's points, the silhouette sample and its distances. */
 export function prepareClaims(input: ClaimsInput): ClaimSetup {
   const { set, plane = [2, 5], silhouetteUsers = 50, seed = STUDY_SEED } = input;
-  const k = set.genres.length + 1;
+  const k = set.conditions.length + 1;
   const label = (name: string) => labelOf(set, name);
   const neutral = label(NO_GENRES);
   const allLabels = Int32Array.from(set.condition, (c) => c + 1);
@@ -217,7 +217,7 @@ function silhouetteSample(set: LatentSet, perCondition: number, seed: number): I
   const U = set.userRows.length;
   const users = new Rng(seed).sampleWithoutReplacement(U, Math.min(U, perCondition));
   const out: number[] = [];
-  for (let c = 0; c <= set.genres.length; c++) for (const u of users) out.push(c * U + u);
+  for (let c = 0; c <= set.conditions.length; c++) for (const u of users) out.push(c * U + u);
   return Int32Array.from(out);
 }
 

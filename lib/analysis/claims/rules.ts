@@ -150,7 +150,7 @@ function neutralIsolation(s: Space, ctx: ClaimContext, suffix = ""): Measurement
 
 /** Pairs of named genres (the neutral genre left out). */
 function genrePairs(ctx: ClaimContext): [string, string][] {
-  const named = ctx.set.genres.filter((g) => g !== NO_GENRES);
+  const named = ctx.set.conditions.filter((g) => g !== NO_GENRES);
   const pairs: [string, string][] = [];
   for (let i = 0; i < named.length; i++) for (let j = i + 1; j < named.length; j++) pairs.push([named[i], named[j]]);
   return pairs;
@@ -236,7 +236,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     claim: "Popular genres lie nearer the centre than rare ones",
     rule: (t) => `Spearman(centroid distance from the centre, genre popularity) <= ${t}`,
     measure(s, ctx) {
-      const gs = ctx.set.genres.filter((g) => g !== NO_GENRES && ctx.popularity[g] !== undefined);
+      const gs = ctx.set.conditions.filter((g) => g !== NO_GENRES && ctx.popularity[g] !== undefined);
       const r = rankCorrelation(
         gs.map((g) => s.fromCentre[ctx.label(g)]),
         gs.map((g) => ctx.popularity[g]),
@@ -256,7 +256,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
       const na = missing(ctx, "Film-Noir");
       if (na) return na;
       const fn = ctx.label("Film-Noir");
-      const near = nearest(s.D[fn], fn, 4, ctx.notAGenre).map((l) => ctx.set.genres[l - 1]);
+      const near = nearest(s.D[fn], fn, 4, ctx.notAGenre).map((l) => ctx.set.conditions[l - 1]);
       const hits = near.filter((g) => ["Crime", "Drama", "Thriller", "Mystery"].includes(g)).length;
       const iso = isolation(s, fn, ctx.notAGenre);
       return {
@@ -272,7 +272,7 @@ export const CLAIM_RULES: readonly ClaimRule[] = [
     rule: (t) => `the no-condition centroid is nearer the centre than ${Math.round(100 * t)} % of the genre centroids`,
     measure(s, ctx) {
       const d0 = s.fromCentre[0];
-      const gs = ctx.set.genres.map((g) => ctx.label(g)).filter((l) => l !== ctx.neutral);
+      const gs = ctx.set.conditions.map((g) => ctx.label(g)).filter((l) => l !== ctx.neutral);
       const closer = gs.filter((l) => s.fromCentre[l] > d0).length / gs.length;
       return { value: closer, text: `nearer than ${Math.round(100 * closer)} %`, holds: closer >= ctx.thresholds.f };
     },
@@ -326,5 +326,5 @@ export function plantedGeometry(ctx: Pick<ClaimContext, "truth" | "set">): { lab
 
 /** The label of a condition name in a space (0 = no condition; 0 also for an absent genre). */
 export function labelOf(set: LatentSet, name: string): number {
-  return name === NO_CONDITION ? 0 : set.genres.indexOf(name) + 1;
+  return name === NO_CONDITION ? 0 : set.conditions.indexOf(name) + 1;
 }

@@ -5,7 +5,16 @@
 // c, read from the rating's timestamp (a rating time, not a viewing time). This module holds
 // the labels, the title-year parser, the clock, and `EntryConditions`, which answers "does
 // stored entry k of this matrix have condition c?" for both scopes.
-import type { ConditionKind, ConditionScope, ConditionVocabulary, Csr, Genre, MatrixContexts, ProcessedDataset } from "../schema";
+import type {
+  ConditionKind,
+  ConditionLabel,
+  ConditionScope,
+  ConditionVocabulary,
+  Csr,
+  Genre,
+  MatrixContexts,
+  ProcessedDataset,
+} from "../schema";
 import { csrFromPairs } from "../sparse";
 
 export type { ConditionKind, ConditionScope, ConditionVocabulary, MatrixContexts };
@@ -58,17 +67,17 @@ export function titleYear(title: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export function decadeLabel(year: number | null): string {
+export function decadeLabel(year: number | null): ConditionLabel {
   return year === null ? NO_YEAR : `${Math.floor(year / 10) * 10}s`;
 }
 
 /** Dayparts by local hour: night 0-5, morning 6-11, afternoon 12-17, evening 18-23. */
-export const DAYPARTS: readonly string[] = ["night", "morning", "afternoon", "evening"];
+export const DAYPARTS: readonly ConditionLabel[] = ["night", "morning", "afternoon", "evening"];
 /** Saturday and Sunday are the weekend. */
-export const WEEK_PARTS: readonly string[] = ["weekday", "weekend"];
+export const WEEK_PARTS: readonly ConditionLabel[] = ["weekday", "weekend"];
 
 /** The fixed labels of an interaction-context kind, in their natural order. */
-export function contextLabels(kind: ConditionKind): readonly string[] {
+export function contextLabels(kind: ConditionKind): readonly ConditionLabel[] {
   if (kind === "daypart") return DAYPARTS;
   if (kind === "weekday") return WEEK_PARTS;
   throw new RangeError(`${kind} is not an interaction context (daypart, weekday)`);
@@ -145,8 +154,8 @@ export function contextOf(kind: ConditionKind, clock: LocalClock, seconds: numbe
 export function itemConditionsOf(
   kind: ConditionKind,
   items: readonly { title: string; genres: readonly Genre[] }[],
-): { labels: string[]; itemConditions: Csr } {
-  const of = (item: { title: string; genres: readonly Genre[] }): readonly string[] =>
+): { labels: ConditionLabel[]; itemConditions: Csr } {
+  const of = (item: { title: string; genres: readonly Genre[] }): readonly ConditionLabel[] =>
     kind === "genre" ? item.genres : kind === "decade" ? [decadeLabel(titleYear(item.title))] : [];
   if (scopeOf(kind) !== "item") throw new RangeError(`${kind} is not an item attribute (genre, decade)`);
   const labels = [...new Set(items.flatMap((it) => [...of(it)]))].sort();

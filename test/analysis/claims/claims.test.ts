@@ -179,7 +179,7 @@ describe("fitLatentPcas(set, components)", () => {
   it("fitLatentPcas fits the plane PCA on every row except the neutral genre's, and the other on all rows", () => {
     const { set } = construct();
     const pcas = fitLatentPcas(set);
-    const neutral = set.genres.indexOf(NEUTRAL);
+    const neutral = set.conditions.indexOf(NEUTRAL);
     assert.equal(pcas.planeRows.length, set.rows - USERS);
     assert.deepEqual(
       Array.from(pcas.planeRows),

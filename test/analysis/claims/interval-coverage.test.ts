@@ -50,7 +50,7 @@ function population(users: number, seed: number): ClaimsInput {
     }
   }
   const ids = Int32Array.from({ length: users }, (_, i) => i);
-  const set: LatentSet = { userRows: ids, userIds: ids, userOf, condition, genres: [...GENRES], z, dims: DIMS, rows };
+  const set: LatentSet = { userRows: ids, userIds: ids, userOf, condition, conditions: [...GENRES], z, dims: DIMS, rows };
   return { ...base, set, plane: [1, 2] };
 }
 
