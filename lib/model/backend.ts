@@ -1,6 +1,8 @@
-// Picks the backend once per process: native TensorFlow when it really loads, else native
-// BLAS (the typed-array forward and backward of forward.ts and backward.ts over the cvae-lens-blas binding), else
-// WebAssembly (SIMD), else the pure-JS cpu backend.
+// Picks the backend once per process: a hardware WebGPU adapter (the step's own kernels, resident
+// on the GPU: webgpu/), else native TensorFlow when it really loads, else native BLAS (the
+// typed-array forward and backward of forward.ts and backward.ts over the cvae-lens-blas binding),
+// else WebAssembly (SIMD), else the pure-JS cpu backend. `auto` never picks a software adapter
+// (llvmpipe: correct, far too slow); CVAE_BACKEND=webgpu forces it (the tests do).
 //
 // Why the care: `@tensorflow/tfjs-node` cannot install without internet, so it is an
 // optional dependency under the alias `tfjs-node-native`, and danfojs-node's own
@@ -10,11 +12,12 @@ import { tfjs } from "./tfjs";
 import { type BlasInfo, loadBlas, setBlasThreads } from "./blas";
 import { type Gemm, tfjsGemm } from "./gemm";
 import { autoThreads, blasThreadsPerCall } from "./threads";
+import { type AdapterInfo, describeAdapter, noHardwareDriver, probeAdapter } from "./webgpu/device";
 
-export type BackendName = "tensorflow" | "blas" | "wasm" | "cpu";
+export type BackendName = "webgpu" | "tensorflow" | "blas" | "wasm" | "cpu";
 export type BackendChoice = BackendName | "auto";
 
-export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow", "blas", "wasm", "cpu"];
+export const BACKEND_NAMES: readonly BackendName[] = ["webgpu", "tensorflow", "blas", "wasm", "cpu"];
 
 export interface BackendInfo {
   /** The tfjs backend in use. */
@@ -29,8 +32,10 @@ export interface BackendInfo {
   skipped: string[];
   /** With "blas": the BLAS library and its threads per call (the tfjs parts run on wasm or cpu). */
   blas?: BlasInfo;
-  /** With "blas": the tfjs backend the rest runs on. */
+  /** With "blas" and "webgpu": the tfjs backend the rest runs on. */
   tfjs?: BackendName;
+  /** With "webgpu": the adapter training runs on. */
+  adapter?: AdapterInfo;
 }
 
 export interface BackendOptions {
@@ -54,6 +59,7 @@ let printed = false;
 export function parseBackendChoice(value: string, source = "backend"): BackendChoice {
   switch (value) {
     case "auto":
+    case "webgpu":
     case "tensorflow":
     case "blas":
     case "wasm":
@@ -104,8 +110,15 @@ export function chosenBackend(): BackendName | null {
   return chosen;
 }
 
-/** The provider of a backend; "blas" needs the native binding. */
+/**
+ * The product the CPU-side model code uses on a backend; "blas" needs the native binding. On
+ * "webgpu" training and validation run on the GPU (webgpu/engine.ts); the rest uses BLAS when it loads.
+ */
 export function gemmFor(backend: BackendName): Gemm {
+  if (backend === "webgpu") {
+    const blas = loadBlas();
+    return blas.ok ? blas.gemm : tfjsGemm;
+  }
   if (backend !== "blas") return tfjsGemm;
   const blas = loadBlas();
   if (!blas.ok) throw new Error(`backend "blas": ${blas.reason}`);
@@ -119,6 +132,11 @@ export function activeGemm(): Gemm {
 
 /** One line for logs and notebook headers. */
 export function describeBackend(info: BackendInfo): string {
+  if (info.adapter) {
+    const rest = info.blas ? `BLAS (${info.blas.library})` : `tfjs ${tfjs().version_core} on ${info.tfjs ?? "cpu"}`;
+    const skipped = info.skipped.length ? `; skipped: ${info.skipped.join("; ")}` : "";
+    return `backend: webgpu (${info.provider} on ${describeAdapter(info.adapter)}; other model code on ${rest})${skipped}`;
+  }
   if (info.blas) {
     const { library, build, threads, threadsFrom } = info.blas;
     const what = build ? `${build}, ${library}` : library;
@@ -140,6 +158,11 @@ export function describeBackend(info: BackendInfo): string {
 
 async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
   const skipped: string[] = [];
+  if (choice === "auto" || choice === "webgpu") {
+    const gpu = await tryWebGpu(choice === "webgpu", skipped);
+    if (gpu) return gpu;
+    if (choice === "webgpu") throw new Error(`CVAE_BACKEND/backend "webgpu" requested, but ${skipped.join("; ")}; use CVAE_BACKEND=blas`);
+  }
   if (choice === "auto" || choice === "tensorflow") {
     const native = await tryNative(skipped);
     if (native) return native;
@@ -170,6 +193,37 @@ async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
     }
   }
   return cpuBackend(skipped);
+}
+
+/** The webgpu backend when an adapter exists (a software one only when forced), else null with the reason in `skipped`. */
+async function tryWebGpu(forced: boolean, skipped: string[]): Promise<BackendInfo | null> {
+  const quickNo = forced ? null : noHardwareDriver();
+  if (quickNo) {
+    skipped.push(`webgpu: ${quickNo}`);
+    return null;
+  }
+  const probe = await probeAdapter();
+  if (!probe.ok) {
+    skipped.push(`webgpu: ${probe.reason}`);
+    return null;
+  }
+  if (probe.info.software && !forced) {
+    skipped.push(`webgpu: only a software adapter, ${describeAdapter(probe.info)} (CVAE_BACKEND=webgpu uses it anyway)`);
+    return null;
+  }
+  const blas = loadBlas();
+  const tfjsSide = (await tryWasm([])) ?? (await cpuBackend([]));
+  const blasInfo = blas.ok ? setBlasThreads(blasThreadsPerCall(1)) : undefined;
+  return {
+    name: "webgpu",
+    provider: "webgpu (Dawn)",
+    simd: null,
+    threads: 1,
+    skipped,
+    adapter: probe.info,
+    tfjs: tfjsSide.name,
+    ...(blasInfo ? { blas: blasInfo } : {}),
+  };
 }
 
 async function cpuBackend(skipped: string[]): Promise<BackendInfo> {

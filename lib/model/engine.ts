@@ -24,6 +24,34 @@ export interface EngineBuffers {
   adam: AdamState;
 }
 
+/**
+ * What training asks of an engine, whatever computes the step: GradientEngine here (CPU threads,
+ * the buffers are the weights) or WebGpuEngine (webgpu/engine.ts: the weights live on the GPU and
+ * `buffers` is the host copy, current after sync()).
+ */
+export interface TrainingEngine {
+  readonly layout: ParamLayout;
+  /** Threads the step runs on (1 on a GPU). */
+  readonly threads: number;
+  readonly buffers: EngineBuffers;
+  /** When set, per-phase milliseconds are added here (benchmarks; CPU engines only). */
+  profile: StepProfile | null;
+  /**
+   * One optimiser update on `batch`. Returns loss sums of the steps that have finished since the
+   * last call: this step's on the CPU, earlier steps' on a GPU (their losses are read a few steps late).
+   */
+  step(batch: SparseBatch, beta: number, lr: number): Promise<StepLoss>;
+  /** The loss sums of every step not yet returned by step() (waits for them). */
+  flush(): Promise<StepLoss>;
+  /** Top-k items per row (fold-in items of the batch excluded), rows x k, best first. */
+  rank(batch: SparseBatch, k: number): Promise<Int32Array>;
+  /** After `buffers` were written (fresh weights, a resumed run): makes the engine compute from them. */
+  load(): void;
+  /** Brings `buffers` up to date with the weights and Adam moments the engine computes on. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** The step and the scoring a backend runs: the one step of backward.ts over the backend's Gemm. */
 export interface StepKernels {
   gradients(
@@ -116,7 +144,7 @@ function cuts(n: number, parts: number): number[] {
   return Array.from({ length: parts + 1 }, (_, k) => Math.round((k * n) / parts));
 }
 
-export class GradientEngine {
+export class GradientEngine implements TrainingEngine {
   private closed = false;
   /** When set, thread 0 adds its per-phase milliseconds here (benchmarks). */
   profile: StepProfile | null = null;
@@ -187,6 +215,16 @@ export class GradientEngine {
     buffers.adam.step = step;
     return parts.reduce((a, b) => ({ nllSum: a.nllSum + b.nllSum, klSum: a.klSum + b.klSum, rows: a.rows + b.rows }));
   }
+
+  /** Every step's loss is returned by step() itself. */
+  async flush(): Promise<StepLoss> {
+    return { nllSum: 0, klSum: 0, rows: 0 };
+  }
+
+  /** The buffers are the weights the threads compute on: nothing to copy. */
+  load(): void {}
+
+  async sync(): Promise<void> {}
 
   /** Top-k items per row (fold-in items of the batch excluded), rows x k, best first. */
   async rank(batch: SparseBatch, k: number): Promise<Int32Array> {

@@ -3,11 +3,12 @@
 import { availableParallelism } from "node:os";
 
 /** Backends as named in backend.ts (repeated here so this module imports nothing). */
-type Backend = "tensorflow" | "blas" | "wasm" | "cpu";
+type Backend = "webgpu" | "tensorflow" | "blas" | "wasm" | "cpu";
 
 /**
  * Training threads for a backend: native TensorFlow threads by itself; wasm and BLAS get
- * 2 when there are 2 cores or more (each training thread runs its rows' share of the step).
+ * 2 when there are 2 cores or more (each training thread runs its rows' share of the step);
+ * webgpu 1 (the GPU does the step; the thread builds batches and submits).
  */
 export function autoThreads(backend: Backend, cores = availableParallelism()): number {
   return backend === "wasm" || backend === "blas" ? Math.min(2, cores) : 1;

@@ -15,7 +15,8 @@ import { buildBatch } from "../model/batch";
 import { modelDir, vocabularyOf } from "../model/checkpoint";
 import { checkpointOf, saveCheckpoint } from "./checkpoint";
 import { CvaeModel } from "../model/cvae-model";
-import { GradientEngine } from "../model/engine";
+import type { TrainingEngine } from "../model/engine";
+import { createTrainingEngine } from "../model/engines";
 import { autoThreads } from "../model/threads";
 import { type EpochRecord, meanEpochSeconds } from "../model/history";
 import { type ModelDims, type ParamLayout, paramLayout } from "../model/parameters";
@@ -105,7 +106,7 @@ interface EpochContext {
   config: TrainConfig;
   ds: ProcessedDataset;
   dims: ModelDims;
-  engine: GradientEngine;
+  engine: TrainingEngine;
   sampler: RowSampler;
   /** The conditions of the training entries (targets of conditioned rows). */
   trainConditions: EntryConditions;
@@ -129,6 +130,8 @@ async function trainEpoch(ctx: EpochContext, run: RunState, rng: Rng): Promise<E
   const rows = ctx.sampler.epoch(rng);
   const batches = Math.ceil(rows.users.length / config.batchSize);
   let { nllSum, klSum, rows: done, seconds } = run.position.partial;
+  // Rows submitted: on a GPU their losses arrive a few batches later (done counts those).
+  let submitted = done;
   const first = run.position.batchInEpoch;
   if (first > 0) rng.setState(run.position.rngNow); // an epoch interrupted half-way continues where it stopped
   let beta = betaAt(run.position.updates, config.beta);
@@ -145,6 +148,7 @@ async function trainEpoch(ctx: EpochContext, run: RunState, rng: Rng): Promise<E
     beta = betaAt(run.position.updates, config.beta);
     const loss = await engine.step(batch, beta, config.lr);
     run.position.updates++;
+    submitted += batch.rows;
     nllSum += loss.nllSum;
     klSum += loss.klSum;
     done += loss.rows;
@@ -155,14 +159,18 @@ async function trainEpoch(ctx: EpochContext, run: RunState, rng: Rng): Promise<E
       epochs: config.epochs,
       batch: b + 1,
       batches,
-      loss: (nllSum + beta * klSum) / done,
+      loss: done > 0 ? (nllSum + beta * klSum) / done : NaN,
       beta,
       seconds: seconds + here,
-      rowsPerSecond: (done - run.position.partial.rows) / Math.max(here, 1e-9),
+      rowsPerSecond: (submitted - run.position.partial.rows) / Math.max(here, 1e-9),
       etaSeconds: perBatch * (batches - b - 1 + (config.epochs - epoch) * batches),
     });
     if (engine.threads === 1) await new Promise((resolve) => setImmediate(resolve)); // lets an interrupt in
     if (ctx.wantsStop() && b + 1 < batches) {
+      const rest = await engine.flush();
+      nllSum += rest.nllSum;
+      klSum += rest.klSum;
+      done += rest.rows;
       const partial = { nllSum, klSum, rows: done, seconds: seconds + (performance.now() - t0) / 1000 };
       run.position = { ...run.position, batchInEpoch: b + 1, rngEpochStart: epochStart, rngNow: rng.getState(), partial };
       await ctx.save();
@@ -170,6 +178,10 @@ async function trainEpoch(ctx: EpochContext, run: RunState, rng: Rng): Promise<E
       return null;
     }
   }
+  const rest = await engine.flush();
+  nllSum += rest.nllSum;
+  klSum += rest.klSum;
+  done += rest.rows;
   seconds += (performance.now() - t0) / 1000;
   return {
     epoch,
@@ -200,6 +212,7 @@ async function closeEpoch(ctx: EpochContext, run: RunState, record: EpochRecord,
       bestMetric = metric;
       bestEpoch = record.epoch;
       stale = 0;
+      await engine.sync();
       run.best.set(engine.buffers.params);
     } else stale++;
   }
@@ -220,7 +233,10 @@ async function closeEpoch(ctx: EpochContext, run: RunState, record: EpochRecord,
     finished,
     stoppedEarly,
   };
-  if (bestEpoch === 0) run.best.set(engine.buffers.params); // nothing validated yet: the last weights are the best known
+  if (bestEpoch === 0) {
+    await engine.sync();
+    run.best.set(engine.buffers.params); // nothing validated yet: the last weights are the best known
+  }
 }
 
 /** Trains (or resumes) a model as configured and returns the best weights with the history. */
@@ -271,8 +287,9 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
   const previous = resume === "auto" ? unfinishedRun(dir, layout, config, ds) : null;
 
   let stopRequested = false;
-  const engine = await GradientEngine.create(layout, threads, backend.name);
+  const engine = await createTrainingEngine(layout, threads, backend.name);
   const run = previous ? resumeRun(engine, previous) : freshRun(engine, config);
+  engine.load();
   if (run.resumedFrom) {
     const { epoch, batch } = run.resumedFrom;
     log(`resuming ${dir} after epoch ${epoch}${batch ? ` and ${batch} batches of the next` : ""}`);
@@ -295,13 +312,15 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
     trainConditions,
     callbacks,
     wantsStop: () => stopRequested || Boolean(options.shouldStop?.()),
-    save: () =>
-      saveCheckpoint(
+    save: async () => {
+      await engine.sync();
+      await saveCheckpoint(
         dir,
         checkpointOf({ config, dims, vocabulary, position: run.position, history: run.history, backend: backend.name, threads }),
         engine.buffers,
         run.best,
-      ),
+      );
+    },
     log,
     dir,
     stoppedAt: null,

@@ -6,7 +6,7 @@ import { deriveSeed, Rng } from "../core/rng";
 import type { ProcessedDataset } from "../data/schema";
 import { checkVocabulary } from "../model/checkpoint";
 import { type LoadedCheckpoint, loadCheckpoint, readCheckpointMeta, type TrainingPosition } from "./checkpoint";
-import type { GradientEngine } from "../model/engine";
+import type { TrainingEngine } from "../model/engine";
 import type { EpochRecord } from "../model/history";
 import { initialParams, type ParamLayout } from "../model/parameters";
 import type { TrainConfig } from "./config";
@@ -53,7 +53,7 @@ export function unfinishedRun(dir: string, layout: ParamLayout, config: TrainCon
   return previous;
 }
 
-export function resumeRun(engine: GradientEngine, previous: LoadedCheckpoint): RunState {
+export function resumeRun(engine: TrainingEngine, previous: LoadedCheckpoint): RunState {
   const { params, adam } = engine.buffers;
   params.set(previous.arrays.params);
   adam.m.set(previous.arrays.adamM);
@@ -68,7 +68,7 @@ export function resumeRun(engine: GradientEngine, previous: LoadedCheckpoint): R
   };
 }
 
-export function freshRun(engine: GradientEngine, config: TrainConfig): RunState {
+export function freshRun(engine: TrainingEngine, config: TrainConfig): RunState {
   const params = initialParams(engine.layout, config.seed, engine.buffers.params);
   const state = new Rng(deriveSeed(config.seed, "train")).getState();
   const position: TrainingPosition = {

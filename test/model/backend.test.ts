@@ -9,6 +9,8 @@ import { parseBackendChoice } from "../../lib/model/backend";
 const PROBE = join(__dirname, "..", "fixtures", "backend-probe.ts");
 /** Preload that makes the BLAS binding unloadable, as on a machine where it did not build. */
 const HIDE_BLAS = ["--require", join(__dirname, "..", "fixtures", "hide-blas.cjs")];
+/** Preload that hides the optional `webgpu` package, as after an npm ci that skipped it. */
+const HIDE_WEBGPU = ["--require", join(__dirname, "..", "fixtures", "hide-webgpu.cjs")];
 
 function probe(
   env: Record<string, string | undefined>,
@@ -25,6 +27,12 @@ function probe(
   };
 }
 
+/** Whether `auto` would pick WebGPU here (a hardware adapter), asked in a child so this process keeps its backend free. */
+const hardwareGpu = (() => {
+  const r = probe({ CVAE_BACKEND: "" });
+  return r.result?.name === "webgpu";
+})();
+
 function nativeInstalled(): boolean {
   try {
     require.resolve("tfjs-node-native");
@@ -38,26 +46,29 @@ describe("initBackend()", () => {
   it("picks native TensorFlow when installed, else native BLAS when its binding built, and prints the choice once", (t) => {
     const r = probe({ CVAE_BACKEND: "", OPENBLAS_NUM_THREADS: undefined });
     assert.equal(r.status, 0, r.stdout);
+    if (hardwareGpu) return t.skip("a hardware WebGPU adapter is here: auto picks webgpu (tested below)");
     if (nativeInstalled()) {
       assert.equal(r.result?.name, "tensorflow");
       return;
     }
     if (!loadBlas().ok) return t.skip("the BLAS binding did not build here; the fallback is tested below");
     assert.equal(r.result?.name, "blas");
-    assert.deepEqual(r.result?.skipped, ["@tensorflow/tfjs-node-gpu: not installed", "tfjs-node-native: not installed"]);
+    const skipped = r.result?.skipped as string[];
+    assert.match(skipped[0], /^webgpu: /);
+    assert.deepEqual(skipped.slice(1), ["@tensorflow/tfjs-node-gpu: not installed", "tfjs-node-native: not installed"]);
     assert.equal(r.stdout.split("\n").filter((l) => l.startsWith("backend: ")).length, 1);
   });
 
   it("falls back to wasm with SIMD, saying why, when the BLAS binding is missing", () => {
     const r = probe({ CVAE_BACKEND: "", OPENBLAS_NUM_THREADS: undefined }, HIDE_BLAS);
     assert.equal(r.status, 0, r.stdout);
-    if (nativeInstalled()) return;
+    if (nativeInstalled() || hardwareGpu) return;
     assert.equal(r.result?.name, "wasm");
     assert.equal(r.result?.simd, true);
     assert.equal(r.result?.threads, 1);
     const skipped = r.result?.skipped as string[];
     assert.match(
-      skipped[2],
+      skipped[3],
       /^blas: the cvae-lens-blas binding did not load \(Cannot find module 'cvae-lens-blas'.*\); install a compiler and libopenblas-dev/,
     );
     assert.equal(r.stdout.split("\n").filter((l) => l.startsWith("tfjs ")).length, 1);
@@ -122,13 +133,35 @@ describe("initBackend()", () => {
   it("CVAE_BACKEND with an unknown value names the variable and the valid values", () => {
     const r = probe({ CVAE_BACKEND: "gpu" });
     assert.equal(r.status, 1);
-    assert.equal(r.error, 'CVAE_BACKEND: unknown backend "gpu"; expected one of auto, tensorflow, blas, wasm, cpu');
+    assert.equal(r.error, 'CVAE_BACKEND: unknown backend "gpu"; expected one of auto, webgpu, tensorflow, blas, wasm, cpu');
+  });
+
+  it("CVAE_BACKEND=webgpu uses even a software adapter, naming it, and the rest of the model code on BLAS or tfjs", (t) => {
+    const r = probe({ CVAE_BACKEND: "webgpu" });
+    if (r.status !== 0) return t.skip(`no WebGPU adapter here (${r.error})`);
+    assert.equal(r.result?.name, "webgpu", r.stdout);
+    const adapter = r.result?.adapter as { software: boolean; vendor: string };
+    assert.equal(typeof adapter.software, "boolean");
+    assert.match(r.stdout, /backend: webgpu \(webgpu \(Dawn\) on .*\((software|hardware); vendor .*\); other model code on /);
+  });
+
+  it("auto passes over WebGPU on a machine with only a software adapter or no GPU, and says why", (t) => {
+    if (hardwareGpu) return t.skip("a hardware WebGPU adapter is here");
+    const r = probe({ CVAE_BACKEND: "" });
+    const skipped = r.result?.skipped as string[];
+    assert.match(skipped[0], /^webgpu: (no Vulkan driver|only a software|no GPU device|no WebGPU adapter|the optional package)/);
+  });
+
+  it("CVAE_BACKEND=webgpu without the optional package fails clearly, naming it and the way back to BLAS", () => {
+    const r = probe({ CVAE_BACKEND: "webgpu" }, HIDE_WEBGPU);
+    assert.equal(r.status, 1);
+    assert.match(r.error ?? "", /"webgpu" requested, but webgpu: the optional package `webgpu` is not installed; use CVAE_BACKEND=blas/);
   });
 });
 
 describe("parseBackendChoice(value)", () => {
-  it("accepts the five choices and rejects anything else", () => {
-    for (const v of ["auto", "tensorflow", "blas", "wasm", "cpu"]) assert.equal(parseBackendChoice(v), v);
+  it("accepts the six choices and rejects anything else", () => {
+    for (const v of ["auto", "webgpu", "tensorflow", "blas", "wasm", "cpu"]) assert.equal(parseBackendChoice(v), v);
     assert.throws(() => parseBackendChoice("webgl", "--backend"), /--backend: unknown backend "webgl"/);
   });
 });
