@@ -21,8 +21,14 @@ function batches(count: number, seed: number): SparseBatch[] {
   const rng = new Rng(seed);
   const us: number[] = [];
   const is: number[] = [];
-  for (let u = 0; u < USERS; u++)
-    for (let i = 0; i < dims.items; i++) if (rng.random() < 0.2 || i === u % dims.items) (us.push(u), is.push(i));
+  for (let u = 0; u < USERS; u++) {
+    for (let i = 0; i < dims.items; i++) {
+      if (rng.random() < 0.2 || i === u % dims.items) {
+        us.push(u);
+        is.push(i);
+      }
+    }
+  }
   const matrix = csrFromPairs(USERS, dims.items, us, is);
   const itemConditions = csrFromPairs(
     dims.items,
