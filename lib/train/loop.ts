@@ -253,7 +253,8 @@ export async function train(overrides: Partial<TrainConfig>, options: TrainOptio
   const dims = modelDims(config, ds);
   const layout = paramLayout(dims);
   const backend = await initBackend({ log: false });
-  const threads = config.workers === "auto" ? autoThreads(backend.name) : config.workers + 1;
+  // On a GPU the step is the GPU's: worker threads would have nothing to do.
+  const threads = backend.name === "webgpu" ? 1 : config.workers === "auto" ? autoThreads(backend.name) : config.workers + 1;
   const dir = modelDir(config.run);
   checkMemory(layout, threads);
   // One training per run at a time: a second one would overwrite the first's checkpoints.

@@ -104,13 +104,14 @@ export class WebGpuEngine implements TrainingEngine {
     this.model.destroy();
   }
 
-  /** Starts reading the unread slots (they never wrap: LOSS_SLOTS is a multiple of READ_EVERY). */
+  /** Starts reading the unread slots (they never wrap: reads start on multiples of READ_EVERY, which divides LOSS_SLOTS). */
   private startRead(): void {
     const from = this.firstUnreadSlot;
     const rows = this.unread;
     const to = from + rows.length;
     this.unread = [];
-    this.firstUnreadSlot = to % LOSS_SLOTS;
+    // The next read starts on a multiple of READ_EVERY, so no read runs past the ring's end.
+    this.firstUnreadSlot = (Math.ceil(to / READ_EVERY) * READ_EVERY) % LOSS_SLOTS;
     const staging = `loss-${this.readCount++ % (READS_IN_FLIGHT + 1)}`;
     const entry = { done: Promise.resolve(ZERO), settled: false };
     entry.done = this.model.readLosses(from, to, staging).then((values) => {
@@ -121,6 +122,8 @@ export class WebGpuEngine implements TrainingEngine {
       entry.settled = true;
       return loss;
     });
+    // A failed read is reported when it is taken (takeOldest, close), not as an unhandled rejection meanwhile.
+    entry.done.catch(() => undefined);
     this.reads.push(entry);
   }
 

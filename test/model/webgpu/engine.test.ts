@@ -11,6 +11,7 @@ import { GradientEngine } from "../../../lib/model/engine";
 import { initParams, paramLayout } from "../../../lib/model/parameters";
 import { probeAdapter } from "../../../lib/model/webgpu/device";
 import { READ_EVERY, WebGpuEngine } from "../../../lib/model/webgpu/engine";
+import { LOSS_SLOTS } from "../../../lib/model/webgpu/gpu-cvae";
 
 const dims = { items: 45, conditions: 3, hidden: 21, latentDim: 6 };
 const layout = paramLayout(dims);
@@ -114,6 +115,26 @@ describe("WebGpuEngine", async () => {
     } finally {
       await gpu.close();
       await cpu.close();
+    }
+  });
+
+  it("returns every step's rows once over more steps than the loss ring holds, with flushes at odd places", { skip }, async () => {
+    const gpu = await WebGpuEngine.create(layout);
+    try {
+      initParams(layout, new Rng(4), gpu.buffers.params);
+      gpu.load();
+      const all = batches(LOSS_SLOTS + 11, 6);
+      let returned = 0;
+      let submitted = 0;
+      for (const [i, batch] of all.entries()) {
+        returned += (await gpu.step(batch, 0.2, 0.001)).rows;
+        submitted += batch.rows;
+        if (i === 3 || i === 37) returned += (await gpu.flush()).rows; // partial reads shift the ring's slots
+      }
+      returned += (await gpu.flush()).rows;
+      assert.equal(returned, submitted);
+    } finally {
+      await gpu.close();
     }
   });
 
