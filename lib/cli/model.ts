@@ -9,7 +9,7 @@ import { METRICS } from "../evaluation/metrics";
 import { foldInHistory, recommend } from "../analysis/recommend";
 import { processedNameOf } from "../data/datasets";
 import { loadProcessed } from "../data/store";
-import { initBackend } from "../model/backend";
+import { describeBackend, initBackend } from "../model/backend";
 import { modelDir, runName } from "../model/checkpoint";
 import { readCheckpointMeta } from "../train/checkpoint";
 import { CvaeModel, trainingNote } from "../model/cvae-model";
@@ -160,6 +160,7 @@ export const trainCommand = defineCommand({
     if (plan.continuing)
       say(`continuing the unfinished run ${config.run} with its stored config (${plan.continuing.epochsDone} epochs done)`);
     const ds = loadProcessed(config.dataset);
+    say(describeBackend(await initBackend({ log: false }))); // which backend and, on webgpu, which adapter trains
     const result = await train(config, { dataset: ds, resume: plan.resume, callbacks: terminalProgress(config) });
     if (result.interrupted) {
       const hint = `run \`npx cvae train --run ${config.run} --dataset ${config.dataset}\` again (it continues the stored config)`;

@@ -216,7 +216,7 @@ async function tryWebGpu(forced: boolean, skipped: string[]): Promise<BackendInf
   const blasInfo = blas.ok ? setBlasThreads(blasThreadsPerCall(1)) : undefined;
   return {
     name: "webgpu",
-    provider: "webgpu (Dawn)",
+    provider: "Dawn",
     simd: null,
     threads: 1,
     skipped,

@@ -197,7 +197,10 @@ export function trainingSummary(
   r: Pick<TrainResult, "history" | "seconds" | "backend" | "threads" | "bestEpoch" | "interrupted" | "interruptedAt" | "dir" | "config">,
   resumeHint: string,
 ): string {
-  const where = `on ${r.backend.name} with ${plural(r.threads, "thread")}`;
+  const adapter = r.backend.adapter
+    ? ` (${r.backend.adapter.description || r.backend.adapter.device}, ${r.backend.adapter.software ? "software" : "hardware"})`
+    : "";
+  const where = `on ${r.backend.name}${adapter} with ${plural(r.threads, "thread")}`;
   const ran = `${plural(r.history.length, "epoch")} in ${formatDuration(r.seconds)} ${where}`;
   if (r.interrupted) {
     const at = r.interruptedAt;

@@ -142,7 +142,7 @@ describe("initBackend()", () => {
     assert.equal(r.result?.name, "webgpu", r.stdout);
     const adapter = r.result?.adapter as { software: boolean; vendor: string };
     assert.equal(typeof adapter.software, "boolean");
-    assert.match(r.stdout, /backend: webgpu \(webgpu \(Dawn\) on .*\((software|hardware); vendor .*\); other model code on /);
+    assert.match(r.stdout, /backend: webgpu \(Dawn on .*\((software|hardware); vendor .*\); other model code on /);
   });
 
   it("auto passes over WebGPU on a machine with only a software adapter or no GPU, and says why", (t) => {

@@ -206,6 +206,11 @@ describe("trainingSummary(result, resumeHint)", () => {
   it("says what ran, with one epoch in the singular", () => {
     assert.equal(trainingSummary(result as never, "x"), "1 epoch in 1 min 15 s on wasm with 2 threads; best epoch 1");
   });
+  it("names the adapter a webgpu run trained on, and whether it is software", () => {
+    const adapter = { description: "NVIDIA H200", device: "h200", software: false };
+    const gpu = { ...result, backend: { name: "webgpu", adapter }, threads: 1 };
+    assert.equal(trainingSummary(gpu as never, "x"), "1 epoch in 1 min 15 s on webgpu (NVIDIA H200, hardware) with 1 thread; best epoch 1");
+  });
   it("after an interrupt between epochs says where it stopped, that the checkpoint is saved and how to resume", () => {
     assert.equal(
       trainingSummary({ ...result, interrupted: true, interruptedAt: null } as never, "set restart: false"),
