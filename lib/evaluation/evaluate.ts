@@ -11,6 +11,8 @@ import type { ConditionKind, ConditionLabel } from "../data/schema";
 import { columnCounts } from "../data/sparse";
 import { buildBatch, type Rows, type SparseBatch } from "../model/batch";
 import { topKExcluding } from "../model/top-k";
+import { CvaeModel } from "../model/cvae-model";
+import { openScorer } from "../model/scorer";
 import { type MetricKey, metricLabel, METRICS, type MetricValues, metricValues, RANK_DEPTH, type RowMetrics, rowMetrics } from "./metrics";
 
 /**
@@ -236,7 +238,14 @@ export async function compareModelsWithPopularity(
   for (const model of models) {
     const name = methodName(model);
     if (out[name]) throw new Error(`compare: two models named "${name}"`);
-    out[name] = await evaluate(ds, split, (b, k) => model.rank(b, k), { conditioned: true, conditionInput: model.conditioned });
+    // A trained model ranks on the process's backend (on webgpu: the GPU); rankers of other kinds rank as they are.
+    const scorer = model instanceof CvaeModel ? await openScorer(model) : null;
+    try {
+      const rank: Ranker = scorer ? (b, k) => scorer.rank(b, k) : (b, k) => model.rank(b, k);
+      out[name] = await evaluate(ds, split, rank, { conditioned: true, conditionInput: model.conditioned });
+    } finally {
+      await scorer?.close();
+    }
   }
   out.popularity = await evaluate(ds, split, popularityRanker(ds), { conditioned: true });
   return out;

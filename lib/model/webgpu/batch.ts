@@ -55,3 +55,26 @@ export function transposeBatch(batch: SparseBatch, items: number, conditions: nu
   }
   return { colRow, colPtr, entRows, entValues };
 }
+
+/**
+ * Every row of `batch` under no condition, then under each of C conditions: (C + 1) x rows rows,
+ * grouped by condition, each with the row's whole history (encoding only: no targets, no noise).
+ */
+export function underEveryCondition(batch: SparseBatch, conditions: number): SparseBatch {
+  const B = batch.rows;
+  const n = batch.inPtr[B];
+  const rows = (conditions + 1) * B;
+  const inPtr = new Int32Array(rows + 1);
+  const inItems = new Int32Array((conditions + 1) * n);
+  const inValues = new Float32Array((conditions + 1) * n);
+  const cond = new Int32Array(rows);
+  for (let c = 0; c <= conditions; c++) {
+    inItems.set(batch.inItems.subarray(0, n), c * n);
+    inValues.set(batch.inValues.subarray(0, n), c * n);
+    for (let u = 0; u < B; u++) {
+      inPtr[c * B + u + 1] = c * n + batch.inPtr[u + 1];
+      cond[c * B + u] = c - 1;
+    }
+  }
+  return { rows, inPtr, inItems, inValues, cond, tgtPtr: new Int32Array(rows + 1), tgtItems: new Int32Array(0), eps: null };
+}

@@ -7,14 +7,16 @@
 import { ADAM } from "../adam";
 import type { SparseBatch } from "../batch";
 import type { ParamLayout, ParamName } from "../parameters";
-import { transposeBatch } from "./batch";
+import { transposeBatch, underEveryCondition } from "./batch";
 import {
   ADAM_UPDATE,
   COLUMN_SUMS,
   INPUT_GRAD,
   LATENT_BACKWARD,
   LOSS_SUMS,
+  matmulKey,
   matmulSource,
+  PIPELINES,
   REPARAMETERISE,
   SOFTMAX_XENT,
   SPARSE_INPUT,
@@ -26,29 +28,6 @@ import {
 import { GpuResources, grid } from "./resources";
 
 const F = 4; // bytes per f32 / i32
-
-const MATMULS: [boolean, boolean, 0 | 1 | 2, boolean][] = [
-  [false, false, 2, false],
-  [false, false, 2, true],
-  [true, false, 0, false],
-  [false, true, 0, false],
-];
-const matmulKey = (transA: boolean, transB: boolean, mode: number, tanh: boolean) => `matmul:${+transA}${+transB}${mode}${+tanh}`;
-
-/** Every pipeline the model uses, compiled when it is created. */
-const PIPELINES: [string, () => string][] = [
-  ...MATMULS.map(([a, b, mode, tanh]): [string, () => string] => [matmulKey(a, b, mode, tanh), () => matmulSource(a, b, mode, tanh)]),
-  ["sparse-input", () => SPARSE_INPUT],
-  ["reparameterise", () => REPARAMETERISE],
-  ["softmax-xent", () => SOFTMAX_XENT],
-  ["column-sums", () => COLUMN_SUMS],
-  ["tanh-backward", () => TANH_BACKWARD],
-  ["latent-backward", () => LATENT_BACKWARD],
-  ["input-grad", () => INPUT_GRAD],
-  ["adam", () => ADAM_UPDATE],
-  ["zero-rows", () => ZERO_ROWS],
-  ["loss-sums", () => LOSS_SUMS],
-];
 
 /** Slots of the loss ring: the losses of this many steps can wait on the GPU for a read. */
 export const LOSS_SLOTS = 64;
@@ -63,20 +42,23 @@ export class GpuCvae {
   private constructor(
     device: GPUDevice,
     readonly layout: ParamLayout,
+    /** "scoring" holds the parameters only: no gradients, no Adam moments (a quarter of the memory). */
+    readonly purpose: "training" | "scoring",
   ) {
     this.gpu = new GpuResources(device);
     const bytes = layout.size * F;
+    const trainingBytes = purpose === "training" ? bytes : 16;
     this.P = this.gpu.buffer("params", bytes);
-    this.G = this.gpu.buffer("grads", bytes);
-    this.M = this.gpu.buffer("adam.m", bytes);
-    this.V = this.gpu.buffer("adam.v", bytes);
+    this.G = this.gpu.buffer("grads", trainingBytes);
+    this.M = this.gpu.buffer("adam.m", trainingBytes);
+    this.V = this.gpu.buffer("adam.v", trainingBytes);
   }
 
   /** Parameters, gradients and Adam moments on `device` (gradients zeroed), or a clear out-of-memory error. */
-  static async create(device: GPUDevice, layout: ParamLayout): Promise<GpuCvae> {
-    const gib = ((layout.size * F * 4) / 2 ** 30).toFixed(2);
+  static async create(device: GPUDevice, layout: ParamLayout, purpose: "training" | "scoring" = "training"): Promise<GpuCvae> {
+    const gib = ((layout.size * F * (purpose === "training" ? 4 : 1)) / 2 ** 30).toFixed(2);
     device.pushErrorScope("out-of-memory");
-    const model = new GpuCvae(device, layout);
+    const model = new GpuCvae(device, layout, purpose);
     const error = await device.popErrorScope();
     if (error) {
       model.destroy();
@@ -93,14 +75,13 @@ export class GpuCvae {
     return this.layout.entries[name].offset;
   }
 
-  /** Replaces the parameters and Adam moments on the GPU (a fresh run, or a resumed one). */
-  write(params: Float32Array, m: Float32Array, v: Float32Array): void {
+  /** Replaces the parameters (and, for training, the Adam moments) on the GPU: a fresh run, a resumed one, a loaded model. */
+  write(params: Float32Array, m?: Float32Array, v?: Float32Array): void {
     this.gpu.check();
-    for (const [buf, data] of [
-      [this.P, params],
-      [this.M, m],
-      [this.V, v],
-    ] as const) {
+    if (this.purpose === "training" && (!m || !v)) throw new Error("webgpu: a training model needs its Adam moments");
+    const pairs: [GPUBuffer, Float32Array][] = [[this.P, params]];
+    if (this.purpose === "training" && m && v) pairs.push([this.M, m], [this.V, v]);
+    for (const [buf, data] of pairs) {
       if (data.length !== this.layout.size) throw new RangeError(`webgpu: ${data.length} values, the layout has ${this.layout.size}`);
       this.gpu.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
     }
@@ -108,6 +89,7 @@ export class GpuCvae {
 
   /** Parameters and Adam moments copied back from the GPU. */
   async read(): Promise<{ params: Float32Array; m: Float32Array; v: Float32Array }> {
+    this.assertTraining();
     const bytes = this.layout.size * F;
     const params = new Float32Array(await this.gpu.read(this.P, bytes, 0, "state"));
     const m = new Float32Array(await this.gpu.read(this.M, bytes, 0, "state"));
@@ -277,6 +259,7 @@ export class GpuCvae {
   /** The forward pass and backpropagation of computeGradients, recorded into `pass`; the gradients land in G. */
   private recordGradients(pass: GPUComputePassEncoder, batch: SparseBatch, beta: number, slot: number) {
     this.gpu.check();
+    this.assertTraining();
     const { items: m, conditions: C, hidden: H, latentDim: L } = this.layout.dims;
     const R = batch.rows;
     if (!batch.eps) throw new Error("webgpu step: a training batch needs eps");
@@ -370,6 +353,25 @@ export class GpuCvae {
   readLosses(from: number, to: number, staging: string): Promise<Float32Array> {
     const ring = this.gpu.buffer("loss-ring", LOSS_SLOTS * 2 * F);
     return this.gpu.read(ring, (to - from) * 2 * F, from * 2 * F, staging).then((b) => new Float32Array(b));
+  }
+
+  /**
+   * forward.ts encodeUnderEveryCondition on the GPU: latent means of every row under no condition,
+   * then under each condition, ((C + 1) x rows) x L, grouped by condition. Each history is repeated
+   * C + 1 times in one batch (the GPU's input layer is cheap; the CPU adds the condition rows instead).
+   */
+  async encodeUnderEveryCondition(batch: SparseBatch): Promise<Float32Array> {
+    const { conditions: C, latentDim: L } = this.layout.dims;
+    const expanded = underEveryCondition(batch, C);
+    const rows = expanded.rows;
+    const out2 = await this.encoderOutput(expanded);
+    const mu = new Float32Array(rows * L);
+    for (let r = 0; r < rows; r++) mu.set(out2.subarray(r * 2 * L, r * 2 * L + L), r * L);
+    return mu;
+  }
+
+  private assertTraining(): void {
+    if (this.purpose !== "training") throw new Error("webgpu: this model was opened for scoring only");
   }
 
   destroy(): void {

@@ -319,3 +319,26 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
   }
   if (t == 0u) { ring[u.slot * 2u] = a[0]; ring[u.slot * 2u + 1u] = b[0]; }
 }`;
+
+const MATMULS: [boolean, boolean, 0 | 1 | 2, boolean][] = [
+  [false, false, 2, false],
+  [false, false, 2, true],
+  [true, false, 0, false],
+  [false, true, 0, false],
+];
+export const matmulKey = (transA: boolean, transB: boolean, mode: number, tanh: boolean) => `matmul:${+transA}${+transB}${mode}${+tanh}`;
+
+/** Every pipeline the model uses, compiled when it is created. */
+export const PIPELINES: [string, () => string][] = [
+  ...MATMULS.map(([a, b, mode, tanh]): [string, () => string] => [matmulKey(a, b, mode, tanh), () => matmulSource(a, b, mode, tanh)]),
+  ["sparse-input", () => SPARSE_INPUT],
+  ["reparameterise", () => REPARAMETERISE],
+  ["softmax-xent", () => SOFTMAX_XENT],
+  ["column-sums", () => COLUMN_SUMS],
+  ["tanh-backward", () => TANH_BACKWARD],
+  ["latent-backward", () => LATENT_BACKWARD],
+  ["input-grad", () => INPUT_GRAD],
+  ["adam", () => ADAM_UPDATE],
+  ["zero-rows", () => ZERO_ROWS],
+  ["loss-sums", () => LOSS_SUMS],
+];
