@@ -57,6 +57,14 @@ export class GpuCvae {
   /** Parameters, gradients and Adam moments on `device` (gradients zeroed), or a clear out-of-memory error. */
   static async create(device: GPUDevice, layout: ParamLayout, purpose: "training" | "scoring" = "training"): Promise<GpuCvae> {
     const gib = ((layout.size * F * (purpose === "training" ? 4 : 1)) / 2 ** 30).toFixed(2);
+    const largest = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+    if (layout.size * F > largest) {
+      const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+      throw new Error(
+        `backend "webgpu": the model's parameters (${mib(layout.size * F)}) exceed the largest buffer this adapter binds ` +
+          `(${mib(largest)}); use a smaller hidden, or CVAE_BACKEND=blas`,
+      );
+    }
     device.pushErrorScope("out-of-memory");
     const model = new GpuCvae(device, layout, purpose);
     const error = await device.popErrorScope();

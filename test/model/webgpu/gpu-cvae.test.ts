@@ -176,6 +176,41 @@ describe("a one-item model on a WebGPU device (the limit case)", async () => {
   });
 });
 
+describe("failures on a WebGPU device say what happened and how to go on", async () => {
+  const probe = await probeAdapter();
+
+  it("a lost device: the next step fails naming the backend and CVAE_BACKEND=blas", { skip: skipReason(probe) }, async () => {
+    const dims = { items: 9, conditions: 2, hidden: 5, latentDim: 2 };
+    const device = await openDevice();
+    const model = await GpuCvae.create(device, paramLayout(dims));
+    device.destroy(); // as a driver reset would
+    await device.lost;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.throws(
+      () => model.step(randomBatch(new Rng(1), 2, dims), 0.1, 0.001, 1, 0),
+      /backend "webgpu": the GPU device was lost .*use CVAE_BACKEND=blas to train on the CPU; the last checkpoint is intact/,
+    );
+  });
+
+  it(
+    "a model larger than the adapter binds is refused before any allocation, with its size and the limit",
+    { skip: skipReason(probe) },
+    async () => {
+      const device = await openDevice();
+      try {
+        const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+        const items = Math.ceil(limit / 4 / 600) + 10; // W1 alone passes the limit
+        await assert.rejects(
+          GpuCvae.create(device, paramLayout({ items, conditions: 0, hidden: 600, latentDim: 200 })),
+          /backend "webgpu": the model's parameters \(\d+ MiB\) exceed the largest buffer this adapter binds \(\d+ MiB\); use a smaller hidden/,
+        );
+      } finally {
+        device.destroy();
+      }
+    },
+  );
+});
+
 function skipReason(probe: Awaited<ReturnType<typeof probeAdapter>>): string | false {
   return probe.ok ? false : `no WebGPU adapter here: ${probe.reason}`;
 }
