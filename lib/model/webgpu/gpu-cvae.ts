@@ -12,14 +12,17 @@ import {
   ADAM_UPDATE,
   COLUMN_SUMS,
   INPUT_GRAD,
+  kSlices,
   LATENT_BACKWARD,
   LOSS_SUMS,
   matmulKey,
   matmulSource,
   PIPELINES,
+  type ProductShape,
   REPARAMETERISE,
   SOFTMAX_XENT,
   SPARSE_INPUT,
+  SPLIT_SUM,
   TANH_BACKWARD,
   TILE,
   WG,
@@ -123,24 +126,26 @@ export class GpuCvae {
     A: GPUBuffer,
     B: GPUBuffer,
     C: GPUBuffer,
-    s: {
-      M: number;
-      N: number;
-      K: number;
-      lda: number;
-      ldb: number;
-      ldc: number;
-      aOff?: number;
-      bOff?: number;
-      cOff?: number;
-      bias?: number;
-    },
+    s: ProductShape,
   ): void {
     const { transA = false, transB = false, mode, tanh = false } = op;
     const key = matmulKey(transA, transB, mode, tanh);
     const pipeline = this.gpu.pipeline(key, () => matmulSource(transA, transB, mode, tanh));
-    const u = [s.M, s.N, s.K, s.lda, s.ldb, s.ldc, s.aOff ?? 0, s.bOff ?? 0, s.cOff ?? 0, s.bias ?? 0];
-    this.gpu.dispatch(pass, site, pipeline, [A, B, C], u, [Math.ceil(s.N / TILE), Math.ceil(s.M / TILE)]);
+    const groups = (z: number): [number, number, number] => [Math.ceil(s.N / TILE), Math.ceil(s.M / TILE), z];
+    const slices = mode === 0 ? kSlices(s.M, s.N, s.K) : 1;
+    if (slices === 1) {
+      const u = [s.M, s.N, s.K, s.lda, s.ldb, s.ldc, s.aOff ?? 0, s.bOff ?? 0, s.cOff ?? 0, s.bias ?? 0, s.K, 0];
+      this.gpu.dispatch(pass, site, pipeline, [A, B, C], u, groups(1));
+      return;
+    }
+    // Few output tiles and a long K: slices of K into partial results, then their sum into C.
+    const kPer = Math.ceil(s.K / slices / 16) * 16;
+    const S = Math.ceil(s.K / kPer);
+    const part = this.gpu.buffer(`split:${site}`, S * s.M * s.N * F);
+    const u = [s.M, s.N, s.K, s.lda, s.ldb, s.N, s.aOff ?? 0, s.bOff ?? 0, 0, 0, kPer, s.M * s.N];
+    this.gpu.dispatch(pass, site, pipeline, [A, B, part], u, groups(S));
+    const sum = this.gpu.pipeline("split-sum", () => SPLIT_SUM);
+    this.gpu.dispatch(pass, `${site}:sum`, sum, [part, C], [s.M, s.N, S, s.ldc, s.cOff ?? 0], grid(s.M * s.N, WG));
   }
 
   /** h1 = tanh(input layer) and [mu, logvar] = h1 W2 + b2 of `batch`, recorded into `pass`. */

@@ -5,6 +5,21 @@
 // select() (which evaluates both sides): Mesa's llvmpipe reads such an index from the process's own
 // memory, and crashed the process in most runs. f32 throughout, as on the CPU.
 
+/** A product's sizes: op(A) is M x K, op(B) K x N; leading dimensions and element offsets into the buffers. */
+export interface ProductShape {
+  M: number;
+  N: number;
+  K: number;
+  lda: number;
+  ldb: number;
+  ldc: number;
+  aOff?: number;
+  bOff?: number;
+  cOff?: number;
+  /** Where the bias (MODE 2) starts in B's buffer. */
+  bias?: number;
+}
+
 /** Workgroup size of the element-wise and per-row kernels. */
 export const WG = 64;
 /** Output tile of the matrix product (64 x 64, 4 x 4 outputs per thread of a 16 x 16 group). */
@@ -27,25 +42,25 @@ export function matmulSource(transA: boolean, transB: boolean, mode: 0 | 1 | 2, 
   const aLoad = transA
     ? `let r = idx % 64u; let kk = idx / 64u; let gr = row0 + r; let gk = k0 + kk;
       var v = 0.0;
-      if (gr < u.M && gk < u.K) { v = A[u.aOff + gk * u.lda + gr]; }
+      if (gr < u.M && gk < kEnd) { v = A[u.aOff + gk * u.lda + gr]; }
       As[kk][r] = v;`
     : `let r = idx / 16u; let kk = idx % 16u; let gr = row0 + r; let gk = k0 + kk;
       var v = 0.0;
-      if (gr < u.M && gk < u.K) { v = A[u.aOff + gr * u.lda + gk]; }
+      if (gr < u.M && gk < kEnd) { v = A[u.aOff + gr * u.lda + gk]; }
       As[kk][r] = v;`;
   const bLoad = transB
     ? `let cc = idx / 16u; let kb = idx % 16u; let gc = col0 + cc; let gk2 = k0 + kb;
       var w = 0.0;
-      if (gk2 < u.K && gc < u.N) { w = B[u.bOff + gc * u.ldb + gk2]; }
+      if (gk2 < kEnd && gc < u.N) { w = B[u.bOff + gc * u.ldb + gk2]; }
       Bs[kb][cc] = w;`
     : `let kb = idx / 64u; let cc = idx % 64u; let gc = col0 + cc; let gk2 = k0 + kb;
       var w = 0.0;
-      if (gk2 < u.K && gc < u.N) { w = B[u.bOff + gk2 * u.ldb + gc]; }
+      if (gk2 < kEnd && gc < u.N) { w = B[u.bOff + gk2 * u.ldb + gc]; }
       Bs[kb][cc] = w;`;
   const base = mode === 1 ? "C[at]" : mode === 2 ? "B[u.biasOff + c]" : "0.0";
   const value = tanh ? `tanh_safe(${base} + acc[i][j])` : `${base} + acc[i][j]`;
   return /* wgsl */ `
-struct U { M: u32, N: u32, K: u32, lda: u32, ldb: u32, ldc: u32, aOff: u32, bOff: u32, cOff: u32, biasOff: u32 }
+struct U { M: u32, N: u32, K: u32, lda: u32, ldb: u32, ldc: u32, aOff: u32, bOff: u32, cOff: u32, biasOff: u32, kPer: u32, cStride: u32 }
 @group(0) @binding(0) var<storage, read> A: array<f32>;
 @group(0) @binding(1) var<storage, read> B: array<f32>;
 @group(0) @binding(2) var<storage, read_write> C: array<f32>;
@@ -58,8 +73,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let row0 = wg.y * 64u;
   let col0 = wg.x * 64u;
   let tid = lid.y * 16u + lid.x;
+  // Split-K: group z sums k in [kBegin, kEnd) into its own slice of C (summed by SPLIT_SUM).
+  let kBegin = wg.z * u.kPer;
+  let kEnd = min(u.K, kBegin + u.kPer);
   var acc: array<array<f32, 4>, 4>;
-  for (var k0 = 0u; k0 < u.K; k0 += 16u) {
+  for (var k0 = kBegin; k0 < kEnd; k0 += 16u) {
     for (var l = 0u; l < 4u; l++) {
       let idx = tid + l * 256u;
       { ${aLoad} }
@@ -79,12 +97,36 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
       let r = row0 + lid.y * 4u + i;
       let c = col0 + lid.x * 4u + j;
       if (r < u.M && c < u.N) {
-        let at = u.cOff + r * u.ldc + c;
+        let at = u.cOff + wg.z * u.cStride + r * u.ldc + c;
         C[at] = ${value};
       }
     }
   }
 }`;
+}
+
+/** C[cOff + r ldc + c] = sum over the S slices of a split-K product's partial results (M x N each), in slice order. */
+export const SPLIT_SUM = /* wgsl */ `
+struct U { M: u32, N: u32, S: u32, ldc: u32, cOff: u32 }
+@group(0) @binding(0) var<storage, read> part: array<f32>;
+@group(0) @binding(1) var<storage, read_write> C: array<f32>;
+@group(0) @binding(2) var<uniform> u: U;
+@compute @workgroup_size(${WG})
+fn main(@builtin(global_invocation_id) g: vec3u) {
+  let i = g.y * 65535u * ${WG}u + g.x;
+  if (i >= u.M * u.N) { return; }
+  var s = 0.0;
+  for (var z = 0u; z < u.S; z++) { s += part[z * u.M * u.N + i]; }
+  C[u.cOff + (i / u.N) * u.ldc + i % u.N] = s;
+}`;
+
+/**
+ * Slices of a split-K product: enough groups to fill a GPU (~512) when the output has few tiles and
+ * K is long (dLogits W4^T: 500 x 600 out of K = m), each slice at least 64 deep.
+ */
+export function kSlices(M: number, N: number, K: number): number {
+  const tiles = Math.ceil(M / TILE) * Math.ceil(N / TILE);
+  return Math.max(1, Math.min(Math.ceil(512 / tiles), Math.floor(K / 64)));
 }
 
 /** forward.ts encoderInput, then tanh: h1 = tanh(b1 + sum_i x_i W1[i] + W1[m + c]), one group per (64 columns, row). */
@@ -332,6 +374,7 @@ export const matmulKey = (transA: boolean, transB: boolean, mode: number, tanh: 
 export const PIPELINES: [string, () => string][] = [
   ...MATMULS.map(([a, b, mode, tanh]): [string, () => string] => [matmulKey(a, b, mode, tanh), () => matmulSource(a, b, mode, tanh)]),
   ["sparse-input", () => SPARSE_INPUT],
+  ["split-sum", () => SPLIT_SUM],
   ["reparameterise", () => REPARAMETERISE],
   ["softmax-xent", () => SOFTMAX_XENT],
   ["column-sums", () => COLUMN_SUMS],

@@ -85,10 +85,10 @@ export class GpuResources {
     pipeline: GPUComputePipeline,
     storage: GPUBuffer[],
     uniform: UniformField[],
-    groups: [number, number?],
+    groups: [number, number?, number?],
   ): void {
-    const [x, y = 1] = groups;
-    if (x === 0 || y === 0) return;
+    const [x, y = 1, z = 1] = groups;
+    if (x === 0 || y === 0 || z === 0) return;
     let b = this.bindings.get(site);
     if (!b || b.buffers.length !== storage.length || b.buffers.some((buf, i) => buf !== storage[i])) {
       const uniformBuffer = b?.uniform ?? this.device.createBuffer({ size: 64, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
@@ -107,7 +107,7 @@ export class GpuResources {
     this.device.queue.writeBuffer(b.uniform, 0, data);
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, b.group);
-    pass.dispatchWorkgroups(x, y);
+    pass.dispatchWorkgroups(x, y, z);
   }
 
   /** Copies `bytes` of `source` from `offset` into a mapped buffer and returns them (waits for the queue). */
