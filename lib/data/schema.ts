@@ -80,7 +80,9 @@ export interface MovieTable {
   genres: Genre[][];
 }
 
-export type MovieLensFormat = "csv" | "dat" | "ml-100k";
+/** The MovieLens file formats lib/data/movielens/ reads; processed sets record theirs (checked on load by store.ts). */
+export const MOVIELENS_FORMATS = ["csv", "dat", "ml-100k"] as const;
+export type MovieLensFormat = (typeof MOVIELENS_FORMATS)[number];
 
 /** One MovieLens data set in memory, whatever its source format. */
 export interface RawDataset {

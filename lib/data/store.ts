@@ -12,7 +12,7 @@ import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
 import { CONDITION_KINDS, scopeOf } from "./conditions/conditions";
 import type { ConditionVocabulary, DataSource, MatrixContexts, PreprocessOptions, PreprocessSummary, ProcessedDataset } from "./schema";
-import type { Csr, Genre } from "./schema";
+import { type Csr, type Genre, MOVIELENS_FORMATS } from "./schema";
 import { validateCsr } from "./sparse";
 
 export const PROCESSED_FORMAT = "cvae-lens/processed-dataset";
@@ -85,7 +85,7 @@ const DATASET_SHAPE: Shape = {
     created: "string",
     source: {
       object: {
-        format: { oneOf: [{ literal: "csv" }, { literal: "dat" }, { literal: "ml-100k" }] },
+        format: { oneOf: MOVIELENS_FORMATS.map((f) => ({ literal: f })) },
         folder: "string",
         synthetic: "boolean",
       },

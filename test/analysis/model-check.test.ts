@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import type { EvaluationResult } from "../../lib/evaluation/evaluate";
+import { metricValues } from "../../lib/evaluation/metrics";
 import {
   belowPopularityMark,
   checkAgainstPopularity,
@@ -21,7 +22,7 @@ before(() => {
 });
 
 function result(unconditioned: number, conditioned: number | null, conditionInput = true): EvaluationResult {
-  const m = (v: number) => ({ ndcg100: v, recall20: v, recall50: v, rows: 10 });
+  const m = (v: number) => ({ ...metricValues(() => v), rows: 10 });
   return {
     split: "valid",
     conditionKind: "genre",

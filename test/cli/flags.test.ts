@@ -12,6 +12,7 @@ import { COMMANDS, loadCommand } from "../../lib/cli/main";
 import type { TrainPlan } from "../../lib/cli/model";
 import { type Field, flagOf } from "../../lib/core/fields";
 import { TRAIN_FIELDS, type TrainConfig } from "../../lib/train/config";
+import { otherValue } from "../helpers/fields";
 import { tempDir } from "../helpers/temp";
 
 process.env.CVAE_DATA_DIR = tempDir("flags-");
@@ -154,23 +155,6 @@ const CASES: Case[] = [
   { command: "backend", flag: "json", argv: ["--json"], check: (p) => assert.equal(p.json, true) },
   { command: "backend", flag: "backend", argv: ["--backend", "cpu"], check: (p) => assert.equal(p.backend, "cpu") },
 ];
-
-/** A value of a field other than its default, inside its range (for the cases written from TRAIN_FIELDS). */
-function otherValue(field: Field): string {
-  const d = field.default;
-  switch (field.type) {
-    case "boolean":
-      return String(!d);
-    case "choice":
-      return String((field.choices ?? []).find((c) => c !== d));
-    case "integer":
-      return String(field.max !== undefined && (d as number) + 1 > field.max ? (d as number) - 1 : (d as number) + 1);
-    case "number":
-      return String((d as number) / 2 > (field.above ?? field.min ?? -Infinity) ? (d as number) / 2 : (d as number) + 1);
-    default:
-      throw new Error(`no generated case for a ${field.type} field; write one in CASES`);
-  }
-}
 
 // A training setting added to TRAIN_FIELDS gets its case from its row: its flag must set its key to a value
 // other than the default (a hand-written case above wins).

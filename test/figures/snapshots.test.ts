@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { ResultRow } from "../../lib/evaluation/evaluate";
+import { type MetricValues, metricValues } from "../../lib/evaluation/metrics";
 import type { LatentSet } from "../../lib/analysis/latent";
 import type { ProfileCard } from "../../lib/analysis/profile";
 import { Rng } from "../../lib/core/rng";
@@ -84,11 +85,16 @@ const history: EpochRecord[] = [1, 2, 3].map((epoch) => ({
   validNdcgConditioned: epoch === 2 ? null : 0.4 + 0.01 * epoch,
 }));
 
+/** A result row with the given values for some metrics and `rest` for every other metric in METRICS. */
+function resultRow(method: string, protocol: string, rows: number, values: Partial<MetricValues>, rest = 0.2): ResultRow {
+  return { method, protocol, ...metricValues((key) => values[key] ?? rest), rows };
+}
+
 const resultRows: ResultRow[] = [
-  { method: "C-VAE", protocol: "unconditioned", ndcg100: 0.36, recall20: 0.3, recall50: 0.45, rows: 600 },
-  { method: "C-VAE", protocol: "conditioned (genre rows)", ndcg100: 0.46, recall20: 0.5, recall50: 0.7, rows: 4000 },
-  { method: "popularity", protocol: "unconditioned", ndcg100: 0.15, recall20: 0.1, recall50: 0.2, rows: 600 },
-  { method: "popularity", protocol: "conditioned (genre rows)", ndcg100: 0.34, recall20: 0.4, recall50: 0.6, rows: 4000 },
+  resultRow("C-VAE", "unconditioned", 600, { ndcg100: 0.36, recall20: 0.3, recall50: 0.45 }),
+  resultRow("C-VAE", "conditioned (genre rows)", 4000, { ndcg100: 0.46, recall20: 0.5, recall50: 0.7 }),
+  resultRow("popularity", "unconditioned", 600, { ndcg100: 0.15, recall20: 0.1, recall50: 0.2 }),
+  resultRow("popularity", "conditioned (genre rows)", 4000, { ndcg100: 0.34, recall20: 0.4, recall50: 0.6 }),
 ];
 
 const card: ProfileCard = {

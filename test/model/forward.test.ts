@@ -5,37 +5,11 @@ import { encodeMeans, encoderInput, encodeUnderEveryCondition, scoreBatch } from
 import { jsGemm } from "../../lib/model/gemm";
 import type { SparseBatch } from "../../lib/model/batch";
 import { PROVIDERS } from "../helpers/providers";
-import { paramLayout, paramView } from "../../lib/model/parameters";
+import { paramLayout } from "../../lib/model/parameters";
+import { referenceForward } from "../helpers/autodiff";
 import { tinyModel } from "../helpers/tiny-model";
 
 const { dims, layout, fixture } = tinyModel;
-
-/** rows x cols product of row-major a (rows x inner) and b (inner x cols), in doubles. */
-function matmul(a: ArrayLike<number>, b: ArrayLike<number>, rows: number, inner: number, cols: number): Float64Array {
-  const out = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++)
-    for (let k = 0; k < inner; k++) for (let c = 0; c < cols; c++) out[r * cols + c] += a[r * inner + k] * b[k * cols + c];
-  return out;
-}
-
-/** The evaluation-time forward pass in plain JS from the definitions (dense input, z = mu): the reference. */
-function referenceForward(params: Float32Array, batch: ReturnType<typeof fixture>["batch"]) {
-  const { items: m, conditions: C, hidden: H, latentDim: L } = dims;
-  const R = batch.rows;
-  const x = new Float64Array(R * (m + C));
-  for (let r = 0; r < R; r++) {
-    for (let k = batch.inPtr[r]; k < batch.inPtr[r + 1]; k++) x[r * (m + C) + batch.inItems[k]] = batch.inValues[k];
-    if (batch.cond[r] >= 0) x[r * (m + C) + m + batch.cond[r]] = 1;
-  }
-  const v = (name: Parameters<typeof paramView>[2]) => paramView(params, layout, name);
-  const addBias = (a: Float64Array, b: Float32Array, cols: number) => a.map((y, i) => y + b[i % cols]);
-  const a1 = addBias(matmul(x, v("W1"), R, m + C, H), v("b1"), H);
-  const a2 = addBias(matmul(a1.map(Math.tanh), v("W2"), R, H, 2 * L), v("b2"), 2 * L);
-  const mu = Float64Array.from({ length: R * L }, (_, i) => a2[Math.floor(i / L) * 2 * L + (i % L)]);
-  const h3 = addBias(matmul(mu, v("W3"), R, L, H), v("b3"), H).map(Math.tanh);
-  const logits = addBias(matmul(h3, v("W4"), R, H, m), v("b4"), m);
-  return { a1, mu, logits };
-}
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);
@@ -45,9 +19,9 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe("encoderInput(batch, params, layout)", () => {
-  it("equals the dense input layer X W1 + b1 (one-hot condition included) within 1e-6", () => {
+  it("equals the dense input layer X W1 + b1 (one-hot condition included) within 1e-6", async () => {
     const { params, batch } = fixture(6);
-    assert.ok(maxAbsDiff(encoderInput(batch, params, layout), referenceForward(params, batch).a1) < 1e-6);
+    assert.ok(maxAbsDiff(encoderInput(batch, params, layout), (await referenceForward(params, layout, batch)).a1) < 1e-6);
   });
 
   it("ignores the rows' conditions when the model has no condition inputs (Mult-VAE)", () => {
@@ -78,7 +52,7 @@ describe("encodeUnderEveryCondition(gemm, params, layout, batch) of a model with
 });
 
 describe("encoderInput on longer rows", () => {
-  it("equals the dense input layer for rows of 0 to 9 items (the four-item passes and their remainders)", () => {
+  it("equals the dense input layer for rows of 0 to 9 items (the four-item passes and their remainders)", async () => {
     const { params } = fixture(3);
     const counts = [0, 1, 3, 4, 5, 8, 9];
     const inPtr = Int32Array.from([0, ...counts.map((_, i) => counts.slice(0, i + 1).reduce((a, b) => a + b, 0))]);
@@ -94,19 +68,23 @@ describe("encoderInput on longer rows", () => {
       tgtItems: new Int32Array(0),
       eps: null,
     };
-    assert.ok(maxAbsDiff(encoderInput(batch, params, layout), referenceForward(params, batch).a1) < 1e-5);
+    assert.ok(maxAbsDiff(encoderInput(batch, params, layout), (await referenceForward(params, layout, batch)).a1) < 1e-5);
   });
 });
 
 for (const provider of PROVIDERS) {
   describe(`scoreBatch and encodeMeans on the ${provider.name} provider`, () => {
-    it("equal the plain-JS forward pass from the definitions (z = mu) within 1e-5", { skip: provider.skip }, async () => {
-      await provider.ready();
-      const { params, batch } = fixture(6);
-      const ref = referenceForward(params, batch);
-      assert.ok(maxAbsDiff(scoreBatch(provider.gemm, params, layout, batch), ref.logits) < 1e-5);
-      assert.ok(maxAbsDiff(encodeMeans(provider.gemm, params, layout, batch), ref.mu) < 1e-5);
-    });
+    it(
+      "equal the tfjs forward pass from the definitions (test/helpers/autodiff.ts, z = mu) within 1e-5",
+      { skip: provider.skip },
+      async () => {
+        await provider.ready();
+        const { params, batch } = fixture(6);
+        const ref = await referenceForward(params, layout, batch);
+        assert.ok(maxAbsDiff(scoreBatch(provider.gemm, params, layout, batch), ref.logits) < 1e-5);
+        assert.ok(maxAbsDiff(encodeMeans(provider.gemm, params, layout, batch), ref.mu) < 1e-5);
+      },
+    );
 
     it(
       "encodeUnderEveryCondition equals encodeMeans of the batch under no condition and each one-hot condition within 1e-6",
