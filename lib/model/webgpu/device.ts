@@ -19,7 +19,8 @@ export interface AdapterInfo {
   maxBinding: number;
 }
 
-export type AdapterProbe = { ok: true; info: AdapterInfo } | { ok: false; reason: string };
+// Both members name both fields, so the type narrows in a notebook too (tslab compiles without strictNullChecks).
+export type AdapterProbe = { ok: true; info: AdapterInfo; reason?: undefined } | { ok: false; reason: string; info?: undefined };
 
 interface DawnModule {
   create(flags: string[]): GPU;
