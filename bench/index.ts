@@ -2,6 +2,7 @@
 import { benchAccuracy } from "./accuracy";
 import { benchBackends } from "./backends";
 import { benchExplore } from "./explore";
+import { benchGpu } from "./gpu";
 import { benchMatmul } from "./matmul";
 import { benchPreprocess } from "./preprocess";
 import { benchScale } from "./scale";
@@ -39,4 +40,10 @@ export const SUITES: Record<string, BenchSuite> = {
     run: (args) => benchStartup(args),
   },
   preprocess: { summary: "preprocessing at ML-20M size against pandas: [preset] [repeats]", run: (args) => benchPreprocess(args) },
+  gpu: {
+    summary:
+      "webgpu: the adapter, a correctness smoke; on a hardware one the step at m=8000/20000/26744 and a synthetic-20m epoch, " +
+      "beside PyTorch CUDA: [--quick] [--help]",
+    run: (args) => benchGpu(args),
+  },
 };
