@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "reports/", "data/", "notebooks/", ".jupyter/", "bin/", "test-results/"] },
+  { ignores: ["node_modules/", "reports/", "data/", "notebooks/", ".jupyter/", "bin/", "test-results/", "gpu-bundle/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
