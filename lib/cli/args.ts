@@ -87,6 +87,7 @@ export function parseFlagValue(command: string, name: string, spec: FlagSpec, ra
     case "boolean":
       return raw as boolean;
     case "strings":
+      if ((raw as string[]).some((v) => v.trim() === "")) fail("needs a value each time it is given (one was empty)");
       return raw as string[];
     case "number":
     case "integer": {
@@ -103,6 +104,8 @@ export function parseFlagValue(command: string, name: string, spec: FlagSpec, ra
     }
     case "string": {
       const text = raw as string;
+      // `--config=` or `--name " "` names nothing: an error, never the default in disguise.
+      if (text.trim() === "") fail("needs a value (it was empty)");
       if (spec.choices && !spec.choices.includes(text)) fail(`must be one of ${spec.choices.join(", ")}`);
       if (spec.names) {
         try {

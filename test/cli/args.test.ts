@@ -58,6 +58,17 @@ describe("parseCommandArgs(command, argv)", () => {
     );
   });
 
+  it('refuses an empty or blank value of a text flag (--config=, --run " ") instead of quietly using the default', () => {
+    const command = {
+      name: "demo",
+      flags: { config: { type: "string" as const, help: "a file" }, param: { type: "strings" as const, help: "k=v" } },
+    };
+    assert.throws(() => parseCommandArgs(command, ["--config="]), /cvae demo: --config needs a value \(it was empty\), got ""/);
+    assert.throws(() => parseCommandArgs(command, ["--config", "  "]), /--config needs a value/);
+    assert.throws(() => parseCommandArgs(command, ["--param", "a=1", "--param="]), /--param needs a value each time it is given/);
+    assert.equal(parseCommandArgs(command, ["--config", "c.json"]).values.config, "c.json");
+  });
+
   it("reads numbers strictly: no hex, octal, binary, blanks, Infinity or trailing text", () => {
     for (const bad of ["0x10", "0o7", "0b1", "", " ", "Infinity", "3abc", "1,5", "NaN"]) {
       assert.throws(() => parseCommandArgs(command, ["--lr", bad]), /cvae demo: --lr expects a (finite )?number/, bad);
