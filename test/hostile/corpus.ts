@@ -16,6 +16,10 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { buildZip } from "../helpers/zip";
 import { tempDir } from "../helpers/temp";
+import { DATA_SET_CASES } from "./cases/data-sets";
+import { INPUT_CASES } from "./cases/input";
+import { NOTEBOOK_PATH_CASES } from "./cases/notebook-paths";
+import { RUN_FOLDER_CASES } from "./cases/run-folders";
 
 export type Outcome = "clear error" | "correct" | "exit 0, wrong result" | "unclear error" | "crash" | "data touched" | "timeout";
 
@@ -39,9 +43,26 @@ export interface RunResult {
   stderr: string;
 }
 
+/** The classes of the corpus: 1-6 from the second reliability pass, 7-12 from the third (issue 23). */
+export const GROUPS = [
+  "1 data loss",
+  "2 ignored options",
+  "3 damaged state",
+  "4 injection",
+  "5 downloads and zips",
+  "6 input text",
+  "7 run folders",
+  "8 one name, one data set",
+  "9 bounded input",
+  "10 stored text",
+  "11 operating-system errors",
+  "12 notebook paths",
+] as const;
+export type Group = (typeof GROUPS)[number];
+
 export interface Case {
   id: string;
-  group: "1 data loss" | "2 ignored options" | "3 damaged state" | "4 injection" | "5 downloads and zips" | "6 input text";
+  group: Group;
   title: string;
   setup?(s: Sandbox): void;
   /** Commands run first (their outcome is not judged), e.g. preparing a data set. */
@@ -92,15 +113,16 @@ function sentinelsIntact(s: Sandbox): string | null {
   return null;
 }
 
-const json = (text: string): Record<string, unknown> => {
+export const json = (text: string): Record<string, unknown> => {
   const start = text.indexOf("{");
   return JSON.parse(text.slice(start)) as Record<string, unknown>;
 };
-const md5 = (b: Buffer) => createHash("md5").update(b).digest("hex");
-const tiny = ["--dataset", "synthetic-tiny"];
-const tinyModel = [...tiny, "--hidden", "16", "--latent", "4", "--epochs", "1", "--patience", "0", "--workers", "0"];
-const modelDir = (s: Sandbox, run = "tinym") => join(s.data, "models", run);
-const processed = (s: Sandbox, name = "synthetic-tiny") => join(s.data, "processed", name);
+export const md5 = (b: Buffer) => createHash("md5").update(b).digest("hex");
+export const tiny = ["--dataset", "synthetic-tiny"];
+/** A 1-epoch model of synthetic-tiny that trains in a second or two; the base data holds one as run "tinym". */
+export const tinyModel = [...tiny, "--hidden", "16", "--latent", "4", "--epochs", "1", "--patience", "0", "--workers", "0"];
+export const modelDir = (s: Sandbox, run = "tinym") => join(s.data, "models", run);
+export const processed = (s: Sandbox, name = "synthetic-tiny") => join(s.data, "processed", name);
 /** A daypart set of synthetic-tiny and a tiny model on it (run "tinyd"), for the context cases. */
 const DAYPART_MODEL = [
   ["data", "prepare", "synthetic-tiny", "--conditions", "daypart"],
@@ -755,6 +777,23 @@ export const CASES: Case[] = [
     names: /epochs/,
     timeoutSeconds: 240,
   },
+  // Empty or blank values of text flags (issue 23, item 5): once ignored, the default used.
+  ...(
+    [
+      ["2.52", ["train", "--config="], /--config needs a value/],
+      ["2.53", ["train", "--dataset", "  "], /--dataset needs a value/],
+      ["2.54", ["kernel", "--prefix="], /--prefix needs a value/],
+      ["2.55", ["evaluate", ...tiny, "--run="], /--run needs a value/],
+      ["2.56", ["reproduce", "notebooks/01-preprocessing.ipynb", "--param", "a=1", "--param="], /--param needs a value/],
+    ] as const
+  ).map(([id, argv, names]): Case => ({
+    id,
+    group: "2 ignored options",
+    title: `an empty value: ${argv.map((a) => (a.trim() === "" ? JSON.stringify(a) : a)).join(" ")}`,
+    argv: () => [...argv],
+    expect: "error",
+    names,
+  })),
 
   // 3. Stored state that is damaged but still loads
   {
@@ -1222,7 +1261,18 @@ export const CASES: Case[] = [
     expect: "error",
     names: /nowhere/,
   },
+  ...RUN_FOLDER_CASES,
+  ...DATA_SET_CASES,
+  ...INPUT_CASES,
+  ...NOTEBOOK_PATH_CASES,
 ];
+
+/** The cases whose id or group starts with one of CORPUS_ONLY's comma-separated prefixes (all when unset), for running a class. */
+export function selectedCases(only = process.env.CORPUS_ONLY ?? ""): Case[] {
+  const prefixes = only.split(",").filter((p) => p.trim() !== "");
+  if (prefixes.length === 0) return CASES;
+  return CASES.filter((c) => prefixes.some((p) => c.id.startsWith(p) || c.group.startsWith(p)));
+}
 
 // ---------- running ----------
 
