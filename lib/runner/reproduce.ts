@@ -3,6 +3,7 @@
 // stops the run with exit code 1, prints where and why, and still writes what ran.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { checkNotebookImports } from "./imports-check";
 import { writeFileAtomic } from "../core/fs";
 import { NOTEBOOK_PARAMS_ENV } from "../notebook/params";
 import { headlineText, modelWarningText, readRecordedResults, type RecordedResults, resultsPath } from "../notebook/results";
@@ -94,6 +95,7 @@ export async function runNotebook(path: string, options: RunOptions): Promise<No
   if (Object.keys(params).length > 0 && !nb.cells.some((c) => c.cell_type === "code" && hasTag(c, "parameters"))) {
     throw new Error(`${path}: --param given, but the notebook has no cell tagged "parameters"`);
   }
+  checkNotebookImports(path, nb);
   const started = Date.now();
   const kernel = await KernelClient.start({
     cwd: dirname(resolve(path)),
@@ -173,7 +175,8 @@ export async function reproduce(notebooks: string[], specs: readonly string[], o
       throw new Error(`--param ${spec}: no notebook in this run is named "${parsed.scope}"`);
     }
   }
-  // Before any kernel starts: what this run uses that the committed notebooks do not say.
+  // Before any kernel starts: every notebook's imports resolve, and what this run uses that the committed notebooks do not say.
+  for (const p of notebooks) checkNotebookImports(p, readNotebook(p));
   const checks = notebooks.map((p) => checkParamsSafely(p, paramsFor(p, specs)));
   for (const line of paramsLogLines(checks)) log(line);
   const entries: IndexEntry[] = notebooks.map((p, i) => {
