@@ -75,6 +75,25 @@ const UNPACKED_BYTES: Record<MovieLensName, number> = {
   "ml-25m": 1.2e9,
 };
 
+/**
+ * Sizes of the published zips (bytes, as GroupLens serves them). A download stops at 1.5 times
+ * this (room for a re-release), so a wrong or hostile server cannot fill the disk.
+ */
+const ZIP_BYTES: Record<MovieLensName, number> = {
+  "ml-latest-small": 978_202,
+  "ml-100k": 4_924_029,
+  "ml-1m": 5_917_549,
+  "ml-20m": 198_702_078,
+  "ml-25m": 261_978_986,
+};
+/** A checksum file is one line ("MD5 (ml-20m.zip) = <32 hex>"); anything past this is not one. */
+export const MD5_FILE_CAP = 4096;
+
+/** The most bytes the download of `name`'s zip may take: 1.5 times its published size. */
+export function zipDownloadCap(name: MovieLensName): number {
+  return Math.ceil(1.5 * ZIP_BYTES[name]);
+}
+
 /** Limits of the extraction of a downloaded zip. */
 export function zipLimits(name: MovieLensName, zipBytes: number): ZipLimits {
   const total = Math.round(1.5 * UNPACKED_BYTES[name]);
@@ -108,7 +127,7 @@ export async function downloadMovieLens(name: string, options: DownloadOptions =
   sweepStaleTemps(rawDir); // extraction folders of killed runs
   let keepPart = false;
   try {
-    await downloadToFile(`${url}.md5`, md5Part, transfer);
+    await downloadToFile(`${url}.md5`, md5Part, { ...transfer, maxBytes: MD5_FILE_CAP, what: "a checksum file" });
     let expected: string;
     try {
       expected = parseMd5File(readFileSync(md5Part, "utf8"), zipName);
@@ -128,10 +147,11 @@ export async function downloadMovieLens(name: string, options: DownloadOptions =
     };
     let zipBytes: number;
     try {
-      zipBytes = await downloadToFile(url, partPath, { ...transfer, onChunk: onProgress ? report : undefined }, expected);
+      const cap = { maxBytes: zipDownloadCap(dataset), what: `${zipName} (1.5 times its published ${ZIP_BYTES[dataset]})` };
+      zipBytes = await downloadToFile(url, partPath, { ...transfer, ...cap, onChunk: onProgress ? report : undefined }, expected);
     } catch (err) {
-      // What arrived stays for the next run, which resumes it with a Range request.
-      keepPart = existsSync(partPath) && statSync(partPath).size > 0;
+      // What arrived stays for the next run, which resumes it with a Range request; an oversized one goes.
+      keepPart = !(err instanceof OversizeError) && existsSync(partPath) && statSync(partPath).size > 0;
       const kept = keepPart ? `; the ${statSync(partPath).size} bytes received are kept and the next run resumes from there` : "";
       throw new Error(`${errorMessage(err)}${kept}`, { cause: err });
     }
@@ -224,10 +244,17 @@ function formatSeconds(s: number): string {
 /** A 4xx, or too many redirects: asking again will not help. */
 class FatalHttpError extends Error {}
 
+/** More bytes than the file can be: asking again will not help, and what arrived is removed. */
+export class OversizeError extends FatalHttpError {}
+
 interface TransferOptions {
   retries: number;
   retryDelayMs: number;
   timeoutMs: number;
+  /** The transfer stops with an OversizeError past this many bytes (announced or received). */
+  maxBytes: number;
+  /** The file in words, for that error: "a checksum file". */
+  what: string;
   onChunk?: (receivedBytes: number, totalBytes: number | null, attempt: number, chunkBytes: number) => void;
 }
 
@@ -247,8 +274,11 @@ async function downloadToFile(url: string, partPath: string, o: TransferOptions,
   for (let attempt = 1; attempt <= o.retries + 1; attempt++) {
     if (attempt > 1) await sleep(o.retryDelayMs * 2 ** (attempt - 2));
     try {
+      // A leftover part larger than the cap is not the file: start over.
+      if (existsSync(partPath) && statSync(partPath).size > o.maxBytes) rmSync(partPath, { force: true });
       return await fetchOnce(url, partPath, existsSync(partPath) ? statSync(partPath).size : 0, attempt, o);
     } catch (err) {
+      if (err instanceof OversizeError) rmSync(partPath, { force: true });
       if (err instanceof FatalHttpError) throw err;
       lastError = err;
     }
@@ -273,6 +303,12 @@ async function fetchOnce(url: string, partPath: string, have: number, attempt: n
     start = have;
     total = m[2] === "*" ? (length === null ? null : have + length) : Number(m[2]);
   }
+  const tooBig = (what: string, done: string): OversizeError =>
+    new OversizeError(`${url}: ${what} more than the ${o.maxBytes} bytes allowed for ${o.what}; ${done}`);
+  if (total !== null && total > o.maxBytes) {
+    res.destroy();
+    throw tooBig(`the server announces ${total} bytes,`, "nothing was kept");
+  }
   // A 200 answer to a Range request means the server starts over, and so do we ("w" truncates).
   // Each chunk is written synchronously as it arrives: a stream pipeline would drop what it
   // still buffers when the connection dies, and the Range of the next attempt would come up short.
@@ -281,6 +317,8 @@ async function fetchOnce(url: string, partPath: string, have: number, attempt: n
   try {
     res.on("data", (chunk: Buffer) => {
       try {
+        // Checked before writing, so an endless or lying stream never puts more than the cap on disk.
+        if (received + chunk.length > o.maxBytes) throw tooBig("the server sent", "stopped there and removed what arrived");
         writeSync(fd, chunk);
         received += chunk.length;
         o.onChunk?.(received, total, attempt, chunk.length);
