@@ -29,18 +29,23 @@ export async function extractZipSafe(zipPath: string, destDir: string, limits: Z
   const root = resolve(destDir);
   // First pass over the central directory only: every path is checked before any byte is written.
   const names = await withZip(zipPath, async (zip, at) => {
-    const all: string[] = [];
-    const seen = new Set<string>();
+    const all: { raw: string; name: string }[] = [];
+    const seen = new Map<string, string>();
     let total = 0;
     for await (const entry of zip.eachEntry()) {
-      const name = (at.entry = entryName(entry));
-      // Two entries of one name: which one wins would depend on the order, so neither is taken.
-      if (seen.has(name)) throw new Error(`appears twice in the zip; refusing it, nothing was extracted`);
-      seen.add(name);
+      const raw = (at.entry = entryName(entry));
+      const name = normaliseEntryName(raw);
+      // Two entries of one name ("./x" and "x" too): which one wins would depend on the order, so neither is taken.
+      const before = seen.get(name);
+      if (before !== undefined) {
+        const also = before === raw ? "" : ` (as "${before}" and "${raw}")`;
+        throw new Error(`appears twice in the zip${also}; refusing it, nothing was extracted`);
+      }
+      seen.set(name, raw);
       if (entry.uncompressedSize > limits.maxEntryBytes)
         throw new Error(`unpacks to ${entry.uncompressedSize} bytes, more than the ${limits.maxEntryBytes} allowed; nothing was extracted`);
       total += entry.uncompressedSize;
-      all.push(name);
+      all.push({ raw, name });
     }
     at.entry = null;
     const zipBytes = zip.fileSize;
@@ -51,16 +56,18 @@ export async function extractZipSafe(zipPath: string, destDir: string, limits: Z
     }
     return all;
   });
-  const prefix = commonTopFolder(names);
+  const prefix = commonTopFolder(names.map((n) => n.name).filter((n) => n !== ""));
   const plan = new Map<string, string>();
-  for (const name of names) {
-    if (name.endsWith("/")) continue;
+  for (const { raw, name } of names) {
+    // The raw name is checked too: normalising drops a leading "/" that makes it absolute.
+    const unsafe = !isSafeName(raw) || !isSafeName(name);
+    if (!unsafe && (name.endsWith("/") || (name === "" && raw.endsWith("/")))) continue; // folders ("./" too) come with their files
     const rel = name.slice(prefix.length);
     const inside = relative(root, resolve(root, rel));
-    if (!isSafeName(name) || !isSafeName(rel) || inside === "" || inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
-      throw new Error(`${zipPath}: refusing entry "${name}", which would be written outside ${root}; nothing was extracted`);
+    if (unsafe || !isSafeName(rel) || inside === "" || inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+      throw new Error(`${zipPath}: refusing entry "${raw}", which would be written outside ${root}; nothing was extracted`);
     }
-    plan.set(name, rel);
+    plan.set(raw, rel);
   }
   await withZip(zipPath, async (zip, at) => {
     for await (const entry of zip.eachEntry()) {
@@ -101,6 +108,15 @@ async function withZip<T>(zipPath: string, use: (zip: yauzl.ZipFile, at: { entry
 function entryName(entry: yauzl.Entry): string {
   // strictFileNames keeps backslashes as they are, so isSafeName can refuse them.
   return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+}
+
+/**
+ * The entry's path as the file system will see it: "./x", "a//b" and "a/./b" are "x", "a/b" and
+ * "a/b" (a folder keeps its trailing "/"). ".." stays, for isSafeName to refuse; backslashes are refused, not read as separators.
+ */
+export function normaliseEntryName(name: string): string {
+  const parts = name.split("/").filter((part) => part !== "" && part !== ".");
+  return parts.join("/") + (name.endsWith("/") && parts.length > 0 ? "/" : "");
 }
 
 /** No absolute paths, drive letters, backslashes, NULs or ".." segments, whatever the platform. */

@@ -22,7 +22,7 @@ const md5Line = (zip: Buffer): string => `MD5 (${NAME}.zip) = ${createHash("md5"
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** A server on 127.0.0.1; `sent` counts the body bytes it wrote per path. */
+/** A server on 127.0.0.1; `ranges` holds the Range header of each request for the zip. */
 async function serve(t: TestContext, routes: Record<string, Handler>): Promise<{ base: string; ranges: (string | undefined)[] }> {
   const ranges: (string | undefined)[] = [];
   const server = createServer((req, res) => {

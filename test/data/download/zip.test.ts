@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { extractZipSafe } from "../../../lib/data/download/zip";
+import { extractZipSafe, normaliseEntryName } from "../../../lib/data/download/zip";
 import { buildZip } from "../../helpers/zip";
 import { tempDir } from "../../helpers/temp";
 
@@ -55,6 +55,66 @@ describe("extractZipSafe limits", () => {
       /entry "ratings\.csv": appears twice in the zip; refusing it, nothing was extracted/,
     );
     assert.equal(existsSync(join(dir, "out")), false);
+  });
+
+  for (const [first, second] of [
+    ["./ratings.csv", "ratings.csv"],
+    ["ml/ratings.csv", "ml//ratings.csv"],
+    ["ml/./ratings.csv", "ml/ratings.csv"],
+    ["./ml/ratings.csv", "ml/ratings.csv"],
+  ]) {
+    it(`refuses "${first}" and "${second}" in one zip as one entry named twice, extracting nothing`, async () => {
+      const dir = tempRawDir();
+      const zipPath = join(dir, "dup.zip");
+      writeFileSync(
+        zipPath,
+        buildZip([
+          { name: first, data: "first" },
+          { name: "other.csv", data: "o" },
+          { name: second, data: "second" },
+        ]),
+      );
+      const quoted = (n: string): string => n.replace(/\./g, "\\.");
+      await assert.rejects(
+        extractZipSafe(zipPath, join(dir, "out")),
+        new RegExp(`entry "${quoted(second)}": appears twice in the zip \\(as "${quoted(first)}" and "${quoted(second)}"\\)`),
+      );
+      assert.equal(existsSync(join(dir, "out")), false);
+    });
+  }
+
+  it("normalises entry names as the file system reads them, keeping a folder's slash and the '..' it must refuse", () => {
+    assert.equal(normaliseEntryName("./a//b/./c.csv"), "a/b/c.csv");
+    assert.equal(normaliseEntryName("ml-20m/"), "ml-20m/");
+    assert.equal(normaliseEntryName("./"), "");
+    assert.equal(normaliseEntryName("a/../../x"), "a/../../x");
+    assert.equal(normaliseEntryName("/etc/passwd"), "etc/passwd");
+  });
+
+  it("extracts a zip whose entries start with ./ (and holds a ./ folder entry), and still refuses /x and ./../x", async () => {
+    const dir = tempRawDir();
+    const zipPath = join(dir, "dot.zip");
+    writeFileSync(
+      zipPath,
+      buildZip([
+        { name: "./", data: "" },
+        { name: "./ml/ratings.csv", data: "r" },
+        { name: "./ml/movies.csv", data: "m" },
+      ]),
+    );
+    mkdirSync(join(dir, "out"));
+    assert.deepEqual(await extractZipSafe(zipPath, join(dir, "out")), ["movies.csv", "ratings.csv"]);
+    for (const evil of ["/x.csv", "./../x.csv"]) {
+      writeFileSync(
+        zipPath,
+        buildZip([
+          { name: "a.csv", data: "a" },
+          { name: evil, data: "e" },
+        ]),
+      );
+      await assert.rejects(extractZipSafe(zipPath, join(dir, "out2")), new RegExp(`refusing entry "${evil.replace(/\./g, "\\.")}"`));
+      assert.equal(existsSync(join(dir, "out2")), false);
+    }
   });
 
   it("refuses a zip that unpacks to more than the total, per-entry or ratio limit, before writing anything", async () => {
