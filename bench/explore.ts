@@ -24,9 +24,9 @@ export async function benchExplore(args: string[]): Promise<void> {
   const dims = { items: ds.summary.items, conditions: ds.genres.length, hidden: 600, latentDim: 200 };
   const model = new CvaeModel(makeTrainConfig({ dataset: ds.name }), dims, initParams(paramLayout(dims), new Rng(1)), vocabularyOf(ds));
   const sample = sampleUsers(ds, { users, seed: STUDY_SEED });
-  let latents = encodeUnderConditions(model, ds, sample);
-  const encode = await timeRuns(() => {
-    latents = encodeUnderConditions(model, ds, sample);
+  let latents = await encodeUnderConditions(model, ds, sample);
+  const encode = await timeRuns(async () => {
+    latents = await encodeUnderConditions(model, ds, sample);
   }, repeats);
   const shape = `${latents.rows} x ${dims.latentDim}, m = ${dims.items}`;
   console.log(`encode ${users} users x ${dims.conditions + 1} conditions (${shape}): ${fmtRange(encode)}`);

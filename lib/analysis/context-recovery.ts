@@ -8,13 +8,15 @@
 // cells is high; each context's log-lifts are centred first, so a constant factor per context
 // (the planted lift is relative to the base shares, the data's to the observed ones) cancels.
 // The model can only recover what the data hold; on real data there is no planted lift, and
-// the data lift is about rating times, not viewing times.
+// the data lift is about rating times, not viewing times. Lists are ranked through the model's
+// scorer (on the GPU on webgpu).
 import { entryConditionsOf, entryHas } from "../data/conditions/conditions";
 import type { GroundTruth } from "../data/synthetic/planted";
 import type { ProcessedDataset } from "../data/schema";
 import { NO_GENRES } from "../data/schema";
 import { buildBatch } from "../model/batch";
 import type { CvaeModel } from "../model/cvae-model";
+import { withScorer } from "../model/scorer";
 import { Rng, STUDY_SEED } from "../core/rng";
 import { nearestRankSorted } from "./claims/intervals";
 import { spearman } from "./geometry";
@@ -86,7 +88,12 @@ export function dataGenreLift(ds: ProcessedDataset, options: RecoveryOptions = {
 }
 
 /** The model's lift: genre shares of its top-k lists under each condition over those under no condition. */
-export function modelGenreLift(model: CvaeModel, ds: ProcessedDataset, userRows: Int32Array, options: RecoveryOptions = {}): GenreLift {
+export async function modelGenreLift(
+  model: CvaeModel,
+  ds: ProcessedDataset,
+  userRows: Int32Array,
+  options: RecoveryOptions = {},
+): Promise<GenreLift> {
   const { k = 100, minShare = 0.01, batchSize = 500 } = options;
   if (!model.conditioned) throw new Error(`modelGenreLift: model "${model.config.run}" has no conditions (a Mult-VAE)`);
   const C = ds.conditions.labels.length;
@@ -94,23 +101,25 @@ export function modelGenreLift(model: CvaeModel, ds: ProcessedDataset, userRows:
   const overall = new Float64Array(ds.genres.length);
   const targetConditions = entryConditionsOf(ds, "train");
   const depth = Math.min(k, ds.summary.items);
-  for (let from = 0; from < userRows.length; from += batchSize) {
-    const users = userRows.subarray(from, Math.min(userRows.length, from + batchSize));
-    const n = users.length * (C + 1);
-    const rows = {
-      users: Int32Array.from({ length: n }, (_, r) => users[r % users.length]),
-      conditions: Int32Array.from({ length: n }, (_, r) => Math.floor(r / users.length) - 1),
-    };
-    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, n, { dropout: 0, latentDim: 0, targetConditions });
-    const top = model.rank(batch, depth);
-    for (let r = 0; r < n; r++) {
-      const c = rows.conditions[r];
-      for (let j = 0; j < depth; j++) {
-        const item = top[r * depth + j];
-        if (item >= 0) addGenres(ds, item, c < 0 ? overall : per[c]);
+  await withScorer(model, async (scorer) => {
+    for (let from = 0; from < userRows.length; from += batchSize) {
+      const users = userRows.subarray(from, Math.min(userRows.length, from + batchSize));
+      const n = users.length * (C + 1);
+      const rows = {
+        users: Int32Array.from({ length: n }, (_, r) => users[r % users.length]),
+        conditions: Int32Array.from({ length: n }, (_, r) => Math.floor(r / users.length) - 1),
+      };
+      const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, n, { dropout: 0, latentDim: 0, targetConditions });
+      const top = await scorer.rank(batch, depth);
+      for (let r = 0; r < n; r++) {
+        const c = rows.conditions[r];
+        for (let j = 0; j < depth; j++) {
+          const item = top[r * depth + j];
+          if (item >= 0) addGenres(ds, item, c < 0 ? overall : per[c]);
+        }
       }
     }
-  }
+  });
   return liftFrom(ds, per, overall, minShare);
 }
 
@@ -205,17 +214,17 @@ export interface ContextRecovery {
 }
 
 /** Everything notebook 06 reports on the recovery of the context effect. */
-export function contextRecovery(
+export async function contextRecovery(
   model: CvaeModel,
   ds: ProcessedDataset,
   userRows: Int32Array,
   truth: GroundTruth | null,
   options: RecoveryOptions = {},
-): ContextRecovery {
-  const modelLift = modelGenreLift(model, ds, userRows, options);
+): Promise<ContextRecovery> {
+  const modelLift = await modelGenreLift(model, ds, userRows, options);
   const data = dataGenreLift(ds, options);
   const planted = plantedGenreLift(ds, truth);
-  const untrained = planted ? modelGenreLift(model.untrainedTwin(), ds, userRows, options) : null;
+  const untrained = planted ? await modelGenreLift(model.untrainedTwin(), ds, userRows, options) : null;
   const { permutations = 200, seed = STUDY_SEED } = options;
   return {
     modelVsPlanted: planted ? liftAgreement(modelLift, planted) : null,

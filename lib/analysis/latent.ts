@@ -1,11 +1,13 @@
 // The latent representations the paper explores: a seeded sample of users, each encoded
-// under every genre condition and under no condition (the mean mu of q(z | x, c)), by the
-// model's encodeUnderEveryCondition (lib/model/forward.ts), which passes each user's history
-// through the sparse layer once for all C + 1 conditions.
+// under every genre condition and under no condition (the mean mu of q(z | x, c)), through the
+// model's scorer (lib/model/scorer.ts): on the GPU on webgpu, else the model's own
+// encodeUnderEveryCondition (forward.ts), which passes each history through the sparse layer
+// once for all C + 1 conditions.
 import { conditionPlural, entryConditionsOf, entryHas, unscoredTargets } from "../data/conditions/conditions";
 import type { ConditionKind } from "../data/schema";
 import { buildBatch } from "../model/batch";
 import type { CvaeModel } from "../model/cvae-model";
+import { withScorer } from "../model/scorer";
 import type { ProcessedDataset } from "../data/schema";
 import { Rng } from "../core/rng";
 import type { ConditionLabel } from "../data/schema";
@@ -54,11 +56,16 @@ export function describeSample(ds: ProcessedDataset, requested: number): string 
 }
 
 /**
- * Encodes each sampled user under no condition and under each of the model's genres.
- * Rows are grouped by condition: first every user with no condition, then every user
- * with genre 0, and so on.
+ * Encodes each sampled user under no condition and under each of the model's genres, on the
+ * process's backend (the scorer is opened for the call and closed after). Rows are grouped by
+ * condition: first every user with no condition, then every user with genre 0, and so on.
  */
-export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, userRows: Int32Array, batchSize = 1000): LatentSet {
+export async function encodeUnderConditions(
+  model: CvaeModel,
+  ds: ProcessedDataset,
+  userRows: Int32Array,
+  batchSize = 1000,
+): Promise<LatentSet> {
   if (!model.conditioned)
     throw new Error(`encodeUnderConditions: model "${model.config.run}" has no conditions (a Mult-VAE); train a C-VAE`);
   if (model.dims.items !== ds.summary.items || model.dims.conditions !== ds.conditions.labels.length) {
@@ -76,21 +83,23 @@ export function encodeUnderConditions(model: CvaeModel, ds: ProcessedDataset, us
   const condition = new Int32Array(n);
   // Rows are encoded without a condition (the model adds each condition): targets are not used.
   const targetConditions = unscoredTargets(ds.train.matrix);
-  for (let from = 0; from < U; from += batchSize) {
-    const to = Math.min(U, from + batchSize);
-    const rows = { users: userRows.slice(from, to), conditions: new Int32Array(to - from).fill(-1) };
-    const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, to - from, { dropout: 0, latentDim: 0, targetConditions });
-    const values = model.encodeUnderEveryCondition(batch); // grouped by condition: none, then each condition
-    for (let c = 0; c <= C; c++) {
-      for (let u = from; u < to; u++) {
-        const row = c * U + u;
-        const src = (c * (to - from) + (u - from)) * L;
-        z.set(values.subarray(src, src + L), row * L);
-        userOf[row] = u;
-        condition[row] = c - 1;
+  await withScorer(model, async (scorer) => {
+    for (let from = 0; from < U; from += batchSize) {
+      const to = Math.min(U, from + batchSize);
+      const rows = { users: userRows.slice(from, to), conditions: new Int32Array(to - from).fill(-1) };
+      const batch = buildBatch(ds.train.matrix, ds.train.matrix, rows, 0, to - from, { dropout: 0, latentDim: 0, targetConditions });
+      const values = await scorer.encodeUnderEveryCondition(batch); // grouped by condition: none, then each condition
+      for (let c = 0; c <= C; c++) {
+        for (let u = from; u < to; u++) {
+          const row = c * U + u;
+          const src = (c * (to - from) + (u - from)) * L;
+          z.set(values.subarray(src, src + L), row * L);
+          userOf[row] = u;
+          condition[row] = c - 1;
+        }
       }
     }
-  }
+  });
   return {
     userRows,
     userIds: Int32Array.from(userRows, (r) => ds.train.userIds[r]),

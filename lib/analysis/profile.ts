@@ -132,13 +132,13 @@ export function hintsFor(space: ProfileSpace, z: ArrayLike<number>, n = 3): Hint
  * Profiling hints for any history (movie ids): the user is encoded without a condition
  * and compared with the reference population of `space`.
  */
-export function profilingHints(
+export async function profilingHints(
   model: CvaeModel,
   ds: ProcessedDataset,
   space: ProfileSpace,
   history: readonly number[],
   n = 3,
-): { hints: Hint[]; profile: string[]; serious: number; unknownMovies: number[] } {
+): Promise<{ hints: Hint[]; profile: string[]; serious: number; unknownMovies: number[] }> {
   const { items, unknownMovies } = historyItems(ds, history);
   if (items.length === 0) throw new Error(`profilingHints: none of the ${history.length} movies is known to the model; nothing to profile`);
   // A one-user data set whose training matrix is the history, so the shared encoder applies.
@@ -154,7 +154,7 @@ export function profilingHints(
       ),
     },
   };
-  const set = encodeUnderConditions(model, one, Int32Array.of(0));
+  const set = await encodeUnderConditions(model, one, Int32Array.of(0));
   const z = set.z.subarray(0, set.dims);
   return { hints: hintsFor(space, z, n), profile: profileGenres(space, z, n), serious: seriousPosition(space, z), unknownMovies };
 }

@@ -1,9 +1,12 @@
 // Recommendations for one history: the top-n movies the model scores highest, the
 // history excluded; under an item condition (genre, decade), also the share of the list
 // having it. A context condition (daypart, weekday) asks for what the user would rate then.
+// Scored through the model's scorer: on the GPU on webgpu, else the model's own CPU methods.
 import { conditionNoun, conditionPlural, decadeLabel, titleYear, unscoredTargets } from "../data/conditions/conditions";
 import { buildBatch } from "../model/batch";
 import type { CvaeModel } from "../model/cvae-model";
+import { withScorer } from "../model/scorer";
+import { topKExcluding } from "../model/top-k";
 import type { ProcessedDataset } from "../data/schema";
 import type { ConditionLabel, Genre, MovieId } from "../data/schema";
 import { csrFromPairs } from "../data/sparse";
@@ -40,12 +43,12 @@ export interface RecommendOptions {
 }
 
 /** Top-n movies for a history of movie ids (MovieLens ids, as in ratings.csv). */
-export function recommend(
+export async function recommend(
   model: CvaeModel,
   ds: ProcessedDataset,
   history: readonly MovieId[],
   options: RecommendOptions = {},
-): RecommendResult {
+): Promise<RecommendResult> {
   const { n = 10 } = options;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`recommend: n must be a positive integer, got ${n}`);
   const { kind, labels } = ds.conditions;
@@ -77,8 +80,9 @@ export function recommend(
     // The target is the history itself and is never scored.
     targetConditions: unscoredTargets(one),
   });
-  const scores = model.scores(batch);
-  const top = model.rank(batch, Math.min(n, m - items.length));
+  // One pass: the scores, ranked as CvaeModel.rank ranks them.
+  const scores = await withScorer(model, (scorer) => scorer.scores(batch));
+  const top = topKExcluding(scores, batch, m, Math.min(n, m - items.length));
   const movieRow = new Map<number, number>();
   ds.movies.movieIds.forEach((id, row) => movieRow.set(id, row));
   const list: Recommendation[] = Array.from(top)

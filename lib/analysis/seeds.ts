@@ -52,30 +52,38 @@ export interface SeedClaimOptions extends Partial<IntervalOptions> {
 }
 
 /** A seed model's claims on the given users, measured as `cvae explore` measures the explored model. */
-export function seedClaims(model: CvaeModel, ds: ProcessedDataset, userRows: Int32Array, options: SeedClaimOptions = {}): SeedClaims {
+export async function seedClaims(
+  model: CvaeModel,
+  ds: ProcessedDataset,
+  userRows: Int32Array,
+  options: SeedClaimOptions = {},
+): Promise<SeedClaims> {
   const { control = true, thresholds, ...intervals } = options;
-  const latents = encodeUnderConditions(model, ds, userRows);
+  const latents = await encodeUnderConditions(model, ds, userRows);
   const claims = claimIntervals({ ...claimsInputFor(ds, latents, fitLatentPcas(latents)), thresholds }, intervals);
-  const twin = control ? untrainedControl(model, ds, userRows, { ...intervals, thresholds }) : null;
+  const twin = control ? await untrainedControl(model, ds, userRows, { ...intervals, thresholds }) : null;
   return { seed: model.config.seed, run: model.config.run, claims, control: twin };
 }
 
 /**
- * The claims of every seed model on the same users with the same options; the explored model's
- * claims and control, already measured, are reused rather than measured twice.
+ * The claims of every seed model on the same users with the same options, one model at a time (one
+ * scorer open at once); the explored model's claims and control, already measured, are reused.
  */
-export function claimsOfSeedModels(
+export async function claimsOfSeedModels(
   models: readonly SeedModel[],
   explored: { model: CvaeModel; claims: ClaimIntervals; control: ClaimIntervals | null },
   ds: ProcessedDataset,
   userRows: Int32Array,
   options: SeedClaimOptions = {},
-): SeedClaims[] {
-  return models.map((m) =>
-    m.model === explored.model
-      ? { seed: m.seed, run: m.run, claims: explored.claims, control: explored.control }
-      : seedClaims(m.model, ds, userRows, options),
-  );
+): Promise<SeedClaims[]> {
+  const out: SeedClaims[] = [];
+  for (const m of models)
+    out.push(
+      m.model === explored.model
+        ? { seed: m.seed, run: m.run, claims: explored.claims, control: explored.control }
+        : await seedClaims(m.model, ds, userRows, options),
+    );
+  return out;
 }
 
 export interface SeedVerdict {
@@ -168,26 +176,27 @@ export function seedClaimMetrics(over: readonly ClaimOverSeeds[]): Record<string
 }
 
 /** One seed model's profile agreement on the given users (as notebook 05 measures the explored model's). */
-export function seedAgreement(
+export async function seedAgreement(
   model: CvaeModel,
   ds: ProcessedDataset,
   userRows: Int32Array,
-): ProfileAgreement & { seed: number; run: string } {
-  const latents = encodeUnderConditions(model, ds, userRows);
+): Promise<ProfileAgreement & { seed: number; run: string }> {
+  const latents = await encodeUnderConditions(model, ds, userRows);
   const agreement = agreementWithHistory(ds, profileSpace(latents), latents, watchedShares(ds, userRows));
   return { seed: model.config.seed, run: model.config.run, ...agreement };
 }
 
-/** The profile agreement of every seed model on the same users (the explored model's reused). */
-export function agreementsOfSeedModels(
+/** The profile agreement of every seed model on the same users, one model at a time (the explored model's reused). */
+export async function agreementsOfSeedModels(
   models: readonly SeedModel[],
   explored: { model: CvaeModel; agreement: ProfileAgreement },
   ds: ProcessedDataset,
   userRows: Int32Array,
-): (ProfileAgreement & { seed: number; run: string })[] {
-  return models.map((m) =>
-    m.model === explored.model ? { seed: m.seed, run: m.run, ...explored.agreement } : seedAgreement(m.model, ds, userRows),
-  );
+): Promise<(ProfileAgreement & { seed: number; run: string })[]> {
+  const out: (ProfileAgreement & { seed: number; run: string })[] = [];
+  for (const m of models)
+    out.push(m.model === explored.model ? { seed: m.seed, run: m.run, ...explored.agreement } : await seedAgreement(m.model, ds, userRows));
+  return out;
 }
 
 export interface AgreementOverSeeds {

@@ -94,7 +94,7 @@ async function latentsFor(
   await initBackend({ log: false });
   const { ds, model } = loadModelFor(command, flags);
   const t0 = performance.now();
-  const latents = encodeUnderConditions(model, ds, sampleUsers(ds, { users: flags.users, seed: flags.seed }));
+  const latents = await encodeUnderConditions(model, ds, sampleUsers(ds, { users: flags.users, seed: flags.seed }));
   return { ds, model, latents, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -147,7 +147,7 @@ export const exploreCommand = defineCommand({
     const claims = claimIntervals({ ...claimsInputFor(ds, latents, pcas), thresholds }, intervalOptions);
     const claimSeconds = (performance.now() - t1) / 1000;
     const control =
-      flags.control === "untrained" ? untrainedControl(model, ds, latents.userRows, { ...intervalOptions, thresholds }) : null;
+      flags.control === "untrained" ? await untrainedControl(model, ds, latents.userRows, { ...intervalOptions, thresholds }) : null;
     const controlled = control ? compareWithControl(claims, control) : null;
     const nulls = genreLabelNull(
       ds,
@@ -159,7 +159,7 @@ export const exploreCommand = defineCommand({
     );
     const seedModels = flags.seeds > 1 ? await seedModelsFor("explore", flags, ds, model) : [];
     if (seedModels === null) return 130;
-    const perSeed = claimsOfSeedModels(seedModels, { model, claims, control }, ds, latents.userRows, {
+    const perSeed = await claimsOfSeedModels(seedModels, { model, claims, control }, ds, latents.userRows, {
       ...intervalOptions,
       thresholds,
       control: control !== null,
@@ -282,7 +282,7 @@ export const profileCommand = defineCommand({
     const seedModels = flags.seeds > 1 ? await seedModelsFor("profile", flags, ds, model) : [];
     if (seedModels === null) return 130;
     const overSeeds = seedModels.length
-      ? agreementOverSeeds(agreementsOfSeedModels(seedModels, { model, agreement }, ds, latents.userRows))
+      ? agreementOverSeeds(await agreementsOfSeedModels(seedModels, { model, agreement }, ds, latents.userRows))
       : null;
     if (flags.json) {
       const seeds = overSeeds ? { training: flags["seed-training"], ...overSeeds } : null;

@@ -1,6 +1,6 @@
 // `cvae train`, `cvae evaluate`, `cvae recommend`: the model from the command line.
 // Training configs are built with a fixed precedence: flags the user typed > the --config
-// file > the stored config of the unfinished run being continued > defaultTrainConfig().
+// file > the stored config of the run being continued or restarted > defaultTrainConfig().
 import { readFileSync } from "node:fs";
 import { compareWithPopularity, type EvaluationResult, perConditionRows, resultRows } from "../evaluation/evaluate";
 import { conditionNoun } from "../data/conditions/conditions";
@@ -11,7 +11,7 @@ import { processedNameOf } from "../data/datasets";
 import { loadProcessed } from "../data/store";
 import { describeBackend, initBackend } from "../model/backend";
 import { modelDir, runName } from "../model/checkpoint";
-import { readCheckpointMeta } from "../train/checkpoint";
+import { readCheckpointMeta, type StoredCheckpoint } from "../train/checkpoint";
 import { CvaeModel, trainingNote } from "../model/cvae-model";
 import { fromFlags } from "../core/fields";
 import {
@@ -100,8 +100,32 @@ export interface TrainPlan {
   config: TrainConfig;
   resume: "auto" | "never";
   json: boolean;
-  /** The unfinished run whose stored config this continues, with its epochs done. */
-  continuing: { run: string; epochsDone: number } | null;
+  /** The run whose stored config this builds on: continued when unfinished, restarted with --restart (a finished one stays otherwise). */
+  stored: { run: string; epochsDone: number; finished: boolean } | null;
+  /** Why a --restart builds on the defaults although the run's folder holds something (no readable checkpoint). */
+  note: string | null;
+}
+
+/**
+ * The checkpoint whose config a training of `run` builds on: a retraining waiting in the staging folder,
+ * else the run's own; null when there is none. Without --restart a damaged one is an error naming the file
+ * (the run is never trained over); a restart replaces it and builds on the defaults, saying so.
+ */
+function storedRunOf(run: string, restart: boolean): { meta: StoredCheckpoint | null; note: string | null } {
+  if (!restart)
+    return {
+      meta: readCheckpointMeta(stagingDir(run), { missingOk: true }) ?? readCheckpointMeta(modelDir(run), { missingOk: true }),
+      note: null,
+    };
+  try {
+    return { meta: readCheckpointMeta(modelDir(run), { missingOk: true }), note: null };
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return {
+      meta: null,
+      note: `the run's stored config is unreadable, so --restart trains from the defaults and the flags given (${why})`,
+    };
+  }
 }
 
 /** cvae train's flags: the model commands' shared ones, the preset, every training setting (TRAIN_FIELDS) and the run's handling. */
@@ -130,12 +154,11 @@ export function planTraining({ positionals, given }: ParsedArgs<typeof trainFlag
   const typedDataset = typed === undefined ? undefined : processedNameOf(String(typed));
   const run = String(given.run ?? file.run ?? runName(String(typedDataset ?? defaultTrainConfig().dataset)));
   const restart = given.restart === true;
-  // A resume continues the run as it was configured (its data set too), whatever the defaults are now.
+  // A resume or a restart runs the run as it was configured (its data set too), whatever the defaults are now;
+  // a finished run given the same settings is then reported as finished, not as weights of another size.
   // An unfinished retraining of a finished run waits in the staging folder (lib/train/replace.ts).
-  const staged = restart ? null : readCheckpointMeta(stagingDir(run), { missingOk: true });
-  const stored = restart ? null : staged && !staged.position.finished ? staged : readCheckpointMeta(modelDir(run), { missingOk: true });
-  const continuing = stored && !stored.position.finished ? stored : null;
-  const base = continuing ? continuing.config : defaultTrainConfig();
+  const { meta: stored, note } = storedRunOf(run, restart);
+  const base = stored ? stored.config : defaultTrainConfig();
   const dataset = String(typedDataset ?? base.dataset);
   // The data set is resolved above (a folder means its processed name), so the raw flag must not override it.
   // A preset's schedule goes over the base; a --config file and typed flags go over it.
@@ -145,7 +168,8 @@ export function planTraining({ positionals, given }: ParsedArgs<typeof trainFlag
     config,
     resume: restart ? "never" : "auto",
     json: given.json === true,
-    continuing: continuing ? { run, epochsDone: continuing.position.epoch } : null,
+    stored: stored ? { run, epochsDone: stored.position.epoch, finished: stored.position.finished } : null,
+    note,
   };
 }
 
@@ -157,8 +181,11 @@ export const trainCommand = defineCommand({
   async execute(plan) {
     const { config } = plan;
     const say = plan.json ? console.error : console.log; // with --json, stdout carries only the JSON document
-    if (plan.continuing)
-      say(`continuing the unfinished run ${config.run} with its stored config (${plan.continuing.epochsDone} epochs done)`);
+    const { stored } = plan;
+    if (plan.note) console.error(`cvae train: note: ${plan.note}`);
+    if (stored && plan.resume === "never") say(`restarting the run ${config.run} from its stored config (flags given override it)`);
+    else if (stored && !stored.finished)
+      say(`continuing the unfinished run ${config.run} with its stored config (${stored.epochsDone} epochs done)`);
     const ds = loadProcessed(config.dataset);
     say(describeBackend(await initBackend({ log: false }))); // which backend and, on webgpu, which adapter trains
     const result = await train(config, { dataset: ds, resume: plan.resume, callbacks: terminalProgress(config) });
@@ -268,7 +295,7 @@ export const recommendCommand = defineCommand({
     await initBackend({ log: false });
     const { ds, model } = loadModelFor("recommend", values);
     const history = foldInHistory(ds, split, user);
-    const result = recommend(model, ds, history, { genre, condition, n });
+    const result = await recommend(model, ds, history, { genre, condition, n });
     if (values.json) console.log(JSON.stringify({ model: model.status(), user, split, ...result }, null, 2));
     else {
       const under = result.condition === null ? ", no condition" : ` under ${conditionNoun(ds.conditions.kind)} ${result.condition}`;

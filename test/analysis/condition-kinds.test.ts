@@ -54,13 +54,13 @@ function checkStudy(name: string, kind: ConditionKind, run: () => Promise<Awaite
     assert.ok(perCondition.length > 0 && perCondition.every((g) => labels.includes(g.genre)));
 
     const history = foldInHistory(ds, "test", exampleUser(ds, "test"));
-    const under = recommend(model, ds, history, { condition: labels[labels.length - 1], n: 5 });
+    const under = await recommend(model, ds, history, { condition: labels[labels.length - 1], n: 5 });
     assert.equal(under.items.length, 5);
     assert.equal(under.condition, labels[labels.length - 1]);
     assert.equal(under.conditionShare === null, scopeOf(kind) === "interaction", "a share for item attributes only");
 
     const users = sampleUsers(ds, { users: 150, seed: 3 });
-    const latents = encodeUnderConditions(model, ds, users);
+    const latents = await encodeUnderConditions(model, ds, users);
     assert.equal(latents.rows, users.length * (labels.length + 1));
     assert.equal(latents.kind, kind);
     const claims = measureClaims(claimsInputFor(ds, latents));
@@ -70,14 +70,14 @@ function checkStudy(name: string, kind: ConditionKind, run: () => Promise<Awaite
     }
     if (kind !== "genre") assert.ok(claims.rows.find((r) => r.id === "a")?.claim.includes(conditionPlural(kind).slice(0, -1)));
 
-    const recovery = contextRecovery(model, ds, users, loadGroundTruth(ds.source.folder));
+    const recovery = await contextRecovery(model, ds, users, loadGroundTruth(ds.source.folder));
     assert.ok(recovery.modelVsData.cells > 0);
     assert.equal(recovery.modelVsPlanted === null, !(ds.source.synthetic && scopeOf(kind) === "interaction"));
 
     const space = profileSpace(latents);
     const agreement = agreementWithHistory(ds, space, latents, watchedShares(ds, users));
     assert.ok(
-      profilingHints(model, ds, space, history).profile.every((c) => labels.includes(c)),
+      (await profilingHints(model, ds, space, history)).profile.every((c) => labels.includes(c)),
       "a newcomer's profile names conditions",
     );
     assert.ok(agreement.overlapAt3 >= 0 && agreement.overlapAt3 <= 1);

@@ -128,7 +128,7 @@ describe("conditionCentroidPairs(set, planted)", () => {
 });
 
 describe("contextRecovery on synthetic-tiny conditioned on dayparts (the planted effect)", () => {
-  let recovery: ReturnType<typeof contextRecovery>;
+  let recovery: Awaited<ReturnType<typeof contextRecovery>>;
   before(async () => {
     await initBackend({ log: false });
     const folder = join(process.env.CVAE_DATA_DIR as string, "raw", "synthetic-tiny");
@@ -139,7 +139,7 @@ describe("contextRecovery on synthetic-tiny conditioned on dayparts (the planted
       { dataset: ds.name, run: "tiny-daypart", epochs: 5, beta: { kind: "fixed", value: 0.008 } },
       { dataset: ds, handleSignals: false },
     );
-    recovery = contextRecovery(r.model, ds, sampleUsers(ds, { users: 300, seed: 1 }), loadGroundTruth(folder));
+    recovery = await contextRecovery(r.model, ds, sampleUsers(ds, { users: 300, seed: 1 }), loadGroundTruth(folder));
   });
 
   it("finds the planted lift in the data (Spearman > 0.9): the generator plants what it says", () => {

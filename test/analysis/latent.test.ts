@@ -47,7 +47,7 @@ before(async () => {
   ds = preprocess(readMovieLens(FIXTURE), "ml-small");
   model = tinyModel({ items: ds.summary.items, conditions: ds.genres.length, hidden: 16, latentDim: 4 });
   users = sampleUsers(ds, { users: 5, seed: 3 });
-  set = encodeUnderConditions(model, ds, users, 2);
+  set = await encodeUnderConditions(model, ds, users, 2);
 });
 
 describe("sampleUsers(ds, { users, seed })", () => {
@@ -123,8 +123,8 @@ describe("encodeUnderConditions(model, ds, userRows, batchSize)", () => {
     );
   });
 
-  it("encodeUnderConditions gives the same latents whatever the batch size", () => {
-    const one = encodeUnderConditions(model, ds, users, 1000);
+  it("encodeUnderConditions gives the same latents whatever the batch size", async () => {
+    const one = await encodeUnderConditions(model, ds, users, 1000);
     let worst = 0;
     for (let i = 0; i < one.z.length; i++) worst = Math.max(worst, Math.abs(one.z[i] - set.z[i]));
     assert.ok(worst <= 1e-6, `largest difference ${worst}`);
@@ -132,19 +132,19 @@ describe("encodeUnderConditions(model, ds, userRows, batchSize)", () => {
     assert.deepEqual(one.userOf, set.userOf);
   });
 
-  it("encodeUnderConditions throws for a Mult-VAE (no conditions), saying to train a C-VAE", () => {
+  it("encodeUnderConditions throws for a Mult-VAE (no conditions), saying to train a C-VAE", async () => {
     const mult = tinyModel({ items: ds.summary.items, conditions: 0, hidden: 16, latentDim: 4 }, false);
-    assert.throws(() => encodeUnderConditions(mult, ds, users), /no conditions.*C-VAE/);
+    await assert.rejects(() => encodeUnderConditions(mult, ds, users), /no conditions.*C-VAE/);
   });
 
-  it("encodeUnderConditions throws when the model's items or conditions do not match the data set, naming both", () => {
+  it("encodeUnderConditions throws when the model's items or conditions do not match the data set, naming both", async () => {
     const C = ds.genres.length;
     for (const dims of [
       { items: ds.summary.items + 1, conditions: C, hidden: 16, latentDim: 4 },
       { items: ds.summary.items, conditions: C - 1, hidden: 16, latentDim: 4 },
     ]) {
       const other = tinyModel(dims);
-      assert.throws(
+      await assert.rejects(
         () => encodeUnderConditions(other, ds, users),
         (e: Error) =>
           e.message.includes(`${dims.items} items, ${dims.conditions} conditions`) &&

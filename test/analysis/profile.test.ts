@@ -343,7 +343,7 @@ describe("watchedShares, trainingHistory and profilingHints on ml-small", () => 
       initParams(paramLayout(dims), new Rng(1)),
       vocabularyOf(ds),
     );
-    sample = encodeUnderConditions(model, ds, sampleUsers(ds, { users: 20, seed: 4 }));
+    sample = await encodeUnderConditions(model, ds, sampleUsers(ds, { users: 20, seed: 4 }));
     mlSpace = profileSpace(sample);
   });
 
@@ -399,9 +399,9 @@ describe("watchedShares, trainingHistory and profilingHints on ml-small", () => 
     assert.throws(() => trainingHistory(ds, -1), RangeError);
   });
 
-  it("profilingHints of a sampled user's history returns n hints and equals the hints of the user's own latent", () => {
+  it("profilingHints of a sampled user's history returns n hints and equals the hints of the user's own latent", async () => {
     const history = trainingHistory(ds, sample.userRows[0]);
-    const out = profilingHints(model, ds, mlSpace, [...history, 99999999, history[0]], 3);
+    const out = await profilingHints(model, ds, mlSpace, [...history, 99999999, history[0]], 3);
     assert.equal(out.hints.length, 3);
     assert.equal(out.profile.length, 3);
     assert.deepEqual(out.unknownMovies, [99999999]);
@@ -409,10 +409,10 @@ describe("watchedShares, trainingHistory and profilingHints on ml-small", () => 
     close(out.serious, seriousPosition(mlSpace, z), 1e-5);
     assert.deepEqual(out.hints, hintsFor(mlSpace, z, 3));
     assert.deepEqual(out.profile, profileGenres(mlSpace, z, 3));
-    assert.equal(profilingHints(model, ds, mlSpace, history, 5).hints.length, 5);
+    assert.equal((await profilingHints(model, ds, mlSpace, history, 5)).hints.length, 5);
   });
 
-  it("profilingHints throws a clear error when no movie of the history is known to the model", () => {
-    assert.throws(() => profilingHints(model, ds, mlSpace, [99999999, 88888888]), /none of the 2 movies is known/);
+  it("profilingHints throws a clear error when no movie of the history is known to the model", async () => {
+    await assert.rejects(() => profilingHints(model, ds, mlSpace, [99999999, 88888888]), /none of the 2 movies is known/);
   });
 });

@@ -50,7 +50,7 @@ describe("recommend(model, ds, history, options)", () => {
     async () => {
       await tf.setBackend("cpu");
       assert.ok(history.length >= 5, `fixture: history of ${history.length}`);
-      const r = recommend(cvae, ds, history, { n: 12 });
+      const r = await recommend(cvae, ds, history, { n: 12 });
       assert.equal(r.items.length, 12);
       assert.deepEqual(
         r.items.map((x) => x.rank),
@@ -72,7 +72,7 @@ describe("recommend(model, ds, history, options)", () => {
 
   it("recommend gives each movie the model's score, and no unranked movie scores above the last one listed", async () => {
     await tf.setBackend("cpu");
-    const r = recommend(cvae, ds, history, { n: 10 });
+    const r = await recommend(cvae, ds, history, { n: 10 });
     // Scores of the same history computed straight from the model.
     const itemOf = new Map(Array.from(ds.itemMovieIds, (id, i) => [id, i]));
     const items = history.map((id) => itemOf.get(id) as number);
@@ -98,19 +98,19 @@ describe("recommend(model, ds, history, options)", () => {
 
   it("recommend gives the whole rankable catalogue when n exceeds it, and defaults to 10", async () => {
     await tf.setBackend("cpu");
-    const all = recommend(cvae, ds, history, { n: 1000 });
+    const all = await recommend(cvae, ds, history, { n: 1000 });
     assert.equal(all.items.length, ds.summary.items - history.length);
-    assert.equal(recommend(cvae, ds, history).items.length, 10);
+    assert.equal((await recommend(cvae, ds, history)).items.length, 10);
   });
 
-  it("recommend rejects n that is not a positive integer", () => {
-    for (const n of [0, -1, 2.5]) assert.throws(() => recommend(cvae, ds, history, { n }), RangeError);
+  it("recommend rejects n that is not a positive integer", async () => {
+    for (const n of [0, -1, 2.5]) await assert.rejects(() => recommend(cvae, ds, history, { n }), RangeError);
   });
 
   it("recommend under a genre reports genreShare = the share of the returned movies that carry the genre", async () => {
     await tf.setBackend("cpu");
     for (const genre of ["Drama", "Comedy", "Horror"]) {
-      const r = recommend(cvae, ds, history, { n: 20, genre });
+      const r = await recommend(cvae, ds, history, { n: 20, genre });
       assert.equal(r.genre, genre);
       const share = r.items.filter((x) => ds.movies.genres[catalogueRow(x.movieId)].includes(genre)).length / r.items.length;
       assert.equal(r.genreShare, share);
@@ -124,13 +124,13 @@ describe("recommend(model, ds, history, options)", () => {
     const indexed = new Set(ds.itemMovieIds);
     const unindexed = Array.from(ds.movies.movieIds).find((id) => !indexed.has(id));
     assert.ok(unindexed !== undefined, "fixture: the catalogue has unindexed movies (150 movies, 146 items)");
-    const r = recommend(cvae, ds, [...history, 999999, unindexed], { n: 10 });
+    const r = await recommend(cvae, ds, [...history, 999999, unindexed], { n: 10 });
     assert.deepEqual(r.unknownMovies, [999999, unindexed]);
-    assert.deepEqual(r.items, recommend(cvae, ds, history, { n: 10 }).items);
+    assert.deepEqual(r.items, (await recommend(cvae, ds, history, { n: 10 })).items);
   });
 
-  it("recommend throws for an unknown genre, listing the data set's genres", () => {
-    assert.throws(
+  it("recommend throws for an unknown genre, listing the data set's genres", async () => {
+    await assert.rejects(
       () => recommend(cvae, ds, history, { genre: "Noir" }),
       (err: Error) => err.message.includes('"Noir"') && ds.genres.every((g) => err.message.includes(g)),
     );
@@ -138,13 +138,13 @@ describe("recommend(model, ds, history, options)", () => {
 
   it("recommend throws for a genre with a Mult-VAE (no conditions)", async () => {
     await tf.setBackend("cpu");
-    assert.throws(() => recommend(multVae, ds, history, { genre: "Drama" }), /no genre conditions/);
-    assert.equal(recommend(multVae, ds, history, { n: 5 }).items.length, 5);
+    await assert.rejects(() => recommend(multVae, ds, history, { genre: "Drama" }), /no genre conditions/);
+    assert.equal((await recommend(multVae, ds, history, { n: 5 })).items.length, 5);
   });
 });
 
 describe("recommend(model, ds, history, { condition }) on other condition kinds", () => {
-  it("ranks under a context with no share (contexts are not item attributes) and names the condition in the caption", () => {
+  it("ranks under a context with no share (contexts are not item attributes) and names the condition in the caption", async () => {
     const daypart = preprocess(raw, "ml-small", { conditions: "daypart" });
     const dims = { items: daypart.summary.items, conditions: 4, hidden: 16, latentDim: 4 };
     const model = new CvaeModel(
@@ -153,22 +153,22 @@ describe("recommend(model, ds, history, { condition }) on other condition kinds"
       initParams(paramLayout(dims), new Rng(3)),
       vocabularyOf(daypart),
     );
-    const evening = recommend(model, daypart, history, { condition: "evening", n: 6 });
+    const evening = await recommend(model, daypart, history, { condition: "evening", n: 6 });
     assert.deepEqual([evening.condition, evening.conditionShare, evening.genre, evening.genreShare], ["evening", null, null, null]);
     assert.notDeepEqual(
       evening.items.map((r) => r.movieId),
-      recommend(model, daypart, history, { condition: "morning", n: 6 }).items.map((r) => r.movieId),
+      (await recommend(model, daypart, history, { condition: "morning", n: 6 })).items.map((r) => r.movieId),
       "another context ranks otherwise",
     );
     assert.equal(recommendationTable(evening).caption, "Condition evening: 6 movies");
-    assert.throws(
+    await assert.rejects(
       () => recommend(model, daypart, history, { condition: "noon" }),
       /unknown daypart "noon"; dayparts of "ml-small": night, morning, afternoon, evening/,
     );
-    assert.throws(() => recommend(model, daypart, history, { genre: "Drama" }), /conditioned on daypart, not genre; give condition/);
+    await assert.rejects(() => recommend(model, daypart, history, { genre: "Drama" }), /conditioned on daypart, not genre; give condition/);
   });
 
-  it("under a decade reports the share of the list from that decade", () => {
+  it("under a decade reports the share of the list from that decade", async () => {
     const decade = preprocess(raw, "ml-small", { conditions: "decade" });
     const dims = { items: decade.summary.items, conditions: decade.conditions.labels.length, hidden: 16, latentDim: 4 };
     const model = new CvaeModel(
@@ -178,7 +178,7 @@ describe("recommend(model, ds, history, { condition }) on other condition kinds"
       vocabularyOf(decade),
     );
     const label = decade.conditions.labels[decade.conditions.labels.length - 1];
-    const r = recommend(model, decade, history, { condition: label, n: 20 });
+    const r = await recommend(model, decade, history, { condition: label, n: 20 });
     const share = r.items.filter((it) => decadeLabel(titleYear(it.title)) === label).length / r.items.length;
     assert.equal(r.conditionShare, share);
   });
@@ -192,25 +192,28 @@ describe("recommend(model, ds, history, { condition }) on other condition kinds"
     ]);
   });
 
-  it("refuses a condition and a different genre together", () => {
-    assert.throws(() => recommend(cvae, ds, history, { condition: "Drama", genre: "Comedy" }), /give a condition or a genre, not both/);
+  it("refuses a condition and a different genre together", async () => {
+    await assert.rejects(
+      () => recommend(cvae, ds, history, { condition: "Drama", genre: "Comedy" }),
+      /give a condition or a genre, not both/,
+    );
     assert.deepEqual(
-      recommend(cvae, ds, history, { condition: "Drama", n: 3 }).items,
-      recommend(cvae, ds, history, { genre: "Drama", n: 3 }).items,
+      (await recommend(cvae, ds, history, { condition: "Drama", n: 3 })).items,
+      (await recommend(cvae, ds, history, { genre: "Drama", n: 3 })).items,
     );
   });
 });
 
 describe("recommendationTable(list)", () => {
-  it("recommendationTable gives rank, title and joined genres per item, and a caption with the condition's share", () => {
-    const list = recommend(cvae, ds, history, { genre: "Drama", n: 5 });
+  it("recommendationTable gives rank, title and joined genres per item, and a caption with the condition's share", async () => {
+    const list = await recommend(cvae, ds, history, { genre: "Drama", n: 5 });
     const table = recommendationTable(list);
     assert.deepEqual(
       table.rows,
       list.items.map((r) => ({ rank: r.rank, title: r.title, genres: r.genres.join(" | ") })),
     );
     assert.equal(table.caption, `Condition Drama: ${Math.round(100 * (list.genreShare as number))} % of the list is Drama`);
-    assert.equal(recommendationTable(recommend(cvae, ds, history, { n: 3 })).caption, "No condition: 3 movies");
+    assert.equal(recommendationTable(await recommend(cvae, ds, history, { n: 3 })).caption, "No condition: 3 movies");
   });
 });
 

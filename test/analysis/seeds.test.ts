@@ -111,21 +111,21 @@ describe("seedClaims and seedAgreement on a model", () => {
     users = sampleUsers(ds, { users: 40, seed: 2 });
   });
 
-  it("seedClaims measures what explore measures for the model (same users, same options), with its untrained twin", () => {
-    const latents = encodeUnderConditions(model, ds, users);
+  it("seedClaims measures what explore measures for the model (same users, same options), with its untrained twin", async () => {
+    const latents = await encodeUnderConditions(model, ds, users);
     const direct = claimIntervals(claimsInputFor(ds, latents, fitLatentPcas(latents)), { resamples: 20, seed: 5 });
-    const r = seedClaims(model, ds, users, { resamples: 20, seed: 5 });
+    const r = await seedClaims(model, ds, users, { resamples: 20, seed: 5 });
     assert.deepEqual([r.seed, r.run], [11, "m"]);
     assert.deepEqual(r.claims.rows, direct.rows);
     assert.ok(r.control);
     assert.notDeepEqual(r.control.rows, direct.rows, "the control is the untrained twin, not the model");
-    assert.equal(seedClaims(model, ds, users, { resamples: 20, seed: 5, control: false }).control, null);
+    assert.equal((await seedClaims(model, ds, users, { resamples: 20, seed: 5, control: false })).control, null);
   });
 
-  it("seedAgreement is notebook 05's agreement for the model; agreementOverSeeds counts the wins over popularity", () => {
-    const latents = encodeUnderConditions(model, ds, users);
+  it("seedAgreement is notebook 05's agreement for the model; agreementOverSeeds counts the wins over popularity", async () => {
+    const latents = await encodeUnderConditions(model, ds, users);
     const direct = agreementWithHistory(ds, profileSpace(latents), latents, watchedShares(ds, users));
-    const one = seedAgreement(model, ds, users);
+    const one = await seedAgreement(model, ds, users);
     assert.deepEqual(one, { seed: 11, run: "m", ...direct });
     const over = agreementOverSeeds([
       { ...one, overlapAt3: 0.6, popularityOverlapAt3: 0.5 },

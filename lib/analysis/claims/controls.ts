@@ -23,14 +23,14 @@ export function learnedVerdict(trained: Verdict, control: Verdict): Learned {
  * The claims measured, with the same options and the same users, on the model's untrained
  * twin (its own PCAs: the claims are about each model's own space).
  */
-export function untrainedControl(
+export async function untrainedControl(
   model: CvaeModel,
   ds: ProcessedDataset,
   userRows: Int32Array,
   options: Partial<IntervalOptions> & { thresholds?: Readonly<Record<string, number>> } = {},
-): ClaimIntervals {
+): Promise<ClaimIntervals> {
   const { thresholds, ...intervalOptions } = options;
-  const latents = encodeUnderConditions(model.untrainedTwin(), ds, userRows);
+  const latents = await encodeUnderConditions(model.untrainedTwin(), ds, userRows);
   return claimIntervals({ ...claimsInputFor(ds, latents, fitLatentPcas(latents)), thresholds }, intervalOptions);
 }
 

@@ -78,7 +78,8 @@ export class GpuCvae {
           `${error.message.split("\n")[0]}; use a smaller hidden, or CVAE_BACKEND=blas`,
       );
     }
-    model.gpu.prepare(PIPELINES);
+    // Training compiles every kernel up front; scoring compiles its few on first use (a scorer opens per analysis call).
+    if (purpose === "training") model.gpu.prepare(PIPELINES);
     return model;
   }
 

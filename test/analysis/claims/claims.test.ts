@@ -320,9 +320,9 @@ describe("measureClaims(input) on other condition kinds", () => {
     assert.equal(result.rows.find((r) => r.id === "g1")?.claim, "Decade distances follow co-occurrence");
   });
 
-  it("gives n/a for the rank correlations when there are fewer than 3 points (2 week parts are 1 pair)", () => {
+  it("gives n/a for the rank correlations when there are fewer than 3 points (2 week parts are 1 pair)", async () => {
     const ds = smallDataset({ conditions: "weekday" });
-    const latents = encodeUnderConditions(
+    const latents = await encodeUnderConditions(
       smallModel(ds, 5),
       ds,
       Int32Array.from({ length: 60 }, (_, i) => i),

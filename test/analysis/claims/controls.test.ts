@@ -70,12 +70,12 @@ describe("untrainedControl(model, ds, users) and CvaeModel.untrainedTwin()", () 
     assert.deepEqual(twin.training, { epochs: 0, finished: false, bestEpoch: 0 });
   });
 
-  it("on a model still at its initial weights, the control measures exactly what the model itself gives", () => {
+  it("on a model still at its initial weights, the control measures exactly what the model itself gives", async () => {
     const atStart = new CvaeModel(model.config, model.dims, initialParams(model.layout, 11), model.vocabulary);
     const users = sampleUsers(ds, { users: 40, seed: 2 });
-    const own = encodeUnderConditions(atStart, ds, users);
+    const own = await encodeUnderConditions(atStart, ds, users);
     const ownClaims = claimIntervals(claimsInputFor(ds, own, fitLatentPcas(own)), { resamples: 20, seed: 5 });
-    const control = untrainedControl(atStart, ds, users, { resamples: 20, seed: 5 });
+    const control = await untrainedControl(atStart, ds, users, { resamples: 20, seed: 5 });
     assert.deepEqual(control.rows, ownClaims.rows);
   });
 });

@@ -15,7 +15,7 @@ before(async () => {
   await tf.setBackend("cpu");
   ds = smallDataset();
   const model = smallModel(ds, 3);
-  const set = encodeUnderConditions(model, ds, sampleUsers(ds, { users: 40, seed: 2 }));
+  const set = await encodeUnderConditions(model, ds, sampleUsers(ds, { users: 40, seed: 2 }));
   input = claimsInputFor(ds, set, fitLatentPcas(set));
 });
 
