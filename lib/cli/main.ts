@@ -2,6 +2,7 @@
 // The table below names every command without importing it: a command's module (and what it
 // pulls in: tfjs, zeromq, the model) loads only when that command runs, so `cvae --help` and
 // the data commands start at once.
+import { describeOsError, isOsError } from "../core/fs-errors";
 import { type Command, commandHelp, parseCommandArgs, UsageError } from "./args";
 
 export interface CommandEntry {
@@ -135,10 +136,19 @@ export async function main(argv: string[]): Promise<number> {
       console.error(err.message);
       return 2;
     }
-    console.error(`cvae ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`cvae ${name}: ${errorText(err)}`);
     if (process.env.CVAE_DEBUG && err instanceof Error) console.error(err.stack);
     return 1;
   }
+}
+
+/**
+ * The message of an error a command threw. A raw operating-system error ("EISDIR: illegal operation on a
+ * directory, read") becomes a sentence naming its file; the commands name what was expected where they know.
+ */
+export function errorText(err: unknown): string {
+  if (isOsError(err)) return describeOsError(err);
+  return err instanceof Error ? err.message : String(err);
 }
 
 if (require.main === module) {

@@ -7,9 +7,22 @@
 //  - temp folders of processes that died are swept at the next write of the same folder.
 // A folder swap never replaces the project, the data folder, the working directory or
 // anything holding a .git folder, whatever path a caller computes.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { explainOsError, isOsError, osErrorReason } from "./fs-errors";
 import { dataDir, projectRoot } from "./paths";
 
 let tempCounter = 0;
@@ -19,9 +32,40 @@ export function tempPathFor(path: string, kind: "tmp" | "old" = "tmp", id = `${p
   return join(dirname(path), `.${basename(path)}.${kind}-${id}`);
 }
 
-/** Writes `data` to `path` atomically, creating the folder if needed. */
+/** What a stat says `path` is, in words, when it is not a plain file or a folder. */
+function specialKind(st: Stats): string {
+  if (st.isFIFO()) return "a named pipe (FIFO)";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * Throws `${label}: is a named pipe (FIFO), expected ${what}; it was not read` unless `path` is a
+ * regular file (a link to one is fine). Uses stat, never open: opening a FIFO blocks until a writer
+ * comes, and /dev/zero or /dev/urandom would be read forever.
+ */
+export function requireRegularFile(path: string, what = "a regular file", label = path): void {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    if (!isOsError(err)) throw err;
+    throw explainOsError(err, { path, label, expected: what });
+  }
+  if (st.isFile()) return;
+  if (st.isDirectory()) throw new Error(`${label}: ${osErrorReason("EISDIR", path, what)}`);
+  throw new Error(`${label}: is ${specialKind(st)}, expected ${what}; it was not read`);
+}
+
+/** Writes `data` to `path` atomically, creating the folder if needed; OS errors name `path`. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    throw explainOsError(err, { path: dirname(path), expected: `a folder for ${basename(path)}` });
+  }
   const tmp = tempPathFor(path);
   try {
     const fd = openSync(tmp, "w");
@@ -34,7 +78,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
+    // The error names the temp file (or nothing, for ENOSPC); the user knows the target.
+    throw explainOsError(err, { path });
   }
 }
 
@@ -132,7 +177,11 @@ export async function writeDirAtomic<T>(
   options: DirWriteOptions = {},
 ): Promise<T> {
   assertReplaceable(path, options.protect);
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    throw explainOsError(err, { path: dirname(path), expected: `a folder for ${basename(path)}` });
+  }
   recoverDir(path);
   const id = `${process.pid}-${++tempCounter}`;
   const tmp = tempPathFor(path, "tmp", id);

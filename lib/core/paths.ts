@@ -1,7 +1,7 @@
 // Where things live. Notebooks run with the notebook folder as working directory and
 // see lib/ through the notebooks/lib symlink, so the project root is found by walking
 // up to our package.json rather than from __dirname alone.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 export const PACKAGE_NAME = "cvae-lens";
@@ -27,7 +27,13 @@ export function projectRoot(): string {
 
 /** Data folder: raw downloads, processed data sets, models, metrics. CVAE_DATA_DIR overrides. */
 export function dataDir(): string {
-  return process.env.CVAE_DATA_DIR ? resolve(process.env.CVAE_DATA_DIR) : join(projectRoot(), "data");
+  const fromEnv = process.env.CVAE_DATA_DIR;
+  const dir = fromEnv ? resolve(fromEnv) : join(projectRoot(), "data");
+  // A file there would otherwise surface as ENOTDIR from some mkdir deep inside a command.
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new Error(`${fromEnv ? `CVAE_DATA_DIR=${fromEnv}` : dir}: is not a folder, expected the data folder (raw/, processed/, models/)`);
+  }
+  return dir;
 }
 
 /** The version in our package.json. */

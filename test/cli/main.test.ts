@@ -2,9 +2,11 @@
 // module loads when it runs, so help and the data commands never load tfjs or zeromq.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, mock } from "node:test";
-import { COMMANDS, loadCommand, main } from "../../lib/cli/main";
+import { COMMANDS, errorText, loadCommand, main } from "../../lib/cli/main";
+import { tempDir } from "../helpers/temp";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -98,5 +100,40 @@ describe("what a command loads", () => {
     const { code, packages } = packagesLoadedBy(["backend"]);
     assert.equal(code, 0);
     assert.ok(heavy(packages).includes("@tensorflow/tfjs"), JSON.stringify(packages));
+  });
+});
+
+describe("errorText(err): an operating-system error a command throws", () => {
+  it("becomes a sentence naming the file instead of Node's 'EISDIR: illegal operation on a directory'", () => {
+    const dir = tempDir("main-");
+    mkdirSync(join(dir, "out"));
+    let raw: unknown;
+    try {
+      writeFileSync(join(dir, "out"), "x");
+    } catch (err) {
+      raw = err;
+    }
+    assert.match(String(raw), /EISDIR: illegal operation on a directory/);
+    assert.equal(errorText(raw), `${join(dir, "out")}: is a folder, expected a file`);
+    assert.equal(errorText(new Error("plain")), "plain");
+  });
+
+  it("reaches the user as one line with exit code 1 when CVAE_DATA_DIR is a file", async () => {
+    const file = join(tempDir("main-"), "data");
+    writeFileSync(file, "x");
+    const before = process.env.CVAE_DATA_DIR;
+    process.env.CVAE_DATA_DIR = file;
+    const err: string[] = [];
+    const error = mock.method(console, "error", (...a: unknown[]) => err.push(a.join(" ")));
+    const log = mock.method(console, "log", () => undefined);
+    try {
+      assert.equal(await main(["data", "list"]), 1);
+    } finally {
+      error.mock.restore();
+      log.mock.restore();
+      if (before === undefined) delete process.env.CVAE_DATA_DIR;
+      else process.env.CVAE_DATA_DIR = before;
+    }
+    assert.deepEqual(err, [`cvae data list: CVAE_DATA_DIR=${file}: is not a folder, expected the data folder (raw/, processed/, models/)`]);
   });
 });

@@ -1,10 +1,19 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { assertReplaceable, recoverDir, replaceDir, sweepStaleTemps, writeDirAtomic, writeFileAtomic } from "../../lib/core/fs";
+import {
+  assertReplaceable,
+  recoverDir,
+  replaceDir,
+  requireRegularFile,
+  sweepStaleTemps,
+  writeDirAtomic,
+  writeFileAtomic,
+} from "../../lib/core/fs";
 import { tempDir } from "../helpers/temp";
 
 describe("writeFileAtomic(path, data)", () => {
@@ -15,6 +24,65 @@ describe("writeFileAtomic(path, data)", () => {
     writeFileAtomic(path, "[1]");
     assert.equal(readFileSync(path, "utf8"), "[1]");
     assert.deepEqual(readdirSync(join(dir, "a")), ["b.json"]);
+  });
+
+  it("names the target and what stands in the way when a file sits where its folder should be, or a folder where it should be", () => {
+    const dir = tempDir("fsutil-");
+    writeFileSync(join(dir, "data"), "x");
+    assert.throws(() => writeFileAtomic(join(dir, "data", "raw", "a.json"), "{}"), {
+      message: `${join(dir, "data", "raw")}: ${join(dir, "data")} is a file, not a folder, expected a folder for a.json`,
+    });
+    mkdirSync(join(dir, "out.json"));
+    assert.throws(() => writeFileAtomic(join(dir, "out.json"), "{}"), {
+      code: "EISDIR",
+      message: `${join(dir, "out.json")}: is a folder, expected a file`,
+    });
+    assert.deepEqual(readdirSync(dir).sort(), ["data", "out.json"], "no temp file is left");
+  });
+});
+
+describe("requireRegularFile(path, what, label)", () => {
+  it("accepts a regular file and a link to one", () => {
+    const dir = tempDir("regular-");
+    writeFileSync(join(dir, "a.csv"), "x");
+    symlinkSync(join(dir, "a.csv"), join(dir, "link.csv"));
+    requireRegularFile(join(dir, "a.csv"), "a ratings file");
+    requireRegularFile(join(dir, "link.csv"), "a ratings file");
+  });
+
+  it("refuses a FIFO by name without opening it (which would block)", () => {
+    const dir = tempDir("regular-");
+    const fifo = join(dir, "ratings.csv");
+    execFileSync("mkfifo", [fifo]);
+    assert.throws(() => requireRegularFile(fifo, "a ratings file"), {
+      message: `${fifo}: is a named pipe (FIFO), expected a ratings file; it was not read`,
+    });
+  });
+
+  it("refuses /dev/zero and /dev/urandom as character devices, and a socket", async () => {
+    for (const dev of ["/dev/zero", "/dev/urandom"]) {
+      assert.throws(() => requireRegularFile(dev, "a JSON file", `--config ${dev}`), {
+        message: `--config ${dev}: is a character device, expected a JSON file; it was not read`,
+      });
+    }
+    const socket = join(tempDir("regular-"), "s.sock");
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(socket, done));
+    try {
+      assert.throws(() => requireRegularFile(socket, "a zip file"), {
+        message: `${socket}: is a socket, expected a zip file; it was not read`,
+      });
+    } finally {
+      server.close();
+    }
+  });
+
+  it("says a folder is a folder and a missing file is missing, naming what was expected", () => {
+    const dir = tempDir("regular-");
+    assert.throws(() => requireRegularFile(dir, "a JSON file", "--config d"), { message: "--config d: is a folder, expected a JSON file" });
+    assert.throws(() => requireRegularFile(join(dir, "nope.json"), "a JSON file"), {
+      message: `${join(dir, "nope.json")}: no such file or folder, expected a JSON file`,
+    });
   });
 });
 
