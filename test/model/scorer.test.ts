@@ -54,6 +54,20 @@ describe("openScorer(model) on the webgpu backend", async () => {
     assert.deepEqual(gpu.popularity, cpu.popularity);
   });
 
+  it("cuts a batch too large for one pass into slices of rows and gives the unsliced results exactly", { skip }, async () => {
+    const whole = await openScorer(model);
+    // 4 KiB: a handful of rows per slice for the scores, one row per slice for every condition's activations.
+    const sliced = await openScorer(model, { sliceBytes: 4096 });
+    try {
+      assert.deepEqual(await sliced.scores(batch), await whole.scores(batch));
+      assert.deepEqual(await sliced.rank(batch, 20), await whole.rank(batch, 20));
+      assert.deepEqual(await sliced.encodeUnderEveryCondition(batch), await whole.encodeUnderEveryCondition(batch));
+    } finally {
+      await sliced.close();
+      await whole.close();
+    }
+  });
+
   it("releases the GPU on close: a closed scorer refuses to rank, by name", { skip }, async () => {
     const scorer = await openScorer(model);
     await scorer.close();
