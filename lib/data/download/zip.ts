@@ -7,6 +7,7 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32 } from "node:zlib";
 import * as yauzl from "yauzl";
+import { requireRegularFile } from "../../core/fs";
 
 export interface ZipLimits {
   /** Sum of the entries' unpacked sizes. */
@@ -26,6 +27,7 @@ export const DEFAULT_LIMITS: ZipLimits = { maxTotalBytes: 4e9, maxEntryBytes: 4e
  * writeDirAtomic.
  */
 export async function extractZipSafe(zipPath: string, destDir: string, limits: ZipLimits = DEFAULT_LIMITS): Promise<string[]> {
+  requireRegularFile(zipPath, "a zip file");
   const root = resolve(destDir);
   // First pass over the central directory only: every path is checked before any byte is written.
   const names = await withZip(zipPath, async (zip, at) => {

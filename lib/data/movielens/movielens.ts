@@ -3,6 +3,7 @@
 // ML-10M) and ML-100K's u.data/u.item. The format is detected from the files present.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import { requireRegularFile } from "../../core/fs";
 import { readRatingsFile } from "./ratings-file";
 import { DataError, parseCsvRecords, readTextFile, splitRecords, type TextRecord } from "./text-files";
 import { type Genre, ML20M_GENRES, type MovieLensFormat, type MovieTable, NO_GENRES, type RawDataset } from "../schema";
@@ -83,6 +84,9 @@ export function detectMovieLens(folder: string): DetectedFiles {
     }
     if (complete.length) {
       const [spec, ...others] = complete;
+      // Both are checked before the (long) read of either: a FIFO or a device is refused by name.
+      requireRegularFile(join(dir, spec.ratings), `a MovieLens ratings file (${spec.ratings})`);
+      requireRegularFile(join(dir, spec.movies), `a MovieLens movies file (${spec.movies})`);
       return {
         format: spec.format,
         folder: dir,

@@ -3,6 +3,7 @@
 // path, anything else (headers, blank lines, CRLF, "::" files, odd lines) the careful one,
 // which checks everything and names the file and line of the first problem.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { requireRegularFile } from "../../core/fs";
 import type { RatingsTable } from "../schema";
 import { DataError, parseCsvRecords } from "./text-files";
 import {
@@ -42,6 +43,7 @@ const CHUNK_BYTES = 1 << 24;
 /** Streams a ratings file into columnar arrays (file order kept). */
 export function readRatingsFile(path: string, layout: RatingsLayout): RatingsTable {
   if (!layout.header && !layout.columns) throw new Error("readRatingsFile: a layout without header needs columns");
+  requireRegularFile(path, "a MovieLens ratings file"); // a FIFO would block the open, /dev/zero never end
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;

@@ -1,6 +1,7 @@
 // Small MovieLens text files (catalogues): decoding (UTF-8, else Latin-1), RFC 4180 CSV
 // records and plain-separator records, and the error type that names a file and line.
 import { readFileSync } from "node:fs";
+import { requireRegularFile } from "../../core/fs";
 
 /** A bad input file: the message names file and line. */
 export class DataError extends Error {
@@ -21,6 +22,7 @@ export class DataError extends Error {
  * become "\n" (CRLF and lone CR alike).
  */
 export function readTextFile(path: string, warnings: string[]): string {
+  requireRegularFile(path, "a MovieLens catalogue file");
   const bytes = readFileSync(path);
   if (bytes.length === 0) throw new DataError(path, 0, "the file is empty");
   const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });

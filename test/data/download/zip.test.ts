@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -36,6 +37,18 @@ describe("extractZipSafe(zipPath, destDir)", () => {
     await assert.rejects(extractZipSafe(zipPath, join(dir, "out")), /refusing entry "\.\.\/evil\.txt"/);
     assert.equal(existsSync(join(dir, "out")), false);
     assert.equal(existsSync(join(dir, "evil.txt")), false);
+  });
+});
+
+describe("extractZipSafe and special files", () => {
+  it("refuses a FIFO or /dev/zero given as the zip, by name, before opening it", async () => {
+    const dir = tempRawDir();
+    execFileSync("mkfifo", [join(dir, "ml.zip")]);
+    await assert.rejects(extractZipSafe(join(dir, "ml.zip"), join(dir, "out")), {
+      message: `${join(dir, "ml.zip")}: is a named pipe (FIFO), expected a zip file; it was not read`,
+    });
+    await assert.rejects(extractZipSafe("/dev/zero", join(dir, "out")), /\/dev\/zero: is a character device, expected a zip file/);
+    assert.equal(existsSync(join(dir, "out")), false);
   });
 });
 

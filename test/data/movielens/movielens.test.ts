@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -113,6 +114,19 @@ describe("detectMovieLens(folder)", () => {
     assert.throws(() => readMovieLens(empty), { message: `${empty}: no MovieLens files (${expected}); found nothing` });
     const other = folderWith({ "README.txt": "hi", "links.csv": "" });
     assert.throws(() => detectMovieLens(other), { message: `${other}: no MovieLens files (${expected}); found README.txt, links.csv` });
+  });
+
+  it("refuses a FIFO or a link to /dev/zero as ratings.csv by name, before reading movies.csv or opening either", () => {
+    const fifo = folderWith({ "movies.csv": lf(MOVIES) });
+    execFileSync("mkfifo", [join(fifo, "ratings.csv")]);
+    const expected = "expected a MovieLens ratings file (ratings.csv); it was not read";
+    assert.throws(() => readMovieLens(fifo), { message: `${join(fifo, "ratings.csv")}: is a named pipe (FIFO), ${expected}` });
+    const zero = folderWith({ "movies.csv": lf(MOVIES) });
+    symlinkSync("/dev/zero", join(zero, "ratings.csv"));
+    assert.throws(() => detectMovieLens(zero), { message: `${join(zero, "ratings.csv")}: is a character device, ${expected}` });
+    const movies = folderWith({ "ratings.csv": lf(RATINGS) });
+    execFileSync("mkfifo", [join(movies, "movies.csv")]);
+    assert.throws(() => readMovieLens(movies), /movies\.csv: is a named pipe \(FIFO\), expected a MovieLens movies file \(movies\.csv\)/);
   });
 
   it("says so when the folder does not exist", () => {

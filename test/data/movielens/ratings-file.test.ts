@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -48,6 +49,14 @@ describe("readRatingsFile(path, layout): timestamps", () => {
 });
 
 describe("readRatingsFile(path, layout)", () => {
+  it("refuses a FIFO by name without opening it (the open would wait for a writer forever)", () => {
+    const fifo = join(tempDir("ratings-"), "ratings.csv");
+    execFileSync("mkfifo", [fifo]);
+    assert.throws(() => readRatingsFile(fifo, CSV), {
+      message: `${fifo}: is a named pipe (FIFO), expected a MovieLens ratings file; it was not read`,
+    });
+  });
+
   it("reads a ratings.csv into typed arrays in file order, half stars included", () => {
     const path = fileWith("ratings.csv", `${HEADER}\n1,31,2.5,1260759144\n1,1029,3.0,1260759179\n7,2,0.5,1\n7,1,5.0,2\n3,10,4,3\n`);
     const t = readRatingsFile(path, CSV);

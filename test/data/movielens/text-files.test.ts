@@ -16,6 +16,12 @@ function fileWith(name: string, content: string | Buffer): string {
 }
 
 describe("readTextFile(path, warnings)", () => {
+  it("refuses a character device by name instead of reading it forever", () => {
+    assert.throws(() => readTextFile("/dev/zero", []), {
+      message: "/dev/zero: is a character device, expected a MovieLens catalogue file; it was not read",
+    });
+  });
+
   it("decodes UTF-8 and drops a BOM without a warning", () => {
     const warnings: string[] = [];
     const path = fileWith("movies.csv", Buffer.concat([BOM, Buffer.from("movieId,title\n1,Amélie (2001)\n")]));
