@@ -79,12 +79,15 @@ export interface PreparePlan {
   heldout: number | null;
   conditions: ConditionKind;
   timeZone: string | null;
+  /** Replace a set of the same name that was prepared from another source. */
+  replace: boolean;
   json: boolean;
 }
 
 export const dataPrepareCommand = defineCommand({
   name: "data prepare",
-  usage: "cvae data prepare [NAME | FOLDER] [--conditions KIND] [--time-zone TZ] [--heldout N] [--seed N] [--name OUT] [--json]",
+  usage:
+    "cvae data prepare [NAME | FOLDER] [--conditions KIND] [--time-zone TZ] [--heldout N] [--seed N] [--name OUT] [--replace] [--json]",
   flags: {
     heldout: {
       type: "integer",
@@ -106,6 +109,10 @@ export const dataPrepareCommand = defineCommand({
       names: "data set",
       defaultText: "the source's name, with -KIND for kinds other than genre",
     },
+    replace: {
+      type: "boolean",
+      help: "replace a processed set of the same name that was prepared from another source (models trained on it then say so)",
+    },
     json: { type: "boolean", help: "print the summary as JSON" },
   },
   plan({ positionals, values }): PreparePlan {
@@ -121,6 +128,7 @@ export const dataPrepareCommand = defineCommand({
       heldout: values.heldout ?? null,
       conditions,
       timeZone,
+      replace: values.replace === true,
       json: values.json === true,
     };
   },
@@ -133,6 +141,7 @@ export const dataPrepareCommand = defineCommand({
       heldout: plan.heldout,
       conditions: plan.conditions,
       timeZone: plan.timeZone,
+      replace: plan.replace,
     });
     const ds = result.dataset;
     if (plan.json) {

@@ -3,12 +3,13 @@
 // folder of MovieLens files works anywhere a name does.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { readMovieLens } from "./movielens/movielens";
+import { detectMovieLens, readMovieLens } from "./movielens/movielens";
 import { markdownCode } from "../core/html";
 import { checkName, nameFromFolder } from "../core/names";
 import { dataDir } from "../core/paths";
 import { preprocess } from "./protocol/preprocess";
 import type { ConditionKind, PreprocessOptions, ProcessedDataset } from "./schema";
+import { checkSameSource, sameSource, storedSource } from "./same-source";
 import { processedDir, saveProcessed } from "./store";
 import { isSynthName, SYNTH_PRESETS, SYNTH_VERSION, type SynthConfig, type SynthSummary, writeSynthetic } from "./synthetic/synth";
 
@@ -62,11 +63,36 @@ function isFolderArgument(arg: string): boolean {
  * prepare` write): a folder path gives its folder's name made valid (what resolveSource
  * names it), any other argument is a name and must be a plain folder name. Every notebook,
  * the CLI and the benchmarks pass their `dataset` through this, so a folder works
- * everywhere a name does.
+ * everywhere a name does. A folder that does not exist, or whose name's set is not
+ * prepared yet, is an error saying so (a name's `data prepare` hint cannot work for it).
  */
 export function processedNameOf(arg: string): string {
-  if (isFolderArgument(arg)) return nameFromFolder(basename(resolve(arg)));
-  return checkName(arg, "data set");
+  if (!isFolderArgument(arg)) return checkName(arg, "data set");
+  const folder = resolve(arg);
+  if (!existsSync(folder))
+    throw new Error(`data set ${arg}: ${folder}: no such folder; give a processed data set's name or an existing folder`);
+  if (!statSync(folder).isDirectory()) throw new Error(`data set ${arg}: ${folder}: not a folder`);
+  const name = nameFromFolder(basename(folder));
+  if (existsSync(join(folder, "dataset.json"))) return name; // a processed set's own folder
+  const prepare = `npx cvae data prepare ${arg}`;
+  if (!existsSync(join(processedDir(name), "dataset.json")))
+    throw new Error(`data set ${arg}: the folder ${folder} is not prepared yet; run \`${prepare}\` first`);
+  const stored = storedSource(processedDir(name)); // null when damaged: loading it says so
+  if (stored && !sameSource(stored, folder) && !sameSource(stored, filesFolder(folder)))
+    throw new Error(
+      `data set ${arg}: the processed set "${name}" (${processedDir(name)}) was prepared from ${stored.folder}, not from ${folder}; ` +
+        `run \`${prepare} --name NAME\` and give --dataset NAME`,
+    );
+  return name;
+}
+
+/** The folder holding the MovieLens files of `folder` (it or its only sub-folder), or `folder` when it holds none. */
+function filesFolder(folder: string): string {
+  try {
+    return detectMovieLens(folder).folder;
+  } catch {
+    return folder;
+  }
 }
 
 /** The processed name of a source prepared with a condition kind: the source's own for genres, "<source>-<kind>" otherwise. */
@@ -137,21 +163,26 @@ export interface PrepareResult {
   seconds: { read: number; preprocess: number; save: number; total: number };
 }
 
-/** Reads, preprocesses and saves a data set; nothing is written unless every step succeeds. */
+/**
+ * Reads, preprocesses and saves a data set; nothing is written unless every step succeeds. A set of the
+ * same name from another source is refused before any reading, unless `replace`.
+ */
 export async function prepareDataset(
   nameOrFolder: string,
-  options: Partial<PreprocessOptions> & { name?: string } = {},
+  options: Partial<PreprocessOptions> & { name?: string; replace?: boolean } = {},
 ): Promise<PrepareResult> {
-  const { name: outName, ...protocol } = options;
+  const { name: outName, replace, ...protocol } = options;
   const source = resolveSource(nameOrFolder);
+  // Another kind is another data set: it gets its own folder unless named.
+  const name = outName ?? processedNameFor(source.name, protocol.conditions ?? "genre");
+  const dir = processedDir(name);
+  checkSameSource(dir, name, detectMovieLens(source.folder).folder, replace);
   const t0 = performance.now();
   const raw = readMovieLens(source.folder);
   const t1 = performance.now();
-  // Another kind is another data set: it gets its own folder unless named.
-  const name = outName ?? processedNameFor(source.name, protocol.conditions ?? "genre");
   const dataset = preprocess(raw, name, protocol);
   const t2 = performance.now();
-  const dir = await saveProcessed(dataset, processedDir(name));
+  await saveProcessed(dataset, dir, { replace });
   const t3 = performance.now();
   return {
     dataset,

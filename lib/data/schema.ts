@@ -196,4 +196,9 @@ export interface ProcessedDataset {
   movies: MovieTable;
   /** Positive ratings per catalogue movie after the user filter (all users). */
   moviePositiveCounts: Int32Array;
+  /**
+   * What identifies the content as saved (lib/data/catalogue.ts): set by saveProcessed and, from
+   * format version 4 on, loadProcessed; a model records it to notice that its set was replaced.
+   */
+  contentId?: string;
 }

@@ -1,16 +1,19 @@
 // Processed data sets on disk: data/processed/<name>/ holds dataset.json (format tag,
-// options, summary, vocabularies, array directory, the size and CRC-32 of arrays.bin) and
-// arrays.bin (every typed array, 8-byte aligned). The folder is written atomically and
-// reloads in well under a second; on load every field, the checksum and the agreement of
+// options, summary, vocabularies, array directory, the size and CRC-32 of arrays.bin and of
+// its own fields' text) and arrays.bin (every typed array, 8-byte aligned). The folder is
+// written atomically, only over a set of the same source unless asked (same-source.ts), and
+// reloads in well under a second; on load every field, the checksums and the agreement of
 // the summary with the arrays are checked, so a damaged file is an error naming it.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { type FileSum, sumOf, verifySum } from "../core/checksum";
 import { recoverDir, writeDirAtomic } from "../core/fs";
 import { checkName } from "../core/names";
 import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
+import { contentId, textSums, verifyTextSums } from "./catalogue";
 import { CONDITION_KINDS, scopeOf } from "./conditions/conditions";
+import { checkSameSource, dataPathOf } from "./same-source";
 import type { ConditionVocabulary, DataSource, MatrixContexts, PreprocessOptions, PreprocessSummary, ProcessedDataset } from "./schema";
 import { type Csr, type Genre, MOVIELENS_FORMATS } from "./schema";
 import { validateCsr } from "./sparse";
@@ -19,8 +22,9 @@ export const PROCESSED_FORMAT = "cvae-lens/processed-dataset";
 /**
  * 2: dataset.json records the checksum of arrays.bin (version 1 sets load unverified).
  * 3: the condition kind and labels, with the decade table or the interaction contexts (1 and 2 are genre sets).
+ * 4: the checksums of dataset.json's own fields (sums) and source.dataPath (earlier versions load unverified).
  */
-export const PROCESSED_VERSION = 3;
+export const PROCESSED_VERSION = 4;
 
 type ArrayKind = "int32" | "uint8";
 interface ArrayEntry {
@@ -34,7 +38,8 @@ interface DatasetFile {
   version: number;
   name: string;
   created: string;
-  source: DataSource;
+  /** dataPath: the source folder relative to the data folder, when inside it (version 4 on). */
+  source: DataSource & { dataPath?: string };
   options: PreprocessOptions;
   summary: PreprocessSummary;
   warnings: string[];
@@ -45,6 +50,8 @@ interface DatasetFile {
   shapes: Record<string, { rows: number; cols: number }>;
   arrays: Record<string, ArrayEntry>;
   files?: Record<string, FileSum>;
+  /** The checksums of the other fields' JSON text (version 4 on). */
+  sums?: Record<string, FileSum>;
 }
 
 const SPLIT_COUNTS: Shape = {
@@ -88,7 +95,9 @@ const DATASET_SHAPE: Shape = {
         format: { oneOf: MOVIELENS_FORMATS.map((f) => ({ literal: f })) },
         folder: "string",
         synthetic: "boolean",
+        dataPath: "string",
       },
+      optional: ["dataPath"],
     },
     options: {
       object: {
@@ -123,8 +132,9 @@ const DATASET_SHAPE: Shape = {
     shapes: { record: { object: { rows: "integer", cols: "integer" } } },
     arrays: { record: { object: { kind: { oneOf: [{ literal: "int32" }, { literal: "uint8" }] }, offset: "integer", length: "integer" } } },
     files: FILE_SUMS,
+    sums: FILE_SUMS,
   },
-  optional: ["files", "conditions"],
+  optional: ["files", "conditions", "sums"],
 };
 
 /** The prepare arguments that rebuild a set of this name: "<source>-<kind>" came from `<source> --conditions <kind>`. */
@@ -137,8 +147,16 @@ export function processedDir(name: string): string {
   return join(dataDir(), "processed", checkName(name, "data set"));
 }
 
-/** Writes the data set to `dir` (default data/processed/<name>/), replacing any older copy only on success. */
-export async function saveProcessed(ds: ProcessedDataset, dir = processedDir(ds.name)): Promise<string> {
+/**
+ * Writes the data set to `dir` (default data/processed/<name>/), replacing an older copy only on success, and
+ * only one of the same source unless `replace`. Sets ds.contentId to the id of what it wrote.
+ */
+export async function saveProcessed(
+  ds: ProcessedDataset,
+  dir = processedDir(ds.name),
+  options: { replace?: boolean } = {},
+): Promise<string> {
+  checkSameSource(dir, ds.name, ds.source.folder, options.replace);
   const arrays: Record<string, Int32Array | Uint8Array> = {
     itemMovieIds: ds.itemMovieIds,
     movieIds: ds.movies.movieIds,
@@ -170,12 +188,13 @@ export async function saveProcessed(ds: ProcessedDataset, dir = processedDir(ds.
   }
   const blob = Buffer.alloc(offset);
   for (const [key, a] of Object.entries(arrays)) Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(blob, directory[key].offset);
+  const arraysSum = sumOf(blob);
   const meta: DatasetFile = {
     format: PROCESSED_FORMAT,
     version: PROCESSED_VERSION,
     name: ds.name,
     created: new Date().toISOString(),
-    source: ds.source,
+    source: { ...ds.source, dataPath: dataPathOf(ds.source.folder) },
     options: ds.options,
     summary: ds.summary,
     warnings: ds.warnings,
@@ -184,12 +203,14 @@ export async function saveProcessed(ds: ProcessedDataset, dir = processedDir(ds.
     movies: { titles: ds.movies.titles, genres: ds.movies.genres },
     shapes: Object.fromEntries(Object.entries(matrices).map(([k, m]) => [k, { rows: m.rows, cols: m.cols }])),
     arrays: directory,
-    files: { "arrays.bin": sumOf(blob) },
+    files: { "arrays.bin": arraysSum },
   };
+  meta.sums = textSums(meta as unknown as Record<string, unknown>);
   await writeDirAtomic(dir, (tmp) => {
     writeFileSync(join(tmp, "arrays.bin"), blob);
     writeFileSync(join(tmp, "dataset.json"), JSON.stringify(meta) + "\n");
   });
+  ds.contentId = contentId(meta.sums, arraysSum);
   return dir;
 }
 
@@ -197,6 +218,9 @@ export async function saveProcessed(ds: ProcessedDataset, dir = processedDir(ds.
 export function loadProcessed(nameOrDir: string): ProcessedDataset {
   const isFolder = nameOrDir.includes("/") || existsSync(join(nameOrDir, "dataset.json"));
   const dir = isFolder ? nameOrDir : processedDir(nameOrDir);
+  if (isFolder && !existsSync(dir)) throw new Error(`${resolve(dir)}: no such folder (given as the folder of a processed data set)`);
+  if (isFolder && !statSync(dir).isDirectory())
+    throw new Error(`${resolve(dir)}: not a folder (given as the folder of a processed data set)`);
   recoverDir(dir);
   const metaPath = join(dir, "dataset.json");
   const command = `npx cvae data prepare ${prepareArguments(isFolder ? "<its source>" : nameOrDir)}`;
@@ -208,12 +232,16 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
       `${metaPath}: not a cvae-lens processed data set (format ${JSON.stringify((raw as { format?: unknown } | null)?.format)})`,
     );
   }
-  if (raw.version !== 1 && raw.version !== 2 && raw.version !== PROCESSED_VERSION) {
+  if (!Number.isInteger(raw.version) || (raw.version as number) < 1 || (raw.version as number) > PROCESSED_VERSION) {
     throw new Error(
       `${metaPath}: format version ${JSON.stringify(raw.version)}, this cvae-lens reads versions 1 to ${PROCESSED_VERSION}${rebuild}`,
     );
   }
   const meta = checkShape<DatasetFile>(raw, DATASET_SHAPE, metaPath, rebuild);
+  if (meta.version >= 4 && !meta.sums) throw new Error(`${metaPath}: sums (the checksums of its fields) is missing${rebuild}`);
+  // A set of an earlier version never has sums: a version lowered by hand must not skip them.
+  if (meta.version < 4 && meta.sums) throw new Error(`${metaPath}: version ${meta.version} with sums, which version 4 added${rebuild}`);
+  if (meta.sums) verifyTextSums(raw as Record<string, unknown>, meta.sums, metaPath, rebuild);
   const binPath = join(dir, "arrays.bin");
   if (!existsSync(binPath)) throw new Error(`${binPath}: missing${rebuild}`);
   const bin = readFileSync(binPath);
@@ -262,7 +290,7 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
   const contextKeys: (keyof MatrixContexts)[] = ["train", "validFoldIn", "validHeldOut", "testFoldIn", "testHeldOut"];
   const ds: ProcessedDataset = {
     name: meta.name,
-    source: meta.source,
+    source: { format: meta.source.format, folder: meta.source.folder, synthetic: meta.source.synthetic },
     options: { ...meta.options, conditions: meta.options.conditions ?? "genre", timeZone: meta.options.timeZone ?? null },
     summary: meta.summary,
     warnings: meta.warnings,
@@ -281,6 +309,7 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
     movies: { movieIds, titles: meta.movies.titles, genres: meta.movies.genres },
     moviePositiveCounts: arr("moviePositiveCounts"),
   };
+  if (meta.sums && meta.files) ds.contentId = contentId(meta.sums, meta.files["arrays.bin"]);
   checkAgreement(ds, metaPath, rebuild);
   return ds;
 }

@@ -6,7 +6,7 @@
 // What training resumes from (the position, the history, the full training config, the
 // weights and Adam state in state.bin) and the writing of checkpoints: lib/train/checkpoint.ts.
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { type FileSum, verifySum } from "../core/checksum";
 import { recoverDir } from "../core/fs";
 import { checkName } from "../core/names";
@@ -24,6 +24,10 @@ export const CHECKPOINT_VERSION = 2;
 /** What identifies the data a model was trained on. */
 export interface Vocabulary {
   dataset: string;
+  /** The data set's content id (ProcessedDataset.contentId); absent in older checkpoints and for sets before format 4. */
+  datasetId?: string;
+  /** The folder the data set was prepared from; with datasetId. */
+  datasetSource?: string;
   itemMovieIds: number[];
   /** The condition labels, in the model's order (the key predates condition kinds: genres, decades, dayparts...). */
   genres: string[];
@@ -66,12 +70,28 @@ export function vocabularyOf(ds: ProcessedDataset): Vocabulary {
     itemMovieIds: Array.from(ds.itemMovieIds),
     genres: [...ds.conditions.labels],
     conditionKind: ds.conditions.kind,
+    ...(ds.contentId ? { datasetId: ds.contentId, datasetSource: ds.source.folder } : {}),
   };
 }
 
-/** Throws when the checkpoint was trained on other items or conditions than `ds`. */
-export function checkVocabulary(ck: { vocabulary: Vocabulary }, ds: ProcessedDataset, where: string): void {
+/** Throws when the checkpoint was trained on other items or conditions than `ds`, or on a set of its name that was replaced since. */
+export function checkVocabulary(ck: { vocabulary: Vocabulary; config?: { run: string } }, ds: ProcessedDataset, where: string): void {
   const v = ck.vocabulary;
+  // Both ids are known only for models trained on, and sets written by, format 4 on: older ones load as before.
+  if (v.datasetId && ds.contentId && v.dataset === ds.name && v.datasetId !== ds.contentId) {
+    const run = ck.config?.run ?? basename(where);
+    const old = v.datasetSource ?? "its old source";
+    const now =
+      v.datasetSource === ds.source.folder
+        ? `prepared again from ${ds.source.folder} with other options or changed files`
+        : `replaced by a set prepared from ${ds.source.folder}`;
+    throw new Error(
+      `${where}: run "${run}" was trained on data set "${ds.name}" as prepared from ${old} (content ${v.datasetId}), ` +
+        `but "${ds.name}" has been ${now} (content ${ds.contentId}); the model does not belong to it. Retrain the run ` +
+        `(cvae train --run ${run} --dataset ${ds.name} --restart), or prepare the old source again ` +
+        `(cvae data prepare ${old} --name ${ds.name} --replace, with the options it had).`,
+    );
+  }
   const ids = ds.itemMovieIds;
   const sameItems = v.itemMovieIds.length === ids.length && v.itemMovieIds.every((id, i) => id === ids[i]);
   const labels = ds.conditions.labels;
@@ -121,8 +141,10 @@ export const CHECKPOINT_FIELDS = {
       itemMovieIds: { array: "integer" },
       genres: { array: "string" },
       conditionKind: { oneOf: CONDITION_KINDS.map((k) => ({ literal: k })) },
+      datasetId: "string",
+      datasetSource: "string",
     },
-    optional: ["conditionKind"],
+    optional: ["conditionKind", "datasetId", "datasetSource"],
   },
   files: FILE_SUMS,
 } satisfies Record<string, Shape>;

@@ -71,6 +71,7 @@ const CASES: Case[] = [
   { command: "data prepare", flag: "seed", argv: ["--seed", "3"], check: (p) => assert.equal(p.seed, 3) },
   { command: "data prepare", flag: "name", argv: ["--name", "mine"], check: (p) => assert.equal(p.name, "mine") },
   { command: "data prepare", flag: "json", argv: ["--json"], check: (p) => assert.equal(p.json, true) },
+  { command: "data prepare", flag: "replace", argv: ["--replace"], check: (p) => assert.equal(p.replace, true) },
   {
     command: "data prepare",
     flag: "conditions",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -9,6 +9,7 @@ import {
   MOVIELENS_DOWNLOAD_NAMES,
   prepareDataset,
   prepareSource,
+  processedNameOf,
   rawDir,
   resolveSource,
   sourceNote,
@@ -223,7 +224,10 @@ describe("lib/datasets with CVAE_DATA_DIR set to a temp folder", () => {
       const { dir } = await prepareDataset(good, { name: "kept", heldout: 0 });
       const meta = readFileSync(join(dir, "dataset.json"), "utf8");
       const bad = movieLensFolder(["1,1,5,1", "1,2,5,2"], catalogue(5));
-      await assert.rejects(prepareDataset(bad, { name: "kept", heldout: 0 }), /^Error: kept: no user has at least 5 ratings above 3\.5/);
+      await assert.rejects(
+        prepareDataset(bad, { name: "kept", heldout: 0, replace: true }),
+        /^Error: kept: no user has at least 5 ratings above 3\.5/,
+      );
       assert.equal(readFileSync(join(dir, "dataset.json"), "utf8"), meta);
       assert.deepEqual(trainMovies(loadProcessed("kept"), 0), [1, 2, 3, 4, 5]);
       assert.ok(!processedEntries().some((f) => f.startsWith(".")));
@@ -235,6 +239,106 @@ describe("lib/datasets with CVAE_DATA_DIR set to a temp folder", () => {
         message: `${join(src, "ratings.csv")} line 2: rating "abc" is not a number (line: "1,1,abc,1")`,
       });
       assert.equal(existsSync(processedDir("bad-rating")), false);
+    });
+  });
+
+  describe("one name, one data set", () => {
+    /** Two folders of the same base name, /<tmp a>/<base> and /<tmp b>/<base>, holding different ratings. */
+    function twins(base: string): [string, string] {
+      const a = join(tempDir("twin-a-"), base);
+      const b = join(tempDir("twin-b-"), base);
+      cpSync(FIXTURE, a, { recursive: true });
+      cpSync(FIXTURE, b, { recursive: true });
+      const ratings = readFileSync(join(b, "ratings.csv"), "utf8").split("\n");
+      writeFileSync(join(b, "ratings.csv"), [ratings[0], ...ratings.slice(1).filter((_, k) => k % 7 !== 3)].join("\n"));
+      return [a, b];
+    }
+    const refused = (name: string, from: string, other: string) => ({
+      message:
+        `data set "${name}": ${processedDir(name)} already holds a data set prepared from ${from}, not from ${other}; ` +
+        "give this source another name (--name NAME), or replace the set (--replace: models trained on the old set " +
+        "will then say so when used)",
+    });
+
+    it("refuses a folder whose base name is a set prepared from another folder, before reading it, and keeps the set", async () => {
+      const [a, b] = twins("twin-base");
+      await prepareDataset(a);
+      const before = readFileSync(join(processedDir("twin-base"), "dataset.json"));
+      writeFileSync(join(b, "ratings.csv"), "not read: the refusal comes first");
+      await assert.rejects(prepareDataset(b), refused("twin-base", a, b));
+      assert.ok(readFileSync(join(processedDir("twin-base"), "dataset.json")).equals(before));
+    });
+
+    it("refuses --name of a set from another source, and a name the folder's name normalises to", async () => {
+      const [a, b] = twins("twin-named");
+      await prepareDataset(a, { name: "mine" });
+      await assert.rejects(prepareDataset(b, { name: "mine" }), refused("mine", a, b));
+      const spaced = join(tempDir("twin-c-"), "twin named!");
+      cpSync(b, spaced, { recursive: true });
+      await prepareDataset(a);
+      await assert.rejects(prepareDataset(spaced), refused("twin-named", a, spaced));
+    });
+
+    it("prepares the same source again under its name, by folder or through a symlink, with the same content id", async () => {
+      const [a] = twins("twin-again");
+      const first = await prepareDataset(a);
+      const again = await prepareDataset(a, { seed: 5 });
+      assert.equal(again.dir, first.dir);
+      assert.notEqual(again.dataset.contentId, first.dataset.contentId, "another split is other content");
+      const same = await prepareDataset(a);
+      assert.equal(same.dataset.contentId, first.dataset.contentId);
+      const link = join(tempDir("twin-link-"), "linked");
+      symlinkSync(a, link);
+      assert.equal((await prepareDataset(link, { name: "twin-again" })).dataset.contentId, first.dataset.contentId);
+      assert.equal(loadProcessed("twin-again").contentId, first.dataset.contentId);
+    });
+
+    it("replaces a set of another source when asked, and the set's content id changes", async () => {
+      const [a, b] = twins("twin-replaced");
+      const old = await prepareDataset(a);
+      const replaced = await prepareDataset(b, { replace: true });
+      assert.deepEqual([replaced.dataset.source.folder, loadProcessed("twin-replaced").source.folder], [b, b]);
+      assert.notEqual(replaced.dataset.contentId, old.dataset.contentId);
+      await assert.rejects(prepareDataset(a), refused("twin-replaced", b, a));
+    });
+
+    it("keeps a raw set's source when the data folder is copied elsewhere", async () => {
+      await prepareSource("synthetic-tiny");
+      await prepareDataset("synthetic-tiny", { heldout: 20 });
+      const copy = tempDir("datasets-copy-");
+      cpSync(root, copy, { recursive: true });
+      process.env.CVAE_DATA_DIR = copy;
+      try {
+        const again = await prepareDataset("synthetic-tiny", { heldout: 20 });
+        assert.equal(again.dataset.source.folder, join(copy, "raw", "synthetic-tiny"));
+        const other = movieLensFolder(["1,1,5,1", "1,2,5,2", "1,3,5,3", "1,4,5,4", "1,5,5,5"], catalogue(5));
+        await assert.rejects(prepareDataset(other, { name: "synthetic-tiny", heldout: 0 }), /already holds a data set prepared from/);
+      } finally {
+        process.env.CVAE_DATA_DIR = root;
+      }
+    });
+
+    it("processedNameOf says that a folder given as a data set does not exist, is not prepared, or made another set", async () => {
+      const missing = join(root, "no", "such");
+      assert.throws(() => processedNameOf("./no/such/folder"), {
+        message:
+          `data set ./no/such/folder: ${join(process.cwd(), "no", "such", "folder")}: no such folder; ` +
+          "give a processed data set's name or an existing folder",
+      });
+      assert.throws(() => processedNameOf(missing), /no such folder/);
+      const [a, b] = twins("twin-loaded");
+      assert.throws(() => processedNameOf(a), {
+        message: `data set ${a}: the folder ${a} is not prepared yet; run \`npx cvae data prepare ${a}\` first`,
+      });
+      await prepareDataset(a);
+      assert.equal(processedNameOf(a), "twin-loaded");
+      assert.equal(processedNameOf(processedDir("twin-loaded")), "twin-loaded", "a processed set's own folder");
+      assert.throws(() => processedNameOf(b), {
+        message:
+          `data set ${b}: the processed set "twin-loaded" (${processedDir("twin-loaded")}) was prepared from ${a}, not from ${b}; ` +
+          `run \`npx cvae data prepare ${b} --name NAME\` and give --dataset NAME`,
+      });
+      assert.equal(processedNameOf("twin-loaded"), "twin-loaded", "a name is a name");
     });
   });
 

@@ -1,14 +1,21 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { readMovieLens } from "../../lib/data/movielens/movielens";
 import { preprocess } from "../../lib/data/protocol/preprocess";
+import { textSums } from "../../lib/data/catalogue";
 import { loadProcessed, saveProcessed } from "../../lib/data/store";
 import { tempDir } from "../helpers/temp";
 
 const raw = readMovieLens(join(__dirname, "..", "fixtures", "ml-small"));
 const ds = preprocess(raw, "ml-small");
+
+/** Writes `doc` as dataset.json with its field checksums recomputed: fields that agree with their sums but not with the arrays. */
+function writeResummed(path: string, doc: Record<string, unknown>): void {
+  const { sums: _s, ...rest } = doc;
+  writeFileSync(path, JSON.stringify({ ...rest, sums: textSums(rest) }));
+}
 
 describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
   it("round-trips every array, vocabulary and count", async () => {
@@ -45,12 +52,14 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
 
   it("names the fix when the data set is missing, from another version, or truncated", async () => {
     const root = tempDir("store-");
-    assert.throws(() => loadProcessed(join(root, "nope")), /no processed data set .* run `npx cvae data prepare/);
+    assert.throws(() => loadProcessed(join(root, "nope")), new RegExp(`${join(root, "nope")}: no such folder`));
+    mkdirSync(join(root, "empty"));
+    assert.throws(() => loadProcessed(join(root, "empty")), /no processed data set .* run `npx cvae data prepare/);
     const dir = join(root, "v");
     await saveProcessed(ds, dir);
     const meta = JSON.parse(readFileSync(join(dir, "dataset.json"), "utf8"));
     writeFileSync(join(dir, "dataset.json"), JSON.stringify({ ...meta, version: 99 }));
-    assert.throws(() => loadProcessed(dir), /format version 99, this cvae-lens reads versions 1 to 3; run `npx cvae data prepare/);
+    assert.throws(() => loadProcessed(dir), /format version 99, this cvae-lens reads versions 1 to 4; run `npx cvae data prepare/);
     writeFileSync(join(dir, "dataset.json"), JSON.stringify(meta));
     truncateSync(join(dir, "arrays.bin"), 100);
     assert.throws(() => loadProcessed(dir), /arrays\.bin: corrupt \(100 bytes, \d+ recorded\)/);
@@ -74,11 +83,11 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
     const path = join(dir, "dataset.json");
     const meta = JSON.parse(readFileSync(path, "utf8"));
     const { summary: _s, ...noSummary } = meta;
-    writeFileSync(path, JSON.stringify(noSummary));
+    writeResummed(path, noSummary);
     assert.throws(() => loadProcessed(dir), /dataset\.json: summary must be an object, got nothing \(missing\)/);
-    writeFileSync(path, JSON.stringify({ ...meta, genres: "Drama" }));
+    writeResummed(path, { ...meta, genres: "Drama" });
     assert.throws(() => loadProcessed(dir), /dataset\.json: genres must be an array, got "Drama"/);
-    writeFileSync(path, JSON.stringify({ ...meta, summary: { ...meta.summary, items: meta.summary.items + 7 } }));
+    writeResummed(path, { ...meta, summary: { ...meta.summary, items: meta.summary.items + 7 } });
     assert.throws(
       () => loadProcessed(dir),
       new RegExp(`dataset\\.json: summary\\.items is ${meta.summary.items + 7} but the arrays say ${meta.summary.items}`),
@@ -89,7 +98,7 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
     const dir = join(tempDir("store-"), "v1");
     await saveProcessed(ds, dir);
     const path = join(dir, "dataset.json");
-    const { files: _f, ...meta } = JSON.parse(readFileSync(path, "utf8"));
+    const { files: _f, sums: _s, ...meta } = JSON.parse(readFileSync(path, "utf8"));
     writeFileSync(path, JSON.stringify({ ...meta, version: 1 }));
     assert.deepEqual(loadProcessed(dir).summary, ds.summary);
   });
@@ -127,7 +136,7 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
     const dir = join(tempDir("store-"), "v2");
     await saveProcessed(ds, dir);
     const path = join(dir, "dataset.json");
-    const { conditions: _c, ...meta } = JSON.parse(readFileSync(path, "utf8"));
+    const { conditions: _c, sums: _s, ...meta } = JSON.parse(readFileSync(path, "utf8"));
     const { conditions: _k, timeZone: _t, ...options } = meta.options;
     writeFileSync(path, JSON.stringify({ ...meta, options, version: 2 }));
     const back = loadProcessed(dir);
@@ -141,9 +150,9 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
     const path = join(dir, "dataset.json");
     const meta = JSON.parse(readFileSync(path, "utf8"));
     const three = { ...meta.conditions, labels: meta.conditions.labels.slice(0, 3) };
-    writeFileSync(path, JSON.stringify({ ...meta, conditions: three, summary: { ...meta.summary, conditions: 3 } }));
+    writeResummed(path, { ...meta, conditions: three, summary: { ...meta.summary, conditions: 3 } });
     assert.throws(() => loadProcessed(dir), /dataset\.json: contexts\.train holds context 3 but there are 3 labels/);
-    writeFileSync(path, JSON.stringify({ ...meta, options: { ...meta.options, conditions: "weekday" } }));
+    writeResummed(path, { ...meta, options: { ...meta.options, conditions: "weekday" } });
     assert.throws(() => loadProcessed(dir), /options\.conditions is "weekday" but conditions\.kind is "daypart"/);
   });
 });

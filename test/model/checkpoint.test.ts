@@ -103,4 +103,32 @@ describe("vocabularyOf(ds) and checkVocabulary(checkpoint, ds, where)", () => {
     assert.doesNotThrow(() => checkVocabulary({ vocabulary: old }, genre, "old"));
     assert.throws(() => checkVocabulary({ vocabulary: old }, daypart, "old"), /genres\), not on/);
   });
+
+  it("refuses a model whose data set was replaced since, naming the run, the set, both sources and the two ways out", () => {
+    const trained = { ...genre, contentId: "00000001aaaaaaaa", source: { ...genre.source, folder: "/a/ml-small" } };
+    const v = vocabularyOf(trained);
+    assert.deepEqual([v.datasetId, v.datasetSource], ["00000001aaaaaaaa", "/a/ml-small"]);
+    assert.doesNotThrow(() => checkVocabulary({ vocabulary: v, config: { run: "r1" } }, trained, "data/models/r1"));
+    const replaced = { ...trained, contentId: "00000002bbbbbbbb", source: { ...genre.source, folder: "/b/ml-small" } };
+    assert.throws(() => checkVocabulary({ vocabulary: v, config: { run: "r1" } }, replaced, "data/models/r1"), {
+      message:
+        'data/models/r1: run "r1" was trained on data set "ml-small" as prepared from /a/ml-small (content 00000001aaaaaaaa), ' +
+        'but "ml-small" has been replaced by a set prepared from /b/ml-small (content 00000002bbbbbbbb); the model does not ' +
+        "belong to it. Retrain the run (cvae train --run r1 --dataset ml-small --restart), or prepare the old source again " +
+        "(cvae data prepare /a/ml-small --name ml-small --replace, with the options it had).",
+    });
+    const again = { ...replaced, source: trained.source };
+    assert.throws(
+      () => checkVocabulary({ vocabulary: v }, again, "data/models/r2"),
+      /run "r2" .* prepared again from \/a\/ml-small with other/,
+    );
+  });
+
+  it("loads as before a model or a set without a content id (trained or written before data set format 4)", () => {
+    const v = vocabularyOf(genre);
+    assert.equal(v.datasetId, undefined, "a set never saved has no id");
+    assert.doesNotThrow(() => checkVocabulary({ vocabulary: v }, { ...genre, contentId: "00000002bbbbbbbb" }, "x"));
+    const withId = vocabularyOf({ ...genre, contentId: "00000001aaaaaaaa" });
+    assert.doesNotThrow(() => checkVocabulary({ vocabulary: withId }, genre, "x"));
+  });
 });
