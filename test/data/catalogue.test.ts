@@ -21,23 +21,25 @@ async function saved(
 }
 
 describe("textSums(doc) and verifyTextSums(doc, sums, file, hint)", () => {
-  it("records every field but sums and names the field whose text changed", () => {
-    const doc = { name: "x", movies: { titles: ["A (1999)"] }, sums: "ignored" };
+  it("records every field but sums, an object by its keys, and names the field whose text changed", () => {
+    const doc = { name: "x", movies: { titles: ["A (1999)"], genres: [["Drama"]] }, sums: "ignored" };
     const sums = textSums(doc);
-    assert.deepEqual(Object.keys(sums), ["name", "movies"]);
+    assert.deepEqual(Object.keys(sums), ["name", "movies.titles", "movies.genres"]);
     assert.doesNotThrow(() => verifyTextSums(doc, sums, "f.json", ""));
     assert.throws(
-      () => verifyTextSums({ ...doc, movies: { titles: ["B (1999)"] } }, sums, "f.json", "; fix it"),
+      () => verifyTextSums({ ...doc, movies: { ...doc.movies, titles: ["B (1999)"] } }, sums, "f.json", "; fix it"),
       new RegExp(
-        "^Error: f\\.json: movies \\(the titles and genre lists\\) does not match its checksum " +
-          "\\(23 bytes, CRC-32 [0-9a-f]{8}; 23 bytes, [0-9a-f]{8} recorded\\): the text was edited or damaged; fix it$",
+        "^Error: f\\.json: movies\\.titles does not match its checksum " +
+          "\\(12 bytes, CRC-32 [0-9a-f]{8}; 12 bytes, [0-9a-f]{8} recorded\\): the text was edited or damaged; fix it$",
       ),
     );
     assert.throws(
-      () => verifyTextSums({ name: "x" }, sums, "f.json", ""),
-      /f\.json: field "movies" is missing \(sums records its checksum\)/,
+      () => verifyTextSums({ name: "x", movies: { titles: doc.movies.titles } }, sums, "f.json", ""),
+      /f\.json: movies\.genres is missing \(sums records its checksum\)/,
     );
-    assert.throws(() => verifyTextSums({ ...doc, extra: 1 }, sums, "f.json", ""), /f\.json: field "extra" has no checksum in sums/);
+    assert.throws(() => verifyTextSums({ ...doc, extra: 1 }, sums, "f.json", ""), /f\.json: extra has no checksum in sums/);
+    const hand = { ...doc, movies: { ...doc.movies, ratings: [] } };
+    assert.throws(() => verifyTextSums(hand, sums, "f.json", ""), /f\.json: movies\.ratings has no checksum in sums: it was added by hand/);
   });
 
   it("gives the same content id whatever the name, creation time, source folder and warnings, and another for other content", () => {
@@ -64,10 +66,7 @@ describe("the catalogue of a saved set (dataset.json's text) is checked on load"
     const { dir, path, doc } = await saved();
     doc.movies.titles[3] = doc.movies.titles[3].replace(/\(\d{4}\)/, "(2099)");
     writeFileSync(path, JSON.stringify(doc));
-    assert.throws(
-      () => loadProcessed(dir),
-      new RegExp(`^Error: ${path}: movies \\(the titles and genre lists\\) does not match its checksum`),
-    );
+    assert.throws(() => loadProcessed(dir), new RegExp(`^Error: ${path}: movies\\.titles does not match its checksum`));
   });
 
   it("names the conditions when a label was damaged, byte for byte in place", async () => {
@@ -78,7 +77,7 @@ describe("the catalogue of a saved set (dataset.json's text) is checked on load"
     writeFileSync(path, text);
     assert.throws(
       () => loadProcessed(dir),
-      new RegExp(`^Error: ${path}: conditions does not match its checksum .*run \`npx cvae data prepare`),
+      new RegExp(`^Error: ${path}: conditions\\.labels does not match its checksum .*run \`npx cvae data prepare`),
     );
   });
 
