@@ -41,7 +41,7 @@ describe("cvae train / evaluate / recommend", () => {
     assert.ok(result.test["C-VAE"].unconditioned.ndcg100 > 0);
   });
 
-  it("cvae train --dataset takes a data set folder as its processed name, and a missing one fails naming it", () => {
+  it("cvae train --dataset takes a data set folder as its processed name, and a missing folder fails saying so", () => {
     const folder = join(DATA, "raw", "synthetic-tiny");
     const args = ["train", "--dataset", folder, "--hidden", "16", "--latent", "4", "--workers", "0", "--epochs", "1"];
     const r = cvae([...args, "--run", "from-folder", "--json"]);
@@ -49,7 +49,8 @@ describe("cvae train / evaluate / recommend", () => {
     assert.equal(JSON.parse(r.stdout).config.dataset, "synthetic-tiny");
     const missing = cvae(["train", "--dataset", "../no-such-set", "--run", "r"]);
     assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /data set "no-such-set"/);
+    assert.match(missing.stderr, /data set \.\.\/no-such-set: .*no-such-set: no such folder/);
+    assert.doesNotMatch(missing.stderr, /data prepare/, "no prepare command: the folder is not there");
   });
 
   it("cvae evaluate and recommend use the trained run, recommend under a header naming user and condition; bad names fail clearly", () => {
