@@ -4,8 +4,10 @@
 // (Mesa's llvmpipe) that is all: no speed claim. On a hardware adapter: the training step at
 // m = 8,000 / 20,000 / 26,744 (batch 500, the paper's 600/200 model, 20 conditions) beside a
 // PyTorch CUDA step timed in the same run, the GPU memory the model holds, and a real epoch of
-// synthetic-20m with validation (gpu-epoch.ts) beside PyTorch's CUDA epoch. `--quick` is a short
-// version of the same. scripts/gpu-bundle.sh packs this suite for a GPU machine without Node.
+// synthetic-20m with validation (gpu-epoch.ts) beside PyTorch's CUDA epoch, then latent extraction
+// of 2,000 users x every condition and the evaluation of 10,000 users (gpu-scoring.ts) beside the
+// CPU; a scoring smoke on every adapter. `--quick` is a short version of the same.
+// scripts/gpu-bundle.sh packs this suite for a GPU machine without Node.
 import { writeFileSync } from "node:fs";
 import { Rng } from "../lib/core/rng";
 import { itemEntryConditions } from "../lib/data/conditions/conditions";
@@ -19,6 +21,7 @@ import { initParams, paramLayout } from "../lib/model/parameters";
 import { type AdapterInfo, describeAdapter, probeAdapter } from "../lib/model/webgpu/device";
 import { WebGpuEngine } from "../lib/model/webgpu/engine";
 import { type EpochReport, gpuEpoch, torchEpoch, type TorchEpochReport } from "./gpu-epoch";
+import { scoringSmoke, scoringTimings } from "./gpu-scoring";
 import { fmtMs, median } from "./stats";
 import { torchCuda, torchReference, torchStepMs } from "./torch";
 
@@ -39,11 +42,16 @@ export interface GpuBenchOptions {
   json: string | null;
   /** Runs the hardware path on a software adapter (tests this suite on llvmpipe; its timings mean nothing). */
   asHardware: boolean;
+  /** Times latent extraction and evaluation (gpu-scoring.ts). */
+  scoring: boolean;
+  latentUsers: number;
+  evalUsers: number;
 }
 
 export const GPU_USAGE =
   "usage: bench gpu [--quick] [--sizes M,M,...] [--repeats N] [--steps K] [--epoch-data PRESET] [--epoch-cap S]\n" +
-  "                 [--torch-cap S] [--no-epoch] [--no-torch] [--json FILE] [--as-hardware]\n" +
+  "                 [--torch-cap S] [--no-epoch] [--no-torch] [--no-scoring] [--latent-users N] [--eval-users N]\n" +
+  "                 [--json FILE] [--as-hardware]\n" +
   "  --as-hardware runs the hardware path on a software adapter, to test this suite (its timings mean nothing)";
 
 const BATCH = 500;
@@ -64,6 +72,9 @@ export function parseGpuArgs(args: readonly string[]): GpuBenchOptions {
     torch: true,
     json: null,
     asHardware: false,
+    scoring: true,
+    latentUsers: 2000,
+    evalUsers: 10_000,
   };
   const fail = (why: string): never => {
     throw new Error(`bench gpu: ${why}\n${GPU_USAGE}`);
@@ -110,6 +121,15 @@ export function parseGpuArgs(args: readonly string[]): GpuBenchOptions {
         break;
       case "--as-hardware":
         o.asHardware = true;
+        break;
+      case "--no-scoring":
+        o.scoring = false;
+        break;
+      case "--latent-users":
+        o.latentUsers = whole(a, next(), 1);
+        break;
+      case "--eval-users":
+        o.evalUsers = whole(a, next(), 1);
         break;
       case "--json": {
         const v = next();
@@ -271,13 +291,18 @@ export async function benchGpu(args: string[]): Promise<void> {
     console.log(`only a software adapter (${name}): no speed claim; a small correctness-and-timing smoke only`);
     const s = await smoke(true);
     report.smoke = s;
+    const scoringOk = await scoringSmoke();
+    report.scoringSmoke = scoringOk;
     finish();
     if (!s.ok) throw new Error("bench gpu: the GPU step does not match the CPU step (see the smoke line)");
+    if (!scoringOk) throw new Error("bench gpu: GPU scoring does not match the CPU (see the scoring smoke line)");
     return;
   }
 
   const s = await smoke(adapter.software);
   report.smoke = s;
+  const scoringOk = await scoringSmoke();
+  report.scoringSmoke = scoringOk;
   const torch = o.torch ? torchReference() : null;
   const cuda = torch ? torchCuda() : null;
   if (!o.torch) console.log("PyTorch: skipped (--no-torch)");
@@ -321,5 +346,14 @@ export async function benchGpu(args: string[]): Promise<void> {
       console.log(`  ratio of rows/s webgpu / PyTorch CUDA: ${(epoch.rowsPerSecond / te.rowsPerSecond).toFixed(2)} (goal >= 4)`);
   }
   finish();
+  if (o.scoring) {
+    report.scoring = await scoringTimings(
+      { latentUsers: o.latentUsers, evalUsers: o.evalUsers, repeats: o.quick ? 2 : 3 },
+      adapter.software,
+    );
+    finish();
+  }
   if (!s.ok) throw new Error("bench gpu: the GPU step does not match the CPU step (see the smoke line): the timings above are suspect");
+  if (!scoringOk)
+    throw new Error("bench gpu: GPU scoring does not match the CPU (see the scoring smoke line): the timings above are suspect");
 }

@@ -42,8 +42,8 @@ export const SUITES: Record<string, BenchSuite> = {
   preprocess: { summary: "preprocessing at ML-20M size against pandas: [preset] [repeats]", run: (args) => benchPreprocess(args) },
   gpu: {
     summary:
-      "webgpu: the adapter, a correctness smoke; on a hardware one the step at m=8000/20000/26744 and a synthetic-20m epoch, " +
-      "beside PyTorch CUDA: [--quick] [--help]",
+      "webgpu: the adapter, correctness smokes; on a hardware one the step at m=8000/20000/26744 and a synthetic-20m epoch " +
+      "beside PyTorch CUDA, latent extraction (2,000 users) and evaluation (10,000 users) beside the CPU: [--quick] [--help]",
     run: (args) => benchGpu(args),
   },
 };
