@@ -2,6 +2,8 @@
 // name the file and the field ("dataset.json: summary.items must be an integer, got
 // undefined"), instead of "Cannot read properties of undefined" somewhere later.
 import { readFileSync } from "node:fs";
+import { requireRegularFile } from "./fs";
+import { explainOsError } from "./fs-errors";
 
 export type Shape =
   | "string"
@@ -87,9 +89,10 @@ export function checkShape<T>(value: unknown, shape: Shape, file: string, hint =
 export function readJsonFile<T>(file: string, shape: Shape, hint = ""): T {
   let text: string;
   try {
+    requireRegularFile(file, "a JSON file"); // a FIFO would block the read, a device never end it
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new Error(`${file}: unreadable (${(err as NodeJS.ErrnoException).code ?? String(err)})${hint}`, { cause: err });
+    throw new Error(`${(explainOsError(err, { path: file, expected: "a JSON file" }) as Error).message}${hint}`, { cause: err });
   }
   let value: unknown;
   try {
