@@ -2,6 +2,7 @@
 // Training configs are built with a fixed precedence: flags the user typed > the --config
 // file > the stored config of the run being continued or restarted > defaultTrainConfig().
 import { readFileSync } from "node:fs";
+import { requireRegularFile } from "../core/fs";
 import { compareWithPopularity, type EvaluationResult, perConditionRows, resultRows } from "../evaluation/evaluate";
 import { conditionNoun } from "../data/conditions/conditions";
 import type { ConditionKind } from "../data/schema";
@@ -63,6 +64,7 @@ export function loadModelFor(
 
 /** A --config file: a JSON object of TrainConfig keys; errors name the file. */
 export function readConfigFile(path: string): Partial<TrainConfig> {
+  requireRegularFile(path, "a JSON file of config keys", `cvae train: --config ${path}`, (message) => new UsageError(message));
   let text: string;
   try {
     text = readFileSync(path, "utf8");

@@ -44,19 +44,21 @@ function specialKind(st: Stats): string {
 /**
  * Throws `${label}: is a named pipe (FIFO), expected ${what}; it was not read` unless `path` is a
  * regular file (a link to one is fine). Uses stat, never open: opening a FIFO blocks until a writer
- * comes, and /dev/zero or /dev/urandom would be read forever.
+ * comes, and /dev/zero or /dev/urandom would be read forever. `makeError` picks the error's type
+ * (a usage error for a flag's file, say); by default an OS error keeps its code (FileSystemError).
  */
-export function requireRegularFile(path: string, what = "a regular file", label = path): void {
+export function requireRegularFile(path: string, what = "a regular file", label = path, makeError?: (message: string) => Error): void {
   let st: Stats;
   try {
     st = statSync(path);
   } catch (err) {
     if (!isOsError(err)) throw err;
-    throw explainOsError(err, { path, label, expected: what });
+    const explained = explainOsError(err, { path, label, expected: what }) as Error;
+    throw makeError ? makeError(explained.message) : explained;
   }
   if (st.isFile()) return;
-  if (st.isDirectory()) throw new Error(`${label}: ${osErrorReason("EISDIR", path, what)}`);
-  throw new Error(`${label}: is ${specialKind(st)}, expected ${what}; it was not read`);
+  const reason = st.isDirectory() ? osErrorReason("EISDIR", path, what) : `is ${specialKind(st)}, expected ${what}; it was not read`;
+  throw (makeError ?? ((message: string) => new Error(message)))(`${label}: ${reason}`);
 }
 
 /** Writes `data` to `path` atomically, creating the folder if needed; OS errors name `path`. */

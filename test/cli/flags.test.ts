@@ -3,11 +3,12 @@
 // flag without a case fails here. Plans are built without running anything.
 import assert from "node:assert/strict";
 import { parseThresholds } from "../../lib/cli/analysis";
-import { writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { type Command, parseCommandArgs } from "../../lib/cli/args";
+import { type Command, parseCommandArgs, UsageError } from "../../lib/cli/args";
 import { COMMANDS, loadCommand } from "../../lib/cli/main";
 import type { TrainPlan } from "../../lib/cli/model";
 import { type Field, flagOf } from "../../lib/core/fields";
@@ -222,6 +223,23 @@ describe("train's config precedence: typed flags > --config file > an unfinished
     writeFileSync(bad, JSON.stringify({ epoch: 3 }));
     await assert.rejects(plan("train", ["--config", bad]), new RegExp(`--config ${bad}: train config: unknown key "epoch"`));
     await assert.rejects(plan("train", ["--config", join(tmpdir(), "nope-cvae.json")]), /no such file/);
+  });
+
+  it("a folder, /dev/zero or a FIFO as --config is a usage error naming the flag and what was expected, without reading it", async () => {
+    const dir = join(process.env.CVAE_DATA_DIR as string, "some-dir");
+    mkdirSync(dir, { recursive: true });
+    const fifo = join(process.env.CVAE_DATA_DIR as string, "config.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const usage = (message: string) => (err: unknown) => err instanceof UsageError && err.message === message;
+    await assert.rejects(
+      plan("train", ["--config", dir]),
+      usage(`cvae train: --config ${dir}: is a folder, expected a JSON file of config keys`),
+    );
+    await assert.rejects(
+      plan("train", ["--config", "/dev/zero"]),
+      usage("cvae train: --config /dev/zero: is a character device, expected a JSON file of config keys; it was not read"),
+    );
+    await assert.rejects(plan("train", ["--config", fifo]), /--config .*config\.fifo: is a named pipe \(FIFO\)/);
   });
 });
 

@@ -77,6 +77,16 @@ describe("requireRegularFile(path, what, label)", () => {
     }
   });
 
+  it("throws the caller's kind of error when given one, for a special file and an OS error alike", () => {
+    class FlagError extends Error {}
+    const make = (message: string): Error => new FlagError(message);
+    assert.throws(() => requireRegularFile("/dev/zero", "a JSON file", "--config /dev/zero", make), FlagError);
+    assert.throws(
+      () => requireRegularFile("/no/such/file.json", "a JSON file", "--config x", make),
+      (err) => err instanceof FlagError && err.message === "--config x: no such file or folder, expected a JSON file",
+    );
+  });
+
   it("says a folder is a folder and a missing file is missing, naming what was expected", () => {
     const dir = tempDir("regular-");
     assert.throws(() => requireRegularFile(dir, "a JSON file", "--config d"), { message: "--config d: is a folder, expected a JSON file" });
