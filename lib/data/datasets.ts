@@ -2,6 +2,7 @@
 // presets, GroupLens downloads), data/processed/<name>/ the preprocessed form. A local
 // folder of MovieLens files works anywhere a name does.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { requireRegularFile } from "../core/fs";
 import { basename, join, resolve } from "node:path";
 import { detectMovieLens, readMovieLens } from "./movielens/movielens";
 import { markdownCode } from "../core/html";
@@ -143,6 +144,7 @@ export function sourceNote(source: ResolvedSource & { generated?: boolean }): st
 /** True when `folder` holds data from this generator version and config. */
 function isCurrentSynthetic(folder: string, config: SynthConfig): boolean {
   try {
+    requireRegularFile(join(folder, "ground-truth.json"), "a JSON file"); // else not current: generated again
     const truth = JSON.parse(readFileSync(join(folder, "ground-truth.json"), "utf8")) as {
       generator?: { version?: number; config?: SynthConfig };
     };

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type FileSum, sumOf, verifySum } from "../core/checksum";
-import { recoverDir, writeDirAtomic } from "../core/fs";
+import { recoverDir, requireRegularFile, writeDirAtomic } from "../core/fs";
 import { checkName } from "../core/names";
 import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
@@ -244,6 +244,7 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
   if (meta.sums) verifyTextSums(raw as Record<string, unknown>, meta.sums, metaPath, rebuild);
   const binPath = join(dir, "arrays.bin");
   if (!existsSync(binPath)) throw new Error(`${binPath}: missing${rebuild}`);
+  requireRegularFile(binPath, "the data set's arrays file");
   const bin = readFileSync(binPath);
   if (meta.version >= 2) {
     const sum = meta.files?.["arrays.bin"];

@@ -4,7 +4,7 @@
 // comes back byte for byte as committed. Executed copies belong in reports/ (`cvae reproduce`).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "../core/fs";
+import { requireRegularFile, writeFileAtomic } from "../core/fs";
 import { joinSource, readNotebook, splitLines, type Cell, type Notebook } from "./ipynb";
 
 /** Cell metadata front ends add while running or viewing (JupyterLab, classic, extensions). */
@@ -57,6 +57,7 @@ function sortKeys(value: unknown): unknown {
 
 /** Cleans one file (atomically, only if it changes); with `check`, only reports. */
 export function cleanNotebookFile(path: string, options: { check?: boolean } = {}): CleanResult {
+  requireRegularFile(path, "a notebook (.ipynb)");
   const before = readFileSync(path, "utf8");
   const nb = readNotebook(path);
   const text = notebookText(cleanNotebook(nb));

@@ -1,7 +1,7 @@
 // nbformat 4 notebooks: reading, writing (atomically, with line-split sources like
 // Jupyter), and turning kernel iopub messages into cell outputs.
 import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "../core/fs";
+import { requireRegularFile, writeFileAtomic } from "../core/fs";
 import type { KernelMessage } from "./kernel";
 
 export type MultilineString = string | string[];
@@ -57,6 +57,7 @@ export interface Notebook {
 /** Reads and checks a notebook file; errors name the file. */
 export function readNotebook(path: string): Notebook {
   let nb: Notebook;
+  requireRegularFile(path, "a notebook (.ipynb)");
   try {
     nb = JSON.parse(readFileSync(path, "utf8")) as Notebook;
   } catch (err) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { readMovieLens } from "../../lib/data/movielens/movielens";
@@ -66,6 +67,19 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
     writeFileSync(join(dir, "dataset.json"), "{not json");
     assert.throws(() => loadProcessed(dir), /dataset\.json: not valid JSON/);
     assert.ok(existsSync(dir));
+  });
+
+  it("refuses a FIFO in place of arrays.bin or dataset.json by name, without reading it", async () => {
+    const dir = join(tempDir("store-"), "fifo");
+    await saveProcessed(ds, dir);
+    for (const [name, what] of [
+      ["arrays.bin", "the data set's arrays file"],
+      ["dataset.json", "a JSON file"],
+    ]) {
+      rmSync(join(dir, name));
+      execFileSync("mkfifo", [join(dir, name)]);
+      assert.throws(() => loadProcessed(dir), new RegExp(`${name.replace(".", "\\.")}: is a named pipe \\(FIFO\\), expected ${what}`));
+    }
   });
 
   it("catches zeroed bytes of the right length by the checksum, naming arrays.bin", async () => {

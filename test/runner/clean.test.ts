@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -119,6 +119,16 @@ describe("cleanNotebookFile(path, options)", () => {
     writeFileSync(path, '{"cells": [');
     assert.throws(() => cleanNotebookFile(path), new RegExp(`${path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: not a readable notebook`));
     assert.equal(readFileSync(path, "utf8"), '{"cells": [');
+  });
+});
+
+describe("cleanNotebookFile(path) on a special file", () => {
+  it("refuses a FIFO by name instead of waiting on it", () => {
+    const path = join(tempDir("clean-"), "a.ipynb");
+    execFileSync("mkfifo", [path]);
+    assert.throws(() => cleanNotebookFile(path), {
+      message: `${path}: is a named pipe (FIFO), expected a notebook (.ipynb); it was not read`,
+    });
   });
 });
 
