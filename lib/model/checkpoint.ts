@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { type FileSum, verifySum } from "../core/checksum";
-import { recoverDir } from "../core/fs";
+import { recoverDir, requireRegularFile } from "../core/fs";
 import { checkName } from "../core/names";
 import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
@@ -191,6 +191,7 @@ export function readCheckpointJson<T extends CheckpointFiles>(dir: string, shape
 export function readCheckpointFile(dir: string, meta: CheckpointFiles, name: string, size?: { floats: number; params: number }): Buffer {
   const path = join(dir, name);
   if (!existsSync(path)) throw new Error(`${path}: missing; the checkpoint is incomplete${RETRAIN_HINT}`);
+  requireRegularFile(path, "a checkpoint file");
   const buf = readFileSync(path);
   if (meta.files) {
     const sum = meta.files[name];
