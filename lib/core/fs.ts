@@ -61,13 +61,23 @@ export function requireRegularFile(path: string, what = "a regular file", label 
   throw (makeError ?? ((message: string) => new Error(message)))(`${label}: ${reason}`);
 }
 
+/** Creates the folder `path` goes in; a file in the way is named ("out: is a file, expected a folder for a.ipynb"). */
+function makeFolderFor(path: string): void {
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    // mkdir says EEXIST when the folder itself is a file; ENOTDIR when a folder above it is.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST")
+      throw Object.assign(new Error(`${dir}: is a file, expected a folder for ${basename(path)}`), { code: "ENOTDIR" });
+    throw explainOsError(err, { path: dir, expected: `a folder for ${basename(path)}` });
+  }
+}
+
 /** Writes `data` to `path` atomically, creating the folder if needed; OS errors name `path`. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-  } catch (err) {
-    throw explainOsError(err, { path: dirname(path), expected: `a folder for ${basename(path)}` });
-  }
+  makeFolderFor(path);
   const tmp = tempPathFor(path);
   try {
     const fd = openSync(tmp, "w");
@@ -179,11 +189,7 @@ export async function writeDirAtomic<T>(
   options: DirWriteOptions = {},
 ): Promise<T> {
   assertReplaceable(path, options.protect);
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-  } catch (err) {
-    throw explainOsError(err, { path: dirname(path), expected: `a folder for ${basename(path)}` });
-  }
+  makeFolderFor(path);
   recoverDir(path);
   const id = `${process.pid}-${++tempCounter}`;
   const tmp = tempPathFor(path, "tmp", id);

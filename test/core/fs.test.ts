@@ -32,6 +32,9 @@ describe("writeFileAtomic(path, data)", () => {
     assert.throws(() => writeFileAtomic(join(dir, "data", "raw", "a.json"), "{}"), {
       message: `${join(dir, "data", "raw")}: ${join(dir, "data")} is a file, not a folder, expected a folder for a.json`,
     });
+    assert.throws(() => writeFileAtomic(join(dir, "data", "a.json"), "{}"), {
+      message: `${join(dir, "data")}: is a file, expected a folder for a.json`,
+    });
     mkdirSync(join(dir, "out.json"));
     assert.throws(() => writeFileAtomic(join(dir, "out.json"), "{}"), {
       code: "EISDIR",
