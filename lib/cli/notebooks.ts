@@ -1,5 +1,6 @@
 // `cvae reproduce`, `cvae notebooks clean`, `cvae kernel`: the notebooks from the command line.
 import { join, resolve } from "node:path";
+import { refuseNonFolder } from "../core/fs";
 import { cleanNotebookFile, notebookPaths } from "../runner/clean";
 import { parseParamSpec, reproduce, resolveNotebookArgs } from "../runner/reproduce";
 import { defineCommand, noPositionals, UsageError } from "./args";
@@ -26,6 +27,7 @@ export const reproduceCommand = defineCommand({
   plan({ positionals, values }): ReproducePlan {
     const notebooks = resolveNotebookArgs(positionals, join(PROJECT_ROOT, "notebooks"));
     if (notebooks.length === 0) throw new Error("no notebooks to run");
+    refuseNonFolder(values.out, "a folder for the executed notebooks", `cvae reproduce: --out ${values.out}`, (m) => new UsageError(m));
     const params = values.param;
     for (const p of params) parseParamSpec(p); // a malformed --param fails before any kernel starts
     return { notebooks, params, outDir: resolve(values.out), cellTimeoutSeconds: values["cell-timeout"] };

@@ -61,6 +61,17 @@ export function requireRegularFile(path: string, what = "a regular file", label 
   throw (makeError ?? ((message: string) => new Error(message)))(`${label}: ${reason}`);
 }
 
+/** Throws `${label}: is a file, expected ${what}` when `path` is there and is not a folder; a folder not made yet is fine. */
+export function refuseNonFolder(path: string, what = "a folder", label = path, makeError = (message: string) => new Error(message)): void {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    return; // not there (or not reachable): the write that makes it will say why
+  }
+  if (!st.isDirectory()) throw makeError(`${label}: is ${st.isFile() ? "a file" : specialKind(st)}, expected ${what}`);
+}
+
 /** Creates the folder `path` goes in; a file in the way is named ("out: is a file, expected a folder for a.ipynb"). */
 function makeFolderFor(path: string): void {
   const dir = dirname(path);

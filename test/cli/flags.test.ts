@@ -243,6 +243,19 @@ describe("train's config precedence: typed flags > --config file > an unfinished
   });
 });
 
+describe("cvae reproduce --out", () => {
+  it("is a usage error naming the flag when it is a file, before any notebook runs", async () => {
+    const file = join(tempDir("out-"), "reports");
+    writeFileSync(file, "x");
+    await assert.rejects(
+      plan("reproduce", ["--out", file]),
+      (err) =>
+        err instanceof UsageError &&
+        err.message === `cvae reproduce: --out ${file}: is a file, expected a folder for the executed notebooks`,
+    );
+  });
+});
+
 describe("cvae explore --thresholds", () => {
   it("reads claim=number pairs (commas, spaces, signs, exponents)", () => {
     assert.deepEqual(parseThresholds("a=0.5, d=-0.2,g1=1e-1"), { a: 0.5, d: -0.2, g1: 0.1 });

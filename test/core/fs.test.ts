@@ -9,6 +9,7 @@ import {
   assertReplaceable,
   recoverDir,
   replaceDir,
+  refuseNonFolder,
   requireRegularFile,
   sweepStaleTemps,
   writeDirAtomic,
@@ -41,6 +42,19 @@ describe("writeFileAtomic(path, data)", () => {
       message: `${join(dir, "out.json")}: is a folder, expected a file`,
     });
     assert.deepEqual(readdirSync(dir).sort(), ["data", "out.json"], "no temp file is left");
+  });
+});
+
+describe("refuseNonFolder(path, what, label)", () => {
+  it("accepts a folder or nothing there, and refuses a file or a device by name", () => {
+    const dir = tempDir("folder-");
+    refuseNonFolder(dir);
+    refuseNonFolder(join(dir, "not-yet"));
+    writeFileSync(join(dir, "file"), "x");
+    assert.throws(() => refuseNonFolder(join(dir, "file"), "a folder for reports", "--out file"), {
+      message: "--out file: is a file, expected a folder for reports",
+    });
+    assert.throws(() => refuseNonFolder("/dev/null"), { message: "/dev/null: is a character device, expected a folder" });
   });
 });
 
