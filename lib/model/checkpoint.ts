@@ -1,25 +1,30 @@
 // A trained model's checkpoint folder under data/models/<run>/, as the model reads it: the
 // format (checkpoint.json with a format tag and version; state.bin and best.bin, whose size
-// and CRC-32 checkpoint.json records), the model's part of checkpoint.json (its config, the
-// dims, the vocabulary it was trained on and how far training got) and the best weights.
-// A model loads only from a whole folder: both binary files must match their checksums.
+// and CRC-32 checkpoint.json records, and the CRC-32 of each of checkpoint.json's own fields),
+// the model's part of checkpoint.json (its config, the dims, the vocabulary it was trained on
+// and how far training got) and the best weights. cvae-lens alone writes these files, so any
+// edit is damage: a model loads only from a whole folder whose files all match their checksums.
 // What training resumes from (the position, the history, the full training config, the
 // weights and Adam state in state.bin) and the writing of checkpoints: lib/train/checkpoint.ts.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { type FileSum, verifySum } from "../core/checksum";
 import { recoverDir, requireRegularFile } from "../core/fs";
 import { checkName } from "../core/names";
 import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
+import { verifyTextSums } from "../data/catalogue";
 import { CONDITION_KINDS, conditionPlural } from "../data/conditions/conditions";
 import type { ConditionKind, ProcessedDataset } from "../data/schema";
 import { type ModelConfig, validateModelConfig } from "./config";
 import { type ModelDims, paramLayout } from "./parameters";
 
 export const CHECKPOINT_FORMAT = "cvae-lens/checkpoint";
-/** 2: checkpoint.json records the checksums of state.bin and best.bin (version 1 files load unverified). */
-export const CHECKPOINT_VERSION = 2;
+/**
+ * 2: checkpoint.json records the checksums of state.bin and best.bin; 3: and of its own fields (`sums`).
+ * Older versions load without the checks they predate.
+ */
+export const CHECKPOINT_VERSION = 3;
 
 /** What identifies the data a model was trained on. */
 export interface Vocabulary {
@@ -125,10 +130,10 @@ export function dimsOfStored(stored: StoredDims): ModelDims {
   return { items: stored.items, conditions: stored.conditions, hidden: stored.hidden, latentDim: stored.latent };
 }
 
-/** How a damaged checkpoint.json's errors end. */
-export const DAMAGED_HINT = "; the checkpoint is damaged: train the run again (cvae train --restart)";
-/** How a damaged binary file's errors end. */
-const RETRAIN_HINT = "; train the run again (cvae train --restart)";
+/** How a damaged checkpoint.json's errors end: the two ways out. */
+export const DAMAGED_HINT = "; the checkpoint is damaged: restore checkpoint.json, or train the run again (cvae train --restart)";
+/** How the errors of a damaged or missing binary file end. */
+const retrainHint = (name: string) => `; restore ${name}, or train the run again (cvae train --restart)`;
 
 /** The fields of checkpoint.json that every reader checks alike (the rest is each reader's part). */
 export const CHECKPOINT_FIELDS = {
@@ -147,17 +152,25 @@ export const CHECKPOINT_FIELDS = {
     optional: ["conditionKind", "datasetId", "datasetSource"],
   },
   files: FILE_SUMS,
+  sums: FILE_SUMS,
 } satisfies Record<string, Shape>;
 
-/** What checkpoint.json holds around each reader's part: the version and the checksums of the binary files (version 2 on). */
+/** What checkpoint.json holds around each reader's part: the version and the checksums of the binary files (2 on) and fields (3 on). */
 export interface CheckpointFiles {
   version: number;
   files?: Record<string, FileSum>;
+  /** The size and CRC-32 of the JSON text of each field (textSums of lib/data/catalogue.ts, as dataset.json's). */
+  sums?: Record<string, FileSum>;
 }
 
+/** How an edited field of checkpoint.json is reported: the file is the tool's alone. */
+const EDITED_HINT = "; only cvae-lens writes checkpoint.json: restore it, or train the run again (cvae train --restart)";
+
 /**
- * checkpoint.json of a checkpoint folder, checked against `shape` (a reader's part of it), after
- * completing a save that a kill interrupted. With `missingOk`, a folder without a checkpoint gives null.
+ * checkpoint.json of a checkpoint folder, checked against `shape` (a reader's part of it) and, from
+ * version 3, every field against its checksum, after completing a save that a kill interrupted.
+ * With `missingOk`, a folder that is not there or empty gives null; a folder that holds files but no
+ * checkpoint.json is always an error (its weights are never taken for a new run's).
  */
 export function readCheckpointJson<T extends CheckpointFiles>(dir: string, shape: Shape, options: { missingOk: true }): T | null;
 export function readCheckpointJson<T extends CheckpointFiles>(dir: string, shape: Shape, options?: { missingOk?: false }): T;
@@ -166,41 +179,104 @@ export function readCheckpointJson<T extends CheckpointFiles>(dir: string, shape
   recoverDir(dir);
   const metaPath = join(dir, "checkpoint.json");
   if (!existsSync(metaPath)) {
+    const held = folderEntries(dir);
+    if (held.length > 0) {
+      const shown = held.length > 4 ? `${held.slice(0, 4).join(", ")} and ${held.length - 4} more` : held.join(", ");
+      throw new Error(
+        `${dir} holds ${shown} but no checkpoint.json, so it is no run that can be continued or used; ` +
+          `restore checkpoint.json, or train with --restart (notebooks: restart: true) to replace the folder`,
+      );
+    }
     if (options.missingOk) return null;
     throw new Error(`no checkpoint at ${dir} (missing checkpoint.json); train one with \`npx cvae train\` or notebook 03-training`);
   }
   const raw = readJsonFile<{ format?: unknown; version?: unknown }>(metaPath, "any", DAMAGED_HINT);
-  if (raw === null || typeof raw !== "object" || raw.format !== CHECKPOINT_FORMAT) {
-    throw new Error(`${metaPath}: not a cvae-lens checkpoint (format ${JSON.stringify((raw as { format?: unknown } | null)?.format)})`);
-  }
-  if (raw.version !== 1 && raw.version !== CHECKPOINT_VERSION) {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw) || raw.format !== CHECKPOINT_FORMAT) {
     throw new Error(
-      `${metaPath}: checkpoint format version ${JSON.stringify(raw.version)}; this cvae-lens reads versions 1 and ${CHECKPOINT_VERSION}`,
+      `${metaPath}: not a cvae-lens checkpoint (format ${JSON.stringify((raw as { format?: unknown } | null)?.format)})${DAMAGED_HINT}`,
+    );
+  }
+  if (raw.version !== 1 && raw.version !== 2 && raw.version !== CHECKPOINT_VERSION) {
+    throw new Error(
+      `${metaPath}: version ${JSON.stringify(raw.version)}; this cvae-lens reads checkpoint versions 1 to ${CHECKPOINT_VERSION}` +
+        DAMAGED_HINT,
     );
   }
   const meta = checkShape<T>(raw, shape, metaPath, DAMAGED_HINT);
   if (meta.version >= 2 && !meta.files)
     throw new Error(`${metaPath}: files (the checksums) must be an object, got nothing (missing)${DAMAGED_HINT}`);
+  if (meta.version >= 3) {
+    if (!meta.sums) throw new Error(`${metaPath}: sums (its fields' checksums) must be an object, got nothing (missing)${DAMAGED_HINT}`);
+    verifyTextSums(raw as Record<string, unknown>, meta.sums, metaPath, EDITED_HINT);
+  }
   return meta;
+}
+
+/** The names in a folder; none when it is not there. */
+function folderEntries(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return [];
+    if (code === "ENOTDIR")
+      throw new Error(`${dir}: a file, where a run folder belongs; move it away or pick another run name`, { cause: err });
+    throw new Error(`${dir}: unreadable run folder (${code ?? String(err)})`, { cause: err });
+  }
+}
+
+/** The dims a config and vocabulary make, and where each comes from. */
+const DIMS_SOURCE: Record<keyof StoredDims, string> = {
+  items: "the items of vocabulary.itemMovieIds",
+  conditions: "the labels of vocabulary.genres (none for a Mult-VAE, config.conditioned false)",
+  hidden: "config.hidden",
+  latent: "config.latent",
+};
+
+/** Throws, naming the field, when the stored dims are not those the stored config and vocabulary make. */
+export function checkStoredDims(
+  meta: { dims: StoredDims; vocabulary: Vocabulary; config: Pick<ModelConfig, "conditioned" | "hidden" | "latent"> },
+  file: string,
+): void {
+  const { dims, vocabulary, config } = meta;
+  const want: StoredDims = {
+    items: vocabulary.itemMovieIds.length,
+    conditions: config.conditioned ? vocabulary.genres.length : 0,
+    hidden: config.hidden,
+    latent: config.latent,
+  };
+  for (const k of Object.keys(want) as (keyof StoredDims)[]) {
+    if (dims[k] !== want[k]) throw new Error(`${file}: dims.${k} is ${dims[k]}, but ${DIMS_SOURCE[k]} make ${want[k]}${DAMAGED_HINT}`);
+  }
 }
 
 /**
  * A binary file of a checkpoint folder, checked against its checksum in checkpoint.json (version 2
- * on) and, when `size` is given, its length: `floats` float32 values for a model of `params` parameters.
+ * on) and, when `size` is given, its length: `floats` float32 values for a model of `dims`.
  */
-export function readCheckpointFile(dir: string, meta: CheckpointFiles, name: string, size?: { floats: number; params: number }): Buffer {
+export function readCheckpointFile(dir: string, meta: CheckpointFiles, name: string, size?: { floats: number; dims: StoredDims }): Buffer {
   const path = join(dir, name);
-  if (!existsSync(path)) throw new Error(`${path}: missing; the checkpoint is incomplete${RETRAIN_HINT}`);
+  if (!existsSync(path)) throw new Error(`${path}: missing; the checkpoint is incomplete${retrainHint(name)}`);
   requireRegularFile(path, "a checkpoint file");
   const buf = readFileSync(path);
   if (meta.files) {
     const sum = meta.files[name];
-    if (!sum) throw new Error(`${join(dir, "checkpoint.json")}: files.${name} (its checksum) is missing${RETRAIN_HINT}`);
-    verifySum(path, buf, sum, RETRAIN_HINT);
+    if (!sum) throw new Error(`${join(dir, "checkpoint.json")}: files.${name} (its checksum) is missing${DAMAGED_HINT}`);
+    verifySum(path, buf, sum, retrainHint(name));
   }
-  if (size && buf.byteLength !== size.floats * 4)
-    throw new Error(`${path}: corrupt checkpoint (${buf.byteLength} bytes, expected ${size.floats * 4} for ${size.params} parameters)`);
+  if (size && buf.byteLength !== size.floats * 4) {
+    const d = size.dims;
+    const made = `checkpoint.json's dims (items ${d.items}, conditions ${d.conditions}, hidden ${d.hidden}, latent ${d.latent})`;
+    // With a checksum that matches, the file is as written: the dims are what is wrong.
+    const wrong = meta.files ? `${join(dir, "checkpoint.json")}: dims do not fit ${name}` : `${path}: corrupt checkpoint`;
+    throw new Error(`${wrong} (${buf.byteLength} bytes; ${made} need ${size.floats * 4})${meta.files ? DAMAGED_HINT : retrainHint(name)}`);
+  }
   return buf;
+}
+
+/** Throws, naming the file, when `a` (read from `name`) holds a NaN or an infinity. */
+export function checkFinite(dir: string, name: string, what: string, a: Float32Array): void {
+  if (!allFinite(a)) throw new Error(`${join(dir, name)}: corrupt checkpoint (${what} holds non-finite numbers)${retrainHint(name)}`);
 }
 
 /** `count` float32 values of `buf` from value `from`, copied. */
@@ -227,9 +303,20 @@ const MODEL_SHAPE: Shape = {
     vocabulary: CHECKPOINT_FIELDS.vocabulary,
     position: { object: { epoch: "integer", bestEpoch: "integer", finished: "boolean" } },
     files: CHECKPOINT_FIELDS.files,
+    sums: CHECKPOINT_FIELDS.sums,
   },
-  optional: ["files"],
+  optional: ["files", "sums"],
 };
+
+/** Throws, naming the field, when a count of the position is negative or the best epoch lies past the last. */
+export function checkPosition(position: { epoch: number; bestEpoch: number }, file: string): void {
+  for (const [k, v] of Object.entries(position)) {
+    if (typeof v === "number" && Number.isInteger(v) && v < 0)
+      throw new Error(`${file}: position.${k} is ${v}, a count below 0${DAMAGED_HINT}`);
+  }
+  if (position.bestEpoch > position.epoch)
+    throw new Error(`${file}: position.bestEpoch is ${position.bestEpoch}, past position.epoch (${position.epoch})${DAMAGED_HINT}`);
+}
 
 /** The model's part of a checkpoint folder: what using the trained model needs. */
 export interface ModelCheckpoint {
@@ -253,11 +340,13 @@ export function loadModelCheckpoint(dir: string): ModelCheckpoint {
     const message = err instanceof Error ? err.message : String(err);
     throw new Error(`${join(dir, "checkpoint.json")}: config: ${message}${DAMAGED_HINT}`, { cause: err });
   }
+  checkStoredDims(meta, join(dir, "checkpoint.json"));
+  checkPosition(meta.position, join(dir, "checkpoint.json"));
   const dims = dimsOfStored(meta.dims);
   const size = paramLayout(dims).size;
   readCheckpointFile(dir, meta, "state.bin"); // the training state: the folder must be whole, though the model does not use it
-  const best = floatsAt(readCheckpointFile(dir, meta, "best.bin", { floats: size, params: size }), 0, size);
-  if (!allFinite(best)) throw new Error(`${dir}: corrupt checkpoint (best holds non-finite numbers)`);
+  const best = floatsAt(readCheckpointFile(dir, meta, "best.bin", { floats: size, dims: meta.dims }), 0, size);
+  checkFinite(dir, "best.bin", "the best weights", best);
   const { epoch, finished, bestEpoch } = meta.position;
   return { config: meta.config, dims, vocabulary: meta.vocabulary, position: { epoch, finished, bestEpoch }, best };
 }

@@ -4,19 +4,23 @@
 // history, and the weights with Adam's state in state.bin. The folder is replaced atomically
 // after every epoch and on an interrupt, so a crash never leaves half a checkpoint (a kill
 // mid-swap is completed on the next read). `best.bin` holds the best weights so far.
-// checkpoint.json records the size and CRC-32 of both binary files, and every field is checked on load.
+// checkpoint.json records the size and CRC-32 of both binary files and the CRC-32 of each of its own
+// fields (cvae-lens alone writes it), and every field is checked on load.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type FileSum, sumOf } from "../core/checksum";
 import { writeDirAtomic } from "../core/fs";
 import type { RngState } from "../core/rng";
+import { textSums } from "../data/catalogue";
 import type { Shape } from "../core/shape";
 import {
-  allFinite,
+  checkFinite,
   CHECKPOINT_FIELDS,
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
   type CheckpointFiles,
+  checkPosition,
+  checkStoredDims,
   DAMAGED_HINT,
   dimsOfStored,
   floatsAt,
@@ -81,13 +85,14 @@ export function checkpointOf(parts: Omit<Checkpoint, "format" | "version" | "cre
 export async function saveCheckpoint(dir: string, ck: Checkpoint, state: EngineBuffers, best: Float32Array): Promise<void> {
   const parts = [f32(state.params), f32(state.adam.m), f32(state.adam.v)];
   const files: Record<string, FileSum> = { "state.bin": sumOf(parts), "best.bin": sumOf(f32(best)) };
+  // The sums are of the document as a reader parses it (JSON drops undefined and writes -Infinity as null).
+  const doc = JSON.parse(
+    JSON.stringify({ ...ck, dims: storedDims(ck.dims), version: CHECKPOINT_VERSION, adamStep: state.adam.step, files }),
+  ) as Record<string, unknown>;
   await writeDirAtomic(dir, (tmp) => {
     writeFileSync(join(tmp, "state.bin"), Buffer.concat(parts));
     writeFileSync(join(tmp, "best.bin"), f32(best));
-    writeFileSync(
-      join(tmp, "checkpoint.json"),
-      JSON.stringify({ ...ck, dims: storedDims(ck.dims), version: CHECKPOINT_VERSION, adamStep: state.adam.step, files }, null, 1) + "\n",
-    );
+    writeFileSync(join(tmp, "checkpoint.json"), JSON.stringify({ ...doc, sums: textSums(doc) }, null, 1) + "\n");
   });
 }
 
@@ -144,11 +149,12 @@ const CHECKPOINT_SHAPE: Shape = {
     threads: "integer",
     adamStep: "integer",
     files: CHECKPOINT_FIELDS.files,
+    sums: CHECKPOINT_FIELDS.sums,
   },
-  optional: ["files"],
+  optional: ["files", "sums"],
 };
 
-type StoredCheckpoint = Checkpoint & CheckpointFiles & { adamStep: number };
+export type StoredCheckpoint = Checkpoint & CheckpointFiles & { adamStep: number };
 
 /**
  * The metadata of a checkpoint folder (checkpoint.json, checked), completing a save that a
@@ -159,14 +165,22 @@ export function readCheckpointMeta(dir: string, options?: { missingOk?: false })
 export function readCheckpointMeta(dir: string, options: { missingOk?: boolean } = {}): StoredCheckpoint | null {
   const stored = readCheckpointJson<Omit<StoredCheckpoint, "dims"> & { dims: StoredDims }>(dir, CHECKPOINT_SHAPE, options);
   if (stored === null) return null;
-  const meta: StoredCheckpoint = { ...stored, dims: dimsOfStored(stored.dims) };
-  meta.position.bestMetric ??= -Infinity;
+  const file = join(dir, "checkpoint.json");
   try {
-    validateTrainConfig(makeTrainConfig(meta.config));
+    validateTrainConfig(makeTrainConfig(stored.config));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new Error(`${join(dir, "checkpoint.json")}: config: ${message}${DAMAGED_HINT}`, { cause: err });
+    throw new Error(`${file}: config: ${message}${DAMAGED_HINT}`, { cause: err });
   }
+  checkStoredDims(stored, file);
+  checkPosition(stored.position, file);
+  if (stored.adamStep < 0) throw new Error(`${file}: adamStep is ${stored.adamStep}, a count below 0${DAMAGED_HINT}`);
+  if (stored.history.length !== stored.position.epoch) {
+    const records = `${stored.history.length} record${stored.history.length === 1 ? "" : "s"}`;
+    throw new Error(`${file}: history holds ${records}, but position.epoch says ${stored.position.epoch} epochs ran${DAMAGED_HINT}`);
+  }
+  const meta: StoredCheckpoint = { ...stored, dims: dimsOfStored(stored.dims) };
+  meta.position.bestMetric ??= -Infinity;
   return meta;
 }
 
@@ -177,12 +191,24 @@ export interface LoadedCheckpoint {
   verified: boolean;
 }
 
-/** Reads a checkpoint folder; every inconsistency is an error naming the file. */
+/** Throws, naming the field, when the dims a checkpoint in `dir` stores are not those of `layout` (a training's model). */
+export function checkLayout(dir: string, dims: ModelDims, layout: ParamLayout): void {
+  const [stored, wanted] = [storedDims(dims), storedDims(layout.dims)];
+  const k = (Object.keys(wanted) as (keyof StoredDims)[]).find((key) => wanted[key] !== stored[key]);
+  if (k) throw new Error(`${join(dir, "checkpoint.json")}: dims.${k} is ${stored[k]}, this training's model has ${wanted[k]}`);
+}
+
+/**
+ * Reads a checkpoint folder; every inconsistency is an error naming the file and field. With `layout`
+ * (the model a training builds), the stored dims must be its dims.
+ */
 export function loadCheckpoint(dir: string, layout?: ParamLayout): LoadedCheckpoint {
   const meta = readCheckpointMeta(dir);
-  const size = (layout ?? paramLayout(meta.dims)).size;
-  const state = readCheckpointFile(dir, meta, "state.bin", { floats: 3 * size, params: size });
-  const best = readCheckpointFile(dir, meta, "best.bin", { floats: size, params: size });
+  const stored = storedDims(meta.dims);
+  if (layout) checkLayout(dir, meta.dims, layout);
+  const size = paramLayout(meta.dims).size;
+  const state = readCheckpointFile(dir, meta, "state.bin", { floats: 3 * size, dims: stored });
+  const best = readCheckpointFile(dir, meta, "best.bin", { floats: size, dims: stored });
   const arrays: CheckpointArrays = {
     params: floatsAt(state, 0, size),
     adamM: floatsAt(state, size, size),
@@ -190,10 +216,11 @@ export function loadCheckpoint(dir: string, layout?: ParamLayout): LoadedCheckpo
     adamStep: meta.adamStep,
     best: floatsAt(best, 0, size),
   };
-  for (const [name, a] of Object.entries(arrays)) {
-    if (a instanceof Float32Array && !allFinite(a)) throw new Error(`${dir}: corrupt checkpoint (${name} holds non-finite numbers)`);
-  }
-  const { adamStep: _omit, files: _files, ...checkpoint } = meta;
+  checkFinite(dir, "state.bin", "the weights", arrays.params);
+  checkFinite(dir, "state.bin", "Adam's first moments", arrays.adamM);
+  checkFinite(dir, "state.bin", "Adam's second moments", arrays.adamV);
+  checkFinite(dir, "best.bin", "the best weights", arrays.best);
+  const { adamStep: _omit, files: _files, sums: _sums, ...checkpoint } = meta;
   return { checkpoint, arrays, verified: Boolean(meta.files) };
 }
 

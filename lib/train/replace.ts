@@ -49,13 +49,14 @@ export function runFolders(run: string, resume: ResumeMode): RunFolders {
     return holdsFinished(dir) ? { dir, work: next, staged: true } : { dir, work: dir, staged: false };
   }
   if (existsSync(next)) {
-    const staged = readCheckpointMeta(next, { missingOk: true }); // a damaged one is an error naming its file
+    // A damaged one, or one holding files but no checkpoint.json, is an error naming it (a restart drops it).
+    const staged = readCheckpointMeta(next, { missingOk: true });
     if (staged?.position.finished) {
       replaceDir(next, dir);
       return { dir, work: dir, staged: false };
     }
     if (staged) return { dir, work: next, staged: true };
-    rmSync(next, { recursive: true, force: true }); // an empty or checkpoint-less leftover
+    rmSync(next, { recursive: true, force: true }); // an empty leftover
   }
   return { dir, work: dir, staged: false };
 }

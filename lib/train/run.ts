@@ -1,11 +1,11 @@
 // A training run's state between epochs: starting fresh, resuming an unfinished run
 // (its stored config must match, except the keys a resume may change), refusing to replace
-// a finished one, and checking that the model fits in memory before anything is allocated.
+// a finished one or a folder without a whole checkpoint, and checking that the model fits in memory before anything is allocated.
 import { totalmem } from "node:os";
 import { deriveSeed, Rng } from "../core/rng";
 import type { ProcessedDataset } from "../data/schema";
 import { checkVocabulary } from "../model/checkpoint";
-import { type LoadedCheckpoint, loadCheckpoint, readCheckpointMeta, type TrainingPosition } from "./checkpoint";
+import { checkLayout, type LoadedCheckpoint, loadCheckpoint, readCheckpointMeta, type TrainingPosition } from "./checkpoint";
 import type { TrainingEngine } from "../model/engine";
 import type { EpochRecord } from "../model/history";
 import { initialParams, type ParamLayout } from "../model/parameters";
@@ -23,33 +23,43 @@ export interface RunState {
   resumedFrom: { epoch: number; batch: number } | null;
 }
 
+/** The settings of `config` that differ from the stored `before`, as "key: stored there, given now" (none: empty). */
+export function configChanges(before: TrainConfig, config: TrainConfig, ignore: readonly (keyof TrainConfig)[] = []): string[] {
+  return (Object.keys(config) as (keyof TrainConfig)[])
+    .filter((k) => !ignore.includes(k) && JSON.stringify(config[k]) !== JSON.stringify(before[k]))
+    .map((k) => `${k}: ${JSON.stringify(before[k])} there, ${JSON.stringify(config[k])} now`);
+}
+
 /**
- * The unfinished run in `dir` to continue, or null when there is none. Throws when the run
- * is finished (a rerun would silently replace it) or was configured otherwise.
+ * The unfinished run in `dir` to continue, or null when there is none (no folder, or an empty one).
+ * Throws when the run is finished (a rerun would silently replace it), was configured otherwise,
+ * or the folder holds no whole checkpoint (weights without checkpoint.json, a damaged or missing file):
+ * a run is replaced only by a restart. The checkpoint is read with its own dims and the config compared
+ * before the model's, so a different model size is reported by its setting, not as weights of the wrong size.
  */
 export function unfinishedRun(dir: string, layout: ParamLayout, config: TrainConfig, ds: ProcessedDataset): LoadedCheckpoint | null {
   if (readCheckpointMeta(dir, { missingOk: true }) === null) return null;
-  const previous = loadCheckpoint(dir, layout);
-  const { position, created } = previous.checkpoint;
+  const previous = loadCheckpoint(dir);
+  const { position, created, config: before } = previous.checkpoint;
   if (position.finished) {
     const epochs = `${position.epoch} epoch${position.epoch === 1 ? "" : "s"}`;
+    // The run's name is its folder's (a copied folder keeps the old one), and the threads do not change the model.
+    const changes = configChanges(before, config, ["workers", "run"]);
+    const asked = changes.length ? `; asked now: ${changes.join("; ")}` : "";
     throw new Error(
-      `${dir} holds a finished run (${epochs}, best epoch ${position.bestEpoch}, saved ${created}); ` +
+      `${dir} holds a finished run (${epochs}, best epoch ${position.bestEpoch}, saved ${created}${asked}); ` +
         `train with restart (\`cvae train --restart\`, or resume "never") to replace it, or pick another run name`,
     );
   }
   checkVocabulary(previous.checkpoint, ds, dir);
-  const before = previous.checkpoint.config;
-  const diff = (Object.keys(config) as (keyof TrainConfig)[]).filter(
-    (k) => !RESUMABLE_CHANGES.includes(k) && JSON.stringify(config[k]) !== JSON.stringify(before[k]),
-  );
-  if (diff.length) {
-    const changes = diff.map((k) => `${k}: ${JSON.stringify(before[k])} there, ${JSON.stringify(config[k])} now`).join("; ");
+  const changes = configChanges(before, config, RESUMABLE_CHANGES);
+  if (changes.length) {
     throw new Error(
-      `${dir} holds an unfinished run with another config (${changes}); resume it ` +
-        `with the same config, pick another run name, or start over with resume "never"`,
+      `${dir} holds an unfinished run with another config (${changes.join("; ")}); resume it ` +
+        `with the same config, pick another run name, or start over with resume "never" (cvae train --restart)`,
     );
   }
+  checkLayout(dir, previous.checkpoint.dims, layout); // the same config and vocabulary make the same dims
   return previous;
 }
 

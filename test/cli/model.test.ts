@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../helpers/temp";
@@ -79,6 +79,41 @@ describe("cvae train / evaluate / recommend", () => {
     const none = cvae(["evaluate", "--dataset", "synthetic-tiny", "--run", "nope"]);
     assert.match(none.stderr, /no checkpoint at .*nope/);
     assert.equal(existsSync(join(DATA, "models", "nope")), false);
+  });
+
+  it("cvae train on a finished run without its flags says it is finished (not wrong-size weights); --restart retrains it as stored", () => {
+    // cvae-synthetic-tiny: 3 epochs of hidden 32, latent 8, batches of 64 (the first test).
+    const again = cvae(["train", "--dataset", "synthetic-tiny"]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /cvae-synthetic-tiny holds a finished run \(3 epochs, best epoch \d, saved [^;)]+\); train with restart/);
+    assert.doesNotMatch(again.stderr, /corrupt/);
+    const more = cvae(["train", "--dataset", "synthetic-tiny", "--epochs", "4"]);
+    assert.match(more.stderr, /holds a finished run \(3 epochs, .*; asked now: epochs: 3 there, 4 now\)/);
+    const restarted = cvae(["train", "--dataset", "synthetic-tiny", "--restart", "--epochs", "1", "--json"]);
+    assert.equal(restarted.status, 0, restarted.stderr);
+    assert.match(restarted.stderr, /restarting the run cvae-synthetic-tiny from its stored config \(flags given override it\)/);
+    const c = JSON.parse(restarted.stdout).config;
+    assert.deepEqual([c.hidden, c.latent, c.batchSize, c.workers, c.epochs], [32, 8, 64, 0, 1]);
+  });
+
+  it("cvae train over a damaged checkpoint.json fails naming it and both ways out; --restart trains from the defaults, saying why", () => {
+    const path = join(DATA, "models", "cvae-synthetic-tiny", "checkpoint.json");
+    writeFileSync(path, "{ half");
+    const damaged = cvae(["train", "--dataset", "synthetic-tiny"]);
+    assert.equal(damaged.status, 1);
+    assert.match(
+      damaged.stderr,
+      /checkpoint\.json: not valid JSON .*restore checkpoint\.json, or train the run again \(cvae train --restart\)/,
+    );
+    assert.equal(readFileSync(path, "utf8"), "{ half", "nothing was replaced");
+    const args = ["--hidden", "16", "--latent", "4", "--epochs", "1", "--workers", "0", "--json"];
+    const restarted = cvae(["train", "--dataset", "synthetic-tiny", "--restart", ...args]);
+    assert.equal(restarted.status, 0, restarted.stderr);
+    assert.match(
+      restarted.stderr,
+      /note: the run's stored config is unreadable, so --restart trains from the defaults and the flags given/,
+    );
+    assert.deepEqual([JSON.parse(restarted.stdout).config.hidden, JSON.parse(restarted.stdout).config.batchSize], [16, 500]);
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
@@ -300,6 +300,52 @@ describe("checkpoints and CvaeModel.load(run, ds)", () => {
     await assert.rejects(
       train({ ...TINY, run: "cfg", lr: 0.01 }, { handleSignals: false, dataset: ds }),
       /holds an unfinished run with another config \(lr: 0\.001 there, 0\.01 now\)/,
+    );
+    await assert.rejects(
+      train({ ...TINY, run: "cfg", hidden: 32 }, { handleSignals: false, dataset: ds }),
+      /holds an unfinished run with another config \(hidden: 16 there, 32 now\)/,
+      "another model size is named by its setting, not as weights of the wrong size",
+    );
+  });
+
+  it("reports a finished run asked for another model size as finished, naming the setting, and leaves it", async () => {
+    await train({ ...TINY, run: "sized", epochs: 1 }, { ...quiet, dataset: ds });
+    const before = readFileSync(join(modelDir("sized"), "best.bin"));
+    await assert.rejects(
+      train({ ...TINY, run: "sized", epochs: 1, hidden: 600, latent: 200 }, { handleSignals: false, dataset: ds }),
+      /sized holds a finished run \(1 epoch, best epoch 1, saved [^;]+; asked now: hidden: 16 there, 600 now; latent: 4 there, 200 now\)/,
+    );
+    assert.ok(readFileSync(join(modelDir("sized"), "best.bin")).equals(before));
+  });
+
+  it("never trains over a run folder holding weights but no checkpoint.json (notebooks too), naming it and both ways out", async () => {
+    await train({ ...TINY, run: "orphan", epochs: 1 }, { ...quiet, dataset: ds });
+    const dir = modelDir("orphan");
+    rmSync(join(dir, "checkpoint.json"));
+    const before = readFileSync(join(dir, "best.bin"));
+    const wayOut = /orphan holds best\.bin, state\.bin but no checkpoint\.json.*restore checkpoint\.json, or train with --restart/;
+    await assert.rejects(train({ ...TINY, run: "orphan", epochs: 1 }, { handleSignals: false, dataset: ds }), wayOut);
+    assert.ok(readFileSync(join(dir, "best.bin")).equals(before), "the weights stay");
+    assert.equal(existsSync(join(dir, "checkpoint.json")), false);
+    // The same for a retraining waiting in the staging folder: it is not dropped as an empty leftover.
+    const staged = stagingDir("orphan");
+    renameSync(dir, staged);
+    await assert.rejects(
+      train({ ...TINY, run: "orphan", epochs: 1 }, { handleSignals: false, dataset: ds }),
+      /\.orphan\.next holds best\.bin/,
+    );
+    assert.ok(readFileSync(join(staged, "best.bin")).equals(before));
+    const restarted = await train({ ...TINY, run: "orphan", epochs: 1 }, { ...quiet, dataset: ds });
+    assert.equal(restarted.finished, true, "a restart replaces both");
+    assert.equal(existsSync(staged), false);
+  });
+
+  it("names the missing file of a finished or unfinished run instead of training over it", async () => {
+    await train({ ...TINY, run: "partial", epochs: 1 }, { ...quiet, dataset: ds });
+    rmSync(join(modelDir("partial"), "state.bin"));
+    await assert.rejects(
+      train({ ...TINY, run: "partial", epochs: 1 }, { handleSignals: false, dataset: ds }),
+      /partial\/state\.bin: missing; the checkpoint is incomplete; restore state\.bin, or train the run again \(cvae train --restart\)/,
     );
   });
 });
