@@ -6,8 +6,15 @@ import { dirname, resolve } from "node:path";
 
 /** An error thrown by a file-system call: it has an errno code like "EISDIR". */
 export function isOsError(err: unknown): err is NodeJS.ErrnoException {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  return err instanceof Error && typeof code === "string" && /^E[A-Z0-9]+$/.test(code) && "syscall" in err;
+  const code = errnoOf(err);
+  return err instanceof Error && code !== undefined && /^E[A-Z0-9]+$/.test(code) && ("syscall" in err || "info" in err);
+}
+
+/** The errno code: `code`, or for Node's SystemError (rm's ERR_FS_EISDIR) the one in `info`. */
+function errnoOf(err: unknown): string | undefined {
+  const e = err as (NodeJS.ErrnoException & { info?: { code?: unknown } }) | null;
+  const code = typeof e?.info?.code === "string" ? e.info.code : e?.code;
+  return typeof code === "string" ? code : undefined;
 }
 
 export interface OsErrorContext {
@@ -17,6 +24,14 @@ export interface OsErrorContext {
   expected?: string;
   /** Said instead of the path, e.g. "--config some/dir". */
   label?: string;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return !statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The first folder on the way to `path` that is not a folder, or null. */
@@ -38,6 +53,7 @@ export function osErrorReason(code: string, path: string | undefined, expected?:
     case "EISDIR":
       return `is a folder${want || ", expected a file"}`;
     case "ENOTDIR": {
+      if (path !== undefined && isFile(path)) return `is a file${want || ", expected a folder"}`;
       const blocker = path === undefined ? null : fileInTheWay(path);
       if (blocker) return `${blocker} is a file, not a folder${want}`;
       return `is not a folder (or a part of its path is a file)${want}`;
@@ -74,7 +90,7 @@ export function osErrorReason(code: string, path: string | undefined, expected?:
  * error's own path). Without any path the sentence still says what went wrong and the system call.
  */
 export function describeOsError(err: NodeJS.ErrnoException, context: OsErrorContext = {}): string {
-  const code = err.code ?? "EUNKNOWN";
+  const code = errnoOf(err) ?? "EUNKNOWN";
   const path = context.path ?? err.path;
   const reason = osErrorReason(code, path, context.expected);
   const name = context.label ?? path;
@@ -90,7 +106,7 @@ export class FileSystemError extends Error {
   constructor(err: NodeJS.ErrnoException, context: OsErrorContext = {}) {
     super(describeOsError(err, context), { cause: err });
     this.name = "FileSystemError";
-    this.code = err.code ?? "EUNKNOWN";
+    this.code = errnoOf(err) ?? "EUNKNOWN";
     this.path = context.path ?? err.path;
   }
 }

@@ -2,7 +2,7 @@
 // provoke EACCES and no read-only mount is at hand, so EACCES, EROFS and ENOSPC are checked on errors
 // shaped like Node's (code, syscall, path); EISDIR and ENOTDIR are provoked for real.
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { describeOsError, explainOsError, FileSystemError, isOsError } from "../../lib/core/fs-errors";
@@ -42,6 +42,18 @@ describe("describeOsError(err, context)", () => {
     const err = thrown(() => writeFileSync(target, "x"));
     assert.ok(isOsError(err));
     assert.equal(describeOsError(err), `${target}: ${join(dir, "data")} is a file, not a folder`);
+  });
+
+  it("says a file given where a folder is listed is a file, and reads rm's SystemError (ERR_FS_EISDIR) as EISDIR", () => {
+    const dir = tempDir("oserr-");
+    writeFileSync(join(dir, "models"), "x");
+    const listed = thrown(() => readdirSync(join(dir, "models")));
+    assert.ok(isOsError(listed));
+    assert.equal(describeOsError(listed), `${join(dir, "models")}: is a file, expected a folder`);
+    const removed = thrown(() => rmSync(dir, { force: true }));
+    assert.equal((removed as NodeJS.ErrnoException).code, "ERR_FS_EISDIR");
+    assert.ok(isOsError(removed));
+    assert.equal(describeOsError(removed, { expected: "a file" }), `${dir}: is a folder, expected a file`);
   });
 
   it("says permission denied, a read-only file system, a full disk and a missing file in words, naming the file", () => {

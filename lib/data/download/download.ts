@@ -185,11 +185,12 @@ export async function downloadMovieLens(name: string, options: DownloadOptions =
     });
     return { name: dataset, folder, zipBytes, md5, files, seconds: seconds(), skipped: false };
   } finally {
+    // A failure to clean up must not hide the error that got here (a folder named like the note, say).
     if (!keepPart) {
-      rmSync(partPath, { force: true });
-      rmSync(`${partPath}.json`, { force: true });
+      removeQuietly(partPath);
+      removeQuietly(`${partPath}.json`);
     }
-    rmSync(md5Part, { force: true });
+    removeQuietly(md5Part);
   }
 }
 
@@ -389,6 +390,14 @@ function readMeta(path: string): { md5?: string; zipBytes?: number; url?: string
     return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as { md5?: string; zipBytes?: number; url?: string }) : {};
   } catch {
     return {};
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // left as it is: the next run discards or reports it
   }
 }
 

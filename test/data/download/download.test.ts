@@ -345,6 +345,16 @@ describe("downloadMovieLens(name, options)", () => {
     }
   });
 
+  it("names a folder that stands where the resume note goes, and its cleanup does not hide that error", async (t) => {
+    const server = await serve(t, dataset(GOOD_ZIP));
+    const rawDir = tempRawDir();
+    const note = join(rawDir, `.${NAME}.zip.part.json`);
+    mkdirSync(note);
+    await assert.rejects(downloadMovieLens(NAME, { ...FAST, baseUrl: server.base, rawDir }), {
+      message: `${note}: is a folder, expected a file`,
+    });
+  });
+
   it("rejects an unknown data set name before any download", async () => {
     await assert.rejects(
       downloadMovieLens("ml-30m", { rawDir: tempRawDir() }),
