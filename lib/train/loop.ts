@@ -21,7 +21,7 @@ import { autoThreads } from "../model/threads";
 import { type EpochRecord, meanEpochSeconds } from "../model/history";
 import { type ModelDims, type ParamLayout, paramLayout } from "../model/parameters";
 import { makeTrainConfig, type TrainConfig } from "./config";
-import { finishRun, type RunFolders, runFolders } from "./replace";
+import { finishRun, type RunFolders, runFolders, stagedNote } from "./replace";
 import { checkMemory, freshRun, resumeRun, type RunState, unfinishedRun } from "./run";
 import { RowSampler } from "./samplers";
 import { betaAt } from "./schedule";
@@ -71,7 +71,7 @@ export interface TrainResult {
    * did not finish (the finished model in \`dir\` was kept; a resume continues the staged run).
    */
   checkpointDir: string;
-  /** A finished model in \`dir\` was kept while this training ran (replaced only if it finished). */
+  /** A finished model (or a folder holding no readable run) in \`dir\` was kept while this training ran (replaced only if it finished). */
   keptFinished: boolean;
   history: EpochRecord[];
   bestEpoch: number;
@@ -262,8 +262,7 @@ export async function train(overrides: Partial<TrainConfig>, options: TrainOptio
   if (lock.reclaimed) log(`took over the lock of ${config.run} from process ${lock.reclaimed.pid}, which is gone`);
   try {
     const folders = runFolders(config.run, options.resume ?? "auto");
-    if (folders.staged)
-      log(`training into ${folders.work}: the finished model in ${dir} stays until this training finishes, and is replaced then`);
+    if (folders.staged) log(stagedNote(folders));
     return await trainLocked(config, options, { ds, dims, layout, backend, threads, folders, log, started });
   } finally {
     lock.release();
@@ -366,7 +365,7 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, setup: Ru
   const { position } = run;
   const swapped = position.finished && folders.staged;
   if (position.finished) finishRun(folders);
-  if (swapped) log(`replaced the finished model in ${folders.dir} with this training's`);
+  if (swapped) log(`replaced ${folders.kept} in ${folders.dir} with this training's`);
   return {
     config,
     dir: folders.dir,

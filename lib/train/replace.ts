@@ -2,7 +2,9 @@
 // from the start (restart) while its folder holds a finished model writes the new run's
 // checkpoints to a staging folder beside it (data/models/.<run>.next/); the finished
 // folder is swapped for it when the new training finishes. An interrupted retraining
-// leaves the finished model usable, and a later resume continues the staged run.
+// leaves the finished model usable, and a later resume continues the staged run. A folder
+// holding no readable run (weights without checkpoint.json, a damaged checkpoint) is kept the
+// same way: a restart (notebook 03's default) replaces it only with a finished training.
 import { existsSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { replaceDir } from "../core/fs";
@@ -19,6 +21,8 @@ export interface RunFolders {
   work: string;
   /** True while `work` is the staging folder: a finished model in `dir` stays until this training finishes. */
   staged: boolean;
+  /** What `dir` holds that stays while staged: "the finished model", or "the files" of a folder holding no readable run. */
+  kept: "the finished model" | "the files";
 }
 
 /** data/models/.<run>.next/: a retraining in progress of a run whose finished model is kept. */
@@ -27,11 +31,12 @@ export function stagingDir(run: string): string {
   return join(dirname(dir), `.${run}.next`);
 }
 
-function holdsFinished(dir: string): boolean {
+/** What a restart must keep in `dir` until it finishes: a finished model, or the files of a folder holding no readable run. */
+function toKeep(dir: string): RunFolders["kept"] | null {
   try {
-    return readCheckpointMeta(dir, { missingOk: true })?.position.finished === true;
+    return readCheckpointMeta(dir, { missingOk: true })?.position.finished ? "the finished model" : null;
   } catch {
-    return false; // a damaged checkpoint is no finished model to keep
+    return "the files"; // weights without checkpoint.json, or a damaged checkpoint: restored by hand, maybe
   }
 }
 
@@ -46,19 +51,26 @@ export function runFolders(run: string, resume: ResumeMode): RunFolders {
   const next = stagingDir(run);
   if (resume === "never") {
     rmSync(next, { recursive: true, force: true });
-    return holdsFinished(dir) ? { dir, work: next, staged: true } : { dir, work: dir, staged: false };
+    const kept = toKeep(dir);
+    return kept ? { dir, work: next, staged: true, kept } : { dir, work: dir, staged: false, kept: "the finished model" };
   }
   if (existsSync(next)) {
     // A damaged one, or one holding files but no checkpoint.json, is an error naming it (a restart drops it).
     const staged = readCheckpointMeta(next, { missingOk: true });
     if (staged?.position.finished) {
       replaceDir(next, dir);
-      return { dir, work: dir, staged: false };
+      return { dir, work: dir, staged: false, kept: "the finished model" };
     }
-    if (staged) return { dir, work: next, staged: true };
+    if (staged) return { dir, work: next, staged: true, kept: toKeep(dir) ?? "the finished model" };
     rmSync(next, { recursive: true, force: true }); // an empty leftover
   }
-  return { dir, work: dir, staged: false };
+  return { dir, work: dir, staged: false, kept: "the finished model" };
+}
+
+/** The line saying that a staged training keeps what the run's folder holds until it finishes. */
+export function stagedNote(folders: RunFolders): string {
+  const [stay, is] = folders.kept === "the files" ? ["stay", "are"] : ["stays", "is"];
+  return `training into ${folders.work}: ${folders.kept} in ${folders.dir} ${stay} until this training finishes, and ${is} replaced then`;
 }
 
 /** Swaps a finished staged training in as the run's model (nothing to do when it trained in place). */

@@ -340,6 +340,31 @@ describe("checkpoints and CvaeModel.load(run, ds)", () => {
     assert.equal(existsSync(staged), false);
   });
 
+  it("keeps weights without checkpoint.json while a restart (notebook 03's default) trains, replacing them when it finishes", async () => {
+    await train({ ...TINY, run: "orphan2", epochs: 1 }, { ...quiet, dataset: ds });
+    const dir = modelDir("orphan2");
+    rmSync(join(dir, "checkpoint.json"));
+    const before = readFileSync(join(dir, "best.bin"));
+    const lines: string[] = [];
+    let n = 0;
+    const stopped = await train(
+      { ...TINY, run: "orphan2", epochs: 1 },
+      { ...quiet, dataset: ds, shouldStop: () => ++n === 2, callbacks: { log: (l) => lines.push(l) } },
+    );
+    assert.equal(stopped.interrupted, true);
+    assert.ok(
+      lines.some((l) => /the files in .*orphan2 stay until this training finishes, and are replaced then/.test(l)),
+      lines.join("\n"),
+    );
+    assert.ok(readFileSync(join(dir, "best.bin")).equals(before), "the weights stay while the restart is unfinished");
+    const resumed = await train({ ...TINY, run: "orphan2", epochs: 1 }, { handleSignals: false, dataset: ds });
+    assert.equal(resumed.finished, true);
+    assert.ok(
+      existsSync(join(dir, "checkpoint.json")) && !existsSync(stagingDir("orphan2")),
+      "the finished restart took the folder's place",
+    );
+  });
+
   it("names the missing file of a finished or unfinished run instead of training over it", async () => {
     await train({ ...TINY, run: "partial", epochs: 1 }, { ...quiet, dataset: ds });
     rmSync(join(modelDir("partial"), "state.bin"));
