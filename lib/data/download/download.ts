@@ -1,4 +1,4 @@
-// MovieLens from GroupLens: download with resume and retries, check the published md5,
+// MovieLens from GroupLens: download with resume, retries and a size cap, check the published md5,
 // and unzip into data/raw/<name>/ through a temp folder, so a dropped connection, a bad
 // checksum or a hostile zip never leaves a half data set (or stray temp files) behind.
 import { createHash } from "node:crypto";
@@ -20,6 +20,7 @@ import { join, resolve } from "node:path";
 import { finished } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sweepStaleTemps, writeDirAtomic, writeFileAtomic } from "../../core/fs";
+import { describeOsError, isOsError } from "../../core/fs-errors";
 import { dataDir } from "../../core/paths";
 import type { DownloadProgress } from "./progress";
 import { extractZipSafe, type ZipLimits } from "./zip";
@@ -286,7 +287,9 @@ async function fetchOnce(url: string, partPath: string, have: number, attempt: n
         received += chunk.length;
         o.onChunk?.(received, total, attempt, chunk.length);
       } catch (err) {
-        res.destroy(err instanceof Error ? err : new Error(String(err)));
+        // A full disk or a lost folder is not the network's fault: no retry, and the file is named.
+        const fatal = isOsError(err) ? new FatalHttpError(describeOsError(err, { path: partPath }), { cause: err }) : err;
+        res.destroy(fatal instanceof Error ? fatal : new Error(String(fatal)));
       }
     });
     await finished(res);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -353,6 +353,18 @@ describe("downloadMovieLens(name, options)", () => {
     await assert.rejects(downloadMovieLens(NAME, { ...FAST, baseUrl: server.base, rawDir }), {
       message: `${note}: is a folder, expected a file`,
     });
+  });
+
+  it("stops at once, naming the part file, when the disk is full (the part written to /dev/full)", async (t) => {
+    const server = await serve(t, dataset(GOOD_ZIP));
+    const rawDir = tempRawDir();
+    const part = join(rawDir, `.${NAME}.zip.part`);
+    symlinkSync("/dev/full", part);
+    writeFileSync(`${part}.json`, JSON.stringify({ url: `${server.base}${NAME}.zip`, md5: md5(GOOD_ZIP) }));
+    await assert.rejects(downloadMovieLens(NAME, { ...FAST, baseUrl: server.base, rawDir }), {
+      message: `${part}: no space left on the device; free some space and run the command again`,
+    });
+    assert.equal(server.count(`/${NAME}.zip`), 1, "no retry");
   });
 
   it("rejects an unknown data set name before any download", async () => {
