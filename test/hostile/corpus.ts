@@ -13,9 +13,10 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { buildZip } from "../helpers/zip";
 import { tempDir } from "../helpers/temp";
+import { checkpointSums } from "./cases/checkpoint-sums";
 import { DATA_SET_CASES } from "./cases/data-sets";
 import { INPUT_CASES } from "./cases/input";
 import { NOTEBOOK_PATH_CASES } from "./cases/notebook-paths";
@@ -150,8 +151,11 @@ const testUser = (s: Sandbox): number => {
   return readFileSync(join(processed(s), "arrays.bin")).readInt32LE(meta.arrays.testUserIds.offset);
 };
 
+/** Edits a JSON file; an edited checkpoint.json gets its field checksums re-recorded, so the case tests the edit's meaning. */
 function editJson(path: string, edit: (v: Record<string, unknown>) => Record<string, unknown>): void {
-  writeFileSync(path, JSON.stringify(edit(JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>)));
+  const doc = edit(JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>);
+  const reseal = basename(path) === "checkpoint.json" && "sums" in doc;
+  writeFileSync(path, JSON.stringify(reseal ? { ...doc, sums: checkpointSums(doc) } : doc));
 }
 
 function damage(path: string, from: number, to: number, value: number | "random"): void {
