@@ -6,12 +6,12 @@
 // the summary with the arrays are checked, so a damaged file is an error naming it.
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type FileSum, sumOf, verifySum } from "../core/checksum";
+import { type FileSum, sumOf, textSums, verifySum, verifyTextSums } from "../core/checksum";
 import { recoverDir, requireRegularFile, writeDirAtomic } from "../core/fs";
 import { checkName } from "../core/names";
 import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
-import { contentId, textSums, verifyTextSums } from "./catalogue";
+import { contentId } from "./catalogue";
 import { CONDITION_KINDS, scopeOf } from "./conditions/conditions";
 import { checkSameSource, dataPathOf } from "./same-source";
 import type { ConditionVocabulary, DataSource, MatrixContexts, PreprocessOptions, PreprocessSummary, ProcessedDataset } from "./schema";

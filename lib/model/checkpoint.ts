@@ -8,12 +8,11 @@
 // weights and Adam state in state.bin) and the writing of checkpoints: lib/train/checkpoint.ts.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type FileSum, verifySum } from "../core/checksum";
+import { type FileSum, verifySum, verifyTextSums } from "../core/checksum";
 import { recoverDir, requireRegularFile } from "../core/fs";
 import { checkName } from "../core/names";
 import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
-import { verifyTextSums } from "../data/catalogue";
 import { CONDITION_KINDS, conditionPlural } from "../data/conditions/conditions";
 import type { ConditionKind, ProcessedDataset } from "../data/schema";
 import { type ModelConfig, validateModelConfig } from "./config";
@@ -159,7 +158,7 @@ export const CHECKPOINT_FIELDS = {
 export interface CheckpointFiles {
   version: number;
   files?: Record<string, FileSum>;
-  /** The size and CRC-32 of the JSON text of each field (textSums of lib/data/catalogue.ts, as dataset.json's). */
+  /** The size and CRC-32 of the JSON text of each field (textSums of lib/core/checksum.ts, as dataset.json's). */
   sums?: Record<string, FileSum>;
 }
 

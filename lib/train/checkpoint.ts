@@ -8,10 +8,9 @@
 // fields (cvae-lens alone writes it), and every field is checked on load.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type FileSum, sumOf } from "../core/checksum";
+import { type FileSum, sumOf, textSums } from "../core/checksum";
 import { writeDirAtomic } from "../core/fs";
 import type { RngState } from "../core/rng";
-import { textSums } from "../data/catalogue";
 import type { Shape } from "../core/shape";
 import {
   checkFinite,

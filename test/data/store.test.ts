@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { readMovieLens } from "../../lib/data/movielens/movielens";
 import { preprocess } from "../../lib/data/protocol/preprocess";
-import { textSums } from "../../lib/data/catalogue";
+import { textSums } from "../../lib/core/checksum";
 import { loadProcessed, saveProcessed } from "../../lib/data/store";
 import { tempDir } from "../helpers/temp";
 

@@ -3,7 +3,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { sumOf } from "../../lib/core/checksum";
-import { textSums } from "../../lib/data/catalogue";
+import { textSums } from "../../lib/core/checksum";
 import { writeFileAtomic } from "../../lib/core/fs";
 import { Rng } from "../../lib/core/rng";
 import {
