@@ -7,19 +7,14 @@ import { encodeUnderConditions, sampleUsers } from "../../lib/analysis/latent";
 import { exampleUser, foldInHistory, historyItems, recommend } from "../../lib/analysis/recommend";
 import { unscoredTargets } from "../../lib/data/conditions/conditions";
 import { csrFromPairs } from "../../lib/data/sparse";
-import { chosenBackend, initBackend } from "../../lib/model/backend";
+import { chosenBackend } from "../../lib/model/backend";
 import { buildBatch } from "../../lib/model/batch";
 import { loadBlas } from "../../lib/model/blas";
 import { smallDataset, smallModel } from "../helpers/small-model";
-
-process.env.CVAE_BACKEND = "webgpu";
+import { forceWebGpu } from "../helpers/webgpu";
 
 describe("latent extraction and recommend on the webgpu backend", async () => {
-  const chosen = await initBackend({ log: false }).then(
-    () => null,
-    (err: Error) => err.message,
-  );
-  const skip = chosen ?? false;
+  const skip = await forceWebGpu();
   const ds = smallDataset();
   const model = smallModel(ds, 7);
   const users = sampleUsers(ds, { users: 45, seed: 3 });

@@ -4,20 +4,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { unscoredTargets } from "../../lib/data/conditions/conditions";
 import { compareWithPopularity } from "../../lib/evaluation/evaluate";
-import { initBackend } from "../../lib/model/backend";
 import { buildBatch } from "../../lib/model/batch";
 import { openScorer } from "../../lib/model/scorer";
 import { maxRelError } from "../helpers/autodiff";
 import { smallDataset, smallModel } from "../helpers/small-model";
-
-process.env.CVAE_BACKEND = "webgpu";
+import { forceWebGpu } from "../helpers/webgpu";
 
 describe("openScorer(model) on the webgpu backend", async () => {
-  const chosen = await initBackend({ log: false }).then(
-    () => null,
-    (err: Error) => err.message,
-  );
-  const skip = chosen ?? false;
+  const skip = await forceWebGpu();
   const ds = smallDataset();
   const model = smallModel(ds, 7);
   const users = Int32Array.from({ length: 23 }, (_, i) => i);
