@@ -18,7 +18,7 @@ import type { StepLoss } from "../lib/model/backward";
 import { loadBlas } from "../lib/model/blas";
 import { GradientEngine } from "../lib/model/engine";
 import { initParams, paramLayout } from "../lib/model/parameters";
-import { type AdapterInfo, describeAdapter, probeAdapter } from "../lib/model/webgpu/device";
+import { type AdapterInfo, describeAdapter, probeAdapter, type SubgroupSetting } from "../lib/model/webgpu/device";
 import { WebGpuEngine } from "../lib/model/webgpu/engine";
 import { type EpochReport, gpuEpoch, torchEpoch, type TorchEpochReport } from "./gpu-epoch";
 import { scoringSmoke, scoringTimings } from "./gpu-scoring";
@@ -238,11 +238,19 @@ interface StepReport {
   torchMs: number | null;
 }
 
-/** Median ms per step at m items: samples of K steps, each ended by draining the queue (flush), after one warm-up sample. */
-async function stepAt(m: number, o: GpuBenchOptions): Promise<Omit<StepReport, "torchMs">> {
+/**
+ * Median ms per step at m items: samples of K steps, each ended by draining the queue (flush), after one warm-up sample.
+ * `subgroups` is CVAE_WEBGPU_SUBGROUPS while the engine opens its device ("off": the shared-memory reductions).
+ */
+async function stepAt(m: number, o: GpuBenchOptions, subgroups: SubgroupSetting = "auto"): Promise<Omit<StepReport, "torchMs">> {
   const layout = paramLayout({ items: m, ...DIMS });
   const batches = randomBatches(m, BATCH, 4, 1);
-  const engine = await WebGpuEngine.create(layout);
+  const saved = process.env.CVAE_WEBGPU_SUBGROUPS;
+  process.env.CVAE_WEBGPU_SUBGROUPS = subgroups;
+  const engine = await WebGpuEngine.create(layout).finally(() => {
+    if (saved === undefined) delete process.env.CVAE_WEBGPU_SUBGROUPS;
+    else process.env.CVAE_WEBGPU_SUBGROUPS = saved;
+  });
   try {
     initParams(layout, new Rng(7), engine.buffers.params);
     engine.load();
@@ -281,7 +289,7 @@ export async function benchGpu(args: string[]): Promise<void> {
   report.adapter = adapter;
   console.log(`adapter: ${describeAdapter(adapter)}`);
   console.log(
-    `  ${adapter.software ? "software" : "hardware"}; subgroups ${adapter.subgroups ? "offered" : "not offered"}; ` +
+    `  ${adapter.software ? "software" : "hardware"}; subgroups ${adapter.subgroups ? "offered (the softmax reduces with them)" : "not offered"}; ` +
       `largest storage binding ${mib(adapter.maxBinding)}`,
   );
   if (adapter.software && o.asHardware) {
@@ -333,6 +341,15 @@ export async function benchGpu(args: string[]): Promise<void> {
     steps.push({ ...ours, torchMs });
   }
   report.steps = steps;
+  if (adapter.subgroups) {
+    // What the subgroup reductions buy: the same step with the shared-memory reductions (CVAE_WEBGPU_SUBGROUPS=off).
+    const m = o.sizes.includes(20000) ? 20000 : o.sizes[o.sizes.length - 1];
+    const without = await stepAt(m, o, "off");
+    const withSg = steps.find((r) => r.m === m)?.medianMs ?? NaN;
+    const ratio = adapter.software ? "" : `; with / without ${(withSg / without.medianMs).toFixed(2)}`;
+    console.log(`  m=${m} without subgroups (CVAE_WEBGPU_SUBGROUPS=off): ${fmtMs(without.medianMs)} per step${ratio}`);
+    report.withoutSubgroups = without;
+  }
   finish();
 
   if (o.epoch) {

@@ -12,7 +12,7 @@ import { tfjs } from "./tfjs";
 import { type BlasInfo, loadBlas, setBlasThreads } from "./blas";
 import { type Gemm, tfjsGemm } from "./gemm";
 import { autoThreads, blasThreadsPerCall } from "./threads";
-import { type AdapterInfo, describeAdapter, noHardwareDriver, probeAdapter } from "./webgpu/device";
+import { type AdapterInfo, describeAdapter, noHardwareDriver, probeAdapter, subgroupSetting } from "./webgpu/device";
 
 export type BackendName = "webgpu" | "tensorflow" | "blas" | "wasm" | "cpu";
 export type BackendChoice = BackendName | "auto";
@@ -135,7 +135,9 @@ export function describeBackend(info: BackendInfo): string {
   if (info.adapter) {
     const rest = info.blas ? `BLAS (${info.blas.library})` : `tfjs ${tfjs().version_core} on ${info.tfjs ?? "cpu"}`;
     const skipped = info.skipped.length ? `; skipped: ${info.skipped.join("; ")}` : "";
-    return `backend: webgpu (${info.provider} on ${describeAdapter(info.adapter)}; other model code on ${rest})${skipped}`;
+    // Whether the softmax reduces through subgroups (CVAE_WEBGPU_SUBGROUPS=off turns them off on a driver that misbehaves).
+    const subgroups = info.adapter.subgroups ? (subgroupSetting() === "off" ? "subgroups off" : "subgroups on") : "no subgroups";
+    return `backend: webgpu (${info.provider} on ${describeAdapter(info.adapter)}, ${subgroups}; other model code on ${rest})${skipped}`;
   }
   if (info.blas) {
     const { library, build, threads, threadsFrom } = info.blas;

@@ -142,7 +142,16 @@ describe("initBackend()", () => {
     assert.equal(r.result?.name, "webgpu", r.stdout);
     const adapter = r.result?.adapter as { software: boolean; vendor: string };
     assert.equal(typeof adapter.software, "boolean");
-    assert.match(r.stdout, /backend: webgpu \(Dawn on .*\((software|hardware); vendor .*\); other model code on /);
+    assert.match(r.stdout, /backend: webgpu \(Dawn on .*\((software|hardware); vendor .*\), (subgroups on|no subgroups); other model code on /);
+  });
+
+  it("CVAE_WEBGPU_SUBGROUPS=off is named in the backend line; another value is refused, naming the variable", (t) => {
+    const off = probe({ CVAE_BACKEND: "webgpu", CVAE_WEBGPU_SUBGROUPS: "off" });
+    if (off.status !== 0) return t.skip(`no WebGPU adapter here (${off.error})`);
+    assert.match(off.stdout, /\), (subgroups off|no subgroups); other model code on /);
+    const bad = probe({ CVAE_BACKEND: "webgpu", CVAE_WEBGPU_SUBGROUPS: "maybe" });
+    assert.equal(bad.status, 1, bad.stdout);
+    assert.equal(bad.error, 'CVAE_WEBGPU_SUBGROUPS="maybe" is not one of auto, off');
   });
 
   it("auto passes over WebGPU on a machine with only a software adapter or no GPU, and says why", (t) => {

@@ -13,7 +13,7 @@ export interface AdapterInfo {
   description: string;
   /** A CPU implementation (llvmpipe, SwiftShader, WARP): correct, far too slow to train on. */
   software: boolean;
-  /** Subgroup operations are offered (the products could use them). */
+  /** Subgroup operations can run: the `subgroups` feature and WGSL's subgroup_id (the softmax's reductions use them). */
   subgroups: boolean;
   /** The largest storage buffer one binding can see, in bytes (caps the model's m x H). */
   maxBinding: number;
@@ -71,7 +71,7 @@ function infoOf(adapter: GPUAdapter): AdapterInfo {
     device: i.device,
     description: i.description,
     software: Boolean((i as { isFallbackAdapter?: boolean }).isFallbackAdapter) || i.architecture === "software" || SOFTWARE.test(text),
-    subgroups: adapter.features.has("subgroups"),
+    subgroups: adapter.features.has("subgroups") && Boolean(instance?.wgslLanguageFeatures.has("subgroup_id")),
     maxBinding: adapter.limits.maxStorageBufferBindingSize,
   };
 }
@@ -182,17 +182,33 @@ async function findAdapter(): Promise<AdapterProbe> {
   return { ok: true, info: infoOf(adapter) };
 }
 
+/** The values of CVAE_WEBGPU_SUBGROUPS: "auto" (the default) uses subgroups where the adapter offers them. */
+export const SUBGROUP_SETTINGS = ["auto", "off"] as const;
+export type SubgroupSetting = (typeof SUBGROUP_SETTINGS)[number];
+
+/** CVAE_WEBGPU_SUBGROUPS, checked: "off" keeps the shared-memory reductions (a driver whose subgroups misbehave). */
+export function subgroupSetting(env: NodeJS.ProcessEnv = process.env): SubgroupSetting {
+  const value = (env.CVAE_WEBGPU_SUBGROUPS ?? "").trim() || "auto";
+  if (!(SUBGROUP_SETTINGS as readonly string[]).includes(value))
+    throw new Error(`CVAE_WEBGPU_SUBGROUPS="${env.CVAE_WEBGPU_SUBGROUPS}" is not one of ${SUBGROUP_SETTINGS.join(", ")}`);
+  return value as SubgroupSetting;
+}
+
 /**
  * A device with the adapter's own buffer limits (the defaults cap a binding at 128 MiB). Each call
  * asks for a fresh adapter: an adapter gives one device only, and a process may train many models.
+ * With the `subgroups` feature where the adapter offers it and CVAE_WEBGPU_SUBGROUPS is not "off".
  * Call probeAdapter() first.
  */
 export async function openDevice(): Promise<GPUDevice> {
   const adapter = (await instance?.requestAdapter({ powerPreference: "high-performance" })) ?? null;
   if (!adapter) throw new Error('backend "webgpu": the adapter found earlier is gone; use CVAE_BACKEND=blas');
   const limits = adapter.limits;
+  const subgroups = subgroupSetting() === "auto" && infoOf(adapter).subgroups;
   try {
     return await adapter.requestDevice({
+      // @webgpu/types 0.1.74 predates the `subgroups` feature that Dawn offers.
+      requiredFeatures: (subgroups ? ["subgroups"] : []) as unknown as GPUFeatureName[],
       requiredLimits: {
         maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
         maxBufferSize: limits.maxBufferSize,

@@ -20,7 +20,6 @@ import {
   PIPELINES,
   type ProductShape,
   REPARAMETERISE,
-  SOFTMAX_XENT,
   SPARSE_INPUT,
   SPLIT_SUM,
   TANH_BACKWARD,
@@ -28,6 +27,7 @@ import {
   WG,
   ZERO_ROWS,
 } from "./kernels";
+import { softmaxXentSource } from "./reductions";
 import { GpuResources, grid } from "./resources";
 
 const F = 4; // bytes per f32 / i32
@@ -41,6 +41,8 @@ export class GpuCvae {
   private readonly G: GPUBuffer;
   private readonly M: GPUBuffer;
   private readonly V: GPUBuffer;
+  /** The softmax reduces through subgroup operations: the device was opened with `subgroups` (device.ts). */
+  readonly subgroups: boolean;
 
   private constructor(
     device: GPUDevice,
@@ -49,6 +51,7 @@ export class GpuCvae {
     readonly purpose: "training" | "scoring",
   ) {
     this.gpu = new GpuResources(device);
+    this.subgroups = device.features.has("subgroups");
     const bytes = layout.size * F;
     const trainingBytes = purpose === "training" ? bytes : 16;
     this.P = this.gpu.buffer("params", bytes);
@@ -79,7 +82,7 @@ export class GpuCvae {
       );
     }
     // Training compiles every kernel up front; scoring compiles its few on first use (a scorer opens per analysis call).
-    if (purpose === "training") model.gpu.prepare(PIPELINES);
+    if (purpose === "training") model.gpu.prepare([...PIPELINES, ["softmax-xent", () => softmaxXentSource(model.subgroups)]]);
     return model;
   }
 
@@ -308,7 +311,7 @@ export class GpuCvae {
       [Math.ceil(R / WG)],
     );
     const { h3, logits } = this.decode(pass, R, z, L);
-    const xent = g.pipeline("softmax-xent", () => SOFTMAX_XENT);
+    const xent = g.pipeline("softmax-xent", () => softmaxXentSource(this.subgroups));
     g.dispatch(pass, "softmax-xent", xent, [logits, tgtPtr, tgtItems, nllRow], [R, m, { f32: scale }], [R]);
     const dLogits = logits;
     const colsum = g.pipeline("column-sums", () => COLUMN_SUMS);

@@ -179,63 +179,6 @@ fn main(@builtin(global_invocation_id) g: vec3u) {
   klRow[r] = -0.5 * kl;
 }`;
 
-/**
- * backward.ts softmaxCrossEntropy, one workgroup of 256 per row: the logits become
- * dLoss/dLogits = p * n * scale - scale at each of the row's n targets; nllRow[r] = -sum log p.
- */
-export const SOFTMAX_XENT = /* wgsl */ `
-struct U { rows: u32, m: u32, scale: f32 }
-@group(0) @binding(0) var<storage, read_write> logits: array<f32>;
-@group(0) @binding(1) var<storage, read> tgtPtr: array<i32>;
-@group(0) @binding(2) var<storage, read> tgtItems: array<i32>;
-@group(0) @binding(3) var<storage, read_write> nllRow: array<f32>;
-@group(0) @binding(4) var<uniform> u: U;
-var<workgroup> red: array<f32, 256>;
-fn reduce(t: u32, isMax: bool) -> f32 {
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    workgroupBarrier();
-    if (t < s) { red[t] = select(red[t] + red[t + s], max(red[t], red[t + s]), isMax); }
-  }
-  workgroupBarrier();
-  let v = red[0];
-  workgroupBarrier();
-  return v;
-}
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let r = wg.x;
-  let t = lid.x;
-  let o = r * u.m;
-  var mx = -3.4e38;
-  for (var j = t; j < u.m; j += 256u) { mx = max(mx, logits[o + j]); }
-  red[t] = mx;
-  mx = reduce(t, true);
-  var sum = 0.0;
-  for (var j = t; j < u.m; j += 256u) {
-    let e = exp(logits[o + j] - mx);
-    logits[o + j] = e;
-    sum += e;
-  }
-  red[t] = sum;
-  sum = reduce(t, false);
-  storageBarrier();
-  let inv = 1.0 / sum;
-  let k0 = tgtPtr[r];
-  let k1 = tgtPtr[r + 1u];
-  var nll = 0.0;
-  for (var k = k0 + i32(t); k < k1; k += 256) { nll -= log(max(logits[o + u32(tgtItems[k])] * inv, 1e-30)); }
-  red[t] = nll;
-  nll = reduce(t, false);
-  if (t == 0u) { nllRow[r] = nll; }
-  let factor = inv * f32(k1 - k0) * u.scale;
-  storageBarrier();
-  workgroupBarrier();
-  for (var j = t; j < u.m; j += 256u) { logits[o + j] *= factor; }
-  storageBarrier();
-  workgroupBarrier();
-  for (var k = k0 + i32(t); k < k1; k += 256) { logits[o + u32(tgtItems[k])] -= u.scale; }
-}`;
-
 /** d *= 1 - h^2: the tanh layers' backward (dA3 from h3, dA1 from h1). */
 export const TANH_BACKWARD = /* wgsl */ `
 struct U { n: u32 }
@@ -370,13 +313,12 @@ const MATMULS: [boolean, boolean, 0 | 1 | 2, boolean][] = [
 ];
 export const matmulKey = (transA: boolean, transB: boolean, mode: number, tanh: boolean) => `matmul:${+transA}${+transB}${mode}${+tanh}`;
 
-/** Every pipeline the model uses, compiled when it is created. */
+/** Every pipeline the model uses but the softmax (reductions.ts: its source depends on the device), compiled when it is created. */
 export const PIPELINES: [string, () => string][] = [
   ...MATMULS.map(([a, b, mode, tanh]): [string, () => string] => [matmulKey(a, b, mode, tanh), () => matmulSource(a, b, mode, tanh)]),
   ["sparse-input", () => SPARSE_INPUT],
   ["split-sum", () => SPLIT_SUM],
   ["reparameterise", () => REPARAMETERISE],
-  ["softmax-xent", () => SOFTMAX_XENT],
   ["column-sums", () => COLUMN_SUMS],
   ["tanh-backward", () => TANH_BACKWARD],
   ["latent-backward", () => LATENT_BACKWARD],

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { describeAdapter, gpuDeviceNodes, noHardwareDriver, vulkanDrivers } from "../../../lib/model/webgpu/device";
+import { describeAdapter, gpuDeviceNodes, noHardwareDriver, subgroupSetting, vulkanDrivers } from "../../../lib/model/webgpu/device";
 import { tempDir } from "../../helpers/temp";
 
 /** A fake root: Vulkan manifests under share/vulkan/icd.d and device nodes under dev/. */
@@ -64,5 +64,17 @@ describe("describeAdapter(info)", () => {
       describeAdapter({ ...info, description: "", software: false, subgroups: false, maxBinding: 1 }),
       /^mesa llvmpipe \(hardware;/,
     );
+  });
+});
+
+describe("subgroupSetting(env)", () => {
+  it("is auto when CVAE_WEBGPU_SUBGROUPS is unset or blank, and off when it says off", () => {
+    assert.equal(subgroupSetting({}), "auto");
+    assert.equal(subgroupSetting({ CVAE_WEBGPU_SUBGROUPS: " " }), "auto");
+    assert.equal(subgroupSetting({ CVAE_WEBGPU_SUBGROUPS: "off" }), "off");
+  });
+
+  it("refuses any other value, naming the variable and the values it takes", () => {
+    assert.throws(() => subgroupSetting({ CVAE_WEBGPU_SUBGROUPS: "no" }), /CVAE_WEBGPU_SUBGROUPS="no" is not one of auto, off/);
   });
 });

@@ -176,6 +176,58 @@ describe("a one-item model on a WebGPU device (the limit case)", async () => {
   });
 });
 
+/** A device opened with CVAE_WEBGPU_SUBGROUPS set to `setting` (openDevice reads it when it opens). */
+async function deviceWith(setting: "auto" | "off"): Promise<GPUDevice> {
+  const saved = process.env.CVAE_WEBGPU_SUBGROUPS;
+  process.env.CVAE_WEBGPU_SUBGROUPS = setting;
+  try {
+    return await openDevice();
+  } finally {
+    if (saved === undefined) delete process.env.CVAE_WEBGPU_SUBGROUPS;
+    else process.env.CVAE_WEBGPU_SUBGROUPS = saved;
+  }
+}
+
+describe("the softmax's reductions, through subgroups where offered and through shared memory", async () => {
+  const probe = await probeAdapter();
+  // m 700: each of the 256 threads reduces several logits; m 3: most threads hold nothing (-inf, 0).
+  const shapes: { dims: ModelDims; rows: number }[] = [
+    { dims: { items: 700, conditions: 2, hidden: 9, latentDim: 3 }, rows: 5 },
+    { dims: { items: 3, conditions: 0, hidden: 4, latentDim: 2 }, rows: 2 },
+  ];
+  for (const setting of ["auto", "off"] as const) {
+    const uses = setting === "auto" && probe.ok && probe.info.subgroups;
+    it(
+      `CVAE_WEBGPU_SUBGROUPS=${setting}: ${uses ? "subgroups" : "shared memory"}; the CPU step's loss and gradients within 2e-5`,
+      { skip: skipReason(probe) },
+      async () => {
+        for (const { dims, rows } of shapes) {
+          const layout = paramLayout(dims);
+          // The model owns its device (destroying the one destroys the other).
+          const model = await GpuCvae.create(await deviceWith(setting), layout);
+          try {
+            assert.equal(model.subgroups, uses, "the kernel variant the device allows");
+            const params = paramsFor(dims, 31);
+            const zero = new Float32Array(layout.size);
+            model.write(params, zero, zero);
+            const batch = randomBatch(new Rng(32), rows, dims);
+            const gpu = await model.gradients(batch, 0.4);
+            const cpu = new Float32Array(layout.size);
+            const loss = computeGradients(jsGemm, params, layout, batch, 0.4, 1 / rows, cpu);
+            assert.ok(Math.abs(gpu.nllSum - loss.nllSum) <= 2e-5 * Math.abs(loss.nllSum), `nll ${gpu.nllSum} vs ${loss.nllSum}`);
+            for (const n of PARAM_NAMES) {
+              const err = maxRelError(paramView(gpu.grads, layout, n), paramView(cpu, layout, n));
+              assert.ok(err < 2e-5, `m ${dims.items}, ${n}: max relative error ${err}`);
+            }
+          } finally {
+            model.destroy();
+          }
+        }
+      },
+    );
+  }
+});
+
 describe("failures on a WebGPU device say what happened and how to go on", async () => {
   const probe = await probeAdapter();
 
