@@ -91,8 +91,9 @@ async function latentsFor(
   command: string,
   flags: AnalysisValues,
 ): Promise<{ ds: ProcessedDataset; model: CvaeModel; latents: LatentSet; seconds: number }> {
-  await initBackend({ log: false });
+  // The data set and the run first: a wrong name fails at once, before the backend loads (tfjs: ~1 s).
   const { ds, model } = loadModelFor(command, flags);
+  await initBackend({ log: false });
   const t0 = performance.now();
   const latents = await encodeUnderConditions(model, ds, sampleUsers(ds, { users: flags.users, seed: flags.seed }));
   return { ds, model, latents, seconds: (performance.now() - t0) / 1000 };

@@ -230,8 +230,9 @@ export const evaluateCommand = defineCommand({
     return { values, split: values.split };
   },
   async execute({ values, split }) {
-    await initBackend({ log: false });
+    // The data set and the run first: a wrong name fails at once, before the backend loads (tfjs: ~1 s).
     const { ds, model } = loadModelFor("evaluate", values);
+    await initBackend({ log: false });
     const results = await compareWithPopularity(ds, split, model);
     if (values.json) {
       const out = { run: runOf(values), dataset: ds.name, synthetic: ds.source.synthetic, model: model.status(), split, results };
@@ -294,8 +295,9 @@ export const recommendCommand = defineCommand({
     };
   },
   async execute({ values, user, split, genre, condition, n }) {
-    await initBackend({ log: false });
+    // The data set and the run first: a wrong name fails at once, before the backend loads (tfjs: ~1 s).
     const { ds, model } = loadModelFor("recommend", values);
+    await initBackend({ log: false });
     const history = foldInHistory(ds, split, user);
     const result = await recommend(model, ds, history, { genre, condition, n });
     if (values.json) console.log(JSON.stringify({ model: model.status(), user, split, ...result }, null, 2));

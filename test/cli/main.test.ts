@@ -101,6 +101,15 @@ describe("what a command loads", () => {
     assert.equal(code, 0);
     assert.ok(heavy(packages).includes("@tensorflow/tfjs"), JSON.stringify(packages));
   });
+
+  for (const command of ["evaluate", "recommend", "explore", "profile"]) {
+    it(`cvae ${command} on a data set that is not there fails before loading tfjs (the backend loads after the run is found)`, () => {
+      const user = command === "recommend" ? ["--user", "1"] : [];
+      const { code, packages } = packagesLoadedBy([command, "--dataset", "nope", "--run", "nope", ...user]);
+      assert.equal(code, 1);
+      assert.deepEqual(heavy(packages), []);
+    });
+  }
 });
 
 describe("errorText(err): an operating-system error a command throws", () => {
