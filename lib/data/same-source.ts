@@ -20,6 +20,17 @@ export function dataPathOf(folder: string): string | undefined {
   return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : undefined;
 }
 
+/**
+ * Where a stored set's source is now: the recorded dataPath inside this data folder when it is
+ * there (a data folder copied or moved keeps its sources, ground-truth.json among them), else the
+ * folder as recorded.
+ */
+export function currentSourceFolder(folder: string, dataPath: string | undefined): string {
+  if (dataPath === undefined) return folder;
+  const here = join(dataDir(), dataPath);
+  return existsSync(here) ? here : folder;
+}
+
 export interface StoredSource {
   /** The set's name as stored (a folder may hold a set saved under another name). */
   name: string;

@@ -13,7 +13,7 @@ import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
 import { contentId } from "./catalogue";
 import { CONDITION_KINDS, scopeOf } from "./conditions/conditions";
-import { checkSameSource, dataPathOf } from "./same-source";
+import { checkSameSource, currentSourceFolder, dataPathOf } from "./same-source";
 import type { ConditionVocabulary, DataSource, MatrixContexts, PreprocessOptions, PreprocessSummary, ProcessedDataset } from "./schema";
 import { type Csr, type Genre, MOVIELENS_FORMATS } from "./schema";
 import { validateCsr } from "./sparse";
@@ -291,7 +291,11 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
   const contextKeys: (keyof MatrixContexts)[] = ["train", "validFoldIn", "validHeldOut", "testFoldIn", "testHeldOut"];
   const ds: ProcessedDataset = {
     name: meta.name,
-    source: { format: meta.source.format, folder: meta.source.folder, synthetic: meta.source.synthetic },
+    source: {
+      format: meta.source.format,
+      folder: currentSourceFolder(meta.source.folder, meta.source.dataPath),
+      synthetic: meta.source.synthetic,
+    },
     options: { ...meta.options, conditions: meta.options.conditions ?? "genre", timeZone: meta.options.timeZone ?? null },
     summary: meta.summary,
     warnings: meta.warnings,

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { readMovieLens } from "../../lib/data/movielens/movielens";
 import { preprocess } from "../../lib/data/protocol/preprocess";
 import { textSums } from "../../lib/core/checksum";
 import { loadProcessed, saveProcessed } from "../../lib/data/store";
+import { loadGroundTruth } from "../../lib/data/synthetic/planted";
+import { writeSynthetic } from "../../lib/data/synthetic/synth";
 import { tempDir } from "../helpers/temp";
 
 const raw = readMovieLens(join(__dirname, "..", "fixtures", "ml-small"));
@@ -40,6 +42,33 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
     assert.deepEqual(back.movies.titles, ds.movies.titles);
     assert.deepEqual(back.movies.genres, ds.movies.genres);
     assert.deepEqual(Array.from(back.moviePositiveCounts), Array.from(ds.moviePositiveCounts));
+  });
+
+  it("finds the source (and its ground truth) in a copied data folder after the original is gone", async () => {
+    const saved = process.env.CVAE_DATA_DIR;
+    const first = tempDir("store-data-");
+    try {
+      process.env.CVAE_DATA_DIR = first;
+      const rawFolder = join(first, "raw", "tiny");
+      await writeSynthetic(rawFolder, { users: 60, movies: 80, ratings: 1500, seed: 3, minUserRatings: 10 });
+      await saveProcessed(preprocess(readMovieLens(rawFolder), "tiny"), join(first, "processed", "tiny"));
+      const copy = join(tempDir("store-copy-"), "data");
+      cpSync(first, copy, { recursive: true });
+      rmSync(first, { recursive: true });
+      process.env.CVAE_DATA_DIR = copy;
+      const back = loadProcessed("tiny");
+      assert.equal(back.source.folder, join(copy, "raw", "tiny"));
+      assert.notEqual(loadGroundTruth(back.source.folder), null, "the planted truth is found beside the copied source");
+    } finally {
+      if (saved === undefined) delete process.env.CVAE_DATA_DIR;
+      else process.env.CVAE_DATA_DIR = saved;
+    }
+  });
+
+  it("keeps the recorded source folder of a set whose source lies outside the data folder", async () => {
+    const dir = join(tempDir("store-"), "ml-small");
+    await saveProcessed(ds, dir);
+    assert.equal(loadProcessed(dir).source.folder, ds.source.folder);
   });
 
   it("replaces an older copy and leaves no temp folder behind", async () => {
