@@ -288,9 +288,9 @@ export async function benchGpu(args: string[]): Promise<void> {
   const adapter: AdapterInfo = probe.info;
   report.adapter = adapter;
   console.log(`adapter: ${describeAdapter(adapter)}`);
+  const subgroups = adapter.subgroups ? "offered (the softmax reduces with them)" : "not offered";
   console.log(
-    `  ${adapter.software ? "software" : "hardware"}; subgroups ${adapter.subgroups ? "offered (the softmax reduces with them)" : "not offered"}; ` +
-      `largest storage binding ${mib(adapter.maxBinding)}`,
+    `  ${adapter.software ? "software" : "hardware"}; subgroups ${subgroups}; largest storage binding ${mib(adapter.maxBinding)}`,
   );
   if (adapter.software && o.asHardware) {
     console.log("only a software adapter, but --as-hardware: the hardware path runs to test this suite; no speed claim, no ratios");

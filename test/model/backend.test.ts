@@ -142,7 +142,10 @@ describe("initBackend()", () => {
     assert.equal(r.result?.name, "webgpu", r.stdout);
     const adapter = r.result?.adapter as { software: boolean; vendor: string };
     assert.equal(typeof adapter.software, "boolean");
-    assert.match(r.stdout, /backend: webgpu \(Dawn on .*\((software|hardware); vendor .*\), (subgroups on|no subgroups); other model code on /);
+    assert.match(
+      r.stdout,
+      /backend: webgpu \(Dawn on .*\((software|hardware); vendor .*\), (subgroups on|no subgroups); other model code on /,
+    );
   });
 
   it("CVAE_WEBGPU_SUBGROUPS=off is named in the backend line; another value is refused, naming the variable", (t) => {
