@@ -37,13 +37,15 @@ export async function extractZipSafe(zipPath: string, destDir: string, limits: Z
     for await (const entry of zip.eachEntry()) {
       const raw = (at.entry = entryName(entry));
       const name = normaliseEntryName(raw);
-      // Two entries of one name ("./x" and "x" too): which one wins would depend on the order, so neither is taken.
-      const before = seen.get(name);
+      // Two entries of one name ("./x" and "x" too, and "X" on a case-insensitive file system such as macOS's or
+      // Windows'): which one wins would depend on the order, so neither is taken.
+      const key = name.toLowerCase();
+      const before = seen.get(key);
       if (before !== undefined) {
         const also = before === raw ? "" : ` (as "${before}" and "${raw}")`;
         throw new Error(`appears twice in the zip${also}; refusing it, nothing was extracted`);
       }
-      seen.set(name, raw);
+      seen.set(key, raw);
       if (entry.uncompressedSize > limits.maxEntryBytes)
         throw new Error(`unpacks to ${entry.uncompressedSize} bytes, more than the ${limits.maxEntryBytes} allowed; nothing was extracted`);
       total += entry.uncompressedSize;

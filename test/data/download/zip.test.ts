@@ -75,6 +75,9 @@ describe("extractZipSafe limits", () => {
     ["ml/ratings.csv", "ml//ratings.csv"],
     ["ml/./ratings.csv", "ml/ratings.csv"],
     ["./ml/ratings.csv", "ml/ratings.csv"],
+    // One file on a case-insensitive file system (macOS, Windows): the second would overwrite the first.
+    ["ml/ratings.csv", "ml/Ratings.CSV"],
+    ["ML/movies.csv", "ml/movies.csv"],
   ]) {
     it(`refuses "${first}" and "${second}" in one zip as one entry named twice, extracting nothing`, async () => {
       const dir = tempRawDir();
