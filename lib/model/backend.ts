@@ -12,7 +12,7 @@ import { tfjs } from "./tfjs";
 import { type BlasInfo, loadBlas, setBlasThreads } from "./blas";
 import { type Gemm, tfjsGemm } from "./gemm";
 import { autoThreads, blasThreadsPerCall } from "./threads";
-import { type AdapterInfo, describeAdapter, noHardwareDriver, probeAdapter, subgroupSetting } from "./webgpu/device";
+import { type AdapterInfo, describeAdapter, firstLine, noHardwareDriver, probeAdapter, subgroupSetting } from "./webgpu/device";
 
 export type BackendName = "webgpu" | "tensorflow" | "blas" | "wasm" | "cpu";
 export type BackendChoice = BackendName | "auto";
@@ -243,7 +243,7 @@ async function tryNative(skipped: string[]): Promise<BackendInfo | null> {
       const load: (id: string) => unknown = require;
       load(pkg);
     } catch (err) {
-      skipped.push(`${pkg}: ${firstLine(err)}`);
+      skipped.push(`${pkg}: ${loadFailure(err)}`);
       continue;
     }
     // The native package registers "tensorflow" on the shared tfjs-core when it really loaded.
@@ -253,7 +253,7 @@ async function tryNative(skipped: string[]): Promise<BackendInfo | null> {
       }
       skipped.push(`${pkg}: loaded, but the "tensorflow" backend failed to initialise`);
     } catch (err) {
-      skipped.push(`${pkg}: loaded, but registered no "tensorflow" backend (${firstLine(err)})`);
+      skipped.push(`${pkg}: loaded, but registered no "tensorflow" backend (${loadFailure(err)})`);
     }
   }
   return null;
@@ -269,13 +269,12 @@ async function tryWasm(skipped: string[]): Promise<BackendInfo | null> {
     const simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
     return { name: "wasm", provider: "@tensorflow/tfjs-backend-wasm", simd, threads: wasm.getThreadsCount(), skipped };
   } catch (err) {
-    skipped.push(`wasm: ${firstLine(err)}`);
+    skipped.push(`wasm: ${loadFailure(err)}`);
     return null;
   }
 }
 
-function firstLine(err: unknown): string {
-  if ((err as { code?: string } | null)?.code === "MODULE_NOT_FOUND") return "not installed";
-  const text = err instanceof Error ? err.message : String(err);
-  return text.split("\n")[0];
+/** Why a package did not load, in a few words: "not installed", or its error's first line. */
+function loadFailure(err: unknown): string {
+  return (err as { code?: string } | null)?.code === "MODULE_NOT_FOUND" ? "not installed" : firstLine(err);
 }
