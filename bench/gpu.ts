@@ -18,7 +18,7 @@ import type { StepLoss } from "../lib/model/backward";
 import { loadBlas } from "../lib/model/blas";
 import { GradientEngine } from "../lib/model/engine";
 import { initParams, paramLayout } from "../lib/model/parameters";
-import { type AdapterInfo, describeAdapter, probeAdapter, type SubgroupSetting } from "../lib/model/webgpu/device";
+import { type AdapterInfo, describeAdapter, probeAdapter, type SubgroupSetting, subgroupSetting } from "../lib/model/webgpu/device";
 import { WebGpuEngine } from "../lib/model/webgpu/engine";
 import { type EpochReport, gpuEpoch, torchEpoch, type TorchEpochReport } from "./gpu-epoch";
 import { scoringSmoke, scoringTimings } from "./gpu-scoring";
@@ -235,14 +235,17 @@ interface StepReport {
   msPerStep: number[];
   medianMs: number;
   gpuBytes: number;
+  /** The softmax reduced through subgroups. */
+  subgroups: boolean;
   torchMs: number | null;
 }
 
 /**
  * Median ms per step at m items: samples of K steps, each ended by draining the queue (flush), after one warm-up sample.
- * `subgroups` is CVAE_WEBGPU_SUBGROUPS while the engine opens its device ("off": the shared-memory reductions).
+ * `subgroups` is CVAE_WEBGPU_SUBGROUPS while the engine opens its device ("off": the shared-memory reductions);
+ * by default the user's own setting.
  */
-async function stepAt(m: number, o: GpuBenchOptions, subgroups: SubgroupSetting = "auto"): Promise<Omit<StepReport, "torchMs">> {
+async function stepAt(m: number, o: GpuBenchOptions, subgroups: SubgroupSetting = subgroupSetting()): Promise<Omit<StepReport, "torchMs">> {
   const layout = paramLayout({ items: m, ...DIMS });
   const batches = randomBatches(m, BATCH, 4, 1);
   const saved = process.env.CVAE_WEBGPU_SUBGROUPS;
@@ -261,7 +264,7 @@ async function stepAt(m: number, o: GpuBenchOptions, subgroups: SubgroupSetting 
       await engine.flush();
       if (s > 0) msPerStep.push((performance.now() - t0) / o.steps);
     }
-    return { m, msPerStep, medianMs: median(msPerStep), gpuBytes: engine.gpuBytes };
+    return { m, msPerStep, medianMs: median(msPerStep), gpuBytes: engine.gpuBytes, subgroups: engine.subgroups };
   } finally {
     await engine.close();
   }
@@ -288,7 +291,12 @@ export async function benchGpu(args: string[]): Promise<void> {
   const adapter: AdapterInfo = probe.info;
   report.adapter = adapter;
   console.log(`adapter: ${describeAdapter(adapter)}`);
-  const subgroups = adapter.subgroups ? "offered (the softmax reduces with them)" : "not offered";
+  const setting = subgroupSetting();
+  const subgroups = !adapter.subgroups
+    ? "not offered"
+    : setting === "off"
+      ? "offered, off (CVAE_WEBGPU_SUBGROUPS=off)"
+      : "offered (the softmax reduces with them)";
   console.log(
     `  ${adapter.software ? "software" : "hardware"}; subgroups ${subgroups}; largest storage binding ${mib(adapter.maxBinding)}`,
   );
@@ -341,7 +349,7 @@ export async function benchGpu(args: string[]): Promise<void> {
     steps.push({ ...ours, torchMs });
   }
   report.steps = steps;
-  if (adapter.subgroups) {
+  if (adapter.subgroups && setting === "auto") {
     // What the subgroup reductions buy: the same step with the shared-memory reductions (CVAE_WEBGPU_SUBGROUPS=off).
     const m = o.sizes.includes(20000) ? 20000 : o.sizes[o.sizes.length - 1];
     const without = await stepAt(m, o, "off");

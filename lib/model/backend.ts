@@ -80,6 +80,7 @@ export function initBackend(options: BackendOptions = {}): Promise<BackendInfo> 
   let choice: BackendChoice;
   try {
     choice = fromEnv ? parseBackendChoice(fromEnv, "CVAE_BACKEND") : parseBackendChoice(options.backend ?? "auto");
+    subgroupSetting(env); // a bad value fails here, on every backend and adapter, not at the first GPU device
   } catch (err) {
     return Promise.reject(err);
   }

@@ -39,38 +39,49 @@ describe("parseGpuArgs(args)", () => {
 
 describe("the GPU bench's hardware path on this machine's adapter (--as-hardware)", async () => {
   const probe = await probeAdapter();
-  it(
-    "times the step, and without subgroups where the adapter offers them, and writes its report",
-    { skip: probe.ok ? false : `no WebGPU adapter here: ${probe.reason}` },
-    async () => {
-      const json = join(tempDir("bench-gpu-"), "report.json");
-      const args = ["--as-hardware", "--sizes", "40", "--repeats", "1", "--steps", "1", "--no-epoch", "--no-torch", "--no-scoring"];
-      const lines: string[] = [];
-      const log = console.log;
-      console.log = (...parts: unknown[]) => void lines.push(parts.join(" "));
-      try {
-        await benchGpu([...args, "--json", json]);
-      } finally {
-        console.log = log;
-      }
-      const report = JSON.parse(readFileSync(json, "utf8"));
-      assert.equal(report.smoke.ok, true, "the step matches the CPU's");
-      assert.deepEqual(
-        report.steps.map((s: { m: number }) => s.m),
-        [40],
-      );
-      assert.ok(report.steps[0].medianMs > 0 && report.steps[0].gpuBytes > 0);
-      assert.equal(report.torch, null);
-      assert.equal(report.epoch, undefined, "--no-epoch");
-      assert.equal(report.scoring, undefined, "--no-scoring");
-      if (probe.ok && probe.info.subgroups) {
-        assert.equal(report.withoutSubgroups.m, 40);
-        assert.ok(lines.some((l) => /m=40 without subgroups \(CVAE_WEBGPU_SUBGROUPS=off\): .* per step/.test(l)));
-      } else assert.equal(report.withoutSubgroups, undefined);
-      if (probe.ok && probe.info.software) {
-        assert.ok(lines.some((l) => l.startsWith("only a software adapter, but --as-hardware")));
-        assert.ok(!lines.some((l) => /^\s*ratio |with \/ without/.test(l)), "no ratio from a software adapter");
-      }
-    },
-  );
+  const offered = probe.ok && probe.info.subgroups;
+  for (const setting of ["auto", "off"] as const) {
+    const kernels = setting === "auto" && offered ? "subgroups, then without" : "no subgroups";
+    it(
+      `times the step (CVAE_WEBGPU_SUBGROUPS=${setting}: ${kernels}) and writes its report`,
+      { skip: probe.ok ? false : `no WebGPU adapter here: ${probe.reason}` },
+      async () => {
+        const json = join(tempDir("bench-gpu-"), "report.json");
+        const args = ["--as-hardware", "--sizes", "40", "--repeats", "1", "--steps", "1", "--no-epoch", "--no-torch", "--no-scoring"];
+        const lines: string[] = [];
+        const log = console.log;
+        const saved = process.env.CVAE_WEBGPU_SUBGROUPS;
+        console.log = (...parts: unknown[]) => void lines.push(parts.join(" "));
+        process.env.CVAE_WEBGPU_SUBGROUPS = setting;
+        try {
+          await benchGpu([...args, "--json", json]);
+        } finally {
+          console.log = log;
+          if (saved === undefined) delete process.env.CVAE_WEBGPU_SUBGROUPS;
+          else process.env.CVAE_WEBGPU_SUBGROUPS = saved;
+        }
+        const report = JSON.parse(readFileSync(json, "utf8"));
+        assert.equal(report.smoke.ok, true, "the step matches the CPU's");
+        assert.deepEqual(
+          report.steps.map((s: { m: number }) => s.m),
+          [40],
+        );
+        assert.ok(report.steps[0].medianMs > 0 && report.steps[0].gpuBytes > 0);
+        assert.equal(report.steps[0].subgroups, setting === "auto" && offered, "the kernel the user's setting asks for");
+        assert.equal(report.torch, null);
+        assert.equal(report.epoch, undefined, "--no-epoch");
+        assert.equal(report.scoring, undefined, "--no-scoring");
+        if (setting === "auto" && offered) {
+          assert.deepEqual([report.withoutSubgroups.m, report.withoutSubgroups.subgroups], [40, false]);
+          assert.ok(lines.some((l) => /m=40 without subgroups \(CVAE_WEBGPU_SUBGROUPS=off\): .* per step/.test(l)));
+        } else assert.equal(report.withoutSubgroups, undefined);
+        if (offered)
+          assert.ok(lines.some((l) => l.includes(setting === "off" ? "subgroups offered, off" : "subgroups offered (the softmax")));
+        if (probe.ok && probe.info.software) {
+          assert.ok(lines.some((l) => l.startsWith("only a software adapter, but --as-hardware")));
+          assert.ok(!lines.some((l) => /^\s*ratio |with \/ without/.test(l)), "no ratio from a software adapter");
+        }
+      },
+    );
+  }
 });

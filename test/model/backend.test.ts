@@ -148,13 +148,19 @@ describe("initBackend()", () => {
     );
   });
 
-  it("CVAE_WEBGPU_SUBGROUPS=off is named in the backend line; another value is refused, naming the variable", (t) => {
+  it("CVAE_WEBGPU_SUBGROUPS=off is named in the backend line where the adapter offers subgroups", (t) => {
     const off = probe({ CVAE_BACKEND: "webgpu", CVAE_WEBGPU_SUBGROUPS: "off" });
     if (off.status !== 0) return t.skip(`no WebGPU adapter here (${off.error})`);
-    assert.match(off.stdout, /\), (subgroups off|no subgroups); other model code on /);
-    const bad = probe({ CVAE_BACKEND: "webgpu", CVAE_WEBGPU_SUBGROUPS: "maybe" });
-    assert.equal(bad.status, 1, bad.stdout);
-    assert.equal(bad.error, 'CVAE_WEBGPU_SUBGROUPS="maybe" is not one of auto, off');
+    const offered = (off.result?.adapter as { subgroups: boolean }).subgroups;
+    assert.match(off.stdout, offered ? /\), subgroups off; other model code on / : /\), no subgroups; other model code on /);
+  });
+
+  it("refuses another CVAE_WEBGPU_SUBGROUPS value on any backend, naming the variable and its values", () => {
+    for (const backend of ["wasm", "webgpu"]) {
+      const bad = probe({ CVAE_BACKEND: backend, CVAE_WEBGPU_SUBGROUPS: "maybe" });
+      assert.equal(bad.status, 1, bad.stdout);
+      assert.equal(bad.error, 'CVAE_WEBGPU_SUBGROUPS="maybe" is not one of auto, off');
+    }
   });
 
   it("auto passes over WebGPU on a machine with only a software adapter or no GPU, and says why", (t) => {

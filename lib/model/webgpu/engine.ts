@@ -55,6 +55,11 @@ export class WebGpuEngine implements TrainingEngine {
   }
 
   /** GPU memory the model's buffers hold, in bytes. */
+  /** The softmax reduces through subgroups on this engine's device (reductions.ts). */
+  get subgroups(): boolean {
+    return this.model.subgroups;
+  }
+
   get gpuBytes(): number {
     return this.model.gpu.bytes();
   }

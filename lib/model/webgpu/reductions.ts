@@ -1,7 +1,7 @@
 // The step's per-row reduction kernel (softmax + multinomial loss gradient), in two variants of
 // one source: workgroup reductions through shared memory (any adapter), or subgroup operations
 // where the device was opened with the `subgroups` feature (device.ts). A subgroup reduction
-// needs one barrier where the shared-memory tree needs eight. Partial sums are combined in
+// needs two barriers where the shared-memory tree needs ten. Partial sums are combined in
 // subgroup order (subgroup_id), never in the order threads finish, so a run stays reproducible.
 
 /** The reductions the softmax kernel does (max, then sums), with shared memory or subgroups. */
@@ -22,9 +22,9 @@ fn tree(v: f32, isMax: bool) -> f32 {
 }
 fn reduceMax(v: f32) -> f32 { return tree(v, true); }
 fn reduceSum(v: f32) -> f32 { return tree(v, false); }`;
-  // One partial per subgroup (at most 256 / 4 of them), written by its first lane at its subgroup_id.
+  // One partial per subgroup, written by its first lane at its subgroup_id (256 slots: no assumption on the subgroup size).
   return /* wgsl */ `
-var<workgroup> red: array<f32, 64>;
+var<workgroup> red: array<f32, 256>;
 var<private> lane: u32;
 var<private> sid: u32;
 var<private> subgroupCount: u32;
