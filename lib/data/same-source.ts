@@ -3,7 +3,7 @@
 // A source is its folder; a folder inside the data folder is also recorded relative to it
 // (source.dataPath in dataset.json), so a moved or copied data folder keeps its sources.
 import { existsSync, readFileSync, realpathSync } from "node:fs";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { dataDir } from "../core/paths";
 
 function realOrResolved(path: string): string {
@@ -21,13 +21,15 @@ export function dataPathOf(folder: string): string | undefined {
 }
 
 /**
- * Where a stored set's source is now: the recorded dataPath inside this data folder when it is
- * there (a data folder copied or moved keeps its sources, ground-truth.json among them), else the
- * folder as recorded.
+ * Where a stored set's source is now: the recorded dataPath inside the data folder that holds the set
+ * (`<data>/processed/<name>/`), so a copied or moved data folder keeps its sources, ground-truth.json
+ * among them; else the folder as recorded. Never the current data folder's file of that path for a
+ * set that lives elsewhere: that would pair the set with another folder's source.
  */
-export function currentSourceFolder(folder: string, dataPath: string | undefined): string {
-  if (dataPath === undefined) return folder;
-  const here = join(dataDir(), dataPath);
+export function currentSourceFolder(setDir: string, folder: string, dataPath: string | undefined): string {
+  const processed = dirname(resolve(setDir));
+  if (dataPath === undefined || basename(processed) !== "processed") return folder;
+  const here = join(dirname(processed), dataPath);
   return existsSync(here) ? here : folder;
 }
 

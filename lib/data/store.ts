@@ -293,7 +293,7 @@ export function loadProcessed(nameOrDir: string): ProcessedDataset {
     name: meta.name,
     source: {
       format: meta.source.format,
-      folder: currentSourceFolder(meta.source.folder, meta.source.dataPath),
+      folder: currentSourceFolder(dir, meta.source.folder, meta.source.dataPath),
       synthetic: meta.source.synthetic,
     },
     options: { ...meta.options, conditions: meta.options.conditions ?? "genre", timeZone: meta.options.timeZone ?? null },

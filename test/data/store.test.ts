@@ -65,6 +65,28 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
     }
   });
 
+  it("pairs a set loaded by its folder with its own data folder's source, not the current data folder's of that name", async () => {
+    const saved = process.env.CVAE_DATA_DIR;
+    const [a, b] = [tempDir("store-a-"), tempDir("store-b-")];
+    try {
+      for (const [root, seed] of [
+        [a, 3],
+        [b, 99],
+      ] as const) {
+        process.env.CVAE_DATA_DIR = root;
+        const rawFolder = join(root, "raw", "tiny");
+        await writeSynthetic(rawFolder, { users: 60, movies: 80, ratings: 1500, seed, minUserRatings: 10 });
+        await saveProcessed(preprocess(readMovieLens(rawFolder), "tiny"), join(root, "processed", "tiny"));
+      }
+      process.env.CVAE_DATA_DIR = b;
+      assert.equal(loadProcessed(join(a, "processed", "tiny")).source.folder, join(a, "raw", "tiny"));
+      assert.equal(loadProcessed("tiny").source.folder, join(b, "raw", "tiny"));
+    } finally {
+      if (saved === undefined) delete process.env.CVAE_DATA_DIR;
+      else process.env.CVAE_DATA_DIR = saved;
+    }
+  });
+
   it("keeps the recorded source folder of a set whose source lies outside the data folder", async () => {
     const dir = join(tempDir("store-"), "ml-small");
     await saveProcessed(ds, dir);
