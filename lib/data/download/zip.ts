@@ -21,6 +21,31 @@ export interface ZipLimits {
 export const DEFAULT_LIMITS: ZipLimits = { maxTotalBytes: 4e9, maxEntryBytes: 4e9, maxRatio: 100 };
 
 /**
+ * Refuses a file entry that names a file already named ("./x" and "x" too), or one that a file and a folder
+ * both claim: which one wins would depend on the order. Names compare as a case-insensitive file system
+ * (macOS's, Windows') reads them: "X" is "x", and a composed "é" is a decomposed one. Folder entries are
+ * never written, so two of them may differ in case.
+ */
+function checkUnique(name: string, raw: string, files: Map<string, string>, folders: Map<string, string>): void {
+  if (name === "" || name.endsWith("/")) return;
+  const key = name.normalize("NFC").toLowerCase();
+  const parts = key.split("/");
+  const clash =
+    files.get(key) ??
+    folders.get(key) ??
+    parts
+      .slice(0, -1)
+      .map((_, i) => files.get(parts.slice(0, i + 1).join("/")))
+      .find((f) => f !== undefined);
+  if (clash !== undefined) {
+    const also = clash === raw ? "" : ` (as "${clash}" and "${raw}")`;
+    throw new Error(`appears twice in the zip${also}; refusing it, nothing was extracted`);
+  }
+  files.set(key, raw);
+  for (let i = 1; i < parts.length; i++) folders.set(parts.slice(0, i).join("/"), raw);
+}
+
+/**
  * Extracts every file entry of zipPath under destDir. Refuses (throws, extracting nothing) any entry whose resolved path escapes destDir
  * (`../x`, absolute paths, backslash tricks). If all entries share one top-level folder (GroupLens zips contain `ml-20m/...`), that folder
  * is stripped so files land directly in destDir. Returns the relative paths written, sorted. Not atomic on corrupt data: wrap it in
@@ -32,20 +57,13 @@ export async function extractZipSafe(zipPath: string, destDir: string, limits: Z
   // First pass over the central directory only: every path is checked before any byte is written.
   const names = await withZip(zipPath, async (zip, at) => {
     const all: { raw: string; name: string }[] = [];
-    const seen = new Map<string, string>();
+    const files = new Map<string, string>();
+    const folders = new Map<string, string>();
     let total = 0;
     for await (const entry of zip.eachEntry()) {
       const raw = (at.entry = entryName(entry));
       const name = normaliseEntryName(raw);
-      // Two entries of one name ("./x" and "x" too, and "X" on a case-insensitive file system such as macOS's or
-      // Windows'): which one wins would depend on the order, so neither is taken.
-      const key = name.toLowerCase();
-      const before = seen.get(key);
-      if (before !== undefined) {
-        const also = before === raw ? "" : ` (as "${before}" and "${raw}")`;
-        throw new Error(`appears twice in the zip${also}; refusing it, nothing was extracted`);
-      }
-      seen.set(key, raw);
+      checkUnique(name, raw, files, folders);
       if (entry.uncompressedSize > limits.maxEntryBytes)
         throw new Error(`unpacks to ${entry.uncompressedSize} bytes, more than the ${limits.maxEntryBytes} allowed; nothing was extracted`);
       total += entry.uncompressedSize;

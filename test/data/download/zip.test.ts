@@ -78,6 +78,11 @@ describe("extractZipSafe limits", () => {
     // One file on a case-insensitive file system (macOS, Windows): the second would overwrite the first.
     ["ml/ratings.csv", "ml/Ratings.CSV"],
     ["ML/movies.csv", "ml/movies.csv"],
+    // A composed and a decomposed "é": one name on macOS.
+    ["ml/caf\u00e9.csv", "ml/cafe\u0301.csv"],
+    // A file and a folder of one name: the second cannot be written beside the first.
+    ["ml/a", "ml/A/b.csv"],
+    ["ml/a/b.csv", "ml/A"],
   ]) {
     it(`refuses "${first}" and "${second}" in one zip as one entry named twice, extracting nothing`, async () => {
       const dir = tempRawDir();
@@ -98,6 +103,21 @@ describe("extractZipSafe limits", () => {
       assert.equal(existsSync(join(dir, "out")), false);
     });
   }
+
+  it("takes folder entries that differ only in case, which are never written, with their files", async () => {
+    const dir = tempRawDir();
+    const zipPath = join(dir, "folders.zip");
+    writeFileSync(
+      zipPath,
+      buildZip([
+        { name: "top/sub/", data: "" },
+        { name: "top/Sub/", data: "" },
+        { name: "top/sub/x.csv", data: "x" },
+        { name: "top/other/y.csv", data: "y" },
+      ]),
+    );
+    assert.deepEqual(await extractZipSafe(zipPath, join(dir, "out")), ["other/y.csv", "sub/x.csv"]);
+  });
 
   it("normalises entry names as the file system reads them, keeping a folder's slash and the '..' it must refuse", () => {
     assert.equal(normaliseEntryName("./a//b/./c.csv"), "a/b/c.csv");
