@@ -103,7 +103,7 @@ describe("what a command loads", () => {
   });
 
   for (const command of ["evaluate", "recommend", "explore", "profile"]) {
-    it(`cvae ${command} on a data set that is not there fails before loading tfjs (the backend loads after the run is found)`, () => {
+    it(`cvae ${command} on a missing data set fails before loading tfjs (the backend loads after the data set and the run)`, () => {
       const user = command === "recommend" ? ["--user", "1"] : [];
       const { code, packages } = packagesLoadedBy([command, "--dataset", "nope", "--run", "nope", ...user]);
       assert.equal(code, 1);
