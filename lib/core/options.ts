@@ -18,7 +18,9 @@ export function mergeOptions<T extends object>(defaults: T, overrides: object, c
     if (value === undefined) continue;
     const expected = out[key];
     if (expected !== null && typeName(value) !== typeName(expected)) {
-      throw new TypeError(`${context}: "${key}" must be a ${typeName(expected)}, got ${typeName(value)} ${JSON.stringify(value)}`);
+      const type = typeName(expected);
+      const article = /^[aeiou]/.test(type) ? "an" : "a";
+      throw new TypeError(`${context}: "${key}" must be ${article} ${type}, got ${typeName(value)} ${JSON.stringify(value)}`);
     }
     out[key] = value;
   }

@@ -163,8 +163,10 @@ export function defaultTrainConfig(): TrainConfig {
 /** `base` (the defaults unless given, e.g. a stored run's config) with `overrides` applied and checked. */
 export function makeTrainConfig(overrides: Partial<TrainConfig> = {}, base: TrainConfig = defaultTrainConfig()): TrainConfig {
   // "workers" is a number or "auto" (strings from the command line too), so it is merged by hand.
-  const { workers, ...rest } = overrides;
-  const merged = mergeOptions({ ...base, beta: { ...base.beta } }, rest, "train config");
+  const { workers, beta, ...rest } = overrides;
+  // A number is a fixed beta, as the field's help says (a --config file or a notebook's override may give one).
+  const schedule: BetaSchedule | undefined = typeof beta === "number" ? { kind: "fixed", value: beta } : beta;
+  const merged = mergeOptions({ ...base, beta: { ...base.beta } }, { ...rest, beta: schedule }, "train config");
   if (workers !== undefined)
     merged.workers = workers === "auto" ? "auto" : typeof workers === "string" && /^\d+$/.test(workers) ? Number(workers) : workers;
   return validateTrainConfig(merged);

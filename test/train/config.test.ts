@@ -128,6 +128,12 @@ describe("makeTrainConfig(overrides)", () => {
     throwsNaming(() => makeTrainConfig({ beta: { kind: "fixed", value: -1 } }), "fixed value");
   });
 
+  it("makeTrainConfig reads a number for beta as a fixed beta, as the field's help says (a --config file may give one)", () => {
+    assert.deepEqual(makeTrainConfig({ beta: 0.5 } as unknown as Partial<TrainConfig>).beta, { kind: "fixed", value: 0.5 });
+    throwsNaming(() => makeTrainConfig({ beta: -1 } as unknown as Partial<TrainConfig>), "fixed value");
+    assert.throws(() => makeTrainConfig({ beta: "0.5" } as unknown as Partial<TrainConfig>), /"beta" must be an object, got string "0\.5"/);
+  });
+
   it("makeTrainConfig accepts latent equal to hidden and dropout 0", () => {
     const c = makeTrainConfig({ hidden: 8, latent: 8, dropout: 0 });
     assert.deepEqual([c.hidden, c.latent, c.dropout], [8, 8, 0]);
