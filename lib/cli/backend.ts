@@ -4,7 +4,7 @@ import { defineCommand, noPositionals } from "./args";
 
 export const backendCommand = defineCommand({
   name: "backend",
-  usage: "cvae backend [--json] [--backend auto|tensorflow|blas|wasm|cpu]",
+  usage: "cvae backend [--json] [--backend auto|webgpu|tensorflow|blas|wasm|cpu]",
   flags: {
     json: { type: "boolean", help: "print JSON" },
     backend: { type: "string", help: "backend to try", default: "auto", choices: ["auto", ...BACKEND_NAMES] },

@@ -188,9 +188,12 @@ export type SubgroupSetting = (typeof SUBGROUP_SETTINGS)[number];
 
 /** CVAE_WEBGPU_SUBGROUPS, checked: "off" keeps the shared-memory reductions (a driver whose subgroups misbehave). */
 export function subgroupSetting(env: NodeJS.ProcessEnv = process.env): SubgroupSetting {
-  const value = (env.CVAE_WEBGPU_SUBGROUPS ?? "").trim() || "auto";
+  const value = (env.CVAE_WEBGPU_SUBGROUPS ?? "").trim().toLowerCase() || "auto";
   if (!(SUBGROUP_SETTINGS as readonly string[]).includes(value))
-    throw new Error(`CVAE_WEBGPU_SUBGROUPS="${env.CVAE_WEBGPU_SUBGROUPS}" is not one of ${SUBGROUP_SETTINGS.join(", ")}`);
+    throw new Error(
+      `CVAE_WEBGPU_SUBGROUPS="${env.CVAE_WEBGPU_SUBGROUPS}" is not one of ${SUBGROUP_SETTINGS.join(", ")} ` +
+        "(it matters on the webgpu backend only; unset it for auto)",
+    );
   return value as SubgroupSetting;
 }
 
