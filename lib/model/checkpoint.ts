@@ -15,6 +15,7 @@ import { dataDir } from "../core/paths";
 import { checkShape, FILE_SUMS, readJsonFile, type Shape } from "../core/shape";
 import { CONDITION_KINDS, conditionPlural } from "../data/conditions/conditions";
 import type { ConditionKind, ProcessedDataset } from "../data/schema";
+import { dataPathOf } from "../data/same-source";
 import { type ModelConfig, validateModelConfig } from "./config";
 import { type ModelDims, paramLayout } from "./parameters";
 
@@ -32,6 +33,8 @@ export interface Vocabulary {
   datasetId?: string;
   /** The folder the data set was prepared from; with datasetId. */
   datasetSource?: string;
+  /** That folder relative to the data folder, when inside it: the same source after the data folder was copied or moved. */
+  datasetDataPath?: string;
   itemMovieIds: number[];
   /** The condition labels, in the model's order (the key predates condition kinds: genres, decades, dayparts...). */
   genres: string[];
@@ -75,7 +78,17 @@ export function vocabularyOf(ds: ProcessedDataset): Vocabulary {
     genres: [...ds.conditions.labels],
     conditionKind: ds.conditions.kind,
     ...(ds.contentId ? { datasetId: ds.contentId, datasetSource: ds.source.folder } : {}),
+    ...(ds.contentId && dataPathOf(ds.source.folder) !== undefined ? { datasetDataPath: dataPathOf(ds.source.folder) } : {}),
   };
+}
+
+/** The folder a model's set was prepared from, as it is now: inside this data folder when it was inside one. */
+function trainedSource(v: Vocabulary, ds: ProcessedDataset): { folder: string; same: boolean } {
+  const inData = v.datasetDataPath === undefined ? undefined : join(dataDir(), v.datasetDataPath);
+  const same =
+    v.datasetSource === ds.source.folder || (v.datasetDataPath !== undefined && v.datasetDataPath === dataPathOf(ds.source.folder));
+  if (same) return { folder: ds.source.folder, same };
+  return { folder: inData !== undefined && existsSync(inData) ? inData : (v.datasetSource ?? "its old source"), same };
 }
 
 /** Throws when the checkpoint was trained on other items or conditions than `ds`, or on a set of its name that was replaced since. */
@@ -84,11 +97,10 @@ export function checkVocabulary(ck: { vocabulary: Vocabulary; config?: { run: st
   // Both ids are known only for models trained on, and sets written by, format 4 on: older ones load as before.
   if (v.datasetId && ds.contentId && v.dataset === ds.name && v.datasetId !== ds.contentId) {
     const run = ck.config?.run ?? basename(where);
-    const old = v.datasetSource ?? "its old source";
-    const now =
-      v.datasetSource === ds.source.folder
-        ? `prepared again from ${ds.source.folder} with other options or changed files`
-        : `replaced by a set prepared from ${ds.source.folder}`;
+    const { folder: old, same } = trainedSource(v, ds);
+    const now = same
+      ? `prepared again from ${ds.source.folder} with other options or changed files`
+      : `replaced by a set prepared from ${ds.source.folder}`;
     throw new Error(
       `${where}: run "${run}" was trained on data set "${ds.name}" as prepared from ${old} (content ${v.datasetId}), ` +
         `but "${ds.name}" has been ${now} (content ${ds.contentId}); the model does not belong to it. Retrain the run ` +
@@ -147,8 +159,9 @@ export const CHECKPOINT_FIELDS = {
       conditionKind: { oneOf: CONDITION_KINDS.map((k) => ({ literal: k })) },
       datasetId: "string",
       datasetSource: "string",
+      datasetDataPath: "string",
     },
-    optional: ["conditionKind", "datasetId", "datasetSource"],
+    optional: ["conditionKind", "datasetId", "datasetSource", "datasetDataPath"],
   },
   files: FILE_SUMS,
   sums: FILE_SUMS,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { sumOf } from "../../lib/core/checksum";
@@ -223,6 +223,29 @@ describe("vocabularyOf(ds) and checkVocabulary(checkpoint, ds, where)", () => {
       () => checkVocabulary({ vocabulary: v }, again, "data/models/r2"),
       /run "r2" .* prepared again from \/a\/ml-small with other/,
     );
+  });
+
+  it("knows the source after the data folder was copied: 'prepared again', and the prepare command names the copy's folder", () => {
+    const saved = process.env.CVAE_DATA_DIR;
+    const root = tempDir("vocab-data-");
+    try {
+      process.env.CVAE_DATA_DIR = join(root, "old");
+      const trained = { ...genre, contentId: "00000001aaaaaaaa", source: { ...genre.source, folder: join(root, "old", "raw", "s") } };
+      const v = vocabularyOf(trained);
+      assert.equal(v.datasetDataPath, "raw/s");
+      process.env.CVAE_DATA_DIR = join(root, "copy");
+      mkdirSync(join(root, "copy", "raw", "s"), { recursive: true });
+      const resplit = { ...trained, contentId: "00000002bbbbbbbb", source: { ...genre.source, folder: join(root, "copy", "raw", "s") } };
+      assert.throws(
+        () => checkVocabulary({ vocabulary: v, config: { run: "r" } }, resplit, "m"),
+        (err: Error) =>
+          err.message.includes(`prepared again from ${join(root, "copy", "raw", "s")} with other options`) &&
+          err.message.includes(`(cvae data prepare ${join(root, "copy", "raw", "s")} --name ml-small --replace`),
+      );
+    } finally {
+      if (saved === undefined) delete process.env.CVAE_DATA_DIR;
+      else process.env.CVAE_DATA_DIR = saved;
+    }
   });
 
   it("loads as before a model or a set without a content id (trained or written before data set format 4)", () => {
