@@ -131,8 +131,9 @@ export function parseCommandArgs<F extends Flags>(command: Pick<Command<unknown,
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinDashedValues(command, argv, options), allowPositionals: true, options, strict: true });
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     if ((err as NodeJS.ErrnoException).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw unknownFlag(command, argv, options);
     // Node's messages can span lines; a usage error is one line.
     throw new UsageError(`cvae ${command.name}: ${(err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ")}`);
@@ -148,6 +149,42 @@ export function parseCommandArgs<F extends Flags>(command: Pick<Command<unknown,
     given[name] = values[name] = parseFlagValue(command.name, name, spec, raw);
   }
   return { positionals: parsed.positionals, given: given as GivenOf<F>, values: values as ValuesOf<F> };
+}
+
+/** A word that starts with a dash and a digit or a point ("-1", "-0.5", "-.5"): a negative number, never a flag. */
+const NEGATIVE = /^-\.?\d/;
+
+/**
+ * `argv` with a negative number given as the next word of a flag that takes a value joined to it
+ * (`--seed -1` becomes `--seed=-1`), so that the value reaches parseFlagValue and its range check.
+ * Node's parseArgs refuses any value that starts with a dash ("Option '--seed' argument is
+ * ambiguous. Did you forget..."): a flag whose next word is another flag (`--run --json`) or that
+ * ends the line, and a switch given a value (`--json=1`), throw a one-line UsageError naming the
+ * flag instead. Stops at the first flag the command does not have, which parseArgs reports.
+ */
+function joinDashedValues(command: Pick<Command, "name" | "flags">, argv: string[], options: ParseOptions): string[] {
+  const { tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: false, tokens: true });
+  const shorts = new Set(Object.values(command.flags).flatMap((f) => (f.short ? [f.short] : [])));
+  const joined = new Map<number, string>();
+  for (const t of tokens) {
+    if (t.kind !== "option") continue;
+    const known = t.rawName.startsWith("--") ? t.name in command.flags : shorts.has(t.rawName.slice(1));
+    if (!known) break;
+    const flag = `cvae ${command.name}: --${t.name}`;
+    if (command.flags[t.name].type === "boolean") {
+      if (t.inlineValue) throw new UsageError(`${flag} is a switch and takes no value, got ${JSON.stringify(t.value)}`);
+      continue;
+    }
+    if (t.value === undefined) throw new UsageError(`${flag} needs a value`);
+    if (t.inlineValue || !t.value.startsWith("-")) continue;
+    if (!NEGATIVE.test(t.value)) {
+      const hint = `a value that starts with "-" is written --${t.name}=VALUE`;
+      throw new UsageError(`${flag} needs a value, got ${JSON.stringify(t.value)}, which reads as a flag (${hint})`);
+    }
+    // (Not inside a group of short flags, "-ab -1": parseArgs reports that one.)
+    if (argv[t.index] === t.rawName) joined.set(t.index, `--${t.name}=${t.value}`);
+  }
+  return argv.flatMap((word, i) => (joined.has(i - 1) ? [] : [joined.get(i) ?? word]));
 }
 
 /**

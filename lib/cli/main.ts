@@ -3,7 +3,7 @@
 // pulls in: tfjs, zeromq, the model) loads only when that command runs, so `cvae --help` and
 // the data commands start at once.
 import { describeOsError, isOsError } from "../core/fs-errors";
-import { type Command, commandHelp, parseCommandArgs, UsageError } from "./args";
+import { closestFlags, type Command, commandHelp, parseCommandArgs, UsageError } from "./args";
 
 export interface CommandEntry {
   name: string;
@@ -114,10 +114,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = twoWord ?? COMMANDS.find((c) => c.name === name);
   const group = COMMANDS.filter((c) => c.name.startsWith(`${name} `));
-  if (!entry && group.length) {
-    console.error(`cvae ${name}: name a subcommand:\n${group.map((c) => `  cvae ${c.name.padEnd(16)}${c.summary}`).join("\n")}`);
-    return 2;
-  }
+  if (!entry && group.length) return groupUsage(name, group, rest[0]);
   if (!entry) {
     console.error(`cvae: unknown command "${name}"\n\n${usage()}`);
     return 2;
@@ -140,6 +137,29 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.CVAE_DEBUG && err instanceof Error) console.error(err.stack);
     return 1;
   }
+}
+
+/**
+ * `cvae data [WORD]`, a group of commands without a subcommand it has: `--help` lists them on
+ * stdout (exit 0); an unknown subcommand is named, with the closest ones ("did you mean"), and
+ * no word or a flag asks for one, each followed by the list on stderr (exit 2).
+ */
+function groupUsage(name: string, group: CommandEntry[], word: string | undefined): number {
+  const width = Math.max(...group.map((c) => c.name.length)) + 2;
+  const list = group.map((c) => `  cvae ${c.name.padEnd(width)}${c.summary}`).join("\n");
+  if (word === "--help" || word === "-h" || word === "help") {
+    console.log(`usage: cvae ${name} <subcommand> [options]     cvae ${name} <subcommand> --help\n\nsubcommands:\n${list}`);
+    return 0;
+  }
+  if (word === undefined || word.startsWith("-")) {
+    console.error(`cvae ${name}: name a subcommand:\n${list}`);
+    return 2;
+  }
+  const subcommands = group.map((c) => c.name.slice(name.length + 1));
+  const guesses = closestFlags(word, subcommands);
+  const guess = guesses.length ? `; did you mean ${guesses.map((g) => `"${g}"`).join(" or ")}?` : "";
+  console.error(`cvae ${name}: unknown subcommand "${word}"${guess}\n${list}`);
+  return 2;
 }
 
 /**

@@ -51,11 +51,42 @@ describe("parseCommandArgs(command, argv)", () => {
     assert.throws(() => parseCommandArgs(command, ["-x"]), { message: "cvae demo: unknown flag -x (cvae demo --help lists them)" });
   });
 
-  it("puts node's other argument errors on one line", () => {
-    assert.throws(
-      () => parseCommandArgs(command, ["--run", "--json"]),
-      (e: Error) => e instanceof UsageError && /^cvae demo: Option '--run' argument is ambiguous\. [^\n]+$/.test(e.message),
-    );
+  it("reads a negative number given as the next word of a flag as its value, so the flag's own checks judge it", () => {
+    assert.throws(() => parseCommandArgs(command, ["--epochs", "-1"]), { message: 'cvae demo: --epochs must be at least 1, got "-1"' });
+    assert.throws(() => parseCommandArgs(command, ["--lr", "-0.5"]), { message: 'cvae demo: --lr must be at least 0, got "-0.5"' });
+    assert.throws(() => parseCommandArgs(command, ["--epochs", "-0x10"]), {
+      message: 'cvae demo: --epochs expects a whole number, got "-0x10"',
+    });
+    assert.throws(() => parseCommandArgs(command, ["--split", "-1"]), {
+      message: 'cvae demo: --split must be one of test, valid, got "-1"',
+    });
+    const free = {
+      name: "demo",
+      flags: { shift: { type: "number" as const, help: "any number" }, json: { type: "boolean" as const, help: "" } },
+    };
+    assert.deepEqual(parseCommandArgs(free, ["--shift", "-.5", "a"]), {
+      positionals: ["a"],
+      given: { shift: -0.5 },
+      values: { shift: -0.5, json: undefined },
+    });
+    assert.deepEqual(parseCommandArgs(free, ["--shift", "-1e3", "--json"]).given, { shift: -1000, json: true });
+    assert.deepEqual(parseCommandArgs(free, ["--", "--shift", "-1"]).positionals, ["--shift", "-1"]);
+  });
+
+  it("refuses a flag whose next word is another flag, or that ends the line, in one line that names the flag lacking its value", () => {
+    assert.throws(() => parseCommandArgs(command, ["--run", "--json"]), {
+      message: 'cvae demo: --run needs a value, got "--json", which reads as a flag (a value that starts with "-" is written --run=VALUE)',
+    });
+    assert.throws(() => parseCommandArgs(command, ["--json", "--lr"]), { message: "cvae demo: --lr needs a value" });
+    assert.throws(() => parseCommandArgs(command, ["--lr", "-Infinity"]), {
+      message: /^cvae demo: --lr needs a value, got "-Infinity", which reads as a flag/,
+    });
+    // An unknown flag before it is reported first, as before.
+    assert.throws(() => parseCommandArgs(command, ["--zzzz", "--run", "--json"]), { message: /^cvae demo: unknown flag --zzzz / });
+  });
+
+  it("refuses a value given to a switch (--json=1) in one line that names it", () => {
+    assert.throws(() => parseCommandArgs(command, ["--json=1"]), { message: 'cvae demo: --json is a switch and takes no value, got "1"' });
   });
 
   it('refuses an empty or blank value of a text flag (--config=, --run " ") instead of quietly using the default', () => {

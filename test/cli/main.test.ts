@@ -73,6 +73,52 @@ describe("a usage error", () => {
     const value = await run(["train", "--epochs", "abc"]);
     assert.deepEqual([value.code, value.err], [2, ['cvae train: --epochs expects a whole number, got "abc"']]);
   });
+
+  it("for a negative number given as the next word of a flag is the flag's range check, not node's 'argument is ambiguous'", async () => {
+    assert.deepEqual(await run(["train", "--seed", "-1"]), { code: 2, out: [], err: ['cvae train: --seed must be at least 0, got "-1"'] });
+    assert.deepEqual((await run(["recommend", "--user", "-3"])).err, ['cvae recommend: --user must be at least 0, got "-3"']);
+    assert.deepEqual((await run(["data", "prepare", "--heldout", "-1"])).err, [
+      'cvae data prepare: --heldout must be at least 0, got "-1"',
+    ]);
+    const flag = await run(["train", "--run", "--json"]);
+    assert.deepEqual([flag.code, flag.err.length], [2, 1]);
+    assert.match(flag.err[0], /^cvae train: --run needs a value, got "--json", which reads as a flag/);
+  });
+
+  it("for an unknown subcommand names it and the closest subcommand, then lists the group's subcommands", async () => {
+    const data = await run(["data", "lst"]);
+    assert.equal(data.code, 2);
+    assert.deepEqual(data.out, []);
+    const lines = data.err.join("\n").split("\n");
+    assert.equal(lines[0], 'cvae data: unknown subcommand "lst"; did you mean "list"?');
+    assert.deepEqual(
+      lines.slice(1).map((l) => l.trim().split(/\s{2,}/)[0]),
+      COMMANDS.filter((c) => c.name.startsWith("data ")).map((c) => `cvae ${c.name}`),
+    );
+    const notebooks = await run(["notebooks", "clen"]);
+    assert.match(notebooks.err.join("\n"), /^cvae notebooks: unknown subcommand "clen"; did you mean "clean"\?\n {2}cvae notebooks clean /);
+    const far = await run(["data", "zzzz"]);
+    assert.match(far.err.join("\n"), /^cvae data: unknown subcommand "zzzz"\n {2}cvae data synth /);
+  });
+});
+
+describe("cvae GROUP --help (cvae data --help)", () => {
+  it("lists the group's subcommands on stdout and exits 0", async () => {
+    const out: string[] = [];
+    const log = mock.method(console, "log", (...a: unknown[]) => out.push(a.join(" ")));
+    const error = mock.method(console, "error", () => assert.fail("nothing on stderr"));
+    let code: number;
+    try {
+      code = await main(["data", "--help"]);
+    } finally {
+      log.mock.restore();
+      error.mock.restore();
+    }
+    assert.equal(code, 0);
+    const text = out.join("\n");
+    assert.match(text, /^usage: cvae data <subcommand> \[options\]/);
+    for (const c of COMMANDS.filter((c) => c.name.startsWith("data "))) assert.ok(text.includes(`  cvae ${c.name} `), c.name);
+  });
 });
 
 describe("what a command loads", () => {
