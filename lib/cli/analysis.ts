@@ -1,6 +1,6 @@
 // `cvae explore` and `cvae profile`: the latent-space analysis of notebooks 04 and 05.
-import { claimIntervals, claimIntervalTable, intervalText } from "../analysis/claims/intervals";
-import { compareWithControl, untrainedControl } from "../analysis/claims/controls";
+import { claimIntervals, type ClaimIntervals, claimIntervalTable, intervalText } from "../analysis/claims/intervals";
+import { compareWithControl, type ControlledClaim, untrainedControl } from "../analysis/claims/controls";
 import { genreLabelNull } from "../analysis/claims/nulls";
 import { claimThresholds } from "../analysis/claims/rules";
 import { claimsInputFor, fitLatentPcas, savePcas } from "../analysis/claims/claims";
@@ -18,11 +18,34 @@ import { defineCommand, noPositionals, UsageError, type ValuesOf } from "./args"
 import { loadModelFor, modelFlags } from "./model";
 import { STUDY_SEED } from "../core/rng";
 
-const sampleFlags = {
-  ...modelFlags,
-  users: { type: "integer", help: "users sampled and encoded under every condition", default: 2000, min: 1, max: 1_000_000 },
-  seed: { type: "integer", help: "seed of the sample", default: STUDY_SEED, min: 0, max: 0xffffffff },
+/**
+ * The fewest sampled users each command measures anything on (--users below it is a usage
+ * error), and why. explore: a bootstrap resample draws one user every time with chance
+ * U^(1-U), and such a resample has no silhouette (a genre's rows need a second user) and no
+ * noise estimate; with 6 users that is 1 in 7776, below the smallest tail an interval allows
+ * (--level 0.999: 1 in 2000), while with 5 it is 1 in 625 (and with 1 user every interval is
+ * a point). profile: a Spearman over 2 users is always +-1, and a lean "stronger than the
+ * median user" needs a third.
+ */
+export const MIN_USERS = {
+  explore: { users: 6, why: "fewer leave bootstrap resamples of one user, which have no silhouette" },
+  profile: { users: 3, why: "a rank correlation over users and a lean above the median user need 3" },
 } as const;
+
+function sampleFlags<C extends keyof typeof MIN_USERS>(command: C) {
+  const { users: min, why } = MIN_USERS[command];
+  return {
+    ...modelFlags,
+    users: {
+      type: "integer",
+      help: `users sampled and encoded under every condition; at least ${min}: ${why}`,
+      default: 2000,
+      min,
+      max: 1_000_000,
+    },
+    seed: { type: "integer", help: "seed of the sample", default: STUDY_SEED, min: 0, max: 0xffffffff },
+  } as const;
+}
 
 const seedFlags = {
   seeds: {
@@ -41,7 +64,7 @@ const seedFlags = {
 } as const;
 
 /** The values of the flags every analysis command has (the model, the sample, the seed models). */
-type AnalysisValues = ValuesOf<typeof sampleFlags & typeof seedFlags>;
+type AnalysisValues = ValuesOf<ReturnType<typeof sampleFlags> & typeof seedFlags>;
 
 /** The hint of a seed model's training on the command line: its flags. */
 const seedsCliCheaper: CheaperHint = ({ epochs, secondsPerEpoch }) =>
@@ -87,12 +110,37 @@ export function parseThresholds(text: string): Record<string, number> {
   return out;
 }
 
+/**
+ * Each claim as explore prints it: the rule, then each space's value, interval and verdict
+ * (and the untrained control's); a claim that cannot be measured on these data (not
+ * applicable, or not measured: a synthetic set's missing truth) is one line saying why.
+ */
+export function claimTexts(claims: ClaimIntervals, controlled: ControlledClaim[] | null = null): string[] {
+  const pct = `${Math.round(claims.options.level * 100)} %`;
+  return claimIntervalTable(claims).map((row, i) => {
+    const r = claims.rows[i];
+    const c = controlled?.[i];
+    const untrained = (space: "latent" | "plane") => (c ? `; untrained: ${c.untrained[space].verdict} -> ${c.learned[space]}` : "");
+    if (r.latent.verdict === "not applicable" && r.plane.verdict === "not applicable" && /^not (applicable|measured)/.test(row.rule))
+      return `${row.claim}\n  ${row.rule}`;
+    return (
+      `${row.claim}\n  rule: ${row.rule}` +
+      `\n  latent space: ${r.latent.text}, ${pct} ${intervalText(r.latent)} -> ${r.latent.verdict}${untrained("latent")}` +
+      `\n  ${claims.planeName}: ${r.plane.text}, ${pct} ${intervalText(r.plane)} -> ${r.plane.verdict}${untrained("plane")}`
+    );
+  });
+}
+
 async function latentsFor(
-  command: string,
+  command: keyof typeof MIN_USERS,
   flags: AnalysisValues,
 ): Promise<{ ds: ProcessedDataset; model: CvaeModel; latents: LatentSet; seconds: number }> {
   // The data set and the run first: a wrong name fails at once, before the backend loads (tfjs: ~1 s).
   const { ds, model } = loadModelFor(command, flags);
+  // --users is checked against the minimum as it is read; a set with fewer training users than that samples them all.
+  const { users: min, why } = MIN_USERS[command];
+  if (ds.train.matrix.rows < min)
+    throw new Error(`"${ds.name}" has ${ds.train.matrix.rows} training users; ${command} needs at least ${min} (${why})`);
   await initBackend({ log: false });
   const t0 = performance.now();
   const latents = await encodeUnderConditions(model, ds, sampleUsers(ds, { users: flags.users, seed: flags.seed }));
@@ -105,7 +153,7 @@ export const exploreCommand = defineCommand({
     "cvae explore [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--resamples 200] [--level 0.95] " +
     "[--thresholds a=0.5,...] [--permutations 200] [--control untrained|none] [--seeds 1] [--seed-training quick|paper|run] [--json]",
   flags: {
-    ...sampleFlags,
+    ...sampleFlags("explore"),
     ...seedFlags,
     resamples: { type: "integer", help: "bootstrap resamples of the users for each claim's interval", default: 200, min: 20, max: 100_000 },
     level: { type: "number", help: "coverage of the intervals, in (0, 1)", default: 0.95, min: 0.5, max: 0.999 },
@@ -214,21 +262,7 @@ export const exploreCommand = defineCommand({
       `claims with ${pct} bootstrap intervals ` +
         `(${claims.options.resamples} resamples of ${claims.users} users, ${claimSeconds.toFixed(1)} s)`,
     );
-    for (const [i, row] of claimIntervalTable(claims).entries()) {
-      const r = claims.rows[i];
-      const c = controlled?.[i];
-      const untrained = (space: "latent" | "plane") => (c ? `; untrained: ${c.untrained[space].verdict} -> ${c.learned[space]}` : "");
-      // A claim that cannot be measured on these data is one line saying why.
-      if (r.latent.verdict === "not applicable" && r.plane.verdict === "not applicable" && row.rule.startsWith("not applicable")) {
-        console.log(`\n${row.claim}\n  ${row.rule}`);
-        continue;
-      }
-      console.log(
-        `\n${row.claim}\n  rule: ${row.rule}` +
-          `\n  latent space: ${r.latent.text}, ${pct} ${intervalText(r.latent)} -> ${r.latent.verdict}${untrained("latent")}` +
-          `\n  ${claims.planeName}: ${r.plane.text}, ${pct} ${intervalText(r.plane)} -> ${r.plane.verdict}${untrained("plane")}`,
-      );
-    }
+    for (const text of claimTexts(claims, controlled)) console.log(`\n${text}`);
     if (ds.conditions.kind === "genre")
       console.log(`\npermutation null, ${flags.permutations} shufflings of the movies' genre labels (latent space):`);
     else console.log(`\npermutation null: not run (it shuffles genre labels; this model is conditioned on ${ds.conditions.kind})`);
@@ -265,7 +299,7 @@ export const profileCommand = defineCommand({
     "cvae profile [--user ID] [--dataset NAME] [--run NAME] [--users 2000] [--seed N] [--seeds 1] " +
     "[--seed-training quick|paper|run] [--json]",
   flags: {
-    ...sampleFlags,
+    ...sampleFlags("profile"),
     ...seedFlags,
     user: { type: "integer", help: "a sampled user's MovieLens id", min: 0, defaultText: "the clearest lean" },
   },

@@ -2,13 +2,15 @@
 // space and the PCA plane the paper plots (PC2 x PC5 of a PCA fitted without the neutral
 // genre, its Figure 2). Also the inputs the claims need from a data set, the PCAs, and the
 // claims as a table and as recorded verdicts.
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { writeFileAtomic } from "../../core/fs";
 import { Rng, STUDY_SEED } from "../../core/rng";
 import { aboutConditions, conditionPlural } from "../../data/conditions/conditions";
 import { conditionCooccurrence, conditionPopularity } from "../../data/conditions/condition-stats";
 import { type Cooccurrence, genreCooccurrence, interactionsPerGenre } from "../../data/conditions/genres";
 import { type GroundTruth, loadGroundTruth } from "../../data/synthetic/planted";
+import { dataPathOf } from "../../data/same-source";
+import { isSynthName } from "../../data/synthetic/synth";
 import { NO_GENRES, type ProcessedDataset } from "../../data/schema";
 import { CLAIM_RULES, CLAIM_THRESHOLDS, type ClaimContext, claimThresholds, labelOf, type Measurement, NA } from "./rules";
 import { makeSpace, type Space } from "./space";
@@ -25,6 +27,8 @@ export interface ClaimsInput {
   cooccurrence: Cooccurrence;
   /** The planted structure of synthetic data, or null for real data. */
   truth: GroundTruth | null;
+  /** Why synthetic data has no truth (its ground-truth.json is missing): claim (g2) is then shown as not measured, saying this. */
+  truthMissing?: string | null;
   /** The plotted plane, 1-based PCs (the paper's Figure 2: [2, 5]). */
   plane?: [number, number];
   /** Users per condition in the silhouette sample (it is quadratic in the sample). */
@@ -43,13 +47,31 @@ export interface ClaimsInput {
  */
 export function claimsInputFor(ds: ProcessedDataset, set: LatentSet, pcas?: LatentPcas): ClaimsInput {
   const genre = ds.conditions.kind === "genre";
+  const truth = loadGroundTruth(ds.source.folder);
   return {
     set,
     pcas,
     popularity: genre ? Object.fromEntries(interactionsPerGenre(ds).map((g) => [g.genre, g.count])) : conditionPopularity(ds),
     cooccurrence: genre ? genreCooccurrence(ds.movies) : conditionCooccurrence(ds),
-    truth: loadGroundTruth(ds.source.folder),
+    truth,
+    truthMissing: ds.source.synthetic && truth === null ? missingTruthReason(ds.source.folder) : null,
   };
+}
+
+/**
+ * Why a synthetic set's claim (g2) is not measured when its planted truth is gone: the file
+ * and how to get it back (loadGroundTruth's wording for a damaged one; --force writes the
+ * same seeded data again, truth included, into the data folder's raw/<preset>/, so a source
+ * elsewhere is told to copy it from there).
+ */
+export function missingTruthReason(folder: string): string {
+  const preset = isSynthName(basename(folder)) ? basename(folder) : "<preset>";
+  const command = `\`npx cvae data synth ${preset} --force\``;
+  const inDataFolder = dataPathOf(folder) === `raw/${basename(folder)}`;
+  return (
+    `not measured: the planted truth ${join(folder, "ground-truth.json")} is missing; ` +
+    (inDataFolder ? `regenerate it with ${command}` : `${command} regenerates it in the data folder's raw/${preset}/: copy it from there`)
+  );
 }
 
 export interface LatentPcas {
@@ -171,6 +193,7 @@ export function prepareClaims(input: ClaimsInput): ClaimSetup {
       popularity: stats.popularity,
       cooccurrence: stats.cooccurrence,
       truth: input.truth,
+      truthMissing: input.truthMissing ?? null,
       silhouette: (s) => silhouetteIn(s, weights),
       thresholds,
       pc1: () => {
@@ -197,8 +220,8 @@ export function prepareClaims(input: ClaimsInput): ClaimSetup {
           claim: aboutConditions(rule.claim, kind),
           rule: aboutConditions(rule.rule(thresholds[rule.id]), kind),
           ...threshold,
-          latent: rule.measure(latent, ctx),
-          plane: rule.second ? rule.second(ctx) : flat ? rule.measure(flat, ctx) : NA,
+          latent: measured(rule.measure(latent, ctx)),
+          plane: measured(rule.second ? rule.second(ctx) : flat ? rule.measure(flat, ctx) : NA),
         });
     }
     return rows;
@@ -210,6 +233,11 @@ export function prepareClaims(input: ClaimsInput): ClaimSetup {
 export function measureClaims(input: ClaimsInput): ClaimsResult {
   const setup = prepareClaims(input);
   return { rows: setup.measure(null), pcaAll: setup.pcas.all, pcaPlane: setup.pcas.plane, planeName: setup.planeName };
+}
+
+/** A measurement without a value (a silhouette of one user, say) gets no verdict: neither holds nor does not hold. */
+function measured(m: Measurement): Measurement {
+  return Number.isNaN(m.value) && m.holds !== null ? { ...m, holds: null } : m;
 }
 
 /** Up to `perCondition` seeded users for every condition (the same users in each). */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { genreCooccurrence, interactionsPerGenre } from "../../../lib/data/conditions/genres";
@@ -12,6 +12,7 @@ import {
   type ClaimsInput,
   fitLatentPcas,
   measureClaims,
+  missingTruthReason,
   savePcas,
 } from "../../../lib/analysis/claims/claims";
 import { encodeUnderConditions, type LatentSet } from "../../../lib/analysis/latent";
@@ -253,6 +254,66 @@ describe("claimsInputFor(ds, set, pcas)", () => {
       assert.equal(input.pcas, undefined);
     },
   );
+});
+
+describe("claim (g2) on synthetic data whose planted truth is missing", () => {
+  const real = preprocess(readMovieLens(join(__dirname, "..", "..", "fixtures", "ml-small")), "ml-small");
+  /** The fixture as a synthetic set read from `folder` (which holds no ground-truth.json unless a test writes one). */
+  const syntheticIn = (folder: string) => ({ ...real, source: { ...real.source, synthetic: true, folder } });
+
+  it("is shown as not measured, naming the missing ground-truth.json and the synth command that regenerates it", (t) => {
+    const data = tempDir("truth-data-");
+    const before = process.env.CVAE_DATA_DIR;
+    process.env.CVAE_DATA_DIR = data;
+    t.after(() => (before === undefined ? delete process.env.CVAE_DATA_DIR : (process.env.CVAE_DATA_DIR = before)));
+    const folder = join(data, "raw", "synthetic-tiny");
+    mkdirSync(folder, { recursive: true });
+    const result = measureClaims(claimsInputFor(syntheticIn(folder), construct().set));
+    const g2 = result.rows.find((r) => r.id === "g2");
+    const file = join(folder, "ground-truth.json");
+    assert.ok(g2, "the g2 row is there, not dropped");
+    assert.equal(
+      g2.rule,
+      `not measured: the planted truth ${file} is missing; regenerate it with \`npx cvae data synth synthetic-tiny --force\``,
+    );
+    assert.deepEqual([g2.latent.text, g2.latent.holds, g2.plane.text, g2.plane.holds], [g2.rule, null, g2.rule, null]);
+    assert.equal(claimTable(result).at(-1)?.["verdict (latent)"], "not applicable");
+  });
+
+  it("names the preset as <preset> when the set's folder is not named after one", () => {
+    assert.match(missingTruthReason("/elsewhere/my-set"), /ground-truth\.json is missing; `npx cvae data synth <preset> --force` /);
+  });
+
+  it("tells a source outside the data folder to copy the regenerated file from the data folder's raw/<preset>/", () => {
+    const folder = join(tempDir("truth-copy-"), "synthetic-tiny");
+    assert.equal(
+      missingTruthReason(folder),
+      `not measured: the planted truth ${join(folder, "ground-truth.json")} is missing; ` +
+        "`npx cvae data synth synthetic-tiny --force` regenerates it in the data folder's raw/synthetic-tiny/: copy it from there",
+    );
+  });
+
+  it("is measured again once ground-truth.json is back, and real data still has no g2 row", () => {
+    const folder = tempDir("truth-");
+    writeFileSync(join(folder, "ground-truth.json"), JSON.stringify(construct().truth));
+    const input = claimsInputFor(syntheticIn(folder), construct().set);
+    assert.equal(input.truthMissing, null);
+    assert.ok(Number.isFinite(measureClaims(input).rows.find((r) => r.id === "g2")?.latent.value));
+    assert.equal(claimsInputFor(real, construct().set).truthMissing, null);
+  });
+});
+
+describe("measureClaims(input) with a value that cannot be measured", () => {
+  it("gives no verdict to a claim without a value (a silhouette of one user): holds is null, not false", () => {
+    const rows = measureClaims({ ...construct(), silhouetteUsers: 1 }).rows;
+    const a = rows.find((r) => r.id === "a");
+    assert.ok(a && Number.isNaN(a.latent.value) && Number.isNaN(a.plane.value));
+    assert.deepEqual([a.latent.text, a.latent.holds, a.plane.holds], ["n/a", null, null]);
+    assert.ok(
+      rows.filter((r) => r.id !== "a").every((r) => r.latent.holds === true),
+      "the measurable claims keep their verdicts",
+    );
+  });
 });
 
 describe("measureClaims(input) on a latent space smaller than the plotted plane", () => {

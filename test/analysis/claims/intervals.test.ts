@@ -116,6 +116,17 @@ describe("claimIntervals(input, options) on shuffled and on borderline data", ()
   });
 });
 
+describe("claimIntervals(input, options) on a claim that cannot be measured", () => {
+  it("gives a claim without a value no verdict ('not applicable', never 'does not hold') and no interval", () => {
+    const a = claimIntervals({ ...construct(), silhouetteUsers: 1 }, { resamples: 20, seed: 3 }).rows.find((r) => r.id === "a");
+    assert.ok(a);
+    for (const m of [a.latent, a.plane]) {
+      assert.equal(m.verdict, "not applicable");
+      assert.equal(intervalText(m), "n/a");
+    }
+  });
+});
+
 describe("claimIntervals options and table", () => {
   it("rejects too few resamples, a level outside (0, 1) and a bad seed, naming the option", () => {
     const input = construct();
