@@ -48,7 +48,7 @@ export function unfinishedRun(dir: string, layout: ParamLayout, config: TrainCon
     const asked = changes.length ? `; asked now: ${changes.join("; ")}` : "";
     throw new Error(
       `${dir} holds a finished run (${epochs}, best epoch ${position.bestEpoch}, saved ${created}${asked}); ` +
-        `train with restart (\`cvae train --restart\`, or resume "never") to replace it, or pick another run name`,
+        `train with restart (\`${restartCommand(config)}\`; in a notebook, resume "never") to replace it, or pick another run name`,
     );
   }
   checkVocabulary(previous.checkpoint, ds, dir);
@@ -56,11 +56,16 @@ export function unfinishedRun(dir: string, layout: ParamLayout, config: TrainCon
   if (changes.length) {
     throw new Error(
       `${dir} holds an unfinished run with another config (${changes.join("; ")}); resume it ` +
-        `with the same config, pick another run name, or start over with resume "never" (cvae train --restart)`,
+        `with the same config, pick another run name, or start over (\`${restartCommand(config)}\`; in a notebook, resume "never")`,
     );
   }
   checkLayout(dir, previous.checkpoint.dims, layout); // the same config and vocabulary make the same dims
   return previous;
+}
+
+/** The command that retrains `config`'s run from scratch, ready to paste. */
+function restartCommand(config: TrainConfig): string {
+  return `cvae train --run ${config.run} --dataset ${config.dataset} --restart`;
 }
 
 export function resumeRun(engine: TrainingEngine, previous: LoadedCheckpoint): RunState {
