@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { benchGpu, parseGpuArgs } from "../../bench/gpu";
 import { probeAdapter } from "../../lib/model/webgpu/device";
+import { withEnv } from "../helpers/env";
 import { tempDir } from "../helpers/temp";
 
 describe("parseGpuArgs(args)", () => {
@@ -50,15 +51,11 @@ describe("the GPU bench's hardware path on this machine's adapter (--as-hardware
         const args = ["--as-hardware", "--sizes", "40", "--repeats", "1", "--steps", "1", "--no-epoch", "--no-torch", "--no-scoring"];
         const lines: string[] = [];
         const log = console.log;
-        const saved = process.env.CVAE_WEBGPU_SUBGROUPS;
         console.log = (...parts: unknown[]) => void lines.push(parts.join(" "));
-        process.env.CVAE_WEBGPU_SUBGROUPS = setting;
         try {
-          await benchGpu([...args, "--json", json]);
+          await withEnv("CVAE_WEBGPU_SUBGROUPS", setting, () => benchGpu([...args, "--json", json]));
         } finally {
           console.log = log;
-          if (saved === undefined) delete process.env.CVAE_WEBGPU_SUBGROUPS;
-          else process.env.CVAE_WEBGPU_SUBGROUPS = saved;
         }
         const report = JSON.parse(readFileSync(json, "utf8"));
         assert.equal(report.smoke.ok, true, "the step matches the CPU's");

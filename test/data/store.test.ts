@@ -9,6 +9,7 @@ import { textSums } from "../../lib/core/checksum";
 import { loadProcessed, saveProcessed } from "../../lib/data/store";
 import { loadGroundTruth } from "../../lib/data/synthetic/planted";
 import { writeSynthetic } from "../../lib/data/synthetic/synth";
+import { withEnv } from "../helpers/env";
 import { tempDir } from "../helpers/temp";
 
 const raw = readMovieLens(join(__dirname, "..", "fixtures", "ml-small"));
@@ -18,6 +19,13 @@ const ds = preprocess(raw, "ml-small");
 function writeResummed(path: string, doc: Record<string, unknown>): void {
   const { sums: _s, ...rest } = doc;
   writeFileSync(path, JSON.stringify({ ...rest, sums: textSums(rest) }));
+}
+
+/** A small synthetic set "tiny" in the data folder `root` (CVAE_DATA_DIR must point there): raw/tiny with its truth, processed/tiny. */
+async function tinySetIn(root: string, seed: number): Promise<void> {
+  const rawFolder = join(root, "raw", "tiny");
+  await writeSynthetic(rawFolder, { users: 60, movies: 80, ratings: 1500, seed, minUserRatings: 10 });
+  await saveProcessed(preprocess(readMovieLens(rawFolder), "tiny"), join(root, "processed", "tiny"));
 }
 
 describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
@@ -45,46 +53,26 @@ describe("saveProcessed(ds, dir) and loadProcessed(dir)", () => {
   });
 
   it("finds the source (and its ground truth) in a copied data folder after the original is gone", async () => {
-    const saved = process.env.CVAE_DATA_DIR;
     const first = tempDir("store-data-");
-    try {
-      process.env.CVAE_DATA_DIR = first;
-      const rawFolder = join(first, "raw", "tiny");
-      await writeSynthetic(rawFolder, { users: 60, movies: 80, ratings: 1500, seed: 3, minUserRatings: 10 });
-      await saveProcessed(preprocess(readMovieLens(rawFolder), "tiny"), join(first, "processed", "tiny"));
-      const copy = join(tempDir("store-copy-"), "data");
-      cpSync(first, copy, { recursive: true });
-      rmSync(first, { recursive: true });
-      process.env.CVAE_DATA_DIR = copy;
+    const copy = join(tempDir("store-copy-"), "data");
+    await withEnv("CVAE_DATA_DIR", first, () => tinySetIn(first, 3));
+    cpSync(first, copy, { recursive: true });
+    rmSync(first, { recursive: true });
+    await withEnv("CVAE_DATA_DIR", copy, () => {
       const back = loadProcessed("tiny");
       assert.equal(back.source.folder, join(copy, "raw", "tiny"));
       assert.notEqual(loadGroundTruth(back.source.folder), null, "the planted truth is found beside the copied source");
-    } finally {
-      if (saved === undefined) delete process.env.CVAE_DATA_DIR;
-      else process.env.CVAE_DATA_DIR = saved;
-    }
+    });
   });
 
   it("pairs a set loaded by its folder with its own data folder's source, not the current data folder's of that name", async () => {
-    const saved = process.env.CVAE_DATA_DIR;
     const [a, b] = [tempDir("store-a-"), tempDir("store-b-")];
-    try {
-      for (const [root, seed] of [
-        [a, 3],
-        [b, 99],
-      ] as const) {
-        process.env.CVAE_DATA_DIR = root;
-        const rawFolder = join(root, "raw", "tiny");
-        await writeSynthetic(rawFolder, { users: 60, movies: 80, ratings: 1500, seed, minUserRatings: 10 });
-        await saveProcessed(preprocess(readMovieLens(rawFolder), "tiny"), join(root, "processed", "tiny"));
-      }
-      process.env.CVAE_DATA_DIR = b;
+    await withEnv("CVAE_DATA_DIR", a, () => tinySetIn(a, 3));
+    await withEnv("CVAE_DATA_DIR", b, async () => {
+      await tinySetIn(b, 99);
       assert.equal(loadProcessed(join(a, "processed", "tiny")).source.folder, join(a, "raw", "tiny"));
       assert.equal(loadProcessed("tiny").source.folder, join(b, "raw", "tiny"));
-    } finally {
-      if (saved === undefined) delete process.env.CVAE_DATA_DIR;
-      else process.env.CVAE_DATA_DIR = saved;
-    }
+    });
   });
 
   it("keeps the recorded source folder of a set whose source lies outside the data folder", async () => {

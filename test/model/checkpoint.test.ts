@@ -16,6 +16,7 @@ import {
   vocabularyOf,
 } from "../../lib/model/checkpoint";
 import { initParams, paramLayout } from "../../lib/model/parameters";
+import { withEnv } from "../helpers/env";
 import { smallDataset } from "../helpers/small-model";
 import { tempDir } from "../helpers/temp";
 
@@ -225,27 +226,21 @@ describe("vocabularyOf(ds) and checkVocabulary(checkpoint, ds, where)", () => {
     );
   });
 
-  it("knows the source after the data folder was copied: 'prepared again', and the prepare command names the copy's folder", () => {
-    const saved = process.env.CVAE_DATA_DIR;
+  it("knows the source after the data folder was copied: 'prepared again', and the prepare command names the copy's folder", async () => {
     const root = tempDir("vocab-data-");
-    try {
-      process.env.CVAE_DATA_DIR = join(root, "old");
-      const trained = { ...genre, contentId: "00000001aaaaaaaa", source: { ...genre.source, folder: join(root, "old", "raw", "s") } };
-      const v = vocabularyOf(trained);
-      assert.equal(v.datasetDataPath, "raw/s");
-      process.env.CVAE_DATA_DIR = join(root, "copy");
-      mkdirSync(join(root, "copy", "raw", "s"), { recursive: true });
-      const resplit = { ...trained, contentId: "00000002bbbbbbbb", source: { ...genre.source, folder: join(root, "copy", "raw", "s") } };
+    const trained = { ...genre, contentId: "00000001aaaaaaaa", source: { ...genre.source, folder: join(root, "old", "raw", "s") } };
+    const v = await withEnv("CVAE_DATA_DIR", join(root, "old"), () => vocabularyOf(trained));
+    assert.equal(v.datasetDataPath, "raw/s");
+    mkdirSync(join(root, "copy", "raw", "s"), { recursive: true });
+    const resplit = { ...trained, contentId: "00000002bbbbbbbb", source: { ...genre.source, folder: join(root, "copy", "raw", "s") } };
+    await withEnv("CVAE_DATA_DIR", join(root, "copy"), () =>
       assert.throws(
         () => checkVocabulary({ vocabulary: v, config: { run: "r" } }, resplit, "m"),
         (err: Error) =>
           err.message.includes(`prepared again from ${join(root, "copy", "raw", "s")} with other options`) &&
           err.message.includes(`(cvae data prepare ${join(root, "copy", "raw", "s")} --name ml-small --replace`),
-      );
-    } finally {
-      if (saved === undefined) delete process.env.CVAE_DATA_DIR;
-      else process.env.CVAE_DATA_DIR = saved;
-    }
+      ),
+    );
   });
 
   it("loads as before a model or a set without a content id (trained or written before data set format 4)", () => {

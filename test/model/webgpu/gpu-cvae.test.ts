@@ -14,6 +14,7 @@ import { transposeBatch } from "../../../lib/model/webgpu/batch";
 import { openDevice, probeAdapter } from "../../../lib/model/webgpu/device";
 import { GpuCvae } from "../../../lib/model/webgpu/gpu-cvae";
 import { maxRelError } from "../../helpers/autodiff";
+import { withEnv } from "../../helpers/env";
 
 /** A random batch of `rows` rows over `items` items: histories with dropout-like values, conditions, targets, noise. */
 function randomBatch(rng: Rng, rows: number, dims: ModelDims, withEps = true): SparseBatch {
@@ -177,15 +178,8 @@ describe("a one-item model on a WebGPU device (the limit case)", async () => {
 });
 
 /** A device opened with CVAE_WEBGPU_SUBGROUPS set to `setting` (openDevice reads it when it opens). */
-async function deviceWith(setting: "auto" | "off"): Promise<GPUDevice> {
-  const saved = process.env.CVAE_WEBGPU_SUBGROUPS;
-  process.env.CVAE_WEBGPU_SUBGROUPS = setting;
-  try {
-    return await openDevice();
-  } finally {
-    if (saved === undefined) delete process.env.CVAE_WEBGPU_SUBGROUPS;
-    else process.env.CVAE_WEBGPU_SUBGROUPS = saved;
-  }
+function deviceWith(setting: "auto" | "off"): Promise<GPUDevice> {
+  return withEnv("CVAE_WEBGPU_SUBGROUPS", setting, openDevice);
 }
 
 describe("the softmax's reductions, through subgroups where offered and through shared memory", async () => {
